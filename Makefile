@@ -1,0 +1,62 @@
+# doyak: two commands from a fresh clone.
+#   make demo   install, migrate, load demo data, serve on http://127.0.0.1:8000
+#   make test   install, lint, check migrations and translations, run the tests on SQLite and PostgreSQL
+# Each step is idempotent: a second run reuses what the first one made.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DOYAK := $(BIN)/doyak
+# The demo is a local, plain-HTTP server: no HTTPS redirect, debug pages off.
+DEMO_ENV := DOYAK_HTTPS=0
+
+.PHONY: demo test install assets messages migrate seed serve lint check-migrations check-messages test-sqlite test-postgres bench clean
+
+demo: install assets messages migrate seed
+	$(DEMO_ENV) $(DOYAK) collectstatic --noinput -v 0
+	@echo "doyak is starting on http://127.0.0.1:8000 (Ctrl+C stops it)"
+	$(DEMO_ENV) $(DOYAK) runserver 127.0.0.1:8000 --noreload
+
+test: install assets messages lint check-migrations check-messages test-sqlite test-postgres
+
+install: $(VENV)/.installed
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+assets: node_modules/.installed
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+messages: install
+	cd src/doyak && ../../$(DOYAK) compilemessages --ignore '.venv' -v 0
+
+migrate: install
+	$(DOYAK) migrate --noinput -v 0
+
+seed: install
+	$(DOYAK) seed --scale demo
+
+lint: install
+	$(BIN)/ruff check src tests bench scripts
+
+check-migrations: install
+	$(DOYAK) makemigrations --check --dry-run
+
+check-messages: install
+	$(BIN)/python scripts/check_messages.py
+
+test-sqlite: install
+	$(BIN)/pytest -q
+
+test-postgres: install
+	$(BIN)/python scripts/test_postgres.py -q
+
+bench: install
+	@echo "See bench/README.md; each script prints its figures and its baseline."
+
+clean:
+	rm -rf $(VENV) node_modules var

@@ -1,0 +1,46 @@
+"""Writes for accounts: tokens and users. Each is atomic and audited."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from doyak.core.audit import audit_record
+from doyak.core.errors import AccessDenied, NotFound
+
+from .models import ApiToken, User, token_hash
+
+
+@transaction.atomic
+def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
+    """Create a token; returns it and the raw key (shown once, never stored)."""
+    raw = ApiToken.new_key()
+    token = ApiToken.objects.create(user=user, name=name.strip() or "API", key_prefix=raw[:10], key_hash=token_hash(raw))
+    audit_record(actor=user, action="api_token.create", obj=token, changes={"name": token.name})
+    return token, raw
+
+
+@transaction.atomic
+def api_token_revoke(*, user: User, token_id: int) -> ApiToken:
+    token = ApiToken.objects.select_for_update().filter(pk=token_id).first()
+    if token is None:
+        raise NotFound(_("Token not found."), code="token_not_found")
+    if token.user_id != user.pk and not user.is_superuser:
+        raise AccessDenied(_("You may revoke only your own tokens."), code="token_not_yours")
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit_record(actor=user, action="api_token.revoke", obj=token, changes={"revoked_at": token.revoked_at})
+    return token
+
+
+def api_token_authenticate(raw: str) -> User | None:
+    """The active user a raw key belongs to, or None for an unknown or revoked key."""
+    if not raw or not raw.startswith(ApiToken.PREFIX):
+        return None
+    token = ApiToken.objects.select_related("user").filter(key_hash=token_hash(raw), revoked_at=None).first()
+    if token is None or not token.user.is_active:
+        return None
+    token.mark_used()
+    return token.user

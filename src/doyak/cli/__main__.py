@@ -1,0 +1,5 @@
+import sys
+
+from doyak.cli import main
+
+sys.exit(main())

@@ -1,0 +1,221 @@
+"""doyak settings.
+
+Everything that differs between a laptop and production comes from ``DOYAK_*`` environment
+variables; nothing here defaults to an unsafe value except where the variable is absent on a
+developer's machine (an ephemeral secret key, SQLite under ``var/``).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+PACKAGE_DIR = Path(__file__).resolve().parents[2]  # src/doyak
+PROJECT_DIR = Path(os.environ.get("DOYAK_PROJECT_DIR", PACKAGE_DIR.parents[1]))
+VAR_DIR = Path(os.environ.get("DOYAK_VAR_DIR", PROJECT_DIR / "var"))
+NODE_MODULES_DIR = Path(os.environ.get("DOYAK_NODE_MODULES", PROJECT_DIR / "node_modules"))
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+DEBUG = env_bool("DOYAK_DEBUG", False)
+
+
+def _secret_key() -> str:
+    """DOYAK_SECRET_KEY, or a random key kept in var/secret_key so sessions survive a restart."""
+    if os.environ.get("DOYAK_SECRET_KEY"):
+        return os.environ["DOYAK_SECRET_KEY"]
+    path = VAR_DIR / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(50)
+    path.touch(mode=0o600)
+    path.write_text(key)
+    return key
+
+
+SECRET_KEY = _secret_key()
+ALLOWED_HOSTS = env_list("DOYAK_ALLOWED_HOSTS", "127.0.0.1,localhost")
+CSRF_TRUSTED_ORIGINS = env_list("DOYAK_CSRF_TRUSTED_ORIGINS")
+
+INSTALLED_APPS = [
+    "doyak.core",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
+    "axes",
+    "doyak.accounts",
+    "doyak.policies",
+    "doyak.regions",
+    "doyak.organizations",
+    "doyak.programs",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",
+    "doyak.core.middleware.DoyakErrorMiddleware",
+]
+
+ROOT_URLCONF = "doyak.config.urls"
+WSGI_APPLICATION = "doyak.config.wsgi.application"
+ASGI_APPLICATION = "doyak.config.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "doyak.core.context_processors.navigation",
+            ],
+        },
+    }
+]
+
+# --- Database: SQLite under var/ unless DOYAK_DATABASE_URL names another (PostgreSQL in production).
+DATABASE_URL = os.environ.get("DOYAK_DATABASE_URL") or f"sqlite:///{VAR_DIR / 'doyak.sqlite3'}"
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Auth
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "core:home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+
+# Login throttling (django-axes): lock an account+address pair after repeated failures.
+AXES_FAILURE_LIMIT = int(os.environ.get("DOYAK_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = float(os.environ.get("DOYAK_LOGIN_COOLOFF_HOURS", "0.25"))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+
+# --- Sessions and transport security
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = int(os.environ.get("DOYAK_SESSION_SECONDS", str(8 * 3600)))
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+HTTPS = env_bool("DOYAK_HTTPS", not DEBUG)
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_SSL_REDIRECT = HTTPS and env_bool("DOYAK_SSL_REDIRECT", True)
+SECURE_HSTS_SECONDS = int(os.environ.get("DOYAK_HSTS_SECONDS", "31536000" if HTTPS else "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_HSTS_PRELOAD = HTTPS
+if env_bool("DOYAK_BEHIND_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# --- Korean first
+LANGUAGE_CODE = "ko"
+LANGUAGES = [("ko", _("Korean")), ("en", _("English"))]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+TIME_ZONE = "Asia/Seoul"
+USE_I18N = True
+USE_TZ = True
+USE_THOUSAND_SEPARATOR = True
+
+# --- Static and uploaded files. Front-end packages come from npm at set-up (node_modules).
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(os.environ.get("DOYAK_STATIC_ROOT", VAR_DIR / "static"))
+STATICFILES_DIRS = [
+    ("krds", NODE_MODULES_DIR / "krds-uiux" / "resources"),
+    # krds-uiux 1.1.0's component.css points at ../../img/img/…; serve the images there too.
+    ("krds/img/img", NODE_MODULES_DIR / "krds-uiux" / "resources" / "img"),
+    ("pretendard", NODE_MODULES_DIR / "pretendard" / "dist" / "web" / "variable"),
+    ("htmx", NODE_MODULES_DIR / "htmx.org" / "dist"),
+]
+STATICFILES_DIRS = [(prefix, path) for prefix, path in STATICFILES_DIRS if path.is_dir()]
+STORAGES = {
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(Path(os.environ.get("DOYAK_MEDIA_ROOT", VAR_DIR / "files")))},
+    },
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = DEBUG
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+
+# --- Email
+EMAIL_BACKEND = os.environ.get("DOYAK_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("DOYAK_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("DOYAK_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("DOYAK_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("DOYAK_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("DOYAK_EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = os.environ.get("DOYAK_DEFAULT_FROM_EMAIL", "doyak <noreply@doyak.invalid>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Background jobs: django-tasks, database backend, run by `doyak db_worker`.
+TASKS = {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend"}}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("DOYAK_LOG_LEVEL", "INFO")},
+    "loggers": {"axes": {"level": "WARNING"}},
+}

@@ -1,0 +1,33 @@
+"""Test settings: the same as production but fast hashing, local e-mail and the test database URL."""
+
+import os
+
+import dj_database_url
+
+from .base import *  # noqa: F401,F403
+from .base import DATABASES, VAR_DIR
+
+SECRET_KEY = "test-only-secret-key-not-for-production-0123456789abcdefghij"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+HTTPS = False
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SECURE_SSL_REDIRECT = False
+SECURE_HSTS_SECONDS = 0
+AXES_ENABLED = True
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+STORAGES = {
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(VAR_DIR / "test-files")},
+    },
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+
+_test_url = os.environ.get("DOYAK_TEST_DATABASE_URL")
+if _test_url:
+    DATABASES = {"default": dj_database_url.parse(_test_url)}
+else:
+    DATABASES = {"default": {**DATABASES["default"], "NAME": str(VAR_DIR / "test.sqlite3")}}
+STATIC_ROOT = VAR_DIR / "test-static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)

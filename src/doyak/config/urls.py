@@ -1,0 +1,23 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from doyak.core.api import api
+
+admin.site.site_header = "doyak 관리"
+admin.site.site_title = "doyak"
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("accounts/", include("doyak.accounts.urls")),
+    path("organizations/", include("doyak.organizations.urls")),
+    path("policies/", include("doyak.policies.urls")),
+    path("", include("doyak.core.urls")),
+]
+
+if settings.DEBUG:  # pragma: no cover
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.STATIC_URL)

@@ -1,0 +1,30 @@
+from django import template
+from django.utils.translation import get_language
+
+from doyak.core.money import format_won, format_won_short
+
+register = template.Library()
+
+
+@register.filter
+def won(amount):
+    """``{{ amount|won }}`` → 1,234,567원 / ₩1,234,567."""
+    return format_won(amount, lang=get_language() or "ko")
+
+
+@register.filter
+def won_short(amount):
+    """``{{ amount|won_short }}`` → 12억 3,456만원 / ₩1.23B."""
+    return format_won_short(amount, lang=get_language() or "ko")
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context, **changes):
+    """The current query string with some parameters replaced (for pagination and filters)."""
+    params = context["request"].GET.copy()
+    for key, value in changes.items():
+        if value in (None, ""):
+            params.pop(key, None)
+        else:
+            params[key] = value
+    return "?" + params.urlencode() if params else "?"

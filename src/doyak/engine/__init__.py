@@ -1,0 +1,1 @@
+"""Pure computation on plain typed data. Nothing in this package may import Django."""

@@ -1,0 +1,61 @@
+
+import datetime as dt
+from typing import Any
+
+from django.utils.translation import gettext as _
+from ninja import Router, Schema
+
+from doyak.accounts.rules import can_manage_policies
+from doyak.core.errors import AccessDenied
+
+from .selectors import policy_history, policy_list_current
+from .services import policy_change, policy_coerce, policy_record
+
+router = Router(tags=["policies"])
+
+
+class PolicyOut(Schema):
+    key: str
+    version: int
+    value: Any
+    value_type: str
+    unit: str
+    label_ko: str
+    label_en: str
+    source: str
+    confirmed: bool
+    effective_from: dt.date
+    effective_to: dt.date | None
+
+
+class PolicyChangeIn(Schema):
+    value: Any
+    effective_from: dt.date
+    source: str
+    note: str = ""
+    effective_to: dt.date | None = None
+    confirmed: bool = True
+
+
+@router.get("", response=list[PolicyOut])
+def policy_list(request, on: dt.date | None = None):
+    return policy_list_current(on=on)
+
+
+@router.get("/{key}", response=PolicyOut)
+def policy_detail(request, key: str, on: dt.date | None = None):
+    record = policy_record(key=key, on=on)
+    record.value = policy_coerce(record.value, record.value_type)
+    return record
+
+
+@router.get("/{key}/versions", response=list[PolicyOut])
+def policy_versions(request, key: str):
+    return list(policy_history(key=key))
+
+
+@router.post("/{key}/versions", response={201: PolicyOut})
+def policy_version_create(request, key: str, payload: PolicyChangeIn):
+    if not can_manage_policies(request.user):
+        raise AccessDenied(_("Only administrators change policy settings."), code="policy_forbidden")
+    return 201, policy_change(actor=request.user, key=key, **payload.dict())

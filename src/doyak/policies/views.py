@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+
+from doyak.accounts.rules import can_manage_policies
+from doyak.core.errors import AccessDenied, DoyakError
+
+from .forms import PolicyChangeForm
+from .selectors import policy_history, policy_list_current
+from .services import policy_change, policy_record
+
+
+@login_required
+def policy_list(request):
+    on = parse_date(request.GET.get("on", "") or "") or timezone.localdate()
+    q = request.GET.get("q", "").strip()
+    return render(request, "policies/list.html", {"policies": policy_list_current(on=on, q=q), "on": on, "q": q})
+
+
+@login_required
+def policy_detail(request, key: str):
+    current = policy_record(key=key)
+    form = None
+    if can_manage_policies(request.user):
+        form = PolicyChangeForm(request.POST or None, initial={"effective_from": timezone.localdate()})
+        if request.method == "POST" and form.is_valid():
+            try:
+                policy_change(actor=request.user, key=key, **form.cleaned_data)
+            except DoyakError as exc:
+                form.add_error("value" if exc.field == "value" else None, str(exc.message))
+            else:
+                messages.success(request, _("New version saved."))
+                return redirect("policies:detail", key=key)
+    elif request.method == "POST":
+        raise AccessDenied(_("Only administrators change policy settings."), code="policy_forbidden")
+    return render(request, "policies/detail.html", {"current": current, "history": policy_history(key=key), "form": form})

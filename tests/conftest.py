@@ -1,0 +1,66 @@
+"""Shared fixtures: small factories per app. No shared pre-filled database: each test makes its rows."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+_counter = itertools.count(1)
+
+
+@pytest.fixture
+def make_organization(db):
+    from doyak.organizations.models import Organization
+    from doyak.organizations.validators import brn_check_digit
+    from doyak.regions.selectors import region_for_code_or_raise
+
+    def make(*, name: str | None = None, org_type: str = "sme", region_code: str = "11", region=None,
+             **fields) -> Organization:
+        n = next(_counter)
+        first_nine = f"{100 + n % 800:03d}81{n:04d}"
+        return Organization.objects.create(
+            name=name or f"(주)테스트{n}",
+            business_registration_number=first_nine + str(brn_check_digit(first_nine)),
+            org_type=org_type,
+            region=region or region_for_code_or_raise(code=region_code),
+            **fields,
+        )
+
+    return make
+
+
+@pytest.fixture
+def make_researcher(db):
+    from doyak.organizations.models import Researcher
+
+    def make(*, organization, name: str | None = None, career_stage: str = "senior", **fields) -> Researcher:
+        n = next(_counter)
+        return Researcher.objects.create(
+            national_researcher_number=f"{10_000_000 + n}", name=name or f"연구자{n}",
+            organization=organization, career_stage=career_stage, **fields,
+        )
+
+    return make
+
+
+@pytest.fixture
+def make_user(db):
+    from doyak.accounts.models import User
+
+    def make(*, role: str = "applicant", organization=None, username: str | None = None,
+             password: str = "correct-horse-battery", **fields) -> User:
+        n = next(_counter)
+        user = User(username=username or f"{role}{n}", role=role, organization=organization, **fields)
+        user.set_password(password)
+        user.save()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def api_client():
+    from django.test import Client
+
+    return Client()
