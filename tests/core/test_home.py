@@ -39,3 +39,9 @@ def test_audit_page_forbidden_for_applicant(client, make_user, make_organization
 def test_audit_page_for_auditor(client, make_user):
     client.force_login(make_user(role="auditor"))
     assert client.get("/audit/").status_code == 200
+
+
+def test_home_korean_even_when_browser_prefers_english(client, make_user):
+    client.force_login(make_user(role="program_manager"))
+    body = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="ko">' in body

@@ -1,7 +1,7 @@
 
 import datetime as dt
 
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from .services import api_token_create, api_token_revoke
 
@@ -46,7 +46,7 @@ def token_list(request):
 @router.post("/tokens", response={201: TokenCreatedOut})
 def token_create(request, payload: TokenIn):
     token, raw = api_token_create(user=request.user, name=payload.name)
-    return 201, {**TokenOut.from_orm(token).dict(), "key": raw}
+    return Status(201, {**TokenOut.from_orm(token).dict(), "key": raw})
 
 
 @router.delete("/tokens/{token_id}", response=TokenOut)

@@ -18,3 +18,31 @@ class DoyakErrorMiddleware:
         if not isinstance(exception, DoyakError) or request.path.startswith("/api/"):
             return None
         return render(request, "core/error.html", {"error": exception}, status=exception.http_status)
+
+
+class KoreanFirstLocaleMiddleware:
+    """Korean unless the person chose English with the language switch (a cookie).
+
+    Pages ignore the browser's Accept-Language so that everyone starts in Korean; API clients may
+    still ask for English with Accept-Language.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+        from django.utils import translation
+
+        supported = {code for code, _name in settings.LANGUAGES}
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if chosen not in supported:
+            chosen = settings.LANGUAGE_CODE
+            if request.path.startswith("/api/"):
+                chosen = translation.get_language_from_request(request) or chosen
+        translation.activate(chosen)
+        request.LANGUAGE_CODE = translation.get_language()
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
+        translation.deactivate()
+        return response

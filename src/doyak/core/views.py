@@ -47,7 +47,7 @@ def _plan_targets(lang: str) -> list[dict]:
         if not record.key.startswith("plan.") or record.key.startswith("plan.context."):
             continue
         base, field = record.key[len("plan."):].rsplit(".", 1)
-        row = rows.setdefault(base, {"label": record.label, "pillar": PILLAR_LABELS.get(base.split(".")[0], ""),
+        row = rows.setdefault(base, {"label": record.label.rsplit(" (", 1)[0], "pillar": PILLAR_LABELS.get(base.split(".")[0], ""),
                                      "goal": "", "by": ""})
         if field == "count":
             row["goal"] = f"{int(record.value):,}"
@@ -56,7 +56,7 @@ def _plan_targets(lang: str) -> list[dict]:
         elif field == "share_increase" and not row["goal"]:
             row["goal"] = f"+{float(record.value) * 100:.0f}%"
         elif field == "by":
-            row["by"] = record.value
+            row["by"] = str(record.value)
     return list(rows.values())
 
 

@@ -3,7 +3,7 @@ import datetime as dt
 from typing import Any
 
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from doyak.accounts.rules import can_manage_policies
 from doyak.core.errors import AccessDenied
@@ -58,4 +58,4 @@ def policy_versions(request, key: str):
 def policy_version_create(request, key: str, payload: PolicyChangeIn):
     if not can_manage_policies(request.user):
         raise AccessDenied(_("Only administrators change policy settings."), code="policy_forbidden")
-    return 201, policy_change(actor=request.user, key=key, **payload.dict())
+    return Status(201, policy_change(actor=request.user, key=key, **payload.dict()))

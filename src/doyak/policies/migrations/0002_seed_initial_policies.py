@@ -10,6 +10,20 @@ from django.db import migrations
 SEED_FILE = Path(__file__).with_name("policy_seed_0002.toml")
 PLAN_SOURCE = "산업통상부 보도자료 2026-01-28 「산업 R&D 혁신방안」"
 PLAN_DATE = dt.date(2026, 1, 28)
+TARGET_LABELS_EN = {
+    "regional.growth_engine_package": "5+3 mega-region growth engine R&D package",
+    "regional.chemical_transition_project": "K-chemical industry transition R&D project",
+    "regional.specialised_graduate_schools_added": "Advanced-industry specialised graduate schools added",
+    "regional.industry_research_joint_labs": "Industry–research joint labs",
+    "max.ai_factories": "AI factories built",
+    "max.manufacturing_ai_lead_models": "Manufacturing-AI lead models",
+    "max.humanoid_field_demos": "Industry humanoid field demonstrations",
+    "max.on_device_ai_chip_program": "K on-device AI chip program",
+    "competitiveness.industrial_leap_projects": "Industrial leap technology projects",
+    "regulation.innovation_tasks": "Industrial regulation innovation tasks",
+    "capacity.commercialisation_fund": "Commercialisation fund",
+    "fake_work.large_projects_increase": "Large projects (≥ ₩10B) increase",
+}
 TARGET_FIELDS = {
     "amount_krw": ("int", "krw", "금액", "amount"),
     "count": ("int", "count", "개수", "count"),
@@ -37,7 +51,7 @@ def _rows():
             yield {
                 "key": f"plan.{target['key']}.{field}", "value": str(value) if value_type == "decimal" else value,
                 "value_type": value_type, "unit": unit, "label_ko": f"{target['label_ko']} ({field_ko})",
-                "label_en": f"{target['key']} ({field_en})", "source": PLAN_SOURCE, "confirmed": True,
+                "label_en": f"{TARGET_LABELS_EN[target['key']]} ({field_en})", "source": PLAN_SOURCE, "confirmed": True,
                 "effective_from": PLAN_DATE, "note": target.get("note", ""),
             }
 

@@ -1,0 +1,509 @@
+"""Read and validate transaction, project and budget files into a settlement :class:`Ledger`.
+
+Files are CSV or Parquet, chosen by extension (``.csv``; ``.parquet``/``.pq``). CSV may be
+UTF-8 (with or without BOM) or CP949/EUC-KR: UTF-8 is tried first, then CP949. Parquet columns
+may be typed (integers, dates, timestamps, booleans) or text.
+
+Every problem raises :class:`LedgerFileError` naming the file, the row and the column, e.g.
+``transactions.csv data row 17, column amount: 'abc' is not an integer``. A *data row* is
+1-based and does not count the header (data row 1 is the second line of a CSV file); a CSV
+that cannot be split into fields is reported by physical *line* number instead. When several
+cells are wrong the earliest row is reported.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from doyak.engine.errors import EngineError
+from doyak.engine.settlement import (
+    CATEGORY_ENUM,
+    EVIDENCE_ENUM,
+    TIMESTAMP,
+    Ledger,
+)
+from doyak.engine.settlement_policy import CATEGORIES, EVIDENCE_KINDS
+
+TRANSACTION_COLUMNS = (
+    "txn_id",
+    "project_id",
+    "category",
+    "amount",
+    "occurred_at",
+    "merchant_id",
+    "merchant_type",
+    "evidence",
+)
+TRANSACTION_OPTIONAL_COLUMNS = ("description",)
+PROJECT_COLUMNS = ("project_id", "start_date", "end_date", "self_settlement", "gov_funds", "cash_funds")
+BUDGET_COLUMNS = ("project_id", "category", "approved")
+
+_INTEGER = r"^[+-]?[0-9]+$"
+_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+_TIMESTAMP = (
+    r"^([0-9]{4}-[0-9]{2}-[0-9]{2})[T ]([0-9]{2}:[0-9]{2})(:[0-9]{2}(?:\.[0-9]{1,9})?)?"
+    r"(Z|z|[+-][0-9]{2}:?[0-9]{2})?$"
+)
+_TRUE = ("true", "t", "yes", "y", "1")
+_FALSE = ("false", "f", "no", "n", "0")
+_PARQUET_SUFFIXES = (".parquet", ".pq")
+
+
+class LedgerFileError(EngineError):
+    """An input file is unreadable or malformed; says which file, row and column."""
+
+    code = "malformed_input"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str,
+        row: int | None = None,
+        column: str | None = None,
+        code: str | None = None,
+    ) -> None:
+        super().__init__(message, code=code)
+        self.path = path
+        self.row = row
+        self.column = column
+
+
+@dataclass(frozen=True)
+class _Problem:
+    row: int  # 0-based index
+    column: str
+    text: str
+
+
+class _Checks:
+    """Collects the first bad row of every check, then raises the earliest one."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.first: _Problem | None = None
+
+    def add(self, *, column: str, bad: pl.Series, describe: Callable[[int], str]) -> None:
+        if not bad.any():
+            return
+        index = int(bad.arg_true()[0])
+        if self.first is None or index < self.first.row:
+            self.first = _Problem(row=index, column=column, text=describe(index))
+
+    def add_at(self, *, column: str, index: int, text: str) -> None:
+        if self.first is None or index < self.first.row:
+            self.first = _Problem(row=index, column=column, text=text)
+
+    def raise_first(self) -> None:
+        if self.first is not None:
+            problem = self.first
+            raise LedgerFileError(
+                f"{self.path} data row {problem.row + 1}, column {problem.column}: {problem.text}",
+                path=self.path,
+                row=problem.row + 1,
+                column=problem.column,
+            )
+
+
+def _quoted(value: object) -> str:
+    text = str(value)
+    if len(text) > 60:
+        text = text[:57] + "..."
+    return f"'{text}'"
+
+
+def _decode_csv(path: str, raw: bytes) -> bytes:
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return raw[3:]
+    try:
+        raw.decode("utf-8")
+        return raw
+    except UnicodeDecodeError:
+        pass
+    try:
+        return raw.decode("cp949").encode("utf-8")
+    except UnicodeDecodeError:
+        raise LedgerFileError(f"{path}: not UTF-8 or CP949 text", path=path, code="unreadable_file") from None
+
+
+def _csv_shape_error(path: str, data: bytes) -> LedgerFileError:
+    reader = csv.reader(io.StringIO(data.decode("utf-8"), newline=""))
+    try:
+        header = next(reader)
+        for record in reader:
+            if record and len(record) != len(header):
+                return LedgerFileError(
+                    f"{path} line {reader.line_num}: expected {len(header)} fields, found {len(record)}",
+                    path=path,
+                )
+    except csv.Error as error:
+        return LedgerFileError(f"{path} line {reader.line_num}: {error}", path=path)
+    return LedgerFileError(f"{path}: not a readable CSV file", path=path)
+
+
+def table_read(*, path: Path, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> pl.DataFrame:
+    """The required (and present optional) columns of a CSV or Parquet file.
+
+    CSV cells come back as text (empty cells as null); Parquet columns keep their types.
+    """
+    name = str(path)
+    suffix = path.suffix.lower()
+    try:
+        if suffix in _PARQUET_SUFFIXES:
+            columns = pl.read_parquet_schema(path)
+            frame_columns = list(columns)
+        elif suffix == ".csv":
+            data = _decode_csv(name, path.read_bytes())
+            if not data.strip():
+                raise LedgerFileError(f"{name}: empty file (no header)", path=name)
+            try:
+                frame = pl.read_csv(data, infer_schema=False, raise_if_empty=True)
+            except (pl.exceptions.ComputeError, pl.exceptions.NoDataError, pl.exceptions.ShapeError):
+                raise _csv_shape_error(name, data) from None
+            except pl.exceptions.DuplicateError as error:
+                raise LedgerFileError(f"{name}: duplicate column names ({error})", path=name) from None
+            frame = frame.rename({column: column.strip() for column in frame.columns})
+            frame_columns = frame.columns
+        else:
+            raise LedgerFileError(
+                f"{name}: unsupported file type {suffix or '(none)'!r}; use .csv or .parquet",
+                path=name,
+                code="unsupported_file",
+            )
+    except OSError as error:
+        raise LedgerFileError(
+            f"{name}: cannot read ({error.strerror or error})", path=name, code="unreadable_file"
+        ) from None
+    except pl.exceptions.PolarsError as error:
+        raise LedgerFileError(f"{name}: not a readable file ({error})", path=name) from None
+    for column in required:
+        if column not in frame_columns:
+            raise LedgerFileError(
+                f"{name}: missing column {column!r}", path=name, column=column, code="missing_column"
+            )
+    wanted = [*required, *(column for column in optional if column in frame_columns)]
+    if suffix in _PARQUET_SUFFIXES:
+        try:
+            return pl.read_parquet(path, columns=wanted)
+        except (OSError, pl.exceptions.PolarsError) as error:
+            raise LedgerFileError(f"{name}: not a readable file ({error})", path=name) from None
+    return frame.select(wanted)
+
+
+def _text(checks: _Checks, frame: pl.DataFrame, column: str, *, required: bool = True) -> pl.Series:
+    series = frame[column]
+    if isinstance(series.dtype, pl.Categorical | pl.Enum):
+        series = series.cast(pl.String)
+    if series.dtype != pl.String:
+        raise LedgerFileError(
+            f"{checks.path}, column {column}: type {series.dtype} where text was expected",
+            path=checks.path,
+            column=column,
+        )
+    if required:
+        checks.add(column=column, bad=series.is_null() | (series == ""), describe=lambda _: "is empty")
+    return series
+
+
+def _integer(checks: _Checks, frame: pl.DataFrame, column: str, *, minimum: int | None = None) -> pl.Series:
+    series = frame[column]
+    if series.dtype.is_integer():
+        missing = series.is_null()
+        checks.add(column=column, bad=missing, describe=lambda _: "is empty")
+        if series.dtype == pl.UInt64:
+            too_big = series > 2**63 - 1
+            checks.add(column=column, bad=too_big.fill_null(False), describe=lambda i: "is too large")
+            series = series.clip(upper_bound=2**63 - 1)
+        values = series.cast(pl.Int64)
+    elif series.dtype == pl.String:
+        checks.add(column=column, bad=series.is_null() | (series == ""), describe=lambda _: "is empty")
+        values = series.str.to_integer(strict=False)
+        bad = series.is_not_null() & (series != "") & (values.is_null() | ~series.str.contains(_INTEGER))
+        checks.add(column=column, bad=bad, describe=lambda i: f"{_quoted(series[i])} is not an integer")
+    else:
+        raise LedgerFileError(
+            f"{checks.path}, column {column}: type {series.dtype} where integers (won) were expected",
+            path=checks.path,
+            column=column,
+        )
+    if minimum is not None:
+        checks.add(
+            column=column,
+            bad=(values < minimum).fill_null(False),
+            describe=lambda i: f"{values[i]} is below {minimum}",
+        )
+    return values
+
+
+def _choice(checks: _Checks, frame: pl.DataFrame, column: str, *, enum: pl.Enum, what: str) -> pl.Series:
+    series = _text(checks, frame, column)
+    values = series.cast(enum, strict=False)
+    bad = series.is_not_null() & (series != "") & values.is_null()
+    allowed = ", ".join(enum.categories.to_list())
+    checks.add(column=column, bad=bad, describe=lambda i: f"{_quoted(series[i])} is not a {what} ({allowed})")
+    return values
+
+
+def _date(checks: _Checks, frame: pl.DataFrame, column: str) -> pl.Series:
+    series = frame[column]
+    if series.dtype == pl.Date:
+        checks.add(column=column, bad=series.is_null(), describe=lambda _: "is empty")
+        return series
+    series = _text(checks, frame, column)
+    values = series.str.to_date("%Y-%m-%d", strict=False)
+    bad = series.is_not_null() & (series != "") & (values.is_null() | ~series.str.contains(_DATE))
+    checks.add(column=column, bad=bad, describe=lambda i: f"{_quoted(series[i])} is not a date (YYYY-MM-DD)")
+    return values
+
+
+def _boolean(checks: _Checks, frame: pl.DataFrame, column: str) -> pl.Series:
+    series = frame[column]
+    if series.dtype == pl.Boolean:
+        checks.add(column=column, bad=series.is_null(), describe=lambda _: "is empty")
+        return series
+    series = _text(checks, frame, column)
+    lowered = series.str.strip_chars().str.to_lowercase()
+    values = pl.select(
+        pl.when(lowered.is_in(_TRUE))
+        .then(True)
+        .when(lowered.is_in(_FALSE))
+        .then(False)
+        .otherwise(None)
+        .alias(column)
+    ).to_series()
+    bad = series.is_not_null() & (series != "") & values.is_null()
+    checks.add(column=column, bad=bad, describe=lambda i: f"{_quoted(series[i])} is not true or false")
+    return values
+
+
+def _timestamp(checks: _Checks, frame: pl.DataFrame, column: str) -> pl.Series:
+    """UTC timestamps; text without an offset is Asia/Seoul local time."""
+    series = frame[column]
+    if isinstance(series.dtype, pl.Datetime):
+        checks.add(column=column, bad=series.is_null(), describe=lambda _: "is empty")
+        if series.dtype.time_zone is None:
+            series = series.dt.replace_time_zone("Asia/Seoul", ambiguous="earliest", non_existent="null")
+        return series.dt.convert_time_zone("UTC").cast(TIMESTAMP)
+    series = _text(checks, frame, column)
+    offset = pl.col("4")
+    offset_minutes = (
+        pl.when(offset.str.to_uppercase() == "Z")
+        .then(0)
+        .otherwise(
+            (
+                offset.str.slice(1, 2).cast(pl.Int64, strict=False) * 60
+                + offset.str.slice(-2, 2).cast(pl.Int64, strict=False)
+            )
+            * pl.when(offset.str.starts_with("-")).then(-1).otherwise(1)
+        )
+    )
+    local = pl.concat_str(
+        [pl.col("1"), pl.lit("T"), pl.col("2"), pl.col("3").fill_null(":00")]
+    ).str.to_datetime("%Y-%m-%dT%H:%M:%S%.f", strict=False, time_unit="us")
+    parsed = (
+        pl.LazyFrame({"raw": series})
+        .select(pl.col("raw").str.extract_groups(_TIMESTAMP).alias("parts"))
+        .unnest("parts")
+        .select(local=local, offset_minutes=offset_minutes)
+        .select(
+            pl.when(pl.col("offset_minutes").is_null())
+            .then(
+                pl.col("local")
+                .dt.replace_time_zone("Asia/Seoul", ambiguous="earliest", non_existent="null")
+                .dt.convert_time_zone("UTC")
+            )
+            .otherwise(
+                (pl.col("local") - pl.duration(minutes=pl.col("offset_minutes"))).dt.replace_time_zone("UTC")
+            )
+            .alias(column)
+        )
+        .collect()
+        .to_series()
+        .cast(TIMESTAMP)
+    )
+    bad = series.is_not_null() & (series != "") & parsed.is_null()
+    checks.add(
+        column=column, bad=bad, describe=lambda i: f"{_quoted(series[i])} is not an ISO 8601 timestamp"
+    )
+    return parsed
+
+
+def _first_duplicate(checks: _Checks, column: str, values: pl.Series, what: str) -> None:
+    """Report the first row repeating an earlier value (hash first, exact strings after)."""
+    candidates = values.hash(seed=11).is_duplicated() & values.is_not_null()
+    if not candidates.any():
+        return
+    rows = candidates.arg_true()
+    subset = values.gather(rows)
+    repeat = ~subset.is_first_distinct()
+    if not repeat.any():
+        return
+    position = int(repeat.arg_true()[0])
+    value = subset[position]
+    first = int(rows[int((subset == value).arg_true()[0])]) + 1
+    checks.add_at(
+        column=column,
+        index=int(rows[position]),
+        text=f"duplicate {what} {_quoted(value)} (first at data row {first})",
+    )
+
+
+def transactions_read(*, path: Path) -> pl.DataFrame:
+    """Transactions in the engine's schema (see ``TRANSACTION_SCHEMA``)."""
+    frame = table_read(path=path, required=TRANSACTION_COLUMNS, optional=TRANSACTION_OPTIONAL_COLUMNS)
+    checks = _Checks(str(path))
+    txn_id = _text(checks, frame, "txn_id")
+    project_id = _text(checks, frame, "project_id")
+    category = _choice(checks, frame, "category", enum=CATEGORY_ENUM, what="known category")
+    amount = _integer(checks, frame, "amount")
+    occurred_at = _timestamp(checks, frame, "occurred_at")
+    merchant_id = _text(checks, frame, "merchant_id")
+    merchant_type = _text(checks, frame, "merchant_type")
+    evidence = _choice(checks, frame, "evidence", enum=EVIDENCE_ENUM, what="known evidence kind")
+    _first_duplicate(checks, "txn_id", txn_id, "txn_id")
+    checks.raise_first()
+    return pl.DataFrame(
+        [
+            txn_id.alias("txn_id"),
+            project_id.alias("project_id"),
+            category.alias("category"),
+            amount.alias("amount"),
+            occurred_at.alias("occurred_at"),
+            merchant_id.alias("merchant_id"),
+            merchant_type.alias("merchant_type"),
+            evidence.alias("evidence"),
+        ]
+    )
+
+
+def projects_read(*, path: Path) -> pl.DataFrame:
+    """Projects in the engine's schema (see ``PROJECT_SCHEMA``)."""
+    frame = table_read(path=path, required=PROJECT_COLUMNS)
+    checks = _Checks(str(path))
+    project_id = _text(checks, frame, "project_id")
+    start = _date(checks, frame, "start_date")
+    end = _date(checks, frame, "end_date")
+    self_settlement = _boolean(checks, frame, "self_settlement")
+    gov = _integer(checks, frame, "gov_funds", minimum=0)
+    cash = _integer(checks, frame, "cash_funds", minimum=0)
+    checks.add(
+        column="end_date",
+        bad=(end < start).fill_null(False),
+        describe=lambda i: f"{end[i]} is before start_date {start[i]}",
+    )
+    checks.add(
+        column="cash_funds",
+        bad=((gov + cash) <= 0).fill_null(False),
+        describe=lambda _: "gov_funds + cash_funds must be above 0",
+    )
+    _first_duplicate(checks, "project_id", project_id, "project_id")
+    checks.raise_first()
+    return pl.DataFrame(
+        [
+            project_id.alias("project_id"),
+            start.alias("start_date"),
+            end.alias("end_date"),
+            self_settlement.alias("self_settlement"),
+            gov.alias("gov_funds"),
+            cash.alias("cash_funds"),
+        ]
+    )
+
+
+def budgets_read(*, path: Path) -> pl.DataFrame:
+    """Approved budget lines in the engine's schema (see ``BUDGET_SCHEMA``)."""
+    frame = table_read(path=path, required=BUDGET_COLUMNS)
+    checks = _Checks(str(path))
+    project_id = _text(checks, frame, "project_id")
+    category = _choice(checks, frame, "category", enum=CATEGORY_ENUM, what="known category")
+    approved = _integer(checks, frame, "approved", minimum=0)
+    line = pl.select(
+        pl.concat_str([pl.lit(project_id), pl.lit(category.cast(pl.String))], separator="\x1f")
+    ).to_series()
+    _first_duplicate(checks, "category", line, "budget line for project and category")
+    checks.raise_first()
+    return pl.DataFrame(
+        [project_id.alias("project_id"), category.alias("category"), approved.alias("approved")]
+    )
+
+
+def _unknown_projects(*, path: Path, values: pl.Series, known: pl.Series, projects_path: Path) -> None:
+    bad = ~values.is_in(known)
+    if bad.any():
+        index = int(bad.arg_true()[0])
+        raise LedgerFileError(
+            f"{path} data row {index + 1}, column project_id: {_quoted(values[index])} is not in {projects_path}",
+            path=str(path),
+            row=index + 1,
+            column="project_id",
+            code="unknown_project",
+        )
+
+
+def ledger_read(*, transactions_path: Path, projects_path: Path, budgets_path: Path) -> Ledger:
+    """Read the three files, check every reference between them, return the ledger."""
+    projects = projects_read(path=projects_path)
+    budgets = budgets_read(path=budgets_path)
+    _unknown_projects(
+        path=budgets_path,
+        values=budgets["project_id"],
+        known=projects["project_id"],
+        projects_path=projects_path,
+    )
+    transactions = transactions_read(path=transactions_path)
+    _unknown_projects(
+        path=transactions_path,
+        values=transactions["project_id"],
+        known=projects["project_id"],
+        projects_path=projects_path,
+    )
+    return Ledger(transactions=transactions, projects=projects, budgets=budgets)
+
+
+def project_ids_read(*, path: Path, known: pl.Series) -> list[str]:
+    """Project ids from a text file, one per line (blank lines, ``#`` comments and a
+    ``project_id`` header line are skipped); each must be a known project."""
+    name = str(path)
+    try:
+        text = _decode_csv(name, path.read_bytes()).decode("utf-8")
+    except OSError as error:
+        raise LedgerFileError(
+            f"{name}: cannot read ({error.strerror})", path=name, code="unreadable_file"
+        ) from None
+    ids: list[str] = []
+    known_set = set(known.to_list())
+    for number, line in enumerate(text.splitlines(), start=1):
+        value = line.split("#", 1)[0].strip().strip(",")
+        if not value or (not ids and value == "project_id"):
+            continue
+        if value not in known_set:
+            raise LedgerFileError(
+                f"{name} line {number}: project {_quoted(value)} is not in the projects file",
+                path=name,
+                row=number,
+                code="unknown_project",
+            )
+        ids.append(value)
+    return ids
+
+
+__all__ = [
+    "BUDGET_COLUMNS",
+    "CATEGORIES",
+    "EVIDENCE_KINDS",
+    "PROJECT_COLUMNS",
+    "TRANSACTION_COLUMNS",
+    "LedgerFileError",
+    "budgets_read",
+    "ledger_read",
+    "project_ids_read",
+    "projects_read",
+    "table_read",
+    "transactions_read",
+]

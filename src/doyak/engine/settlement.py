@@ -1,0 +1,830 @@
+"""Research-fund settlement (정산): the rules of issue #6 over a whole ledger, columnar.
+
+Input is a validated :class:`Ledger` (Polars frames with a fixed schema, see
+``TRANSACTION_SCHEMA`` …) and a :class:`~doyak.engine.settlement_policy.SettlementPolicy`;
+output is a :class:`SettlementResult` (flags, per-project summary, audit sample, totals).
+Nothing here imports Django; the CLI (``doyak settle``) and the finance app both call
+:func:`ledger_settle` / :func:`ledger_settle_projects`.
+
+Rules (severity; amount at risk is the transaction amount unless said otherwise). Local dates
+are Asia/Seoul; transactions with amount ≤ 0 are never flagged but count in every total.
+
+* ``OUT_OF_PERIOD`` (ineligible): local date before ``start_date`` or after ``end_date`` plus
+  the category's grace days.
+* ``INELIGIBLE_MERCHANT`` (ineligible): merchant type in the policy's list.
+* ``MISSING_EVIDENCE`` (ineligible): evidence ``none`` and amount above the category's
+  small-amount exemption.
+* ``SPLIT_PURCHASE`` (ineligible): same project, merchant, local day and category, two or more
+  positive transactions with evidence ``none``, each at or under the exemption, summing above
+  it: every one of them.
+* ``DUPLICATE`` (review): same project, merchant and amount as the previous such transaction
+  (time order, ties by ``txn_id``) at most the window after it: every one after the first.
+* ``HOLIDAY_USE`` (review): category in the policy's list on a Saturday, Sunday or Korean public
+  holiday (``holidays.KR`` for the years present).
+* ``OVER_BUDGET`` (ineligible): per project and category, in time order (ties by ``txn_id``),
+  the running total of the transactions no per-transaction rule made ineligible (negative
+  amounts included: a refund lowers the running total) above ⌊approved × (1 + transfer
+  share)⌋; amount at risk = the part above the limit. A category with no budget line has
+  approved = 0.
+* ``ALLOWANCE_CAP`` (ineligible, project level, empty ``txn_id``): recognised research
+  allowance above ⌊share × recognised (personnel + student personnel)⌋; amount at risk = the
+  excess. "Recognised" = not made ineligible by a per-transaction rule, minus the OVER_BUDGET
+  amount at risk of that category, so the same won is never counted twice.
+
+Summary per project: ``spent`` = sum of all amounts; ``ineligible`` = each transaction with a
+per-transaction ineligible flag once at its amount, plus OVER_BUDGET amounts at risk, plus the
+ALLOWANCE_CAP excess; ``eligible`` = spent − ineligible; ``review`` = amounts of transactions
+with a review flag and no ineligible flag; ``clawback`` = ⌊ineligible × g⌋ with
+g = ⌊1000 × gov / (gov + cash)⌋ / 1000 (the share truncated to one decimal of a percent);
+``sampled`` = size of the audit sample for self-settlement projects, all transactions otherwise.
+
+Audit sample of a self-settlement project: every flagged transaction plus the
+⌈share × n⌉ unflagged transactions (n = all of the project's transactions) with the lowest
+``audit_rank`` = splitmix64(FNV-1a-64(UTF-8 txn_id) seeded with ``seed``), ties by ``txn_id``.
+It depends only on the seed and the project's transactions, never on row order or platform.
+
+Every rule is per project, so settling a subset of projects gives exactly the full run's
+rows for those projects (:func:`ledger_settle_projects`, for chunked background jobs).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+import holidays
+import numpy as np
+import polars as pl
+import pyarrow as pa
+
+from doyak.engine.errors import EngineError
+from doyak.engine.settlement_policy import CATEGORIES, EVIDENCE_KINDS, SettlementPolicy, share_fraction
+
+OUT_OF_PERIOD = "OUT_OF_PERIOD"
+INELIGIBLE_MERCHANT = "INELIGIBLE_MERCHANT"
+MISSING_EVIDENCE = "MISSING_EVIDENCE"
+SPLIT_PURCHASE = "SPLIT_PURCHASE"
+DUPLICATE = "DUPLICATE"
+HOLIDAY_USE = "HOLIDAY_USE"
+OVER_BUDGET = "OVER_BUDGET"
+ALLOWANCE_CAP = "ALLOWANCE_CAP"
+
+INELIGIBLE = "ineligible"
+REVIEW = "review"
+SEVERITY: dict[str, str] = {
+    OUT_OF_PERIOD: INELIGIBLE,
+    INELIGIBLE_MERCHANT: INELIGIBLE,
+    MISSING_EVIDENCE: INELIGIBLE,
+    SPLIT_PURCHASE: INELIGIBLE,
+    DUPLICATE: REVIEW,
+    HOLIDAY_USE: REVIEW,
+    OVER_BUDGET: INELIGIBLE,
+    ALLOWANCE_CAP: INELIGIBLE,
+}
+FLAGS: tuple[str, ...] = tuple(SEVERITY)
+# Enum categories in alphabetical order, so sorting by the enum sorts by name.
+_FLAG_ENUM = pl.Enum(sorted(FLAGS))
+
+CATEGORY_ENUM = pl.Enum(list(CATEGORIES))
+EVIDENCE_ENUM = pl.Enum(list(EVIDENCE_KINDS))
+TIMESTAMP = pl.Datetime("us", "UTC")
+
+TRANSACTION_SCHEMA: dict[str, pl.DataType] = {
+    "txn_id": pl.String(),
+    "project_id": pl.String(),
+    "category": CATEGORY_ENUM,
+    "amount": pl.Int64(),
+    "occurred_at": TIMESTAMP,
+    "merchant_id": pl.String(),
+    "merchant_type": pl.String(),
+    "evidence": EVIDENCE_ENUM,
+}
+PROJECT_SCHEMA: dict[str, pl.DataType] = {
+    "project_id": pl.String(),
+    "start_date": pl.Date(),
+    "end_date": pl.Date(),
+    "self_settlement": pl.Boolean(),
+    "gov_funds": pl.Int64(),
+    "cash_funds": pl.Int64(),
+}
+BUDGET_SCHEMA: dict[str, pl.DataType] = {
+    "project_id": pl.String(),
+    "category": CATEGORY_ENUM,
+    "approved": pl.Int64(),
+}
+FLAG_COLUMNS: tuple[str, ...] = ("txn_id", "project_id", "flag", "severity", "amount_at_risk")
+SUMMARY_COLUMNS: tuple[str, ...] = (
+    "project_id",
+    "spent",
+    "eligible",
+    "ineligible",
+    "review",
+    "clawback",
+    "sampled",
+)
+SAMPLE_COLUMNS: tuple[str, ...] = ("project_id", "txn_id", "reason")
+
+_CAT = {name: index for index, name in enumerate(CATEGORIES)}
+_EVIDENCE_NONE = EVIDENCE_KINDS.index("none")
+_US_PER_DAY = 86_400_000_000
+_US_PER_MINUTE = 60_000_000
+_SEOUL_OFFSET_US = 9 * 3_600_000_000
+# Asia/Seoul has been a fixed UTC+09:00 since the end of summer time on 1988-10-09 (03:00 KDT).
+_SEOUL_FIXED_SINCE_US = int(dt.datetime(1988, 10, 8, 18, tzinfo=dt.UTC).timestamp()) * 1_000_000
+_EPOCH = dt.date(1970, 1, 1)
+
+
+class LedgerError(EngineError):
+    """The ledger handed to the engine breaks its contract (schema, references, nulls)."""
+
+    code = "invalid_ledger"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Ledger:
+    """Validated input: transactions, projects and budget lines as Polars frames.
+
+    Columns and types are ``TRANSACTION_SCHEMA``, ``PROJECT_SCHEMA`` and ``BUDGET_SCHEMA``
+    (extra columns are ignored). ``txn_id`` must be unique: the file readers check it with
+    row numbers; database rows have it as a constraint.
+    """
+
+    transactions: pl.DataFrame
+    projects: pl.DataFrame
+    budgets: pl.DataFrame
+
+    def __post_init__(self) -> None:
+        _check_frame("transactions", self.transactions, TRANSACTION_SCHEMA)
+        _check_frame("projects", self.projects, PROJECT_SCHEMA)
+        _check_frame("budgets", self.budgets, BUDGET_SCHEMA)
+        if self.projects["project_id"].is_duplicated().any():
+            raise LedgerError("projects: duplicate project_id", code="duplicate_project")
+        if self.budgets.select(pl.struct("project_id", "category").is_duplicated().any()).item():
+            raise LedgerError("budgets: duplicate (project_id, category)", code="duplicate_budget")
+        if not self.budgets["project_id"].is_in(self.projects["project_id"]).all():
+            raise LedgerError("budgets: project_id not in projects", code="unknown_project")
+
+    def restrict(self, *, project_ids: Iterable[str]) -> Ledger:
+        """The ledger of some projects only; every id must be a known project."""
+        wanted = pl.Series("project_id", sorted(set(project_ids)), dtype=pl.String)
+        known = wanted.is_in(self.projects["project_id"])
+        if not known.all():
+            missing = wanted.filter(~known)[0]
+            raise LedgerError(f"project {missing!r} is not in the ledger", code="unknown_project")
+        return Ledger(
+            transactions=self.transactions.filter(pl.col("project_id").is_in(wanted)),
+            projects=self.projects.filter(pl.col("project_id").is_in(wanted)),
+            budgets=self.budgets.filter(pl.col("project_id").is_in(wanted)),
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class SettlementTotals:
+    """Whole-run figures, also the before/after of a policy what-if.
+
+    ``checked_*``: transactions whose evidence a settler examines (all transactions of
+    ordinary projects, the audit sample of self-settlement projects). ``sampled_spend``: spend
+    of self-settlement projects (settled on the report, audited by sample).
+    ``evidence_documents``: checked transactions above their category's exemption (they need
+    a document); ``evidence_exempt``: positive transactions at or under it.
+    """
+
+    projects: int
+    transactions: int
+    spend: int
+    checked_transactions: int
+    checked_spend: int
+    sampled_spend: int
+    evidence_documents: int
+    evidence_exempt: int
+    flagged_transactions: int
+    flags: int
+    ineligible: int
+    clawback: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class SettlementResult:
+    """Engine output. ``flags`` columns are ``FLAG_COLUMNS`` ordered by project_id, txn_id,
+    flag; ``summary`` has ``SUMMARY_COLUMNS`` then ``transactions``, ``self_settlement``,
+    ``government_share_permille``, one row per project ordered by project_id; ``sample``
+    (``SAMPLE_COLUMNS``) lists the audit sample of self-settlement projects, ``reason``
+    ``flagged`` or ``random``."""
+
+    flags: pl.DataFrame
+    summary: pl.DataFrame
+    sample: pl.DataFrame
+    totals: SettlementTotals
+
+
+def ledger_settle(*, ledger: Ledger, policy: SettlementPolicy) -> SettlementResult:
+    """Settle every project of the ledger."""
+    return _settle(ledger=ledger, policy=policy)
+
+
+def ledger_settle_projects(
+    *, ledger: Ledger, policy: SettlementPolicy, project_ids: Sequence[str]
+) -> SettlementResult:
+    """Settle only ``project_ids`` (a chunk of a background job).
+
+    Equal to :func:`ledger_settle` on the whole ledger restricted to those projects, because
+    every rule, cap, sample and clawback is per project.
+    """
+    return _settle(ledger=ledger.restrict(project_ids=project_ids), policy=policy)
+
+
+def government_share_permille(*, gov_funds: int, cash_funds: int) -> int:
+    """Government share gov / (gov + cash) in tenths of a percent, truncated (66.66…% → 666)."""
+    total = gov_funds + cash_funds
+    if total <= 0:
+        return 0
+    return gov_funds * 1000 // total
+
+
+def clawback_amount(*, ineligible: int, gov_funds: int, cash_funds: int) -> int:
+    """Ineligible won × truncated government share, rounded down to the won."""
+    return ineligible * government_share_permille(gov_funds=gov_funds, cash_funds=cash_funds) // 1000
+
+
+def budget_limit(*, approved: int, transfer_share: Decimal) -> int:
+    """⌊approved × (1 + transfer share)⌋ in exact arithmetic."""
+    share = share_fraction(transfer_share)
+    return approved * (share.denominator + share.numerator) // share.denominator
+
+
+def audit_rank(*, txn_ids: pl.Series, seed: int) -> np.ndarray:
+    """Stable 64-bit rank of each ``txn_id`` for the audit sample (same on every platform)."""
+    arrow = txn_ids.cast(pl.String).rechunk().to_arrow(compat_level=pl.CompatLevel.oldest())
+    if isinstance(arrow, pa.ChunkedArray):
+        arrow = arrow.combine_chunks()
+    count = len(arrow)
+    if count == 0:
+        return np.zeros(0, dtype=np.uint64)
+    offsets = np.frombuffer(arrow.buffers()[1], dtype=np.int64)[arrow.offset : arrow.offset + count + 1]
+    data = np.frombuffer(arrow.buffers()[2], dtype=np.uint8)
+    starts = offsets[:-1]
+    lengths = offsets[1:] - starts
+    basis = np.uint64(0xCBF29CE484222325) ^ _splitmix64(np.array([seed & 0xFFFFFFFFFFFFFFFF], np.uint64))[0]
+    hashes = np.full(count, basis, dtype=np.uint64)
+    prime = np.uint64(0x100000001B3)
+    for position in range(int(lengths.max())):
+        if lengths.min() > position:
+            hashes ^= data[starts + position]
+            hashes *= prime
+        else:
+            live = lengths > position
+            hashes[live] = (hashes[live] ^ data[starts[live] + position]) * prime
+    return _splitmix64(hashes)
+
+
+def _splitmix64(values: np.ndarray) -> np.ndarray:
+    z = values.astype(np.uint64, copy=True)
+    z ^= z >> np.uint64(30)
+    z *= np.uint64(0xBF58476D1CE4E5B9)
+    z ^= z >> np.uint64(27)
+    z *= np.uint64(0x94D049BB133111EB)
+    z ^= z >> np.uint64(31)
+    return z
+
+
+def _check_frame(name: str, frame: pl.DataFrame, schema: dict[str, pl.DataType]) -> None:
+    for column, dtype in schema.items():
+        if column not in frame.columns:
+            raise LedgerError(f"{name}: missing column {column!r}", code="ledger_schema")
+        if frame.schema[column] != dtype:
+            raise LedgerError(
+                f"{name}: column {column!r} is {frame.schema[column]}, expected {dtype}",
+                code="ledger_schema",
+            )
+        if frame[column].null_count():
+            raise LedgerError(f"{name}: column {column!r} has empty values", code="ledger_schema")
+
+
+def _sorted_rows(
+    *, rows: np.ndarray, keys: Sequence[np.ndarray], txn_ids: pl.Series, packable: bool = True
+) -> np.ndarray:
+    """``rows`` ordered by ``keys`` (integers, most significant first), ties by ``txn_id``."""
+    if rows.size <= 1:
+        return rows
+    key_values = [np.asarray(key, dtype=np.int64) for key in keys]
+    packed = _pack(key_values) if packable else None
+    if packed is not None:
+        order = np.argsort(packed, kind="stable")
+        ordered = [packed[order]]
+    else:
+        frame = pl.DataFrame({f"k{i}": key for i, key in enumerate(key_values)})
+        order = frame.with_row_index("_i").sort([f"k{i}" for i in range(len(key_values))])["_i"].to_numpy()
+        ordered = [key[order] for key in key_values]
+    result = rows[order]
+    same = np.ones(rows.size - 1, dtype=bool)
+    for key in ordered:
+        same &= key[1:] == key[:-1]
+    if same.any():
+        in_tie = np.zeros(rows.size, dtype=bool)
+        in_tie[1:] |= same
+        in_tie[:-1] |= same
+        positions = np.flatnonzero(in_tie)
+        tied = pl.DataFrame(
+            {
+                "_pos": positions,
+                **{f"k{i}": key[positions] for i, key in enumerate(ordered)},
+                "_txn": txn_ids.gather(result[positions]),
+            }
+        ).sort([*(f"k{i}" for i in range(len(ordered))), "_txn"])
+        result[positions] = result[tied["_pos"].to_numpy()]
+    return result
+
+
+def _pack(keys: Sequence[np.ndarray]) -> np.ndarray | None:
+    """Pack several non-negative-ranged integer keys into one int64 when it fits."""
+    if len(keys) == 1:
+        return keys[0]
+    packed = np.zeros(keys[0].size, dtype=np.int64)
+    span = 1
+    for key in reversed(keys):
+        low, high = int(key.min()), int(key.max())
+        width = high - low + 1
+        if span * width >= 2**62:
+            return None
+        packed += (key - low) * span
+        span *= width
+    return packed
+
+
+def _local_days(ts_us: np.ndarray, occurred_at: pl.Series) -> np.ndarray:
+    """Asia/Seoul calendar day (days since 1970-01-01) of each UTC timestamp."""
+    if ts_us.size == 0 or int(ts_us.min()) >= _SEOUL_FIXED_SINCE_US:
+        return (ts_us + _SEOUL_OFFSET_US) // _US_PER_DAY
+    local = occurred_at.dt.convert_time_zone("Asia/Seoul").dt.date()
+    return local.to_physical().to_numpy().astype(np.int64)
+
+
+def _holiday_days(days: np.ndarray) -> np.ndarray:
+    if days.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    years = np.unique(days.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970)
+    calendar = holidays.country_holidays("KR", years=[int(year) for year in years])
+    return np.array(sorted((day - _EPOCH).days for day in calendar), dtype=np.int64)
+
+
+def _group_starts(group: np.ndarray) -> np.ndarray:
+    """For rows sorted by ``group``: index of the first row of each row's group."""
+    first = np.ones(group.size, dtype=bool)
+    first[1:] = group[1:] != group[:-1]
+    return np.maximum.accumulate(np.where(first, np.arange(group.size), 0))
+
+
+def _settle(*, ledger: Ledger, policy: SettlementPolicy) -> SettlementResult:
+    projects = ledger.projects.sort("project_id")
+    project_ids = projects["project_id"]
+    project_count = projects.height
+    tx = ledger.transactions
+    count = tx.height
+    txn_ids = tx["txn_id"]
+
+    project_code = tx["project_id"].cast(pl.Enum(project_ids.to_list()), strict=False)
+    if project_code.null_count():
+        unknown = tx["project_id"].filter(project_code.is_null())[0]
+        raise LedgerError(f"transactions: project {unknown!r} is not in projects", code="unknown_project")
+    p = project_code.to_physical().to_numpy().astype(np.int64)
+    cat = tx["category"].to_physical().to_numpy().astype(np.int64)
+    evidence = tx["evidence"].to_physical().to_numpy()
+    amount = tx["amount"].to_numpy()
+    ts = tx["occurred_at"].to_physical().to_numpy()
+    day = _local_days(ts, tx["occurred_at"])
+    positive = amount > 0
+
+    threshold_by_cat = np.array([policy.exemption_for(c) for c in CATEGORIES], dtype=np.int64)
+    grace_by_cat = np.array([policy.grace_days_for(c) for c in CATEGORIES], dtype=np.int64)
+    holiday_cat = np.array([c in policy.holiday_review_categories for c in CATEGORIES], dtype=bool)
+    start_day = projects["start_date"].to_physical().to_numpy().astype(np.int64)
+    end_day = projects["end_date"].to_physical().to_numpy().astype(np.int64)
+    self_settled = projects["self_settlement"].to_numpy().astype(bool)
+    threshold = threshold_by_cat[cat]
+
+    # Per-transaction ineligibility.
+    out_of_period = positive & ((day < start_day[p]) | (day > end_day[p] + grace_by_cat[cat]))
+    bad_merchant = positive & tx["merchant_type"].is_in(list(policy.ineligible_merchant_types)).to_numpy()
+    no_evidence = evidence == _EVIDENCE_NONE
+    missing = positive & no_evidence & (amount > threshold)
+    split = np.zeros(count, dtype=bool)
+    candidates = np.flatnonzero(positive & no_evidence & (amount <= threshold))
+    if candidates.size:
+        groups = (
+            pl.DataFrame(
+                {
+                    "row": candidates,
+                    "p": p[candidates],
+                    "merchant": tx["merchant_id"].gather(candidates),
+                    "day": day[candidates],
+                    "cat": cat[candidates],
+                    "amount": amount[candidates],
+                    "threshold": threshold[candidates],
+                }
+            )
+            .group_by("p", "merchant", "day", "cat")
+            .agg(
+                pl.col("row"),
+                n=pl.len(),
+                total=pl.col("amount").sum(),
+                threshold=pl.col("threshold").first(),
+            )
+            .filter((pl.col("n") >= 2) & (pl.col("total") > pl.col("threshold")))
+        )
+        split[groups["row"].explode().to_numpy()] = True
+    ineligible_txn = out_of_period | bad_merchant | missing | split
+
+    # Review flags.
+    holiday = np.zeros(count, dtype=bool)
+    holiday_rows = np.flatnonzero(positive & holiday_cat[cat])
+    if holiday_rows.size:
+        holiday_day = day[holiday_rows]
+        weekend = (holiday_day + 3) % 7 >= 5  # 1970-01-01 was a Thursday; Monday = 0
+        holiday[holiday_rows] = weekend | np.isin(holiday_day, _holiday_days(holiday_day))
+    duplicate = _duplicates(
+        p=p, amount=amount, ts=ts, positive=positive, tx=tx, window_minutes=policy.duplicate_window_minutes
+    )
+
+    # Budget runs: transactions no per-transaction rule made ineligible.
+    at_risk = _over_budget(
+        ledger=ledger,
+        project_ids=project_ids,
+        p=p,
+        cat=cat,
+        amount=amount,
+        ts=ts,
+        counted=~ineligible_txn,
+        txn_ids=txn_ids,
+        policy=policy,
+    )
+    review_txn = (duplicate | holiday) & ~ineligible_txn & (at_risk == 0)
+    flagged = ineligible_txn | duplicate | holiday | (at_risk > 0)
+
+    per_project = _per_project(
+        project_count=project_count,
+        p=p,
+        cat=cat,
+        amount=amount,
+        ineligible_txn=ineligible_txn,
+        at_risk=at_risk,
+        review_txn=review_txn,
+        flagged=flagged,
+    )
+    allowance_share = share_fraction(policy.allowance_share_of_personnel)
+    allowance_excess = np.zeros(project_count, dtype=np.int64)
+    ineligible_total = np.zeros(project_count, dtype=np.int64)
+    clawback = np.zeros(project_count, dtype=np.int64)
+    permille = np.zeros(project_count, dtype=np.int64)
+    gov = projects["gov_funds"].to_list()
+    cash = projects["cash_funds"].to_list()
+    for code in range(project_count):
+        allowance = int(per_project["allowance"][code])
+        cap = int(per_project["personnel"][code]) * allowance_share.numerator // allowance_share.denominator
+        excess = max(allowance - cap, 0)
+        allowance_excess[code] = excess
+        ineligible = int(per_project["ineligible"][code]) + excess
+        ineligible_total[code] = ineligible
+        permille[code] = government_share_permille(gov_funds=gov[code], cash_funds=cash[code])
+        clawback[code] = ineligible * int(permille[code]) // 1000
+
+    sampled_rows, sample_reason = _audit_sample(
+        p=p,
+        flagged=flagged,
+        self_settled=self_settled,
+        counts=per_project["n"],
+        txn_ids=txn_ids,
+        policy=policy,
+    )
+    sampled_count = np.bincount(p[sampled_rows], minlength=project_count).astype(np.int64)
+    sampled_count = np.where(self_settled, sampled_count, per_project["n"])
+
+    flags = _flag_frame(
+        txn_ids=txn_ids,
+        project_ids=project_ids,
+        p=p,
+        amount=amount,
+        masks=(
+            (OUT_OF_PERIOD, out_of_period),
+            (INELIGIBLE_MERCHANT, bad_merchant),
+            (MISSING_EVIDENCE, missing),
+            (SPLIT_PURCHASE, split),
+            (DUPLICATE, duplicate),
+            (HOLIDAY_USE, holiday),
+        ),
+        at_risk=at_risk,
+        allowance_excess=allowance_excess,
+    )
+    spent = per_project["spent"]
+    summary = pl.DataFrame(
+        {
+            "project_id": project_ids,
+            "spent": spent,
+            "eligible": spent - ineligible_total,
+            "ineligible": ineligible_total,
+            "review": per_project["review"],
+            "clawback": clawback,
+            "sampled": sampled_count,
+            "transactions": per_project["n"],
+            "self_settlement": self_settled,
+            "government_share_permille": permille,
+        },
+        schema_overrides={
+            name: pl.Int64
+            for name in ("spent", "eligible", "ineligible", "review", "clawback", "sampled", "transactions")
+        },
+    )
+    sample = (
+        pl.DataFrame(
+            {"p": p[sampled_rows], "txn_id": txn_ids.gather(sampled_rows), "reason": sample_reason},
+            schema={"p": pl.Int64, "txn_id": pl.String, "reason": pl.String},
+        )
+        .sort("p", "txn_id")
+        .select(
+            pl.lit(project_ids).gather(pl.col("p")).alias("project_id"), "txn_id", "reason"
+        )
+    )
+
+    checked = ~self_settled[p]
+    checked[sampled_rows] = True
+    needs_evidence = positive & (amount > threshold)
+    totals = SettlementTotals(
+        projects=project_count,
+        transactions=count,
+        spend=int(spent.sum()),
+        checked_transactions=int(checked.sum()),
+        checked_spend=int(amount[checked].sum()),
+        sampled_spend=int(spent[self_settled].sum()),
+        evidence_documents=int((checked & needs_evidence).sum()),
+        evidence_exempt=int((positive & ~needs_evidence).sum()),
+        flagged_transactions=int(flagged.sum()),
+        flags=flags.height,
+        ineligible=int(ineligible_total.sum()),
+        clawback=int(clawback.sum()),
+    )
+    return SettlementResult(flags=flags, summary=summary, sample=sample, totals=totals)
+
+
+def _duplicates(
+    *,
+    p: np.ndarray,
+    amount: np.ndarray,
+    ts: np.ndarray,
+    positive: np.ndarray,
+    tx: pl.DataFrame,
+    window_minutes: int,
+) -> np.ndarray:
+    """DUPLICATE: same project, merchant and amount as the previous such transaction, ≤ window."""
+    count = p.size
+    duplicate = np.zeros(count, dtype=bool)
+    rows = np.flatnonzero(positive)
+    if rows.size < 2:
+        return duplicate
+    merchant = tx["merchant_id"]
+    merchant_hash = merchant.gather(rows).hash(seed=0x5E77).to_numpy()
+    key = _splitmix64(
+        merchant_hash
+        ^ _splitmix64(p[rows].astype(np.uint64))
+        ^ _splitmix64(amount[rows].astype(np.uint64) + np.uint64(0x9E3779B97F4A7C15))
+    )
+    repeated = pl.Series(key).is_duplicated().to_numpy()
+    rows = rows[repeated]
+    if rows.size < 2:
+        return duplicate
+    merchant_hash = merchant_hash[repeated]
+    key = key[repeated].view(np.int64)
+    ordered = _sorted_rows(
+        rows=rows,
+        keys=[key, ts[rows]],
+        txn_ids=tx["txn_id"],
+        packable=False,
+    )
+    # ``key`` only groups candidates; the previous row must match on the real values, and a
+    # hash collision between two merchants of one project falls back to exact strings.
+    position = np.empty(count, dtype=np.int64)
+    position[rows] = np.arange(rows.size)
+    mh = merchant_hash[position[ordered]]
+    ordered_key = key[position[ordered]]
+    same = (p[ordered][1:] == p[ordered][:-1]) & (amount[ordered][1:] == amount[ordered][:-1])
+    same &= mh[1:] == mh[:-1]
+    names = merchant.gather(ordered)
+    name_same = (names.slice(1) == names.slice(0, names.len() - 1)).to_numpy()
+    key_collision = (ordered_key[1:] == ordered_key[:-1]) & ~same
+    if (same & ~name_same).any() or key_collision.any():
+        return _duplicates_exact(
+            p=p, amount=amount, ts=ts, positive=positive, tx=tx, window_minutes=window_minutes
+        )
+    within = (ts[ordered][1:] - ts[ordered][:-1]) <= window_minutes * _US_PER_MINUTE
+    duplicate[ordered[1:][same & within]] = True
+    return duplicate
+
+
+def _duplicates_exact(
+    *,
+    p: np.ndarray,
+    amount: np.ndarray,
+    ts: np.ndarray,
+    positive: np.ndarray,
+    tx: pl.DataFrame,
+    window_minutes: int,
+) -> np.ndarray:
+    rows = np.flatnonzero(positive)
+    merchant_code = tx["merchant_id"].gather(rows).rank("dense").to_numpy().astype(np.int64)
+    code = np.zeros(p.size, dtype=np.int64)
+    code[rows] = merchant_code
+    ordered = _sorted_rows(
+        rows=rows, keys=[p[rows], code[rows], amount[rows], ts[rows]], txn_ids=tx["txn_id"], packable=False
+    )
+    same = (p[ordered][1:] == p[ordered][:-1]) & (code[ordered][1:] == code[ordered][:-1])
+    same &= amount[ordered][1:] == amount[ordered][:-1]
+    within = (ts[ordered][1:] - ts[ordered][:-1]) <= window_minutes * _US_PER_MINUTE
+    duplicate = np.zeros(p.size, dtype=bool)
+    duplicate[ordered[1:][same & within]] = True
+    return duplicate
+
+
+def _over_budget(
+    *,
+    ledger: Ledger,
+    project_ids: pl.Series,
+    p: np.ndarray,
+    cat: np.ndarray,
+    amount: np.ndarray,
+    ts: np.ndarray,
+    counted: np.ndarray,
+    txn_ids: pl.Series,
+    policy: SettlementPolicy,
+) -> np.ndarray:
+    """Amount at risk of OVER_BUDGET per transaction (0 when not flagged)."""
+    count = p.size
+    at_risk = np.zeros(count, dtype=np.int64)
+    category_count = len(CATEGORIES)
+    group_count = project_ids.len() * category_count
+    limits = np.zeros(group_count, dtype=np.int64)
+    if ledger.budgets.height:
+        budget_project = (
+            ledger.budgets["project_id"]
+            .cast(pl.Enum(project_ids.to_list()))
+            .to_physical()
+            .to_numpy()
+            .astype(np.int64)
+        )
+        budget_cat = ledger.budgets["category"].to_physical().to_numpy().astype(np.int64)
+        share = share_fraction(policy.budget_transfer_share)
+        numerator, denominator = share.denominator + share.numerator, share.denominator
+        limits[budget_project * category_count + budget_cat] = [
+            approved * numerator // denominator for approved in ledger.budgets["approved"].to_list()
+        ]
+    group = p * category_count + cat
+    spend_rows = np.flatnonzero(counted & (amount > 0))
+    if spend_rows.size == 0:
+        return at_risk
+    # The running total can only pass the limit in groups whose positive spend exceeds it.
+    positive_spend = (
+        pl.DataFrame({"g": group[spend_rows], "a": amount[spend_rows]}).group_by("g").agg(pl.col("a").sum())
+    )
+    exceeding = positive_spend.filter(pl.col("a") > pl.lit(pl.Series(limits)).gather(pl.col("g")))[
+        "g"
+    ].to_numpy()
+    if exceeding.size == 0:
+        return at_risk
+    in_exceeding = np.zeros(group_count, dtype=bool)
+    in_exceeding[exceeding] = True
+    rows = np.flatnonzero(counted & in_exceeding[group])
+    ordered = _sorted_rows(rows=rows, keys=[group[rows], ts[rows]], txn_ids=txn_ids)
+    ordered_group = group[ordered]
+    ordered_amount = amount[ordered]
+    running = np.cumsum(ordered_amount)
+    starts = _group_starts(ordered_group)
+    running = running - running[starts] + ordered_amount[starts]
+    limit = limits[ordered_group]
+    over = (ordered_amount > 0) & (running > limit)
+    at_risk[ordered[over]] = np.minimum(ordered_amount[over], running[over] - limit[over])
+    return at_risk
+
+
+def _per_project(
+    *,
+    project_count: int,
+    p: np.ndarray,
+    cat: np.ndarray,
+    amount: np.ndarray,
+    ineligible_txn: np.ndarray,
+    at_risk: np.ndarray,
+    review_txn: np.ndarray,
+    flagged: np.ndarray,
+) -> dict[str, np.ndarray]:
+    recognised = np.where(ineligible_txn, 0, amount - at_risk)
+    is_allowance = cat == _CAT["allowance"]
+    is_personnel = (cat == _CAT["personnel"]) | (cat == _CAT["student_personnel"])
+    zero = pl.lit(0, dtype=pl.Int64)
+    frame = pl.DataFrame(
+        {
+            "p": p,
+            "amount": amount,
+            "recognised": recognised,
+            "at_risk": at_risk,
+            "inel": ineligible_txn,
+            "review": review_txn,
+            "allowance": is_allowance,
+            "personnel": is_personnel,
+        }
+    )
+    grouped = frame.group_by("p").agg(
+        n=pl.len(),
+        spent=pl.col("amount").sum(),
+        ineligible=pl.when("inel").then("amount").otherwise(zero).sum() + pl.col("at_risk").sum(),
+        review=pl.when("review").then("amount").otherwise(zero).sum(),
+        allowance=pl.when("allowance").then("recognised").otherwise(zero).sum(),
+        personnel=pl.when("personnel").then("recognised").otherwise(zero).sum(),
+    )
+    codes = grouped["p"].to_numpy()
+    result: dict[str, np.ndarray] = {}
+    for name in ("n", "spent", "ineligible", "review", "allowance", "personnel"):
+        values = np.zeros(project_count, dtype=np.int64)
+        values[codes] = grouped[name].to_numpy()
+        result[name] = values
+    return result
+
+
+def _audit_sample(
+    *,
+    p: np.ndarray,
+    flagged: np.ndarray,
+    self_settled: np.ndarray,
+    counts: np.ndarray,
+    txn_ids: pl.Series,
+    policy: SettlementPolicy,
+) -> tuple[np.ndarray, list[str]]:
+    """Rows of the audit sample of self-settlement projects, with the reason of each."""
+    in_self = self_settled[p]
+    flagged_rows = np.flatnonzero(in_self & flagged)
+    candidates = np.flatnonzero(in_self & ~flagged)
+    share = share_fraction(policy.audit_sample_share)
+    wanted = (counts * share.numerator + share.denominator - 1) // share.denominator
+    chosen = np.zeros(0, dtype=np.int64)
+    if candidates.size:
+        rank = audit_rank(txn_ids=txn_ids.gather(candidates), seed=policy.seed)
+        rank_of = np.zeros(p.size, dtype=np.int64)
+        rank_of[candidates] = rank.view(np.int64) ^ np.int64(-(2**63))  # unsigned order as signed
+        ordered = _sorted_rows(
+            rows=candidates, keys=[p[candidates], rank_of[candidates]], txn_ids=txn_ids, packable=False
+        )
+        group = p[ordered]
+        position = np.arange(ordered.size) - _group_starts(group)
+        chosen = ordered[position < wanted[group]]
+    rows = np.concatenate([flagged_rows, chosen])
+    reasons = ["flagged"] * flagged_rows.size + ["random"] * chosen.size
+    return rows, reasons
+
+
+def _flag_frame(
+    *,
+    txn_ids: pl.Series,
+    project_ids: pl.Series,
+    p: np.ndarray,
+    amount: np.ndarray,
+    masks: Sequence[tuple[str, np.ndarray]],
+    at_risk: np.ndarray,
+    allowance_excess: np.ndarray,
+) -> pl.DataFrame:
+    parts: list[pl.DataFrame] = []
+    for flag, mask in (*masks, (OVER_BUDGET, at_risk > 0)):
+        rows = np.flatnonzero(mask)
+        risk = at_risk[rows] if flag == OVER_BUDGET else amount[rows]
+        parts.append(
+            pl.DataFrame(
+                {
+                    "p": p[rows],
+                    "txn_id": txn_ids.gather(rows),
+                    "flag": pl.repeat(flag, rows.size, eager=True, dtype=pl.String).cast(_FLAG_ENUM),
+                    "amount_at_risk": risk,
+                },
+                schema={"p": pl.Int64, "txn_id": pl.String, "flag": _FLAG_ENUM, "amount_at_risk": pl.Int64},
+            )
+        )
+    capped = np.flatnonzero(allowance_excess > 0)
+    parts.append(
+        pl.DataFrame(
+            {
+                "p": capped,
+                "txn_id": [""] * capped.size,
+                "flag": [ALLOWANCE_CAP] * capped.size,
+                "amount_at_risk": allowance_excess[capped],
+            },
+            schema={"p": pl.Int64, "txn_id": pl.String, "flag": _FLAG_ENUM, "amount_at_risk": pl.Int64},
+        )
+    )
+    severity = pl.col("flag").cast(pl.String).replace_strict(SEVERITY, return_dtype=pl.String)
+    return (
+        pl.concat(parts)
+        .sort("p", "txn_id", "flag")
+        .select(
+            "txn_id",
+            pl.lit(project_ids).gather(pl.col("p")).alias("project_id"),
+            pl.col("flag").cast(pl.String),
+            severity.alias("severity"),
+            "amount_at_risk",
+        )
+    )
