@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "doyak.regions",
     "doyak.organizations",
     "doyak.programs",
+    "doyak.calls",
+    "doyak.proposals",
 ]
 
 MIDDLEWARE = [
