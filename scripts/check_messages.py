@@ -11,7 +11,7 @@ LOCALE = Path(__file__).resolve().parents[1] / "src" / "doyak" / "locale"
 
 def main() -> int:
     failures = 0
-    catalogues = sorted(LOCALE.glob("*/LC_MESSAGES/*.po"))
+    catalogues = sorted(LOCALE.parent.glob("**/locale/*/LC_MESSAGES/*.po"))
     if not catalogues:
         print(f"no catalogues under {LOCALE}")
         return 1
@@ -21,7 +21,7 @@ def main() -> int:
             capture_output=True, text=True, env={"LC_ALL": "C", "PATH": "/usr/bin:/bin"},
         )
         stats = (result.stderr or result.stdout).strip()
-        print(f"{po.relative_to(LOCALE)}: {stats}")
+        print(f"{po.relative_to(LOCALE.parent)}: {stats}")
         if result.returncode != 0 or "untranslated" in stats or "fuzzy" in stats:
             failures += 1
     return 1 if failures else 0

@@ -14,6 +14,11 @@ urlpatterns = [
     path("accounts/", include("doyak.accounts.urls")),
     path("organizations/", include("doyak.organizations.urls")),
     path("policies/", include("doyak.policies.urls")),
+    path("calls/", include("doyak.calls.urls")),
+    path("proposals/", include("doyak.proposals.urls")),
+    path("evaluation/", include("doyak.evaluation.urls")),
+    path("portfolio/", include("doyak.portfolio.urls")),
+    path("finance/", include("doyak.finance.urls")),
     path("", include("doyak.core.urls")),
 ]
 

@@ -83,8 +83,13 @@ def _http_error(request, exc: HttpError):
 
 def _register_routers() -> None:
     from doyak.accounts.api import router as accounts_router
+    from doyak.calls.api import router as calls_router
+    from doyak.evaluation.api import router as evaluation_router
+    from doyak.finance.api import router as finance_router
     from doyak.organizations.api import router as organizations_router
     from doyak.policies.api import router as policies_router
+    from doyak.portfolio.api import router as portfolio_router
+    from doyak.proposals.api import router as proposals_router
 
     from .audit_api import router as audit_router
 
@@ -92,6 +97,11 @@ def _register_routers() -> None:
     api.add_router("/", organizations_router)
     api.add_router("/policies", policies_router)
     api.add_router("/audit", audit_router)
+    api.add_router("/calls", calls_router)
+    api.add_router("/proposals", proposals_router)
+    api.add_router("/evaluation", evaluation_router)
+    api.add_router("/portfolio", portfolio_router)
+    api.add_router("/finance", finance_router)
 
 
 _register_routers()

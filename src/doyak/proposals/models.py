@@ -92,6 +92,9 @@ class TeamMember(models.Model):
         verbose_name_plural = _("team members")
         constraints = [models.UniqueConstraint(fields=["proposal", "researcher"], name="team_member_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.researcher} ({self.proposal.reference})"
+
 
 class BudgetLine(models.Model):
     """Budget per year × cost category × institution, split by source."""
@@ -115,6 +118,9 @@ class BudgetLine(models.Model):
                                    name="budget_line_non_negative"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.proposal.reference} {self.year} {self.category}"
+
 
 class RippleCommitment(models.Model):
     """What the consortium commits to a region: investment, jobs, production (tracked after the project)."""
@@ -129,6 +135,9 @@ class RippleCommitment(models.Model):
         verbose_name = _("regional ripple commitment")
         verbose_name_plural = _("regional ripple commitments")
 
+    def __str__(self) -> str:
+        return f"{self.proposal.reference} {self.region}"
+
 
 class KpiTarget(models.Model):
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="kpi_targets")
@@ -141,6 +150,9 @@ class KpiTarget(models.Model):
     class Meta:
         verbose_name = _("KPI target")
         verbose_name_plural = _("KPI targets")
+
+    def __str__(self) -> str:
+        return self.name
 
 
 def attachment_path(instance: Attachment, filename: str) -> str:
@@ -162,6 +174,9 @@ class Attachment(models.Model):
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")
 
+    def __str__(self) -> str:
+        return self.original_name
+
 
 class RegulationDependency(models.Model):
     """A regulation the project depends on (regulation-free R&D): the exemption must arrive in time."""
@@ -175,6 +190,9 @@ class RegulationDependency(models.Model):
         verbose_name = _("regulation dependency")
         verbose_name_plural = _("regulation dependencies")
 
+    def __str__(self) -> str:
+        return self.regulation
+
 
 class InvestorLetter(models.Model):
     """An investor's letter of intent (commercialisation fund, follow-on investment)."""
@@ -187,3 +205,6 @@ class InvestorLetter(models.Model):
     class Meta:
         verbose_name = _("investor letter of intent")
         verbose_name_plural = _("investor letters of intent")
+
+    def __str__(self) -> str:
+        return self.investor_name

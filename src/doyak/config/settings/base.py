@@ -72,6 +72,9 @@ INSTALLED_APPS = [
     "doyak.programs",
     "doyak.calls",
     "doyak.proposals",
+    "doyak.evaluation",
+    "doyak.portfolio",
+    "doyak.finance",
 ]
 
 MIDDLEWARE = [
