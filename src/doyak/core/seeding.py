@@ -9,6 +9,7 @@ Running it again with the same seed adds nothing: rows are matched on their natu
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -174,9 +175,10 @@ def _researcher_rows(rng: random.Random, fake: Faker, n: int, organizations: lis
     rows: list[Researcher] = []
     weights = [8 if o.org_type in (OrganizationType.UNIVERSITY, OrganizationType.GRI) else
                4 if o.org_type == OrganizationType.LARGE else 1 for o in organizations]
+    cumulative = list(itertools.accumulate(weights))
     today = timezone.localdate()
     for _ in range(n):
-        org = rng.choices(organizations, weights=weights, k=1)[0]
+        org = rng.choices(organizations, cum_weights=cumulative, k=1)[0]
         while True:
             number = f"{rng.randint(10_000_000, 99_999_999)}"
             if number not in taken:
