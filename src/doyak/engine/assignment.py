@@ -20,18 +20,24 @@ Costs are scaled to integers for OR-Tools: every feasible solution uses exactly 
 costs are shifted/scaled to ``round((s_max - s) · S / (s_max - s_min))``; each rounding error is
 at most half a unit, hence ``LP optimum - total ≤ K·P·(s_max - s_min) / S`` (S is close to
 2^62 / (8·nodes)). When that bound is not below 1e-10 of the total (pathological score ranges)
-the LP is solved with HiGHS instead and its integral vertex is used (``Assignment.method`` says
-which).
+the flow's answer is checked and repaired with the float scores themselves: negative cycles of
+the residual graph are cancelled (Bellman–Ford) until none is left (``Assignment.method`` then
+ends in ``+cycle_check``). OR-Tools and highspy cannot be loaded in one process (both bundle a different
+``libhighs.so.1``): if highspy was imported first, every solve goes through the HiGHS LP.
 
-Objective ``fair`` — first the worst-off proposal, then the total (heuristic, documented):
+Objective ``fair`` — first the worst-off proposal, then the total (a heuristic, documented):
 start from the ``total`` optimum; the best any proposal could get on its own (its top-K
 candidates, respecting the expert rule) bounds every achievable minimum from above
-(``fair_upper_bound``). For a target T between the current minimum and that bound, the
-proposals below T get priority weights (×4 each round they are still below) in a weighted
-max-affinity flow; T is accepted when no proposal is below it and the total stays within
-``max_total_loss`` of the optimum. T is bisected (upper bound tried first) within
-``fair_max_flows`` flow solves. The result's minimum is never below the ``total`` one, and equals
-the bound (provably max-min optimal) whenever ``min_proposal_total == fair_upper_bound``.
+(``fair_upper_bound``). Weighted max-affinity flows (max Σ w_p · affinity_p, still a flow) are
+solved on the pairs of the ``total`` optimum plus each proposal's ``fair_keep_top`` best
+candidates. Target T starts at the bound; each round the proposals below T have their weight
+multiplied by ``fair_boost`` (weights persist across rounds and targets). T is reached when no
+proposal is below it and the total stays within ``max_total_loss`` of the optimum; after
+``max_tries`` rounds without success, or when the total drops too far (weights are then
+softened by a square root), T is lowered by bisection towards the best minimum reached. Then
+the total: weights are softened (square root) while the minimum holds and the total grows. At
+most ``fair_max_flows`` flows are solved. The result's minimum is never below the ``total``
+one, and it is max-min optimal whenever ``min_proposal_total == fair_upper_bound``.
 """
 
 from __future__ import annotations
@@ -116,7 +122,7 @@ class Candidates:
             i = int(np.flatnonzero(bad)[0])
             raise _invalid(
                 f"score of pair {i} ({self.proposal_ids[proposal[i]]}, "
-                f"{self.evaluator_ids[evaluator[i]]}) is {score[i]!r}, not in [0, 1]"
+                f"{self.evaluator_ids[evaluator[i]]}) is {float(score[i])!r}, not in [0, 1]"
             )
         if len(set(self.proposal_ids)) != n_p or len(set(self.evaluator_ids)) != n_e:
             raise _invalid("proposal_ids and evaluator_ids must not repeat")
@@ -288,6 +294,8 @@ def _flow_scale(net: _Network, weight_max: float = 1.0) -> float:
 
 def _solve_weighted(net: _Network, weight: np.ndarray | None) -> np.ndarray | None:
     """Max Σ weight[p]·score flow (integer-scaled costs); retries with smaller scale on overflow."""
+    if not _flow_available():
+        return _solve_lp(net, weight)
     ws = net.s if weight is None else net.s * weight[net.p]
     hi, lo = float(ws.max(initial=0.0)), float(ws.min(initial=0.0))
     span = hi - lo
@@ -304,6 +312,8 @@ def _solve_weighted(net: _Network, weight: np.ndarray | None) -> np.ndarray | No
 
 def _solve_total(net: _Network) -> tuple[np.ndarray | None, float, float]:
     """(chosen mask, proven gap bound, scale) of the maximum-total flow."""
+    if not _flow_available():
+        return _solve_lp(net), 0.0, 0.0
     span = float(net.s.max(initial=0.0) - net.s.min(initial=0.0))
     scale = _flow_scale(net)
     for _ in range(8):
@@ -319,8 +329,25 @@ def _solve_total(net: _Network) -> tuple[np.ndarray | None, float, float]:
     raise AssignmentInfeasible("the affinity costs could not be scaled for the flow solver")
 
 
-def _solve_lp(net: _Network) -> np.ndarray | None:
-    """The same problem as an LP with HiGHS (simplex); its vertex is integral (two laminar row families)."""
+def _flow_available() -> bool:
+    """OR-Tools and highspy bundle different ``libhighs.so.1`` builds and cannot share a process;
+    when highspy was loaded first, OR-Tools fails to import and the LP (HiGHS) answers instead."""
+    try:
+        from ortools.graph.python import min_cost_flow  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _solve_lp(net: _Network, weight: np.ndarray | None = None) -> np.ndarray | None:
+    """The same problem as an LP with HiGHS; its vertex is integral (two laminar row families).
+
+    Only used when OR-Tools cannot be loaded (see ``_flow_available``).
+    """
+    return _solve_lp_highs(net, net.s if weight is None else net.s * weight[net.p])
+
+
+def _solve_lp_highs(net: _Network, cost: np.ndarray) -> np.ndarray | None:
     import highspy
 
     n_p, n_e, n = net.n_proposals, net.n_evaluators, len(net.p)
@@ -343,7 +370,7 @@ def _solve_lp(net: _Network) -> np.ndarray | None:
     lp = highspy.HighsLp()
     lp.num_col_ = n
     lp.num_row_ = n_p + n_e + (n_p if net.split else 0)
-    lp.col_cost_ = net.s
+    lp.col_cost_ = cost
     lp.col_lower_ = np.zeros(n)
     lp.col_upper_ = np.ones(n)
     lp.row_lower_ = np.concatenate(row_lower)
@@ -364,6 +391,69 @@ def _solve_lp(net: _Network) -> np.ndarray | None:
         return None
     x = np.asarray(h.getSolution().col_value)
     return x > 0.5
+
+
+def _cancel_negative_cycles(net: _Network, chosen: np.ndarray) -> np.ndarray:
+    """Make a feasible assignment optimal for the float scores themselves (no scaling).
+
+    Bellman–Ford on the residual graph with the exact scores as costs; every negative cycle
+    found is cancelled (the total strictly grows), until none is left, which proves optimality.
+    Plain Python: only used when the scaled flow's gap bound is not small enough (scores tiny
+    next to their range), i.e. on unusual inputs.
+    """
+    chosen = chosen.copy()
+    n_p, n_x = net.n_proposals, net.min_experts
+    base, sink, n_nodes = net.nodes()
+    tails = (np.where(net.is_expert_arc, net.p + n_p, net.p) if net.split else net.p).tolist()
+    heads = (base + net.e).tolist()
+    scores = net.s.tolist()
+    cap_e = (net.max_load - net.min_load).tolist()
+    while True:
+        arcs: list[tuple[int, int, float, int]] = []  # (from, to, cost, candidate arc or -1)
+        for i, (u, v, s) in enumerate(zip(tails, heads, scores, strict=True)):
+            arcs.append((v, u, s, i) if chosen[i] else (u, v, -s, i))
+        load = np.bincount(net.e[chosen], minlength=net.n_evaluators) - net.min_load
+        for j in range(net.n_evaluators):
+            if load[j] < cap_e[j]:
+                arcs.append((base + j, sink, 0.0, -1))
+            if load[j] > 0:
+                arcs.append((sink, base + j, 0.0, -1))
+        if net.split:
+            extra = np.bincount(net.p[chosen & net.is_expert_arc], minlength=n_p) - n_x
+            for p in range(n_p):
+                if extra[p] < net.per_proposal - n_x:
+                    arcs.append((p, p + n_p, 0.0, -1))
+                if extra[p] > 0:
+                    arcs.append((p + n_p, p, 0.0, -1))
+        dist = [0.0] * n_nodes
+        pred: list[int] = [-1] * n_nodes  # index into arcs
+        last = -1
+        for _ in range(n_nodes):
+            last = -1
+            for a, (u, v, c, _i) in enumerate(arcs):
+                if dist[u] + c < dist[v]:
+                    dist[v] = dist[u] + c
+                    pred[v] = a
+                    last = v
+            if last < 0:
+                return chosen
+        # walk back n steps to be on the cycle, then collect it
+        v = last
+        for _ in range(n_nodes):
+            v = arcs[pred[v]][0]
+        cycle, u = [], v
+        while True:
+            a = pred[u]
+            cycle.append(a)
+            u = arcs[a][0]
+            if u == v:
+                break
+        if math.fsum(arcs[a][2] for a in cycle) >= 0.0:  # rounding artefact, nothing to gain
+            return chosen
+        for a in cycle:
+            i = arcs[a][3]
+            if i >= 0:
+                chosen[i] = not chosen[i]
 
 
 # --------------------------------------------------------------------------------------------
@@ -441,7 +531,9 @@ def _max_flow_shortfall(net: _Network, *, with_min_load: bool, with_experts: boo
     solver.add_arcs_with_capacity(base + ev, np.full(n_e, sink, np.int64), net.max_load - min_load)
     solver.add_arcs_with_capacity(base + ev, np.full(n_e, super_sink, np.int64), min_load)
     solver.add_arcs_with_capacity(
-        np.array([sink], np.int64), np.array([super_sink], np.int64), np.array([net.n_slots - int(min_load.sum())])
+        np.array([sink], np.int64),
+        np.array([super_sink], np.int64),
+        np.array([net.n_slots - int(min_load.sum())]),
     )
     solver.solve(source, super_sink)
     shortfall = net.n_slots - int(solver.optimal_flow())
@@ -452,6 +544,8 @@ def _max_flow_shortfall(net: _Network, *, with_min_load: bool, with_experts: boo
 def _global_problem(net: _Network, candidates: Candidates) -> tuple[str, list[str]]:
     """Explain in words why the flow is infeasible although no local check failed."""
     slots, k = net.n_slots, net.per_proposal
+    if not _flow_available():
+        return (f"the {slots} evaluator slots cannot all be filled within the loads and panel rules", [])
     shortfall, cut = _max_flow_shortfall(net, with_min_load=False, with_experts=False)
     if shortfall > 0:
         ids = [candidates.proposal_ids[i] for i in cut]
@@ -551,7 +645,15 @@ def _subnetwork(net: _Network, keep: np.ndarray) -> _Network:
 
 
 def _fair(
-    *, net: _Network, chosen: np.ndarray, max_total_loss: float, max_flows: int, keep_top: int, boost: float, max_tries: int = 4, polish_rounds: int = 3
+    *,
+    net: _Network,
+    chosen: np.ndarray,
+    max_total_loss: float,
+    max_flows: int,
+    keep_top: int,
+    boost: float,
+    max_tries: int = 4,
+    polish_rounds: int = 3,
 ) -> tuple[np.ndarray, float, int]:
     """Raise the worst proposal's affinity from the total optimum (see module docstring)."""
     n_p = net.n_proposals
@@ -694,16 +796,16 @@ def evaluators_assign(
         return Assignment(candidates, empty, 0.0, 0.0, np.zeros(0), objective, "empty", 0.0, None, 0)
 
     chosen, bound, _scale = _solve_total(net)
-    method = "min_cost_flow"
+    method = "min_cost_flow" if _flow_available() else "lp_highs"
     if chosen is None:
         reason, ids = _global_problem(net, candidates)
-        raise AssignmentInfeasible("no assignment is possible:\n" + reason, problems=(reason,), proposal_ids=ids)
+        raise AssignmentInfeasible(
+            "no assignment is possible:\n" + reason, problems=(reason,), proposal_ids=ids
+        )
     total = float(net.s[chosen].sum())
     if bound > _EXACTNESS_SHARE * total:
-        lp_chosen = _solve_lp(net)
-        if lp_chosen is not None and float(net.s[lp_chosen].sum()) >= total:
-            chosen, method = lp_chosen, "highs_lp"
-        bound = 0.0 if method == "highs_lp" else bound
+        chosen = _cancel_negative_cycles(net, chosen)
+        method, bound = method + "+cycle_check", 0.0
 
     upper: float | None = None
     flows = 1
