@@ -444,8 +444,9 @@ def test_fair_respects_the_total_loss_cap():
     assert fair.total == pytest.approx(1.1, abs=1e-12)
 
 
-def test_evaluators_assign_uses_the_highs_lp_when_highspy_was_loaded_first():
-    # given a fresh interpreter where highspy is imported before the engine (OR-Tools then fails to load)
+def test_evaluators_assign_keeps_min_cost_flow_when_highspy_was_loaded_first():
+    # given a fresh interpreter where highspy is imported before the engine (highspy is pinned to the
+    # HiGHS that OR-Tools bundles, so both load one libhighs.so.1)
     code = (
         "import highspy\n"
         "from doyak.engine.assignment import Candidates, evaluators_assign\n"
@@ -455,5 +456,5 @@ def test_evaluators_assign_uses_the_highs_lp_when_highspy_was_loaded_first():
     )
     # when assigned there
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    # then HiGHS answered with the optimum
-    assert result.stdout.strip() == "lp_highs [('P1', 'E2'), ('P2', 'E1')] 1.5"
+    # then the min-cost flow answered with the optimum
+    assert result.stdout.strip() == "min_cost_flow [('P1', 'E2'), ('P2', 'E1')] 1.5"

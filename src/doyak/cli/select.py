@@ -78,7 +78,9 @@ def proposals_read(path: Path) -> list[Proposal]:
     header = [h.strip() for h in header]
     for column in header:
         if column not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS:
-            raise InputError(f"{path}: line 1: unknown column {column!r}{_suggest(column, REQUIRED_COLUMNS + OPTIONAL_COLUMNS)}")
+            raise InputError(
+                f"{path}: line 1: unknown column {column!r}{_suggest(column, REQUIRED_COLUMNS + OPTIONAL_COLUMNS)}"
+            )
         if header.count(column) > 1:
             raise InputError(f"{path}: line 1: column {column!r} appears twice")
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
@@ -100,7 +102,9 @@ def proposals_read(path: Path) -> list[Proposal]:
         if not proposal_id:
             raise InputError(f"{where}: proposal_id: empty")
         if proposal_id in first_line:
-            raise InputError(f"{where}: proposal_id: duplicate {proposal_id!r} (first on line {first_line[proposal_id]})")
+            raise InputError(
+                f"{where}: proposal_id: duplicate {proposal_id!r} (first on line {first_line[proposal_id]})"
+            )
         first_line[proposal_id] = row_line
         if not value["track"]:
             raise InputError(f"{where}: track: empty")
@@ -201,7 +205,7 @@ def _constraint(data: dict[str, Any], where: str, names: dict[str, int], k: int)
     names[name] = k
     group_data = data.get("group", {})
     if not isinstance(group_data, dict):
-        raise InputError(f"{where}.group: must be a table, e.g. group = {{ region_group = \"non_capital\" }}")
+        raise InputError(f'{where}.group: must be a table, e.g. group = {{ region_group = "non_capital" }}')
     group = _group(group_data, f"{where}.group")
     bounds: dict[str, int | float] = {}
     for kind in BOUND_KINDS:
@@ -216,8 +220,11 @@ def _constraint(data: dict[str, Any], where: str, names: dict[str, int], k: int)
             bounds[kind] = _whole(value, f"{where}.{kind}")
     if not bounds:
         raise InputError(f"{where}: no bound (give one of {', '.join(BOUND_KINDS)})")
-    for low, high in (("count_min", "count_max"), ("budget_min", "budget_max"),
-                      ("budget_share_min", "budget_share_max")):  # fmt: skip
+    for low, high in (
+        ("count_min", "count_max"),
+        ("budget_min", "budget_max"),
+        ("budget_share_min", "budget_share_max"),
+    ):
         if low in bounds and high in bounds and bounds[low] > bounds[high]:
             raise InputError(f"{where}: {low} ({bounds[low]!r}) is greater than {high} ({bounds[high]!r})")
     return GroupConstraint(name=name, group=group, **bounds)  # type: ignore[arg-type]
@@ -246,7 +253,9 @@ def _group(data: dict[str, Any], where: str) -> Group:
         if key in data:
             values[key] = _whole(data[key], f"{where}.{key}")
     if "cost_min" in values and "cost_max" in values and values["cost_min"] > values["cost_max"]:
-        raise InputError(f"{where}: cost_min ({values['cost_min']}) is greater than cost_max ({values['cost_max']})")
+        raise InputError(
+            f"{where}: cost_min ({values['cost_min']}) is greater than cost_max ({values['cost_max']})"
+        )
     if "anchor_led" in data:
         if not isinstance(data["anchor_led"], bool):
             raise InputError(f"{where}.anchor_led: must be true or false, got {data['anchor_led']!r}")
@@ -315,10 +324,14 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="doyak select", description=__doc__.split("\n\n")[0])
     parser.add_argument("--proposals", required=True, type=Path, help="proposals CSV")
     parser.add_argument("--policy", required=True, type=Path, help="policy TOML")
-    parser.add_argument("--out", required=True, type=Path, help="selection CSV to write (proposal_id,selected)")
+    parser.add_argument(
+        "--out", required=True, type=Path, help="selection CSV to write (proposal_id,selected)"
+    )
     parser.add_argument("--explain", type=Path, help="also write a Markdown explanation here")
     parser.add_argument("--time-limit", type=float, default=60.0, help="seconds per solve (default 60)")
-    parser.add_argument("--gap", type=float, default=1e-4, help="relative optimality gap to prove (default 1e-4)")
+    parser.add_argument(
+        "--gap", type=float, default=1e-4, help="relative optimality gap to prove (default 1e-4)"
+    )
     try:
         args = parser.parse_args(argv)
     except SystemExit as exit_:
@@ -362,7 +375,9 @@ def main(argv: list[str]) -> int:
 
     eligible = sum(1 for p in proposals if policy.min_score is None or p.score >= policy.min_score)
     print(f"objective ({policy.objective}): {result.objective:,.2f}")
-    print(f"funded: {result.funded_count:,} of {len(proposals):,} proposals ({eligible:,} at or above the cut-off)")
+    print(
+        f"funded: {result.funded_count:,} of {len(proposals):,} proposals ({eligible:,} at or above the cut-off)"
+    )
     print(f"budget used: {won(result.budget_used)} of {won(policy.budget)}")
     print(f"gap: {result.mip_gap:.6%} ({result.status})")
     print(f"seconds: solve {result.seconds:.2f}, total {time.perf_counter() - started:.2f}")

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
 from doyak.engine.errors import EngineError
@@ -335,10 +336,17 @@ def _timestamp(checks: _Checks, frame: pl.DataFrame, column: str) -> pl.Series:
 
 
 def _first_duplicate(checks: _Checks, column: str, values: pl.Series, what: str) -> None:
-    """Report the first row repeating an earlier value (hash first, exact strings after)."""
-    candidates = values.hash(seed=11).is_duplicated() & values.is_not_null()
-    if not candidates.any():
+    """Report the first row repeating an earlier value.
+
+    Distinct 64-bit hashes prove distinct values, so only rows whose hash repeats (usually
+    none) are compared as strings.
+    """
+    hashes = values.hash(seed=11).to_numpy()
+    ordered = np.sort(hashes)
+    repeats = ordered[1:][ordered[1:] == ordered[:-1]]
+    if repeats.size == 0:
         return
+    candidates = pl.Series(hashes).is_in(pl.Series(np.unique(repeats)).implode()) & values.is_not_null()
     rows = candidates.arg_true()
     subset = values.gather(rows)
     repeat = ~subset.is_first_distinct()
@@ -434,7 +442,12 @@ def budgets_read(*, path: Path) -> pl.DataFrame:
 
 
 def _unknown_projects(*, path: Path, values: pl.Series, known: pl.Series, projects_path: Path) -> None:
-    bad = ~values.is_in(known)
+    """Report the first row whose project is not in the projects file.
+
+    Compared by 64-bit hash (a value whose hash is unknown is certainly unknown); the engine
+    maps projects exactly and rejects the astronomically unlikely collision on its own.
+    """
+    bad = ~values.hash(seed=3).is_in(known.hash(seed=3).implode())
     if bad.any():
         index = int(bad.arg_true()[0])
         raise LedgerFileError(

@@ -17,9 +17,10 @@ won, that row is tightened by the slip and the model re-solved. Reported money i
 from __future__ import annotations
 
 import math
+import multiprocessing
 import time
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Literal
@@ -48,7 +49,9 @@ RESERVED_NAMES = frozenset({BUDGET, CUT_OFF})
 # of ₩1e11 is far above this). A technical limit, not a policy number.
 MAX_COST_WON = 10**14
 
-BoundKind = Literal["count_min", "count_max", "budget_min", "budget_max", "budget_share_min", "budget_share_max"]
+BoundKind = Literal[
+    "count_min", "count_max", "budget_min", "budget_max", "budget_share_min", "budget_share_max"
+]
 BOUND_KINDS: tuple[str, ...] = (
     "count_min",
     "count_max",
@@ -59,6 +62,8 @@ BOUND_KINDS: tuple[str, ...] = (
 )
 
 _MAX_REPAIRS = 5
+_NEIGHBOURHOOD_NODES = 100
+_PARALLEL_FROM = 2000  # proposals; below this, re-solves are quicker than starting processes
 
 
 # --------------------------------------------------------------------------------------------
@@ -75,9 +80,17 @@ class PortfolioInfeasible(EngineError):
 
     code = "portfolio_infeasible"
 
-    def __init__(self, message: str, *, conflicting: tuple[str, ...]) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        conflicting: tuple[str, ...],
+        conflicting_bounds: tuple[tuple[str, str | None], ...] = (),
+    ) -> None:
         super().__init__(message)
         self.conflicting = conflicting
+        # the same set bound by bound: (name, bound kind); kind None for budget and min_score
+        self.conflicting_bounds = conflicting_bounds
 
 
 class PortfolioNotProven(EngineError):
@@ -310,13 +323,17 @@ def _is_int(value: object) -> bool:
 
 def describe_bound(kind: str, value: int | float) -> str:
     return {
-        "count_min": lambda: f"≥ {value:,} projects",
-        "count_max": lambda: f"≤ {value:,} projects",
+        "count_min": lambda: f"≥ {_projects(int(value))}",
+        "count_max": lambda: f"≤ {_projects(int(value))}",
         "budget_min": lambda: f"budget ≥ {won(int(value))}",
         "budget_max": lambda: f"budget ≤ {won(int(value))}",
         "budget_share_min": lambda: f"budget share ≥ {_percent(float(value))}",
         "budget_share_max": lambda: f"budget share ≤ {_percent(float(value))}",
     }[kind]()
+
+
+def _projects(count: int) -> str:
+    return f"{count:,} project" if count == 1 else f"{count:,} projects"
 
 
 def _join(parts: Sequence[str]) -> str:
@@ -381,9 +398,19 @@ class _Model:
         self.rows: list[_Row] = []
         all_cols = np.arange(n, dtype=np.int32)
         self.rows.append(
-            _Row(BUDGET, "budget", policy.budget, "max", all_cols, cost_scaled, policy.budget / self.unit,
-                 self.cost, policy.budget, float(self.unit))
-        )  # fmt: skip
+            _Row(
+                BUDGET,
+                "budget",
+                policy.budget,
+                "max",
+                all_cols,
+                cost_scaled,
+                policy.budget / self.unit,
+                self.cost,
+                policy.budget,
+                float(self.unit),
+            )
+        )
         columns = _Columns(proposals)
         self.masks: dict[str, np.ndarray] = {}
         for constraint in policy.constraints:
@@ -393,11 +420,31 @@ class _Model:
             for kind, bound in constraint.bounds():
                 sense: Literal["min", "max"] = "min" if kind.endswith("_min") else "max"
                 if kind.startswith("count"):
-                    row = _Row(constraint.name, kind, bound, sense, members, np.ones(len(members)), float(bound),
-                               mask.astype(np.int64), int(bound), 1.0)  # fmt: skip
+                    row = _Row(
+                        constraint.name,
+                        kind,
+                        bound,
+                        sense,
+                        members,
+                        np.ones(len(members)),
+                        float(bound),
+                        mask.astype(np.int64),
+                        int(bound),
+                        1.0,
+                    )
                 elif kind in ("budget_min", "budget_max"):
-                    row = _Row(constraint.name, kind, bound, sense, members, cost_scaled[members],
-                               bound / self.unit, self.cost * mask, int(bound), float(self.unit))  # fmt: skip
+                    row = _Row(
+                        constraint.name,
+                        kind,
+                        bound,
+                        sense,
+                        members,
+                        cost_scaled[members],
+                        bound / self.unit,
+                        self.cost * mask,
+                        int(bound),
+                        float(self.unit),
+                    )
                 else:
                     share = Fraction(repr(float(bound)))
                     num, den = share.numerator, share.denominator
@@ -405,8 +452,19 @@ class _Model:
                     exact = self.cost.astype(object) * factor
                     value = cost_scaled * (mask.astype(np.float64) - float(bound))
                     keep = np.flatnonzero(value != 0).astype(np.int32)
-                    row = _Row(constraint.name, kind, bound, sense, keep, value[keep], 0.0, exact, 0,
-                               float(self.unit * den), den)  # fmt: skip
+                    row = _Row(
+                        constraint.name,
+                        kind,
+                        bound,
+                        sense,
+                        keep,
+                        value[keep],
+                        0.0,
+                        exact,
+                        0,
+                        float(self.unit * den),
+                        den,
+                    )
                 self.rows.append(row)
         self.elements: list[str] = [BUDGET]
         if policy.min_score is not None:
@@ -448,6 +506,7 @@ class _Model:
         time_limit_s: float,
         mip_rel_gap: float,
         warm_start: np.ndarray | None = None,
+        known_bound: float | None = None,
     ) -> _Solve:
         """Optimum (or, ``feasibility_only``, any feasible selection) with some rows freed.
 
@@ -469,8 +528,25 @@ class _Model:
         col_upper = np.ones(n) if relax_cut_off else self.eligible.astype(np.float64)
         free = np.flatnonzero(col_upper > 0)
 
-        lp = _highs(self, cols=free, row_lower=row_lower, row_upper=row_upper, integer=False,
-                    time_limit_s=deadline - time.monotonic())  # fmt: skip
+        if not len(free):
+            return self._mip(
+                cols=free,
+                on=free,
+                row_lower=row_lower,
+                row_upper=row_upper,
+                relaxed=relaxed,
+                feasibility_only=feasibility_only,
+                gap=mip_rel_gap,
+                deadline=deadline,
+            )
+        lp = _highs(
+            self,
+            cols=free,
+            row_lower=row_lower,
+            row_upper=row_upper,
+            integer=False,
+            time_limit_s=deadline - time.monotonic(),
+        )
         lp.run()
         status = lp.getModelStatus()
         if status == highspy.HighsModelStatus.kInfeasible:
@@ -478,8 +554,10 @@ class _Model:
         if status == highspy.HighsModelStatus.kTimeLimit:
             return _Solve("time_limit", None, math.nan, math.nan, math.inf)
         if status not in (highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kModelEmpty):
-            raise EngineError(f"the LP relaxation stopped with status {lp.modelStatusToString(status)}",
-                              code="portfolio_solver_error")  # fmt: skip
+            raise EngineError(
+                f"the LP relaxation stopped with status {lp.modelStatusToString(status)}",
+                code="portfolio_solver_error",
+            )
         solution = lp.getSolution()
         x_lp = np.zeros(n)
         reduced = np.zeros(n)
@@ -488,36 +566,69 @@ class _Model:
             reduced[free] = np.abs(np.asarray(solution.col_dual))
         bound = float(lp.getInfo().objective_function_value) * self.obj_scale if len(free) else 0.0
 
+        incumbent: np.ndarray | None = None
+        if warm_start is not None and not self.violated_rows(warm_start, relaxed_rows=relaxed):
+            if relax_cut_off or not (warm_start & ~self.eligible).any():
+                incumbent = warm_start
+                # Nothing to gain from a search when the warm start is already within a tenth of the
+                # gap asked for, or when the LP bound did not move from ``known_bound`` (the bound
+                # proven for the warm start before the rows were freed).
+                unmoved = known_bound is not None and bound <= known_bound * (1 + 1e-12) + 1e-9
+                if unmoved or _relative_gap(bound, self.exact_objective(warm_start)) <= mip_rel_gap / 10:
+                    objective = self.exact_objective(warm_start)
+                    return _Solve(
+                        "optimal",
+                        warm_start,
+                        objective,
+                        max(bound, objective),
+                        _relative_gap(bound, objective),
+                    )
+
         fractional = free[(x_lp[free] > 1e-6) & (x_lp[free] < 1 - 1e-6)]
         firm = free[(x_lp[free] <= 1e-6) | (x_lp[free] >= 1 - 1e-6)]
         near = firm[np.argsort(reduced[firm], kind="stable")]
-        incumbent: np.ndarray | None = None
         width = 200 + 10 * len(self.rows)
-        while incumbent is None:
+        while True:
             cols = np.union1d(fractional, near[:width])
             on = np.setdiff1d(free[x_lp[free] >= 1 - 1e-6], cols)
-            outcome = self._mip(cols=cols, on=on, row_lower=row_lower, row_upper=row_upper, relaxed=relaxed,
-                                feasibility_only=False, gap=mip_rel_gap / 10, deadline=deadline)  # fmt: skip
-            if outcome.status == "optimal":
-                incumbent = outcome.x
-            elif outcome.status == "time_limit":
+            # a tenth of the gap asked for, within a node budget (deterministic, unlike a time slice)
+            outcome = self._mip(
+                cols=cols,
+                on=on,
+                row_lower=row_lower,
+                row_upper=row_upper,
+                relaxed=relaxed,
+                feasibility_only=False,
+                gap=mip_rel_gap / 10,
+                deadline=deadline,
+                max_nodes=_NEIGHBOURHOOD_NODES,
+            )
+            if outcome.status in ("optimal", "limit"):
+                assert outcome.x is not None
+                if incumbent is None or self.exact_objective(outcome.x) > self.exact_objective(incumbent):
+                    incumbent = outcome.x
                 break
-            elif width >= len(near):
+            if outcome.status == "infeasible" and len(cols) == len(free):
+                return outcome  # the neighbourhood was the whole model
+            if outcome.status == "time_limit" or width >= len(near):
                 break
             width *= 4
-        if warm_start is not None and not self.violated_rows(warm_start, relaxed_rows=relaxed):
-            if (relax_cut_off or not (warm_start & ~self.eligible).any()) and (
-                incumbent is None or self.exact_objective(warm_start) > self.exact_objective(incumbent)
-            ):
-                incumbent = warm_start
         if incumbent is not None:
             objective = self.exact_objective(incumbent)
             gap = _relative_gap(bound, objective)
             if feasibility_only or gap <= mip_rel_gap:
                 return _Solve("optimal", incumbent, objective, max(bound, objective), gap)
-        outcome = self._mip(cols=free, on=np.zeros(0, dtype=np.int64), row_lower=row_lower, row_upper=row_upper,
-                            relaxed=relaxed, feasibility_only=feasibility_only, gap=mip_rel_gap,
-                            deadline=deadline, warm=incumbent)  # fmt: skip
+        outcome = self._mip(
+            cols=free,
+            on=np.zeros(0, dtype=np.int64),
+            row_lower=row_lower,
+            row_upper=row_upper,
+            relaxed=relaxed,
+            feasibility_only=feasibility_only,
+            gap=mip_rel_gap,
+            deadline=deadline,
+            warm=incumbent,
+        )
         if outcome.status != "optimal" or outcome.x is None:
             return outcome
         objective = self.exact_objective(outcome.x)
@@ -536,9 +647,17 @@ class _Model:
         gap: float,
         deadline: float,
         warm: np.ndarray | None = None,
+        max_nodes: int | None = None,
     ) -> _Solve:
         """MIP over the columns ``cols`` with ``on`` fixed at 1 and the rest at 0, checked exactly;
         a row a tolerance let slip by a few won is tightened by the slip and the MIP re-run."""
+        if not len(cols):  # nothing left to choose (HiGHS calls an empty model "empty", not infeasible)
+            x = np.zeros(self.n, dtype=bool)
+            x[on] = True
+            if self.violated_rows(x, relaxed_rows=relaxed):
+                return _Solve("infeasible", None, math.nan, math.nan, math.nan)
+            objective = self.exact_objective(x)
+            return _Solve("optimal", x, objective, objective, 0.0)
         fixed = self.dense[:, on].sum(axis=1) if len(on) else np.zeros(len(self.rows))
         lower, upper = row_lower - fixed, row_upper - fixed
         offset = float(self.col_cost[on].sum())
@@ -546,9 +665,19 @@ class _Model:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return _Solve("time_limit", None, math.nan, math.nan, math.inf)
-            h = _highs(self, cols=cols, row_lower=lower, row_upper=upper, integer=True, time_limit_s=remaining,
-                       offset=offset, zero_objective=feasibility_only)  # fmt: skip
+            h = _highs(
+                self,
+                cols=cols,
+                row_lower=lower,
+                row_upper=upper,
+                integer=True,
+                time_limit_s=remaining,
+                offset=offset,
+                zero_objective=feasibility_only,
+            )
             h.setOptionValue("mip_rel_gap", 1.0 if feasibility_only else gap)
+            if max_nodes is not None:
+                h.setOptionValue("mip_max_nodes", max_nodes)
             if warm is not None:
                 h.setSolution(len(cols), np.arange(len(cols), dtype=np.int32), warm[cols].astype(np.float64))
             h.run()
@@ -556,12 +685,17 @@ class _Model:
             info = h.getInfo()
             if status == highspy.HighsModelStatus.kInfeasible:
                 return _Solve("infeasible", None, math.nan, math.nan, math.nan)
-            if status == highspy.HighsModelStatus.kTimeLimit:
-                has = info.primal_solution_status == 2
-                return _Solve("time_limit", None, math.nan, math.nan, float(info.mip_gap) if has else math.inf)
-            if status not in (highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kModelEmpty):
-                raise EngineError(f"the solver stopped with status {h.modelStatusToString(status)}",
-                                  code="portfolio_solver_error")  # fmt: skip
+            limited = status in (highspy.HighsModelStatus.kTimeLimit, highspy.HighsModelStatus.kSolutionLimit)
+            if limited and info.primal_solution_status != 2:
+                return _Solve("time_limit", None, math.nan, math.nan, math.inf)
+            if not limited and status not in (
+                highspy.HighsModelStatus.kOptimal,
+                highspy.HighsModelStatus.kModelEmpty,
+            ):
+                raise EngineError(
+                    f"the solver stopped with status {h.modelStatusToString(status)}",
+                    code="portfolio_solver_error",
+                )
             x = np.zeros(self.n, dtype=bool)
             x[on] = True
             if len(cols):
@@ -569,8 +703,15 @@ class _Model:
             broken = self.violated_rows(x, relaxed_rows=relaxed)
             if not broken:
                 objective = self.exact_objective(x)
-                dual = objective if feasibility_only or not len(cols) else float(info.mip_dual_bound) * self.obj_scale
-                return _Solve("optimal", x, objective, max(dual, objective), _relative_gap(dual, objective))
+                dual = (
+                    objective
+                    if feasibility_only or not len(cols)
+                    else float(info.mip_dual_bound) * self.obj_scale
+                )
+                dual = max(dual, objective)
+                return _Solve(
+                    "limit" if limited else "optimal", x, objective, dual, _relative_gap(dual, objective)
+                )
             for i, excess in broken:
                 row = self.rows[i]
                 step = excess / row.exact_scale + 1e-6 * max(1.0, abs(row.bound))
@@ -578,8 +719,9 @@ class _Model:
                     upper[i] -= step
                 else:
                     lower[i] += step
-        raise EngineError("the solver's selection kept breaking a constraint by rounding",
-                          code="portfolio_numerics")  # fmt: skip
+        raise EngineError(
+            "the solver's selection kept breaking a constraint by rounding", code="portfolio_numerics"
+        )
 
 
 def _relative_gap(bound: float, objective: float) -> float:
@@ -606,14 +748,25 @@ def _highs(
     h = highspy.Highs()
     h.silent()
     h.passModel(
-        k, len(model.rows), len(rows), int(highspy.MatrixFormat.kRowwise), int(highspy.ObjSense.kMaximize),
-        offset, np.zeros(k) if zero_objective else model.col_cost[cols], np.zeros(k), np.ones(k),
-        row_lower, row_upper, starts, positions.astype(np.int32), sub[rows, positions],
+        k,
+        len(model.rows),
+        len(rows),
+        int(highspy.MatrixFormat.kRowwise),
+        int(highspy.ObjSense.kMaximize),
+        offset,
+        np.zeros(k) if zero_objective else model.col_cost[cols],
+        np.zeros(k),
+        np.ones(k),
+        row_lower,
+        row_upper,
+        starts,
+        positions.astype(np.int32),
+        sub[rows, positions],
         np.full(k, 1 if integer else 0, dtype=np.int32),
-    )  # fmt: skip
+    )
     # HiGHS 1.15's MIP presolve spends ~30 s on a 20,000-column knapsack row and removes nothing
-    # (measured); large models go without it.
-    if integer and k > 5000:
+    # (measured), and LP presolve costs more than it saves here: large models and LPs go without.
+    if k > 5000 or not integer:
         h.setOptionValue("presolve", "off")
     h.setOptionValue("time_limit", max(0.01, time_limit_s))
     return h
@@ -659,7 +812,9 @@ def _check_proposals(proposals: Sequence[Proposal]) -> None:
             raise PortfolioInvalid(f"{label}: duplicate proposal_id")
         seen.add(p.proposal_id)
         if not _is_int(p.cost) or not 0 < p.cost <= MAX_COST_WON:
-            raise PortfolioInvalid(f"{label}: cost must be a whole number of won from 1 to {won(MAX_COST_WON)}")
+            raise PortfolioInvalid(
+                f"{label}: cost must be a whole number of won from 1 to {won(MAX_COST_WON)}"
+            )
         if isinstance(p.score, bool) or not isinstance(p.score, int | float) or not math.isfinite(p.score):
             raise PortfolioInvalid(f"{label}: score must be a finite number")
         try:
@@ -731,20 +886,31 @@ def _raise_infeasible(model: _Model, *, time_limit_s: float) -> None:
         if _feasibility(model, active=trial, deadline=deadline) == "infeasible":
             keep = trial
     conflicting = tuple(dict.fromkeys(element for element, _ in keep))
-    raise PortfolioInfeasible(_conflict_message(model.policy, keep), conflicting=conflicting)
+    raise PortfolioInfeasible(
+        _conflict_message(model.policy, keep), conflicting=conflicting, conflicting_bounds=tuple(keep)
+    )
 
 
 def _feasibility(model: _Model, *, active: list[tuple[str, str | None]], deadline: float) -> str:
     """Whether the model with only the ``active`` (element, bound kind) units is feasible."""
     remaining = deadline - time.monotonic()
     if remaining <= 0:
-        raise PortfolioNotProven("the policy is infeasible; no conflict found within the time limit", gap=None)
+        raise PortfolioNotProven(
+            "the policy is infeasible; no conflict found within the time limit", gap=None
+        )
     kept = set(active)
     relaxed_rows = [i for i, r in enumerate(model.rows) if (r.element, _kind_of(r)) not in kept]
-    solved = model.solve(relaxed_rows=relaxed_rows, relax_cut_off=(CUT_OFF, None) not in kept,
-                         feasibility_only=True, time_limit_s=remaining, mip_rel_gap=1.0)  # fmt: skip
+    solved = model.solve(
+        relaxed_rows=relaxed_rows,
+        relax_cut_off=(CUT_OFF, None) not in kept,
+        feasibility_only=True,
+        time_limit_s=remaining,
+        mip_rel_gap=1.0,
+    )
     if solved.status == "time_limit":
-        raise PortfolioNotProven("the policy is infeasible; no conflict found within the time limit", gap=None)
+        raise PortfolioNotProven(
+            "the policy is infeasible; no conflict found within the time limit", gap=None
+        )
     return solved.status
 
 
@@ -760,13 +926,19 @@ def _conflict_message(policy: Policy, keep: list[tuple[str, str | None]]) -> str
             continue
         by_name.setdefault(element, []).append(describe_bound(kind, getattr(constraints[element], kind)))
     parts = [f"{name!r} ({', '.join(descs)})" for name, descs in by_name.items()]
-    verb = {0: "The policy cannot hold", 1: f"{_join(parts)} cannot hold", 2: f"{_join(parts)} cannot both hold"}
+    verb = {
+        0: "The policy cannot hold",
+        1: f"{_join(parts)} cannot hold",
+        2: f"{_join(parts)} cannot both hold",
+    }
     message = verb.get(len(parts), f"{_join(parts)} cannot all hold")
     kept = {element for element, _ in keep}
     if CUT_OFF in kept:
         message += f" with the cut-off score of {policy.min_score:g}"
     if BUDGET in kept:
         message += f" within the budget of {won(policy.budget)}"
+    if not kept & RESERVED_NAMES:
+        message += " with the proposals submitted"
     return message
 
 
@@ -786,14 +958,16 @@ def policy_violations(
         out.append(f"{CUT_OFF!r} (score ≥ {policy.min_score:g}): {below} funded below it")
     for i, _excess in model.violated_rows(x):
         row = model.rows[i]
-        desc = "≤ " + won(policy.budget) if row.element == BUDGET else describe_bound(row.kind, row.bound_value)
+        desc = (
+            "≤ " + won(policy.budget) if row.element == BUDGET else describe_bound(row.kind, row.bound_value)
+        )
         out.append(f"{row.element!r} ({desc}): {_achieved(model, row, x)}")
     return tuple(out)
 
 
 def _achieved(model: _Model, row: _Row, x: np.ndarray) -> str:
     if row.kind.startswith("count"):
-        return f"{int(model.masks[row.element][x].sum()):,} projects"
+        return _projects(int(model.masks[row.element][x].sum()))
     if row.kind in ("budget", "budget_min", "budget_max"):
         mask = np.ones(model.n, dtype=bool) if row.kind == "budget" else model.masks[row.element]
         return won(sum(model.cost[x & mask].tolist()))
@@ -815,7 +989,7 @@ def _slack(model: _Model, row: _Row, x: np.ndarray) -> tuple[str, bool]:
     sizes = [int(m.min()) for m in moves if len(m)]
     binding = bool(sizes) and slack_exact < min(sizes)
     if row.kind.startswith("count"):
-        text = f"{slack_exact:,} projects"
+        text = _projects(int(slack_exact))
     elif row.kind.startswith("budget_share"):
         total = sum(model.cost[x].tolist())
         text = "—" if total == 0 else f"{_percent(float(Fraction(slack_exact, row.share_den * total)))} pt"
@@ -847,18 +1021,27 @@ def portfolio_explain(
     started = time.perf_counter()
     model = _Model(proposals, policy)
     if result is None:
-        result = portfolio_select(proposals=proposals, policy=policy, time_limit_s=time_limit_s,
-                                  mip_rel_gap=mip_rel_gap)  # fmt: skip
+        result = portfolio_select(
+            proposals=proposals, policy=policy, time_limit_s=time_limit_s, mip_rel_gap=mip_rel_gap
+        )
     x = np.asarray(result.selected, dtype=bool)
 
-    def resolve(element: str) -> _Solve:
-        return model.solve(relaxed_rows=model.rows_of(element), relax_cut_off=element == CUT_OFF,
-                           time_limit_s=time_limit_s, mip_rel_gap=mip_rel_gap, warm_start=x)  # fmt: skip
+    job = (model, x, result.dual_bound, time_limit_s, mip_rel_gap)
+    if workers <= 1 or model.n < _PARALLEL_FROM:
+        solved = [_resolve_without(job, element) for element in model.elements]
+    else:
+        # highspy keeps the GIL while it solves, so threads would run one at a time: processes.
+        # "spawn", not "fork": HiGHS's worker threads in this process must not be forked.
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(
+            max_workers=workers, mp_context=context, initializer=_worker_start, initargs=(job,)
+        ) as pool:
+            solved = list(pool.map(_worker_resolve, model.elements))
+    without = dict(zip(model.elements, solved, strict=True))
 
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        without = dict(zip(model.elements, pool.map(resolve, model.elements), strict=True))
-
-    reports = tuple(_constraint_report(model, element, x, result, without[element]) for element in model.elements)
+    reports = tuple(
+        _constraint_report(model, element, x, result, without[element]) for element in model.elements
+    )
     reasons = _near_line(model, x, without, near_line=near_line)
     return Explanation(
         policy=policy,
@@ -871,6 +1054,32 @@ def portfolio_explain(
     )
 
 
+_Job = tuple["_Model", np.ndarray, float, float, float]
+_worker_job: _Job | None = None
+
+
+def _resolve_without(job: _Job, element: str) -> _Solve:
+    model, x, bound, time_limit_s, mip_rel_gap = job
+    return model.solve(
+        relaxed_rows=model.rows_of(element),
+        relax_cut_off=element == CUT_OFF,
+        time_limit_s=time_limit_s,
+        mip_rel_gap=mip_rel_gap,
+        warm_start=x,
+        known_bound=bound,
+    )
+
+
+def _worker_start(job: _Job) -> None:
+    global _worker_job
+    _worker_job = job
+
+
+def _worker_resolve(element: str) -> _Solve:
+    assert _worker_job is not None
+    return _resolve_without(_worker_job, element)
+
+
 def _constraint_report(
     model: _Model, element: str, x: np.ndarray, result: PortfolioResult, solved: _Solve
 ) -> ConstraintReport:
@@ -878,13 +1087,20 @@ def _constraint_report(
     bounds: list[BoundReport] = []
     if element == CUT_OFF:
         eligible_out = int((~model.eligible).sum())
-        bounds.append(BoundReport("min_score", f"score ≥ {policy.min_score:g}", f"{eligible_out:,} below it",
-                                  "—", eligible_out > 0))  # fmt: skip
+        # binding: without the cut-off, some proposal below it would be funded
+        wanted = solved.x is not None and bool((solved.x & ~model.eligible).any())
+        bounds.append(
+            BoundReport(
+                "min_score", f"score ≥ {policy.min_score:g}", f"{eligible_out:,} below it", "—", wanted
+            )
+        )
         group = "all proposals"
     else:
         for i in model.rows_of(element):
             row = model.rows[i]
-            desc = f"≤ {won(policy.budget)}" if element == BUDGET else describe_bound(row.kind, row.bound_value)
+            desc = (
+                f"≤ {won(policy.budget)}" if element == BUDGET else describe_bound(row.kind, row.bound_value)
+            )
             slack, binding = _slack(model, row, x)
             bounds.append(BoundReport(row.kind, desc, _achieved(model, row, x), slack, binding))
         group = "all proposals" if element == BUDGET else _constraint(policy, element).group.describe()
@@ -901,37 +1117,48 @@ def _constraint(policy: Policy, name: str) -> GroupConstraint:
     return next(c for c in policy.constraints if c.name == name)
 
 
-def _near_line(model: _Model, x: np.ndarray, without: dict[str, _Solve], *, near_line: int) -> tuple[ProposalReason, ...]:
+def _near_line(
+    model: _Model, x: np.ndarray, without: dict[str, _Solve], *, near_line: int
+) -> tuple[ProposalReason, ...]:
     order = np.lexsort((np.arange(model.n), model.score))  # by score, ties by input order
     funded = [int(i) for i in order if x[i]][:near_line]
     unfunded = [int(i) for i in order[::-1] if not x[i] and model.eligible[i]][:near_line]
     below = [int(i) for i in order[::-1] if not model.eligible[i]][: min(3, near_line)]
-    best_unfunded = max((model.score[i] for i in range(model.n) if not x[i] and model.eligible[i]), default=None)
+    best_unfunded = max(
+        (model.score[i] for i in range(model.n) if not x[i] and model.eligible[i]), default=None
+    )
+    base = model.exact_objective(x)
+
+    def gain(element: str) -> float:
+        solved = without[element]
+        return solved.objective - base if solved.x is not None else 0.0
+
     out: list[ProposalReason] = []
     for i in funded + unfunded + below:
         p = model.proposals[i]
         flips = tuple(e for e, s in without.items() if s.x is not None and bool(s.x[i]) != bool(x[i]))
-        named = [e for e in flips if e not in RESERVED_NAMES]
-        quoted = _join([f"{e!r}" for e in named])
+        # the constraints that decide it, costliest first (at most three named)
+        named = sorted((e for e in flips if e not in RESERVED_NAMES), key=gain, reverse=True)
+        causes = [f"{e!r}" for e in named] + (["the budget"] if BUDGET in flips and not x[i] else [])
+        more = len(causes) - 3
+        shown = causes[:3] + ([f"{more} more constraint" + ("s" if more > 1 else "")] if more > 0 else [])
         if not model.eligible[i]:
             reason = f"below cut-off score ({model.policy.min_score:g})"
         elif x[i]:
             over = best_unfunded is not None and best_unfunded > model.score[i]
             if named:
-                reason = f"funded over a higher score because of {quoted}" if over else f"funded because of {quoted}"
+                prefix = "funded over a higher score" if over else "funded"
+                reason = f"{prefix} because of {_join(shown)}"
             elif over:
                 reason = "budget: funded over a higher score because it fits the remaining budget better"
             else:
                 reason = "funded on score"
+        elif named:
+            reason = f"left out because of {_join(shown)}"
+        elif BUDGET in flips:
+            reason = "budget: does not fit alongside the funded set"
         else:
-            if named and BUDGET in flips:
-                reason = f"left out because of {quoted} and the budget"
-            elif named:
-                reason = f"left out because of {quoted}"
-            elif BUDGET in flips:
-                reason = "budget: does not fit alongside the funded set"
-            else:
-                reason = "budget: the money does more elsewhere (no single constraint decides it)"
+            reason = "budget: the money does more elsewhere (no single constraint decides it)"
         out.append(ProposalReason(p.proposal_id, p.score, p.cost, p.region, bool(x[i]), reason, flips))
     return tuple(out)
 
@@ -953,11 +1180,31 @@ def explanation_to_markdown(explanation: Explanation) -> str:
         f"- Budget used: **{won(r.budget_used)}** of {won(policy.budget)} "
         f"({_percent(r.budget_used / policy.budget) if policy.budget else '—'})",
         f"- Solved in {r.seconds:.2f} s; explained in {e.seconds:.2f} s",
+    ]
+    binding = [c for c in e.constraints if c.binding]
+    costly = sorted((c for c in e.constraints if c.price), key=lambda c: -(c.price or 0.0))
+    lines.append(
+        f"- Binding constraints: {len(binding)} of {len(e.constraints)} (budget and cut-off included)"
+    )
+    if costly:
+        top = ", ".join(f"'{c.name}' ({_num(c.price or 0.0)})" for c in costly[:3])
+        lines.append(f"- Costliest constraints: {top}")
+    spread = max(
+        (
+            max(c.price - c.price_low, c.price_high - c.price)
+            for c in e.constraints
+            if c.price is not None and c.price_low is not None and c.price_high is not None
+        ),
+        default=0.0,
+    )
+    lines += [
         "",
         "## 제약 조건 (Constraints)",
         "",
-        "Price = the objective given up for the constraint (re-solved without it). "
-        "Binding = at its limit: no single proposal could move it further.",
+        "Price = the objective given up for the constraint: the optimum re-solved without it, minus this "
+        "optimum. Binding = at its limit: no single proposal could move it further. Prices are exact up to "
+        f"the optimality gaps of the two solves: at most ±{_num(spread)}"
+        + (f" ({_percent(spread / r.objective)} of the objective)." if r.objective else "."),
         "",
         "| Constraint | Group | Bound | Achieved | Slack | Binding | Price | Price (% of objective) |",
         "|---|---|---|---|---|---|---|---|",
@@ -967,13 +1214,12 @@ def explanation_to_markdown(explanation: Explanation) -> str:
             price = pct = ""
             if k == 0:
                 price = "not proven in time" if c.price is None else _num(c.price)
-                if c.price is not None and c.price_high is not None and c.price_low is not None:
-                    if c.price_high - c.price_low > 0:
-                        price += f" (true value {_num(c.price_low)}–{_num(c.price_high)})"
+                if c.price is not None:
                     pct = _percent(c.price / r.objective) if r.objective else "—"
+            name, group = (_cell(c.name), _cell(c.group)) if k == 0 else ("", "")
             lines.append(
-                f"| {_cell(c.name) if k == 0 else ''} | {_cell(c.group) if k == 0 else ''} | {_cell(b.description)} "
-                f"| {b.achieved} | {b.slack} | {'yes' if b.binding else 'no'} | {price} | {pct} |"
+                f"| {name} | {group} | {_cell(b.description)} | {b.achieved} | {b.slack} "
+                f"| {'yes' if b.binding else 'no'} | {price} | {pct} |"
             )
     lines += ["", "## 경계선 과제 (Proposals near the line)", ""]
     for title, rows in (
@@ -982,7 +1228,8 @@ def explanation_to_markdown(explanation: Explanation) -> str:
     ):
         lines += [title, "", "| Proposal | Score | Cost | Region | Why |", "|---|---|---|---|---|"]
         lines += [
-            f"| {_cell(p.proposal_id)} | {p.score:g} | {won(p.cost)} | {p.region} | {_cell(p.reason)} |" for p in rows
+            f"| {_cell(p.proposal_id)} | {p.score:g} | {won(p.cost)} | {p.region} | {_cell(p.reason)} |"
+            for p in rows
         ]
         lines.append("")
     return "\n".join(lines)

@@ -2,7 +2,7 @@
 
 Pure mapping, no effective dates: the Django ``regions`` app owns those (the 2026-07-01
 Gwangju–Jeonnam merger among them). Here the old codes keep their group: 29/46 stay in
-``honam``; the old Gangwon 42 and Jeonbuk 45 codes are accepted as ``gangwon`` / ``jeonbuk``.
+``honam`` beside the merged unit's 53; the old Gangwon 42 and Jeonbuk 45 codes are accepted as ``gangwon`` / ``jeonbuk``.
 """
 
 from __future__ import annotations
@@ -33,6 +33,9 @@ PROVINCE_NAMES: dict[str, str] = {
     "50": "제주",
     "51": "강원",
     "52": "전북",
+    # 전남광주통합특별시 from 2026-07-01; its code is not yet published, so doyak's regions data uses
+    # "53" until it is (regions migration 0002).
+    "53": "전남광주",
 }
 
 # The eight groups partition the codes above.
@@ -41,7 +44,7 @@ REGION_GROUPS: dict[str, frozenset[str]] = {
     "dongnam": frozenset({"26", "31", "48"}),
     "daegyeong": frozenset({"27", "47"}),
     "jungbu": frozenset({"30", "36", "43", "44"}),
-    "honam": frozenset({"29", "46"}),
+    "honam": frozenset({"29", "46", "53"}),
     "gangwon": frozenset({"51", "42"}),
     "jeonbuk": frozenset({"52", "45"}),
     "jeju": frozenset({"50"}),

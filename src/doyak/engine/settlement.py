@@ -134,6 +134,7 @@ _SEOUL_OFFSET_US = 9 * 3_600_000_000
 # Asia/Seoul has been a fixed UTC+09:00 since the end of summer time on 1988-10-09 (03:00 KDT).
 _SEOUL_FIXED_SINCE_US = int(dt.datetime(1988, 10, 8, 18, tzinfo=dt.UTC).timestamp()) * 1_000_000
 _EPOCH = dt.date(1970, 1, 1)
+_AUDIT_RANK_BITS = 40  # so that (project, rank) packs into one int64 sort key
 
 
 class LedgerError(EngineError):
@@ -163,20 +164,20 @@ class Ledger:
             raise LedgerError("projects: duplicate project_id", code="duplicate_project")
         if self.budgets.select(pl.struct("project_id", "category").is_duplicated().any()).item():
             raise LedgerError("budgets: duplicate (project_id, category)", code="duplicate_budget")
-        if not self.budgets["project_id"].is_in(self.projects["project_id"]).all():
+        if not self.budgets["project_id"].is_in(self.projects["project_id"].implode()).all():
             raise LedgerError("budgets: project_id not in projects", code="unknown_project")
 
     def restrict(self, *, project_ids: Iterable[str]) -> Ledger:
         """The ledger of some projects only; every id must be a known project."""
         wanted = pl.Series("project_id", sorted(set(project_ids)), dtype=pl.String)
-        known = wanted.is_in(self.projects["project_id"])
+        known = wanted.is_in(self.projects["project_id"].implode())
         if not known.all():
             missing = wanted.filter(~known)[0]
             raise LedgerError(f"project {missing!r} is not in the ledger", code="unknown_project")
         return Ledger(
-            transactions=self.transactions.filter(pl.col("project_id").is_in(wanted)),
-            projects=self.projects.filter(pl.col("project_id").is_in(wanted)),
-            budgets=self.budgets.filter(pl.col("project_id").is_in(wanted)),
+            transactions=self.transactions.filter(pl.col("project_id").is_in(wanted.implode())),
+            projects=self.projects.filter(pl.col("project_id").is_in(wanted.implode())),
+            budgets=self.budgets.filter(pl.col("project_id").is_in(wanted.implode())),
         )
 
 
@@ -255,13 +256,15 @@ def budget_limit(*, approved: int, transfer_share: Decimal) -> int:
 
 
 def audit_rank(*, txn_ids: pl.Series, seed: int) -> np.ndarray:
-    """Stable 64-bit rank of each ``txn_id`` for the audit sample (same on every platform)."""
+    """Audit rank of each ``txn_id``: the top 40 bits of splitmix64(FNV-1a-64(UTF-8 bytes))
+    with the FNV basis mixed with ``seed``. Same on every platform and Python version; the
+    sample takes the lowest ranks, ties by ``txn_id``."""
     arrow = txn_ids.cast(pl.String).rechunk().to_arrow(compat_level=pl.CompatLevel.oldest())
     if isinstance(arrow, pa.ChunkedArray):
         arrow = arrow.combine_chunks()
     count = len(arrow)
     if count == 0:
-        return np.zeros(0, dtype=np.uint64)
+        return np.zeros(0, dtype=np.int64)
     offsets = np.frombuffer(arrow.buffers()[1], dtype=np.int64)[arrow.offset : arrow.offset + count + 1]
     data = np.frombuffer(arrow.buffers()[2], dtype=np.uint8)
     starts = offsets[:-1]
@@ -276,7 +279,7 @@ def audit_rank(*, txn_ids: pl.Series, seed: int) -> np.ndarray:
         else:
             live = lengths > position
             hashes[live] = (hashes[live] ^ data[starts[live] + position]) * prime
-    return _splitmix64(hashes)
+    return (_splitmix64(hashes) >> np.uint64(64 - _AUDIT_RANK_BITS)).astype(np.int64)
 
 
 def _splitmix64(values: np.ndarray) -> np.ndarray:
@@ -364,8 +367,20 @@ def _local_days(ts_us: np.ndarray, occurred_at: pl.Series) -> np.ndarray:
 def _holiday_days(days: np.ndarray) -> np.ndarray:
     if days.size == 0:
         return np.zeros(0, dtype=np.int64)
-    years = np.unique(days.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970)
-    calendar = holidays.country_holidays("KR", years=[int(year) for year in years])
+    first, last = (
+        int(year) + 1970
+        for year in np.array([days.min(), days.max()])
+        .astype("datetime64[D]")
+        .astype("datetime64[Y]")
+        .astype(int)
+    )
+    if last - first > 50:  # a few stray dates far apart: only the years actually present
+        years = [
+            int(y) + 1970 for y in np.unique(days.astype("datetime64[D]").astype("datetime64[Y]").astype(int))
+        ]
+    else:
+        years = list(range(first, last + 1))
+    calendar = holidays.country_holidays("KR", years=years)
     return np.array(sorted((day - _EPOCH).days for day in calendar), dtype=np.int64)
 
 
@@ -470,7 +485,6 @@ def _settle(*, ledger: Ledger, policy: SettlementPolicy) -> SettlementResult:
         ineligible_txn=ineligible_txn,
         at_risk=at_risk,
         review_txn=review_txn,
-        flagged=flagged,
     )
     allowance_share = share_fraction(policy.allowance_share_of_personnel)
     allowance_excess = np.zeros(project_count, dtype=np.int64)
@@ -541,9 +555,7 @@ def _settle(*, ledger: Ledger, policy: SettlementPolicy) -> SettlementResult:
             schema={"p": pl.Int64, "txn_id": pl.String, "reason": pl.String},
         )
         .sort("p", "txn_id")
-        .select(
-            pl.lit(project_ids).gather(pl.col("p")).alias("project_id"), "txn_id", "reason"
-        )
+        .select(pl.lit(project_ids).gather(pl.col("p")).alias("project_id"), "txn_id", "reason")
     )
 
     checked = ~self_settled[p]
@@ -582,32 +594,31 @@ def _duplicates(
     if rows.size < 2:
         return duplicate
     merchant = tx["merchant_id"]
-    merchant_hash = merchant.gather(rows).hash(seed=0x5E77).to_numpy()
-    key = _splitmix64(
-        merchant_hash
-        ^ _splitmix64(p[rows].astype(np.uint64))
-        ^ _splitmix64(amount[rows].astype(np.uint64) + np.uint64(0x9E3779B97F4A7C15))
-    )
-    repeated = pl.Series(key).is_duplicated().to_numpy()
-    rows = rows[repeated]
+    merchant_hash = merchant.hash(seed=0x5E77).to_numpy()
+
+    def group_key(selected: np.ndarray) -> np.ndarray:
+        # Only groups candidates (every match is verified below), so a cheap mix will do.
+        mixed = p[selected].view(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+        mixed ^= merchant_hash[selected]
+        mixed ^= amount[selected].view(np.uint64) * np.uint64(0xC2B2AE3D27D4EB4F)
+        mixed *= np.uint64(0xFF51AFD7ED558CCD)
+        return mixed
+
+    rows = rows[_repeated(group_key(rows))]
     if rows.size < 2:
         return duplicate
-    merchant_hash = merchant_hash[repeated]
-    key = key[repeated].view(np.int64)
     ordered = _sorted_rows(
         rows=rows,
-        keys=[key, ts[rows]],
+        keys=[group_key(rows).view(np.int64), ts[rows]],
         txn_ids=tx["txn_id"],
         packable=False,
     )
-    # ``key`` only groups candidates; the previous row must match on the real values, and a
-    # hash collision between two merchants of one project falls back to exact strings.
-    position = np.empty(count, dtype=np.int64)
-    position[rows] = np.arange(rows.size)
-    mh = merchant_hash[position[ordered]]
-    ordered_key = key[position[ordered]]
-    same = (p[ordered][1:] == p[ordered][:-1]) & (amount[ordered][1:] == amount[ordered][:-1])
-    same &= mh[1:] == mh[:-1]
+    # The mixed key only groups candidates; the previous row must match on the real values.
+    # Two merchants of one project with the same 64-bit hash fall back to exact strings.
+    ordered_p, ordered_amount, ordered_hash = p[ordered], amount[ordered], merchant_hash[ordered]
+    same = (ordered_p[1:] == ordered_p[:-1]) & (ordered_amount[1:] == ordered_amount[:-1])
+    same &= ordered_hash[1:] == ordered_hash[:-1]
+    ordered_key = group_key(ordered)
     names = merchant.gather(ordered)
     name_same = (names.slice(1) == names.slice(0, names.len() - 1)).to_numpy()
     key_collision = (ordered_key[1:] == ordered_key[:-1]) & ~same
@@ -618,6 +629,22 @@ def _duplicates(
     within = (ts[ordered][1:] - ts[ordered][:-1]) <= window_minutes * _US_PER_MINUTE
     duplicate[ordered[1:][same & within]] = True
     return duplicate
+
+
+def _repeated(keys: np.ndarray) -> np.ndarray:
+    """Mask of the keys that occur more than once (sort, then a small filter table)."""
+    ordered = np.sort(keys)
+    values = np.unique(ordered[1:][ordered[1:] == ordered[:-1]])
+    if values.size == 0:
+        return np.zeros(keys.size, dtype=bool)
+    bits = int(min(max(values.size * 16, 1 << 16), 1 << 26)).bit_length()
+    shift = np.uint64(64 - bits)
+    table = np.zeros(1 << bits, dtype=bool)
+    table[values >> shift] = True
+    maybe = np.flatnonzero(table[keys >> shift])
+    mask = np.zeros(keys.size, dtype=bool)
+    mask[maybe[np.isin(keys[maybe], values, assume_unique=False)]] = True
+    return mask
 
 
 def _duplicates_exact(
@@ -673,20 +700,23 @@ def _over_budget(
         budget_cat = ledger.budgets["category"].to_physical().to_numpy().astype(np.int64)
         share = share_fraction(policy.budget_transfer_share)
         numerator, denominator = share.denominator + share.numerator, share.denominator
-        limits[budget_project * category_count + budget_cat] = [
-            approved * numerator // denominator for approved in ledger.budgets["approved"].to_list()
-        ]
+        approved = ledger.budgets["approved"].to_numpy()
+        if int(approved.max()) * numerator < 2**62:
+            limits[budget_project * category_count + budget_cat] = approved * numerator // denominator
+        else:
+            limits[budget_project * category_count + budget_cat] = [
+                value * numerator // denominator for value in approved.tolist()
+            ]
     group = p * category_count + cat
     spend_rows = np.flatnonzero(counted & (amount > 0))
     if spend_rows.size == 0:
         return at_risk
     # The running total can only pass the limit in groups whose positive spend exceeds it.
-    positive_spend = (
-        pl.DataFrame({"g": group[spend_rows], "a": amount[spend_rows]}).group_by("g").agg(pl.col("a").sum())
+    spend = amount[spend_rows]
+    (positive_spend,) = _group_sums(
+        group[spend_rows], [spend], size=group_count, bound=float(spend.sum(dtype=np.float64))
     )
-    exceeding = positive_spend.filter(pl.col("a") > pl.lit(pl.Series(limits)).gather(pl.col("g")))[
-        "g"
-    ].to_numpy()
+    exceeding = np.flatnonzero(positive_spend > limits)
     if exceeding.size == 0:
         return at_risk
     in_exceeding = np.zeros(group_count, dtype=bool)
@@ -704,6 +734,30 @@ def _over_budget(
     return at_risk
 
 
+def _group_sums(
+    group: np.ndarray, values: Sequence[np.ndarray], *, size: int, bound: float
+) -> list[np.ndarray]:
+    """Exact integer sums of each ``values`` array per ``group`` code (0 ≤ code < size).
+
+    ``np.bincount`` adds in float64, which is exact while every partial sum stays below 2**53
+    in magnitude; that holds when ``bound`` (≥ the sum of absolute values of every array, in
+    float, kept under 2**52 for margin) does. Otherwise a Polars group-by adds in int64.
+    """
+    if not values or group.size == 0:
+        return [np.zeros(size, dtype=np.int64) for _ in values]
+    if bound < 2.0**52:
+        return [np.bincount(group, weights=value, minlength=size).astype(np.int64) for value in values]
+    frame = pl.DataFrame({"g": group, **{f"v{i}": value for i, value in enumerate(values)}})
+    grouped = frame.group_by("g").agg(pl.col(f"v{i}").sum() for i in range(len(values)))
+    codes = grouped["g"].to_numpy()
+    sums = []
+    for i in range(len(values)):
+        total = np.zeros(size, dtype=np.int64)
+        total[codes] = grouped[f"v{i}"].to_numpy()
+        sums.append(total)
+    return sums
+
+
 def _per_project(
     *,
     project_count: int,
@@ -713,38 +767,26 @@ def _per_project(
     ineligible_txn: np.ndarray,
     at_risk: np.ndarray,
     review_txn: np.ndarray,
-    flagged: np.ndarray,
 ) -> dict[str, np.ndarray]:
-    recognised = np.where(ineligible_txn, 0, amount - at_risk)
+    zero = np.int64(0)
+    recognised = np.where(ineligible_txn, zero, amount - at_risk)
     is_allowance = cat == _CAT["allowance"]
     is_personnel = (cat == _CAT["personnel"]) | (cat == _CAT["student_personnel"])
-    zero = pl.lit(0, dtype=pl.Int64)
-    frame = pl.DataFrame(
-        {
-            "p": p,
-            "amount": amount,
-            "recognised": recognised,
-            "at_risk": at_risk,
-            "inel": ineligible_txn,
-            "review": review_txn,
-            "allowance": is_allowance,
-            "personnel": is_personnel,
-        }
+    names = ("spent", "ineligible", "review", "allowance", "personnel")
+    sums = _group_sums(
+        p,
+        [
+            amount,
+            np.where(ineligible_txn, amount, at_risk),
+            np.where(review_txn, amount, zero),
+            np.where(is_allowance, recognised, zero),
+            np.where(is_personnel, recognised, zero),
+        ],
+        size=project_count,
+        bound=float(np.abs(amount).sum(dtype=np.float64)),
     )
-    grouped = frame.group_by("p").agg(
-        n=pl.len(),
-        spent=pl.col("amount").sum(),
-        ineligible=pl.when("inel").then("amount").otherwise(zero).sum() + pl.col("at_risk").sum(),
-        review=pl.when("review").then("amount").otherwise(zero).sum(),
-        allowance=pl.when("allowance").then("recognised").otherwise(zero).sum(),
-        personnel=pl.when("personnel").then("recognised").otherwise(zero).sum(),
-    )
-    codes = grouped["p"].to_numpy()
-    result: dict[str, np.ndarray] = {}
-    for name in ("n", "spent", "ineligible", "review", "allowance", "personnel"):
-        values = np.zeros(project_count, dtype=np.int64)
-        values[codes] = grouped[name].to_numpy()
-        result[name] = values
+    result = dict(zip(names, sums, strict=True))
+    result["n"] = np.bincount(p, minlength=project_count).astype(np.int64)
     return result
 
 
@@ -766,11 +808,7 @@ def _audit_sample(
     chosen = np.zeros(0, dtype=np.int64)
     if candidates.size:
         rank = audit_rank(txn_ids=txn_ids.gather(candidates), seed=policy.seed)
-        rank_of = np.zeros(p.size, dtype=np.int64)
-        rank_of[candidates] = rank.view(np.int64) ^ np.int64(-(2**63))  # unsigned order as signed
-        ordered = _sorted_rows(
-            rows=candidates, keys=[p[candidates], rank_of[candidates]], txn_ids=txn_ids, packable=False
-        )
+        ordered = _sorted_rows(rows=candidates, keys=[p[candidates], rank], txn_ids=txn_ids)
         group = p[ordered]
         position = np.arange(ordered.size) - _group_starts(group)
         chosen = ordered[position < wanted[group]]

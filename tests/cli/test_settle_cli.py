@@ -1,0 +1,238 @@
+"""Tests of ``doyak settle`` (file in, file out; exit 2 and nothing written on bad input)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from doyak.cli import main
+
+POLICY = """\
+ineligible_merchant_types = ["bar", "karaoke", "golf", "casino"]
+duplicate_window_minutes = 10
+budget_transfer_share = 0.1
+allowance_share_of_personnel = 0.2
+holiday_review_categories = ["activities"]
+audit_sample_share = 0.15
+seed = 42
+[evidence_exemption]
+default = 0
+activities = 500000
+materials = 3000000
+[grace_days]
+default = 0
+allowance = 90
+"""
+TRANSACTIONS = """\
+txn_id,project_id,category,amount,occurred_at,merchant_id,merchant_type,evidence,description
+T1,P1,materials,600000,2026-03-03T09:00:00+09:00,M1,lab_supply,card_slip,시약
+T2,P1,materials,600000,2026-03-03T10:00:00+09:00,M2,lab_supply,card_slip,시약
+T3,P1,activities,50000,2026-03-07T12:00:00+09:00,M3,restaurant,card_slip,회의비
+T4,P1,personnel,1000000,2026-03-25T12:00:00+09:00,M4,payroll,transfer,급여
+T5,P1,allowance,200001,2026-03-25T12:00:00+09:00,M5,payroll,transfer,연구수당
+T6,P2,equipment,5000000,2026-03-31T15:30:00Z,M6,electronics,tax_invoice,장비
+T7,P2,equipment,100,2026-03-03T10:00:00+09:00,M7,bar,card_slip,
+"""
+PROJECTS = """\
+project_id,start_date,end_date,self_settlement,gov_funds,cash_funds
+P1,2026-01-01,2026-12-31,false,200000000,100000000
+P2,2026-01-01,2026-03-31,true,100,0
+"""
+BUDGETS = """\
+project_id,category,approved
+P1,materials,1000000
+P1,activities,1000000
+P1,personnel,1000000
+P1,allowance,1000000
+P2,equipment,10000000
+"""
+EXPECTED_FLAGS = """\
+txn_id,project_id,flag,severity,amount_at_risk
+,P1,ALLOWANCE_CAP,ineligible,1
+T2,P1,OVER_BUDGET,ineligible,100000
+T3,P1,HOLIDAY_USE,review,50000
+T6,P2,OUT_OF_PERIOD,ineligible,5000000
+T7,P2,INELIGIBLE_MERCHANT,ineligible,100
+"""
+EXPECTED_SUMMARY = """\
+project_id,spent,eligible,ineligible,review,clawback,sampled
+P1,2450001,2350000,100001,50000,66600,5
+P2,5000100,0,5000100,0,5000100,2
+"""
+
+
+def _files(tmp_path: Path, *, transactions: str = TRANSACTIONS, encoding: str = "utf-8") -> list[str]:
+    (tmp_path / "transactions.csv").write_bytes(transactions.encode(encoding))
+    (tmp_path / "projects.csv").write_text(PROJECTS, encoding="utf-8")
+    (tmp_path / "budgets.csv").write_text(BUDGETS, encoding="utf-8")
+    (tmp_path / "policy.toml").write_text(POLICY, encoding="utf-8")
+    return [
+        "--transactions",
+        str(tmp_path / "transactions.csv"),
+        "--projects",
+        str(tmp_path / "projects.csv"),
+        "--budgets",
+        str(tmp_path / "budgets.csv"),
+        "--policy",
+        str(tmp_path / "policy.toml"),
+    ]
+
+
+def test_settle_writes_flags_summary_and_korean_report(tmp_path, capsys):
+    # given a small ledger that trips several rules
+    arguments = _files(tmp_path)
+    out = tmp_path / "out"
+    out.mkdir()
+    # when settled with every output
+    code = main(
+        [
+            "settle",
+            *arguments,
+            "--out",
+            str(out / "flags.csv"),
+            "--summary",
+            str(out / "summary.csv"),
+            "--report",
+            str(out / "report.xlsx"),
+            "--quiet",
+        ]
+    )
+    # then flags and summary are exact and the report has the three Korean sheets
+    assert code == 0
+    assert (out / "flags.csv").read_text(encoding="utf-8") == EXPECTED_FLAGS
+    assert (out / "summary.csv").read_text(encoding="utf-8") == EXPECTED_SUMMARY
+    book = openpyxl.load_workbook(out / "report.xlsx")
+    assert book.sheetnames == ["요약", "플래그", "정책"]
+    assert [cell.value for cell in book["요약"][2]][:5] == ["P1", 2450001, 2350000, 100001, 50000]
+    assert book["요약"]["B2"].number_format == "#,##0"
+    assert [cell.value for cell in book["플래그"][3]][:6] == [
+        "T2",
+        "P1",
+        "OVER_BUDGET",
+        "예산 초과",
+        "불인정",
+        100000,
+    ]
+    assert ["budget_transfer_share", "0.1"] == [cell.value for cell in book["정책"][4]][1:]
+    assert sorted(path.name for path in out.iterdir()) == ["flags.csv", "report.xlsx", "summary.csv"]
+    assert capsys.readouterr().out.startswith("settled 7 transactions of 2 projects: 5 flags")
+
+
+def test_settle_accepts_cp949_transactions(tmp_path):
+    # given the transactions file in CP949 (Korean descriptions)
+    arguments = _files(tmp_path, encoding="cp949")
+    # when settled
+    code = main(["settle", *arguments, "--out", str(tmp_path / "flags.csv"), "-q"])
+    # then the flags are the same as from UTF-8
+    assert code == 0
+    assert (tmp_path / "flags.csv").read_text(encoding="utf-8") == EXPECTED_FLAGS
+
+
+def test_settle_malformed_row_exits_2_names_the_row_and_writes_nothing(tmp_path, capsys):
+    # given a transactions file whose fourth data row has a non-integer amount
+    bad = TRANSACTIONS.replace("T4,P1,personnel,1000000,", "T4,P1,personnel,abc,")
+    arguments = _files(tmp_path, transactions=bad)
+    out = tmp_path / "out"
+    out.mkdir()
+    # when settled
+    code = main(
+        ["settle", *arguments, "--out", str(out / "flags.csv"), "--summary", str(out / "summary.csv"), "-q"]
+    )
+    # then exit 2, the file/row/column are named and no output (or temporary file) exists
+    assert code == 2
+    assert capsys.readouterr().err == (
+        f"doyak settle: error: {tmp_path / 'transactions.csv'} data row 4, column amount: 'abc' is not an integer\n"
+    )
+    assert list(out.iterdir()) == []
+
+
+def test_settle_unknown_policy_key_exits_2_and_keeps_existing_output(tmp_path, capsys):
+    # given a policy with a misspelt key and an output from an earlier run
+    arguments = _files(tmp_path)
+    (tmp_path / "policy.toml").write_text("duplicate_window_minuts = 5\n" + POLICY, encoding="utf-8")
+    (tmp_path / "flags.csv").write_text("earlier\n", encoding="utf-8")
+    # when settled
+    code = main(["settle", *arguments, "--out", str(tmp_path / "flags.csv"), "-q"])
+    # then exit 2 and the earlier output is untouched
+    assert code == 2
+    assert capsys.readouterr().err == (
+        f"doyak settle: error: {tmp_path / 'policy.toml'}: unknown policy key 'duplicate_window_minuts'\n"
+    )
+    assert (tmp_path / "flags.csv").read_text(encoding="utf-8") == "earlier\n"
+
+
+def test_settle_what_if_prints_and_writes_before_and_after(tmp_path, capsys):
+    # given the ledger and a what-if raising equipment's exemption to ₩200 and self-settling P1
+    arguments = _files(tmp_path)
+    (tmp_path / "ids.txt").write_text("project_id\nP1\n", encoding="utf-8")
+    # when settled with the what-if
+    code = main(
+        [
+            "settle",
+            *arguments,
+            "--out",
+            str(tmp_path / "flags.csv"),
+            "--what-if-exemption",
+            "equipment=200",
+            "--what-if-self-settlement",
+            str(tmp_path / "ids.txt"),
+            "--what-if-out",
+            str(tmp_path / "whatif.csv"),
+            "-q",
+        ]
+    )
+    # then P1 keeps T2, T3 (flagged) and T5 (lowest audit rank of T1, T4, T5) in its checked set,
+    # its spend moves to sampling, and T7 (₩100 equipment) no longer needs a document
+    assert code == 0
+    rows = dict(
+        (line.split(",")[0], line.split(",")[1:])
+        for line in (tmp_path / "whatif.csv").read_text(encoding="utf-8").splitlines()[1:]
+    )
+    assert rows["checked_transactions"] == ["7", "5", "-2"]
+    assert rows["checked_spend"] == ["7450101", "5850101", "-1600000"]
+    assert rows["sampled_spend"] == ["5000100", "7450101", "2450001"]
+    assert rows["evidence_documents"] == ["4", "2", "-2"]
+    assert rows["evidence_exempt"] == ["3", "4", "1"]
+    assert "checked_transactions" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (
+            ["--what-if-exemption", "snacks=5"],
+            "--what-if-exemption 'snacks=5': expected CATEGORY=WON with CATEGORY one of",
+        ),
+        (["--what-if-out", "w.csv"], "--what-if-out needs --what-if-exemption or --what-if-self-settlement"),
+    ],
+)
+def test_settle_bad_arguments_exit_2(tmp_path, capsys, extra, message):
+    # given valid files and a bad option
+    arguments = _files(tmp_path)
+    # when settled
+    code = main(["settle", *arguments, "--out", str(tmp_path / "flags.csv"), *extra, "-q"])
+    # then exit 2 with the reason and no output
+    assert code == 2
+    assert capsys.readouterr().err.startswith(f"doyak settle: error: {message}")
+    assert not (tmp_path / "flags.csv").exists()
+
+
+def test_settle_console_script_runs_end_to_end(tmp_path):
+    # given the files
+    arguments = _files(tmp_path)
+    doyak = Path(sys.executable).parent / "doyak"
+    # when the installed console script runs
+    completed = subprocess.run(
+        [str(doyak), "settle", *arguments, "--out", str(tmp_path / "flags.csv")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    # then it succeeds, shows progress on stderr and writes the flags
+    assert completed.returncode == 0, completed.stderr
+    assert "reading the ledger" in completed.stderr
+    assert (tmp_path / "flags.csv").read_text(encoding="utf-8") == EXPECTED_FLAGS
