@@ -64,3 +64,42 @@ def api_client():
     from django.test import Client
 
     return Client()
+
+
+REFERENCE_APPS = ("regions", "policies")
+
+
+@pytest.fixture(scope="session")
+def _reference_snapshot(django_db_setup, django_db_blocker):
+    """The migrations' reference data (regions, policy records), serialized once after the test database is made."""
+    from django.apps import apps
+    from django.core import serializers
+
+    with django_db_blocker.unblock():
+        objects = [obj for label in REFERENCE_APPS for model in apps.get_app_config(label).get_models()
+                   for obj in model._default_manager.order_by("pk")]
+        return serializers.serialize("json", objects)
+
+
+@pytest.fixture(autouse=True)
+def _reference_data_back(request):
+    """Transactional tests (the browser tests) empty every table when they end; put the reference data
+    back before the next one, whatever ran before (Django's serialized rollback proved unreliable here
+    once non-transactional tests had run first)."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = "live_server" in request.fixturenames or "transactional_db" in request.fixturenames or (
+        marker is not None and marker.kwargs.get("transaction", False)
+    )
+    if not transactional:
+        return
+    snapshot = request.getfixturevalue("_reference_snapshot")
+    request.getfixturevalue("transactional_db")
+    from django.core import serializers
+    from django.db import transaction
+
+    from doyak.regions.models import Region
+
+    if not Region.objects.exists():
+        with transaction.atomic():
+            for obj in serializers.deserialize("json", snapshot):
+                obj.save()

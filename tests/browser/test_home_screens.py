@@ -6,7 +6,7 @@ from doyak.accounts.enums import Role
 
 from .conftest import screenshot
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 WIDTHS = {"desktop": 1280, "mobile": 390}
 WELCOME = {"ko": "환영합니다", "en": "Welcome"}

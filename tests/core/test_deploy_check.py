@@ -6,7 +6,8 @@ import sys
 
 
 def test_check_deploy_production_settings_clean(tmp_path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DOYAK_")}
+    # production: none of our variables, and not the browser tests' DJANGO_ALLOW_ASYNC_UNSAFE
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DOYAK_") and k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     env.update({
         "DJANGO_SETTINGS_MODULE": "doyak.config.settings",
         "DOYAK_SECRET_KEY": "x9!" + "k" * 20 + "Q7#zR2@pL5$wN8%tY1^vB4&mC6*" + "a1b2c3d4e5",
