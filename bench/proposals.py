@@ -16,14 +16,18 @@ Target: p95 < 300 ms for both.
 
 from __future__ import annotations
 
-import argparse
-import os
-import statistics
-import subprocess
 import sys
-import time
 from pathlib import Path
-from urllib.parse import quote
+
+# bench/ holds a script named like the standard library's ``select``: keep this folder off the import path.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+
+import argparse  # noqa: E402
+import os  # noqa: E402
+import statistics  # noqa: E402
+import subprocess  # noqa: E402
+import time  # noqa: E402
+from urllib.parse import quote  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 FILTERS = [

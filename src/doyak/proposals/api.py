@@ -1,3 +1,384 @@
-from ninja import Router
+"""Proposals API: the same services as the screens. Errors carry a stable ``code``; rule violations come
+with their field, rule, source and messages in Korean and English."""
+
+
+import datetime as dt
+from decimal import Decimal
+
+from django.http import FileResponse
+from ninja import File, Form, Query, Router, Schema, Status
+from ninja.files import UploadedFile
+from ninja.pagination import PageNumberPagination, paginate
+
+from doyak.core.errors import NotFound, ValidationFailed
+from doyak.organizations.models import Organization, Researcher
+
+from .imports import organizations_import, proposals_import
+from .selectors import proposal_get_for_user_or_raise, proposal_list_for_user
+from .services import (
+    budget_lines_parse,
+    proposal_attachment_add,
+    proposal_budget_set,
+    proposal_create,
+    proposal_investor_letter_add,
+    proposal_kpi_add,
+    proposal_member_add,
+    proposal_part_remove,
+    proposal_regulation_add,
+    proposal_ripple_add,
+    proposal_team_member_add,
+    proposal_transition,
+    proposal_update,
+)
+from .validation import proposal_check, violation_for_display
 
 router = Router(tags=["proposals"])
+
+
+class ProposalListOut(Schema):
+    id: int
+    reference: str
+    title_ko: str
+    title_en: str
+    status: str
+    call_id: int
+    call_reference: str
+    track: str
+    lead_organization_id: int
+    lead_organization_name: str
+    region_code: str
+    gov_total_krw: int
+    cash_total_krw: int
+    in_kind_total_krw: int
+    submitted_at: dt.datetime | None = None
+
+    @staticmethod
+    def resolve_call_reference(obj):
+        return obj.call.reference
+
+    @staticmethod
+    def resolve_track(obj):
+        return obj.call.track
+
+    @staticmethod
+    def resolve_lead_organization_name(obj):
+        return obj.lead_organization.name
+
+    @staticmethod
+    def resolve_region_code(obj):
+        return obj.lead_organization.region.code
+
+
+class MemberOut(Schema):
+    id: int
+    organization_id: int
+    role: str
+
+
+class TeamOut(Schema):
+    id: int
+    researcher_id: int
+    is_pi: bool
+    monthly_percent: dict
+
+
+class BudgetLineSchema(Schema):
+    year: int
+    organization_id: int
+    category: str
+    gov_krw: int = 0
+    cash_krw: int = 0
+    in_kind_krw: int = 0
+
+
+class RippleSchema(Schema):
+    id: int | None = None
+    region_id: int
+    investment_krw: int = 0
+    jobs: int = 0
+    production_krw: int = 0
+
+
+class KpiSchema(Schema):
+    id: int | None = None
+    name: str
+    unit: str = ""
+    baseline: Decimal | None = None
+    target: Decimal
+    year: int | None = None
+
+
+class RegulationSchema(Schema):
+    id: int | None = None
+    regulation: str
+    description: str = ""
+    needed_by: dt.date | None = None
+
+
+class LetterSchema(Schema):
+    id: int | None = None
+    investor_name: str
+    amount_krw: int = 0
+    note: str = ""
+
+
+class AttachmentOut(Schema):
+    id: int
+    kind: str
+    original_name: str
+    size: int
+    sha256: str
+
+
+class ProposalDetailOut(ProposalListOut):
+    abstract_ko: str
+    abstract_en: str
+    keywords: list[str]
+    technology_codes: list[str]
+    start_date: dt.date | None = None
+    end_date: dt.date | None = None
+    pi_id: int | None = None
+    decided_at: dt.datetime | None = None
+    members: list[MemberOut]
+    team: list[TeamOut]
+    budget_lines: list[BudgetLineSchema]
+    ripple_commitments: list[RippleSchema]
+    kpi_targets: list[KpiSchema]
+    regulations: list[RegulationSchema]
+    investor_letters: list[LetterSchema]
+    attachments: list[AttachmentOut]
+
+    @staticmethod
+    def resolve_members(obj):
+        return list(obj.members.all())
+
+    @staticmethod
+    def resolve_team(obj):
+        return list(obj.team.all())
+
+    @staticmethod
+    def resolve_budget_lines(obj):
+        return list(obj.budget_lines.all())
+
+    @staticmethod
+    def resolve_ripple_commitments(obj):
+        return list(obj.ripple_commitments.all())
+
+    @staticmethod
+    def resolve_kpi_targets(obj):
+        return list(obj.kpi_targets.all())
+
+    @staticmethod
+    def resolve_regulations(obj):
+        return list(obj.regulations.all())
+
+    @staticmethod
+    def resolve_investor_letters(obj):
+        return list(obj.investor_letters.all())
+
+    @staticmethod
+    def resolve_attachments(obj):
+        return list(obj.attachments.all())
+
+
+class ProposalFilter(Schema):
+    q: str = ""
+    call_id: int | None = None
+    status: str = ""
+    track: str = ""
+    region_group: str = ""
+    region_code: str = ""
+    org_type: str = ""
+    program_id: int | None = None
+    min_gov_krw: int | None = None
+    max_gov_krw: int | None = None
+    order: str = ""
+
+
+class ProposalIn(Schema):
+    call_id: int
+    title_ko: str
+    title_en: str = ""
+
+
+class ProposalPatch(Schema):
+    title_ko: str | None = None
+    title_en: str | None = None
+    abstract_ko: str | None = None
+    abstract_en: str | None = None
+    keywords: list[str] | None = None
+    technology_codes: list[str] | None = None
+    start_date: dt.date | None = None
+    end_date: dt.date | None = None
+
+
+class MemberIn(Schema):
+    organization_id: int | None = None
+    business_registration_number: str | None = None
+    role: str
+
+
+class TeamIn(Schema):
+    researcher_id: int | None = None
+    national_researcher_number: str | None = None
+    is_pi: bool = False
+    monthly_percent: dict[str, Decimal]
+
+
+class ViolationOut(Schema):
+    rule: str
+    field: str
+    message: str
+    message_ko: str
+    message_en: str
+    source: str
+    limit: str
+    actual: str
+    severity: str
+
+
+class CheckOut(Schema):
+    ok: bool
+    violations: list[ViolationOut]
+
+
+class ImportOut(Schema):
+    kind: str
+    created: int
+    ids: list[int]
+
+
+def _detail(request, proposal_id: int):
+    return proposal_get_for_user_or_raise(user=request.user, proposal_id=proposal_id)
+
+
+def _check(violations) -> dict:
+    shown = [violation_for_display(v) for v in violations]
+    return {"ok": not any(v["severity"] == "error" for v in shown), "violations": shown}
+
+
+@router.get("", response=list[ProposalListOut])
+@paginate(PageNumberPagination, page_size=50)
+def proposal_list(request, filters: Query[ProposalFilter]):
+    return proposal_list_for_user(user=request.user, **filters.dict())
+
+
+@router.post("", response={201: ProposalDetailOut})
+def proposal_post(request, payload: ProposalIn):
+    proposal = proposal_create(actor=request.user, call_id=payload.call_id,
+                               data={"title_ko": payload.title_ko, "title_en": payload.title_en})
+    return Status(201, _detail(request, proposal.pk))
+
+
+@router.post("/import", response={201: ImportOut})
+def proposal_import(request, kind: Form[str] = "proposals", file: File[UploadedFile] = None):
+    if file is None:
+        raise ValidationFailed("file", code="required", field="file")
+    service = organizations_import if kind == "organizations" else proposals_import
+    result = service(actor=request.user, name=file.name, content=file.read())
+    return Status(201, {"kind": result.kind, "created": result.created, "ids": result.ids})
+
+
+@router.get("/{proposal_id}", response=ProposalDetailOut)
+def proposal_detail(request, proposal_id: int):
+    return _detail(request, proposal_id)
+
+
+@router.patch("/{proposal_id}", response=ProposalDetailOut)
+def proposal_patch(request, proposal_id: int, payload: ProposalPatch):
+    proposal_update(actor=request.user, proposal_id=proposal_id, data=payload.dict(exclude_unset=True))
+    return _detail(request, proposal_id)
+
+
+@router.get("/{proposal_id}/violations", response=CheckOut)
+def proposal_violations(request, proposal_id: int, at_submission: bool = True):
+    return _check(proposal_check(proposal=_detail(request, proposal_id), at_submission=at_submission))
+
+
+@router.put("/{proposal_id}/budget", response=CheckOut)
+def proposal_budget_put(request, proposal_id: int, payload: list[BudgetLineSchema]):
+    proposal = proposal_budget_set(actor=request.user, proposal_id=proposal_id,
+                                   lines=budget_lines_parse([line.dict() for line in payload]))
+    return _check(proposal_check(proposal=proposal, scope="budget"))
+
+
+@router.post("/{proposal_id}/budget/check", response=CheckOut)
+def proposal_budget_check(request, proposal_id: int, payload: list[BudgetLineSchema]):
+    """Check a budget without saving it (the form's "as you type" check)."""
+    proposal = _detail(request, proposal_id)
+    lines = budget_lines_parse([line.dict() for line in payload])
+    return _check(proposal_check(proposal=proposal, budget=lines, scope="budget"))
+
+
+@router.post("/{proposal_id}/members", response={201: MemberOut})
+def proposal_member_post(request, proposal_id: int, payload: MemberIn):
+    organization_id = payload.organization_id
+    if organization_id is None and payload.business_registration_number:
+        org = Organization.objects.filter(
+            business_registration_number=payload.business_registration_number.replace("-", "")).first()
+        organization_id = org.pk if org else 0
+    return Status(201, proposal_member_add(actor=request.user, proposal_id=proposal_id, organization_id=organization_id or 0,
+                                    role=payload.role))
+
+
+@router.post("/{proposal_id}/team", response={201: TeamOut})
+def proposal_team_post(request, proposal_id: int, payload: TeamIn):
+    researcher_id = payload.researcher_id
+    if researcher_id is None and payload.national_researcher_number:
+        researcher = Researcher.objects.filter(national_researcher_number=payload.national_researcher_number).first()
+        researcher_id = researcher.pk if researcher else 0
+    return Status(201, proposal_team_member_add(actor=request.user, proposal_id=proposal_id, researcher_id=researcher_id or 0,
+                                         is_pi=payload.is_pi, monthly_percent=payload.monthly_percent))
+
+
+@router.post("/{proposal_id}/ripple", response={201: RippleSchema})
+def proposal_ripple_post(request, proposal_id: int, payload: RippleSchema):
+    return Status(201, proposal_ripple_add(actor=request.user, proposal_id=proposal_id, region_id=payload.region_id,
+                                    investment_krw=payload.investment_krw, jobs=payload.jobs,
+                                    production_krw=payload.production_krw))
+
+
+@router.post("/{proposal_id}/kpis", response={201: KpiSchema})
+def proposal_kpi_post(request, proposal_id: int, payload: KpiSchema):
+    return Status(201, proposal_kpi_add(actor=request.user, proposal_id=proposal_id, name=payload.name, unit=payload.unit,
+                                 baseline=payload.baseline, target=payload.target, year=payload.year))
+
+
+@router.post("/{proposal_id}/regulations", response={201: RegulationSchema})
+def proposal_regulation_post(request, proposal_id: int, payload: RegulationSchema):
+    return Status(201, proposal_regulation_add(actor=request.user, proposal_id=proposal_id, regulation=payload.regulation,
+                                        description=payload.description, needed_by=payload.needed_by))
+
+
+@router.post("/{proposal_id}/investor-letters", response={201: LetterSchema})
+def proposal_letter_post(request, proposal_id: int, payload: LetterSchema):
+    return Status(201, proposal_investor_letter_add(actor=request.user, proposal_id=proposal_id,
+                                             investor_name=payload.investor_name, amount_krw=payload.amount_krw,
+                                             note=payload.note))
+
+
+@router.post("/{proposal_id}/attachments", response={201: AttachmentOut})
+def proposal_attachment_post(request, proposal_id: int, kind: Form[str], file: File[UploadedFile]):
+    return Status(201, proposal_attachment_add(actor=request.user, proposal_id=proposal_id, kind=kind, name=file.name,
+                                        content=file.read()))
+
+
+@router.get("/{proposal_id}/attachments/{attachment_id}")
+def proposal_attachment_get(request, proposal_id: int, attachment_id: int):
+    attachment = _detail(request, proposal_id).attachments.filter(pk=attachment_id).first()
+    if attachment is None:
+        raise NotFound("attachment", code="attachment_not_found")
+    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name,
+                        content_type="application/pdf")
+
+
+@router.delete("/{proposal_id}/parts/{part}/{item_id}", response={204: None})
+def proposal_part_delete(request, proposal_id: int, part: str, item_id: int):
+    proposal_part_remove(actor=request.user, proposal_id=proposal_id, part=part.replace("-", "_"), item_id=item_id)
+    return Status(204, None)
+
+
+@router.post("/{proposal_id}/transitions/{name}", response=ProposalDetailOut)
+def proposal_transition_post(request, proposal_id: int, name: str):
+    proposal_transition(actor=request.user, proposal_id=proposal_id, name=name)
+    return _detail(request, proposal_id)

@@ -39,3 +39,11 @@ class AttachmentKind(models.TextChoices):
     LETTER = "letter", _("Letter of intent")
     CERTIFICATE = "certificate", _("Certificate")
     OTHER = "other", _("Other")
+
+
+class SanctionKind(models.TextChoices):
+    """The only lawful grounds to bar selection (국가연구개발혁신법): see DOMAIN.md §3."""
+
+    SANCTION = "sanction", _("Sanction")
+    ABANDONMENT = "abandonment", _("Abandoned project")
+    UNPAID_SURCHARGE = "unpaid_surcharge", _("Unpaid surcharge or clawback")

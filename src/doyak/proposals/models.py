@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from doyak.core.models import TimeStampedModel
 
-from .enums import AttachmentKind, CostCategory, MemberRole, ProposalStatus
+from .enums import AttachmentKind, CostCategory, MemberRole, ProposalStatus, SanctionKind
 
 
 class Proposal(TimeStampedModel):
@@ -44,6 +44,8 @@ class Proposal(TimeStampedModel):
         indexes = [
             models.Index(fields=["call", "status", "-submitted_at"], name="proposal_call_status_idx"),
             models.Index(fields=["lead_organization", "-created_at"], name="proposal_lead_idx"),
+            # the program manager's list: newest submitted first, a page at a time
+            models.Index(fields=["-submitted_at", "-id"], name="proposal_submitted_idx"),
         ]
 
     def __str__(self) -> str:
@@ -208,3 +210,37 @@ class InvestorLetter(models.Model):
 
     def __str__(self) -> str:
         return self.investor_name
+
+
+class Sanction(models.Model):
+    """A record that can bar selection: a sanction, an abandoned project or an unpaid surcharge/clawback.
+
+    Names an organisation or a researcher (exactly one). Sanctions and abandonments count for the policy's
+    look-back window (``rnd_act.selection_penalty_window_years``); an unpaid surcharge counts until ``settled_on``.
+    """
+
+    organization = models.ForeignKey("organizations.Organization", verbose_name=_("organization"), null=True,
+                                     blank=True, on_delete=models.PROTECT, related_name="sanctions")
+    researcher = models.ForeignKey("organizations.Researcher", verbose_name=_("researcher"), null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="sanctions")
+    kind = models.CharField(_("kind"), max_length=20, choices=SanctionKind.choices)
+    date = models.DateField(_("decision date"), null=True, blank=True)
+    settled_on = models.DateField(_("settled on"), null=True, blank=True,
+                                  help_text=_("For an unpaid surcharge: the day it was paid (it no longer bars selection)."))
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        verbose_name = _("sanction or selection bar")
+        verbose_name_plural = _("sanctions and selection bars")
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(organization__isnull=False, researcher__isnull=True)
+                           | models.Q(organization__isnull=True, researcher__isnull=False)),
+                name="sanction_one_subject"),
+        ]
+
+    def __str__(self) -> str:
+        subject = self.organization or self.researcher
+        return f"{self.get_kind_display()} · {subject} ({self.date or '-'})"

@@ -1,0 +1,130 @@
+"""Reads for calls: lists, one call, and what a call still lacks before it may open."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from doyak.core.errors import AccessDenied, NotFound
+from doyak.policies.services import policy_value
+from doyak.regions.selectors import region_list_valid_on
+
+from .enums import CallStatus
+from .models import Call
+from .rules import can_manage_calls, can_view_call
+
+
+def call_list_for_user(*, user, q: str = "", status: str = "", track: str = "", program_id: int | None = None,
+                       accepting: bool | None = None) -> QuerySet[Call]:
+    """Calls the user may see, filtered; drafts only for program managers, council and auditors."""
+    qs = Call.objects.select_related("program", "sub_program").annotate(
+        proposal_count=Count("proposals", filter=~Q(proposals__status="draft")))
+    if not (can_manage_calls(user) or user.role in {"council_member", "auditor"}):
+        qs = qs.exclude(status=CallStatus.DRAFT)
+    if q:
+        qs = qs.filter(Q(title_ko__icontains=q) | Q(title_en__icontains=q) | Q(reference__icontains=q))
+    if status:
+        qs = qs.filter(status=status)
+    if track:
+        qs = qs.filter(track=track)
+    if program_id:
+        qs = qs.filter(program_id=program_id)
+    if accepting:
+        now = timezone.now()
+        qs = qs.filter(status=CallStatus.OPEN, opens_at__lte=now, closes_at__gt=now)
+    return qs.order_by("-opens_at", "reference")
+
+
+def call_get_for_user_or_raise(*, user, call_id: int) -> Call:
+    call = Call.objects.select_related("program", "sub_program").filter(pk=call_id).first()
+    if call is None:
+        raise NotFound(_("Call not found."), code="call_not_found")
+    if not can_view_call(user, call):
+        raise AccessDenied(_("You may not see this call."), code="call_forbidden")
+    return call
+
+
+def call_ripple_required(*, call: Call, on: dt.date | None = None) -> bool:
+    """Whether the policy makes the regional ripple criteria mandatory for this call's track."""
+    return call.track in policy_value("evaluation.regional_ripple_mandatory_tracks", on)
+
+
+def call_policy_date(call: Call) -> dt.date:
+    """The date whose policies govern a call: the day it opens (Seoul time)."""
+    return timezone.localdate(call.opens_at) if call.opens_at else timezone.localdate()
+
+
+def call_region_codes(*, call: Call) -> list[str]:
+    """The region codes a call is restricted to (empty: all regions)."""
+    return list(call.eligible_region_codes or [])
+
+
+def regional_only_default_codes(*, on: dt.date) -> list[str]:
+    groups = policy_value("track.regional_only.eligible_region_groups", on)
+    return sorted(region_list_valid_on(on=on).filter(group__in=groups).values_list("code", flat=True))
+
+
+@dataclass(frozen=True)
+class OpenProblem:
+    code: str
+    field: str
+    message: str
+
+
+def call_open_problems(*, call: Call) -> list[OpenProblem]:
+    """Everything that stops ``call`` from opening, as (code, field, translated message)."""
+    on = call_policy_date(call)
+    problems: list[OpenProblem] = []
+    if call.closes_at <= call.opens_at:
+        problems.append(OpenProblem("call_window_invalid", "closes_at", _("The call must close after it opens.")))
+    criteria = list(call.criteria.all())
+    kinds = {c.kind for c in criteria}
+    if not criteria:
+        problems.append(OpenProblem("call_criteria_missing", "criteria", _("The evaluation template has no criteria.")))
+    for kind in policy_value("evaluation.required_criterion_kinds", on):
+        if kind not in kinds:
+            problems.append(OpenProblem("call_required_criterion_missing", "criteria",
+                                        _("The evaluation template lacks the required criterion “%(kind)s”.")
+                                        % {"kind": _criterion_label(kind)}))
+    if call_ripple_required(call=call, on=on):
+        for kind in policy_value("evaluation.regional_ripple_criterion_kinds", on):
+            if kind not in kinds:
+                problems.append(OpenProblem(
+                    "call_ripple_criteria_missing", "criteria",
+                    _("Calls of the %(track)s track must score regional ripple effects: “%(kind)s” is missing.")
+                    % {"track": call.get_track_display(), "kind": _criterion_label(kind)}))
+    total = sum((c.weight for c in criteria), Decimal(0))
+    expected = policy_value("evaluation.criteria_weight_total", on)
+    if criteria and total != expected:
+        problems.append(OpenProblem("call_weights_total", "criteria",
+                                    _("The criteria weights add up to %(total)s points, not %(expected)s.")
+                                    % {"total": _num(total), "expected": _num(expected)}))
+    if call.cutoff_score > expected:
+        problems.append(OpenProblem("call_cutoff_invalid", "cutoff_score",
+                                    _("The cut-off score is above the %(expected)s-point total.") % {"expected": _num(expected)}))
+    if call.track == "regional_only":
+        allowed = set(regional_only_default_codes(on=on))
+        outside = sorted(set(call.eligible_region_codes or []) - allowed)
+        if outside:
+            problems.append(OpenProblem("call_regions_not_eligible", "eligible_region_codes",
+                                        _("Regional-only calls may not include these regions: %(codes)s.")
+                                        % {"codes": ", ".join(outside)}))
+    return problems
+
+
+def _num(value: Decimal) -> str:
+    return format(value.normalize(), "f") if isinstance(value, Decimal) else str(value)
+
+
+def _criterion_label(kind: str) -> str:
+    from .enums import CriterionKind
+
+    try:
+        return str(CriterionKind(kind).label)
+    except ValueError:
+        return kind

@@ -1,0 +1,104 @@
+"""Reads for proposals: filtered lists per role, one proposal, its violations."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from doyak.accounts.enums import Role
+from doyak.core.errors import AccessDenied, NotFound
+from doyak.organizations.models import Organization
+
+from .enums import ProposalStatus
+from .models import ConsortiumMember, Proposal
+from .rules import can_view_proposal, sees_all_proposals
+
+ORDERINGS = {
+    "-submitted_at": ("-submitted_at", "-id"),
+    "submitted_at": ("submitted_at", "id"),
+    "-gov_total_krw": ("-gov_total_krw", "-id"),
+    "gov_total_krw": ("gov_total_krw", "id"),
+    "reference": ("reference",),
+    "-created_at": ("-created_at", "-id"),
+}
+LIST_FIELDS = (
+    "id", "reference", "title_ko", "title_en", "status", "gov_total_krw", "cash_total_krw", "in_kind_total_krw",
+    "submitted_at", "created_at", "start_date", "end_date", "keywords",
+    "call__id", "call__reference", "call__title_ko", "call__title_en", "call__track", "call__closes_at",
+    "call__status", "call__opens_at",
+    "lead_organization__id", "lead_organization__name", "lead_organization__org_type",
+    "lead_organization__region__code", "lead_organization__region__name_ko", "lead_organization__region__name_en",
+    "lead_organization__region__group",
+)
+
+
+def proposal_list_for_user(
+    *, user, q: str = "", call_id: int | None = None, status: str = "", track: str = "", region_group: str = "",
+    region_code: str = "", org_type: str = "", program_id: int | None = None, min_gov_krw: int | None = None,
+    max_gov_krw: int | None = None, order: str = "",
+) -> QuerySet[Proposal]:
+    """Proposals the user may see, filtered and ordered; the ministry side never sees drafts."""
+    qs = Proposal.objects.select_related("call", "lead_organization__region").only(*LIST_FIELDS)
+    if user.role == Role.APPLICANT and not user.is_superuser:
+        if not user.organization_id:
+            return qs.none()
+        member_of = ConsortiumMember.objects.filter(organization_id=user.organization_id).values("proposal_id")
+        qs = qs.filter(Q(lead_organization_id=user.organization_id) | Q(pk__in=member_of))
+    elif sees_all_proposals(user):
+        qs = qs.exclude(status=ProposalStatus.DRAFT)
+    else:
+        return qs.none()
+    if q:
+        leads = Organization.objects.filter(name__icontains=q).values("pk")
+        qs = qs.filter(Q(title_ko__icontains=q) | Q(title_en__icontains=q) | Q(reference=q)
+                       | Q(lead_organization_id__in=leads))
+    if call_id:
+        qs = qs.filter(call_id=call_id)
+    if status:
+        qs = qs.filter(status=status)
+    if track:
+        qs = qs.filter(call__track=track)
+    if program_id:
+        qs = qs.filter(call__program_id=program_id)
+    if region_group == "non_capital":
+        qs = qs.exclude(lead_organization__region__group="capital")
+    elif region_group:
+        qs = qs.filter(lead_organization__region__group=region_group)
+    if region_code:
+        qs = qs.filter(lead_organization__region__code=region_code)
+    if org_type:
+        qs = qs.filter(lead_organization__org_type=org_type)
+    if min_gov_krw is not None:
+        qs = qs.filter(gov_total_krw__gte=min_gov_krw)
+    if max_gov_krw is not None:
+        qs = qs.filter(gov_total_krw__lte=max_gov_krw)
+    default = "-created_at" if user.role == Role.APPLICANT else "-submitted_at"
+    return qs.order_by(*ORDERINGS.get(order or default, ORDERINGS[default]))
+
+
+def proposal_get_for_user_or_raise(*, user, proposal_id: int) -> Proposal:
+    proposal = (Proposal.objects.select_related("call__program", "lead_organization__region", "pi", "created_by")
+                .filter(pk=proposal_id).first())
+    if proposal is None:
+        raise NotFound(_("Proposal not found."), code="proposal_not_found")
+    if not can_view_proposal(user, proposal):
+        raise AccessDenied(_("You may not see this proposal."), code="proposal_forbidden")
+    return proposal
+
+
+def proposal_budget_grid(*, proposal: Proposal) -> dict:
+    """Years of the project period × budget institutions × categories, with the saved amounts."""
+    from .enums import CostCategory, MemberRole
+
+    years = proposal_years(proposal)
+    institutions = [m.organization for m in proposal.members.select_related("organization")
+                    .exclude(role=MemberRole.SUBCONTRACTOR).order_by("id")]
+    amounts = {(line.year, line.organization_id, line.category): line for line in proposal.budget_lines.all()}
+    return {"years": years, "institutions": institutions, "categories": CostCategory.choices, "amounts": amounts}
+
+
+def proposal_years(proposal: Proposal) -> list[int]:
+    if proposal.start_date and proposal.end_date and proposal.start_date <= proposal.end_date:
+        return list(range(proposal.start_date.year, proposal.end_date.year + 1))
+    saved = sorted(set(proposal.budget_lines.values_list("year", flat=True)))
+    return saved or [proposal.call.opens_at.year + 1]

@@ -1,0 +1,270 @@
+"""Each rule of DOMAIN.md §3 at its boundary: exactly at the limit passes, one won (or one point) over fails
+with the rule named, its field and its source."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from doyak.proposals.models import ConsortiumMember, Sanction, TeamMember
+from doyak.proposals.validation import proposal_check
+
+pytestmark = pytest.mark.django_db
+
+YEAR = timezone.localdate().year + 1
+
+
+def rules(violations):
+    return [v.rule for v in violations]
+
+
+def check(proposal, lines):
+    return proposal_check(proposal=proposal, budget=lines)
+
+
+@pytest.fixture
+def sme_proposal(make_proposal, make_organization):
+    lead = make_organization(org_type="sme")
+    return make_proposal(lead=lead), lead
+
+
+def test_gov_share_sme_at_75_percent_passes_one_won_over_fails(sme_proposal, budget):
+    proposal, lead = sme_proposal
+    assert check(proposal, budget(lead, personnel=(750_000, 250_000, 0))) == []
+    violations = check(proposal, budget(lead, personnel=(750_001, 250_000, 0)))
+    assert rules(violations) == ["gov_share"]
+    assert violations[0].field == f"budget[{YEAR}][{lead.pk}].gov"
+    assert "정부지원연구개발비 비율 한도 초과" in violations[0].message_ko
+    assert "Government share limit exceeded" in violations[0].message_en
+    assert "rnd_act.gov_share_max.sme" in violations[0].source
+
+
+def test_gov_share_mid_size_70_percent(make_proposal, make_organization, budget):
+    lead = make_organization(org_type="mid_size")
+    proposal = make_proposal(lead=lead)
+    assert check(proposal, budget(lead, personnel=(700_000, 300_000, 0))) == []
+    assert rules(check(proposal, budget(lead, personnel=(700_001, 300_000, 0)))) == ["gov_share"]
+
+
+def test_own_cash_share_sme_at_10_percent_passes_one_won_under_fails(sme_proposal, budget):
+    proposal, lead = sme_proposal
+    assert check(proposal, budget(lead, personnel=(750_000, 25_000, 225_000))) == []
+    violations = check(proposal, budget(lead, personnel=(750_000, 24_999, 225_001)))
+    assert rules(violations) == ["own_cash_share"]
+    assert violations[0].field == f"budget[{YEAR}][{lead.pk}].cash"
+
+
+def test_own_cash_share_large_at_15_percent(make_proposal, make_organization, budget):
+    lead = make_organization(org_type="large")
+    proposal = make_proposal(lead=lead)
+    assert check(proposal, budget(lead, personnel=(500_000, 75_000, 425_000))) == []
+    assert rules(check(proposal, budget(lead, personnel=(500_000, 74_999, 425_001)))) == ["own_cash_share"]
+
+
+@pytest.fixture
+def university_proposal(make_proposal, make_organization):
+    lead = make_organization(org_type="university", indirect_cost_rate="20.00")
+    return make_proposal(lead=lead), lead
+
+
+def test_allowance_at_20_percent_of_personnel_passes_one_won_over_fails(university_proposal, budget):
+    proposal, lead = university_proposal
+    assert check(proposal, budget(lead, personnel=(1_000_000, 0, 0), allowance=(200_000, 0, 0))) == []
+    violations = check(proposal, budget(lead, personnel=(1_000_000, 0, 0), allowance=(200_001, 0, 0)))
+    assert rules(violations) == ["allowance_cap"]
+    assert violations[0].field == f"budget[{YEAR}][{lead.pk}].allowance"
+    assert "연구수당 한도 초과" in violations[0].message_ko
+
+
+def test_subcontract_at_40_percent_of_direct_passes_one_won_over_fails(university_proposal, budget):
+    proposal, lead = university_proposal
+    assert check(proposal, budget(lead, personnel=(600_000, 0, 0), subcontract=(400_000, 0, 0))) == []
+    violations = check(proposal, budget(lead, personnel=(600_000, 0, 0), subcontract=(400_001, 0, 0)))
+    assert rules(violations) == ["subcontract_cap"]
+    assert violations[0].field == f"budget[{YEAR}].subcontract"
+
+
+def test_indirect_at_notified_rate_passes_one_won_over_fails(university_proposal, budget):
+    proposal, lead = university_proposal
+    assert check(proposal, budget(lead, personnel=(1_000_000, 0, 0), indirect=(200_000, 0, 0))) == []
+    violations = check(proposal, budget(lead, personnel=(1_000_000, 0, 0), indirect=(200_001, 0, 0)))
+    assert rules(violations) == ["indirect_rate"]
+    assert violations[0].field == f"budget[{YEAR}][{lead.pk}].indirect"
+
+
+def test_indirect_for_profit_default_rate_10_percent(sme_proposal, budget):
+    proposal, lead = sme_proposal
+    assert check(proposal, budget(lead, personnel=(750_000, 250_000, 0), indirect=(75_000, 25_000, 0))) == []
+    assert "indirect_rate" in rules(check(proposal, budget(lead, personnel=(750_000, 250_000, 0),
+                                                           indirect=(75_001, 25_000, 0))))
+
+
+@pytest.fixture
+def researcher_with_other_project(make_proposal, make_organization, make_researcher):
+    org = make_organization(org_type="university")
+    researcher = make_researcher(organization=org)
+    other = make_proposal(lead=org, status="submitted")
+    TeamMember.objects.create(proposal=other, researcher=researcher, monthly_percent={f"{YEAR}-03": 60})
+    proposal = make_proposal(lead=org)
+    return proposal, researcher
+
+
+@pytest.mark.parametrize(("percent", "expected"), [(40, []), (41, ["researcher_time"])])
+def test_researcher_time_across_projects_at_100_percent(researcher_with_other_project, percent, expected):
+    proposal, researcher = researcher_with_other_project
+    TeamMember.objects.create(proposal=proposal, researcher=researcher, is_pi=True,
+                              monthly_percent={f"{YEAR}-03": percent})
+    violations = proposal_check(proposal=proposal)
+    assert rules(violations) == expected
+    if expected:
+        assert violations[0].field == f"researchers[{researcher.national_researcher_number}][{YEAR}-03].percent"
+
+
+def test_researcher_time_ignores_drafts_and_withdrawn(make_proposal, make_organization, make_researcher):
+    org = make_organization(org_type="university")
+    researcher = make_researcher(organization=org)
+    for status in ("draft", "withdrawn", "not_selected"):
+        TeamMember.objects.create(proposal=make_proposal(lead=org, status=status), researcher=researcher,
+                                  monthly_percent={f"{YEAR}-03": 90})
+    proposal = make_proposal(lead=org)
+    TeamMember.objects.create(proposal=proposal, researcher=researcher, monthly_percent={f"{YEAR}-03": 100})
+    assert proposal_check(proposal=proposal) == []
+
+
+@pytest.fixture
+def busy_researcher(make_proposal, make_organization, make_researcher, make_program, make_call):
+    org = make_organization(org_type="university")
+    researcher = make_researcher(organization=org)
+    program = make_program(simultaneous_limit_enabled=True)
+    proposal = make_proposal(lead=org, call=make_call(program=program))
+
+    def running(count: int, *, as_pi: int = 0):
+        for i in range(count):
+            other = make_proposal(lead=org, status="selected")
+            TeamMember.objects.create(proposal=other, researcher=researcher, is_pi=i < as_pi)
+
+    return proposal, researcher, running
+
+
+def test_simultaneous_projects_five_passes_six_fails(busy_researcher):
+    proposal, researcher, running = busy_researcher
+    TeamMember.objects.create(proposal=proposal, researcher=researcher)
+    running(4)
+    assert proposal_check(proposal=proposal) == []
+    running(1)
+    violations = proposal_check(proposal=proposal)
+    assert rules(violations) == ["simultaneous_projects"]
+    assert violations[0].field.endswith(".active_projects")
+
+
+def test_simultaneous_projects_as_pi_three_passes_four_fails(busy_researcher):
+    proposal, researcher, running = busy_researcher
+    TeamMember.objects.create(proposal=proposal, researcher=researcher, is_pi=True)
+    running(2, as_pi=2)
+    assert proposal_check(proposal=proposal) == []
+    running(1, as_pi=1)
+    assert [v.field.rsplit(".", 1)[1] for v in proposal_check(proposal=proposal)] == ["active_projects_as_pi"]
+
+
+def test_simultaneous_projects_off_by_policy_default(make_proposal, make_organization, make_researcher):
+    # rnd_act.simultaneous_projects_enabled is off (abolished for the Ministry's programs in 2022)
+    org = make_organization(org_type="university")
+    researcher = make_researcher(organization=org)
+    proposal = make_proposal(lead=org)
+    TeamMember.objects.create(proposal=proposal, researcher=researcher)
+    for _ in range(6):
+        TeamMember.objects.create(proposal=make_proposal(lead=org, status="selected"), researcher=researcher)
+    assert proposal_check(proposal=proposal) == []
+
+
+def _three_years_ago(today):
+    return today.replace(year=today.year - 3)
+
+
+@pytest.mark.parametrize("kind", ["sanction", "abandonment"])
+def test_penalty_on_window_start_bars_day_before_does_not(sme_proposal, kind):
+    proposal, lead = sme_proposal
+    today = timezone.localdate()
+    start = _three_years_ago(today)
+    sanction = Sanction.objects.create(organization=lead, kind=kind, date=start - dt.timedelta(days=1))
+    assert proposal_check(proposal=proposal) == []
+    sanction.date = start
+    sanction.save()
+    violations = proposal_check(proposal=proposal)
+    assert rules(violations) == ["selection_penalty"]
+    assert violations[0].field == f"institutions[{lead.pk}]"
+    assert "선정 제외 사유" in violations[0].message_ko
+
+
+def test_unpaid_surcharge_bars_until_settled(sme_proposal, make_researcher):
+    proposal, lead = sme_proposal
+    researcher = make_researcher(organization=lead)
+    TeamMember.objects.create(proposal=proposal, researcher=researcher, is_pi=True)
+    sanction = Sanction.objects.create(researcher=researcher, kind="unpaid_surcharge", date=dt.date(2015, 1, 1))
+    violations = proposal_check(proposal=proposal)
+    assert rules(violations) == ["selection_penalty"]
+    assert violations[0].field == f"researchers[{researcher.national_researcher_number}]"
+    sanction.settled_on = timezone.localdate()
+    sanction.save()
+    assert proposal_check(proposal=proposal) == []
+
+
+def test_regional_only_call_lead_outside_regions_fails(make_proposal, make_organization, make_call):
+    call = make_call(track="regional_only", eligible_region_codes=["26", "27"])
+    inside = make_proposal(call=call, lead=make_organization(region_code="26"))
+    outside_lead = make_organization(region_code="11")
+    outside = make_proposal(call=call, lead=outside_lead)
+    assert proposal_check(proposal=inside) == []
+    violations = proposal_check(proposal=outside)
+    assert rules(violations) == ["regional_eligibility"]
+    assert violations[0].field == f"institutions[{outside_lead.pk}].region"
+
+
+def test_regional_only_scope_lead_ignores_participants(make_proposal, make_organization, make_call):
+    call = make_call(track="regional_only", eligible_region_codes=["26"])
+    proposal = make_proposal(call=call, lead=make_organization(region_code="26"))
+    ConsortiumMember.objects.create(proposal=proposal, organization=make_organization(region_code="11"),
+                                    role="participant")
+    assert proposal_check(proposal=proposal) == []
+
+
+def test_large_scale_track_minimum_gov_from_policy(make_proposal, make_organization, make_call, budget):
+    lead = make_organization(org_type="university")
+    proposal = make_proposal(call=make_call(track="large_scale"), lead=lead)
+    assert check(proposal, budget(lead, personnel=(10_000_000_000, 0, 0))) == []
+    violations = check(proposal, budget(lead, personnel=(9_999_999_999, 0, 0)))
+    assert rules(violations) == ["track_large_scale_min_gov"]
+    assert "track.large_scale.min_gov_total_krw" in violations[0].source
+
+
+def test_industrial_leap_needs_anchor_lead_and_supplier(make_proposal, make_organization, make_call):
+    call = make_call(track="industrial_leap")
+    proposal = make_proposal(call=call, lead=make_organization(org_type="large"))
+    assert rules(proposal_check(proposal=proposal)) == ["track_demand_anchor_lead", "track_supplier_partners"]
+    anchored = make_proposal(call=call, lead=make_organization(org_type="large", is_demand_anchor=True))
+    ConsortiumMember.objects.create(proposal=anchored, organization=make_organization(), role="supplier")
+    assert proposal_check(proposal=anchored) == []
+
+
+def test_joint_lab_and_regulation_free_tracks(make_proposal, make_organization, make_call):
+    lab = make_proposal(call=make_call(track="joint_lab"), lead=make_organization(org_type="gri"))
+    assert rules(proposal_check(proposal=lab)) == ["track_joint_lab_members"]
+    ConsortiumMember.objects.create(proposal=lab, organization=make_organization(org_type="sme"), role="participant")
+    assert proposal_check(proposal=lab) == []
+    free = make_proposal(call=make_call(track="regulation_free"))
+    assert rules(proposal_check(proposal=free)) == ["track_regulation_required"]
+    free.regulations.create(regulation="자율주행자동차 규칙 제3조")
+    assert proposal_check(proposal=free) == []
+
+
+def test_english_message_when_active_language_is_english(sme_proposal, budget):
+    from django.utils import translation
+
+    from doyak.proposals.validation import violation_for_display
+
+    proposal, lead = sme_proposal
+    violation = check(proposal, budget(lead, personnel=(750_001, 250_000, 0)))[0]
+    with translation.override("en"):
+        assert violation_for_display(violation)["message"].startswith("Government share limit exceeded")
+    with translation.override("ko"):
+        assert violation_for_display(violation)["message"].startswith("정부지원연구개발비")
