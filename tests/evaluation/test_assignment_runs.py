@@ -1,0 +1,124 @@
+"""The background assignment: progress, stored assignments, idempotent re-runs, infeasibility, manual changes."""
+
+from __future__ import annotations
+
+import pytest
+
+from doyak.core.errors import Conflict
+from doyak.core.models import AuditEvent
+from doyak.evaluation.models import Assignment, AssignmentRun, DeclaredConflict
+from doyak.evaluation.services import assignment_add, assignment_run_execute, assignment_withdraw
+
+
+def _pairs(panel):
+    return sorted(Assignment.objects.filter(panel=panel).exclude(status="withdrawn")
+                  .values_list("proposal__reference", "profile__name", "source"))
+
+
+def test_panel_moves_submitted_proposals_under_review(review_setup):
+    assert {p.status for p in review_setup["panel"].proposals.all()} == {"under_review"}
+    assert review_setup["panel"].per_proposal == 3
+
+
+def test_run_assigns_k_per_proposal_with_two_economic_experts(review_setup, run_assignment):
+    # when the PM runs the assignment
+    panel = review_setup["panel"]
+    run = run_assignment(actor=review_setup["pm"], panel=panel)
+    # then it finished with every proposal holding 3 evaluators, both economic experts on each
+    assert (run.status, run.progress, run.proposal_count, run.evaluator_count, run.assigned_count) == (
+        "done", 100, 3, 8, 9)
+    experts = {p.pk for p in review_setup["profiles"][6:]}
+    for proposal in review_setup["proposals"]:
+        chosen = Assignment.objects.filter(panel=panel, proposal=proposal)
+        assert chosen.count() == 3
+        assert {a.profile_id for a in chosen} & experts == experts
+    # and the battery expert sits on the battery proposal (the best affinity)
+    battery = review_setup["proposals"][0]
+    assert Assignment.objects.filter(proposal=battery, profile=review_setup["profiles"][0]).exists()
+    assert run.min_proposal_affinity > 0
+    assert AuditEvent.objects.filter(action="assignment_run.done", object_id=str(run.pk)).count() == 1
+
+
+def test_rerunning_a_run_replaces_its_assignments_and_keeps_manual_ones(review_setup, run_assignment):
+    # given a finished run
+    panel = review_setup["panel"]
+    run = run_assignment(actor=review_setup["pm"], panel=panel)
+    before = _pairs(panel)
+    ids_before = set(Assignment.objects.filter(panel=panel).values_list("id", flat=True))
+    # when the same run executes again (a worker retry)
+    again = assignment_run_execute(run_id=run.pk)
+    # then the result is the same pairs, stored anew, all from that run
+    assert again.status == "done"
+    assert _pairs(panel) == before
+    assert set(Assignment.objects.filter(panel=panel).values_list("run_id", flat=True)) == {run.pk}
+    assert ids_before.isdisjoint(Assignment.objects.filter(panel=panel).values_list("id", flat=True))
+    # and given a manual assignment, a new run keeps it and does not assign that evaluator twice
+    proposal = review_setup["proposals"][0]
+    spare = next(p for p in review_setup["profiles"][:6]
+                 if not Assignment.objects.filter(panel=panel, proposal=proposal, profile=p).exists())
+    manual = assignment_add(actor=review_setup["pm"], panel_id=panel.pk, proposal_id=proposal.pk, profile_id=spare.pk)
+    second = run_assignment(actor=review_setup["pm"], panel=panel)
+    assert second.status == "done"
+    assert Assignment.objects.filter(pk=manual.pk, source="manual", status="assigned").exists()
+    assert Assignment.objects.filter(panel=panel, proposal=proposal, profile=spare).count() == 1
+    assert Assignment.objects.filter(panel=panel, proposal=proposal, source="auto").count() == 3
+
+
+def test_infeasible_run_fails_with_the_reasons(review_setup, run_assignment):
+    # given every economic expert is unavailable (inactive)
+    for profile in review_setup["profiles"][6:]:
+        profile.active = False
+        profile.save()
+    run = run_assignment(actor=review_setup["pm"], panel=review_setup["panel"])
+    assert run.status == "failed"
+    assert run.progress == 100
+    assert run.problems  # the engine's explanation, one line each
+    assert Assignment.objects.filter(panel=review_setup["panel"]).count() == 0
+
+
+def test_second_start_while_running_is_refused(review_setup):
+    from doyak.evaluation.services import assignment_run_start
+
+    assignment_run_start(actor=review_setup["pm"], panel_id=review_setup["panel"].pk)  # stays queued (no commit)
+    with pytest.raises(Conflict) as exc:
+        assignment_run_start(actor=review_setup["pm"], panel_id=review_setup["panel"].pk)
+    assert exc.value.code == "assignment_run_active"
+    assert AssignmentRun.objects.count() == 1
+
+
+def test_manual_assignment_of_a_conflicted_evaluator_is_refused_with_the_reason(review_setup, make_researcher,
+                                                                              make_profile):
+    # given an evaluator from the lead organisation of the first proposal
+    proposal = review_setup["proposals"][0]
+    insider = make_profile(researcher=make_researcher(organization=proposal.lead_organization, department="영업팀"),
+                           name="내부자")
+    # when the PM assigns them by hand
+    with pytest.raises(Conflict) as exc:
+        assignment_add(actor=review_setup["pm"], panel_id=review_setup["panel"].pk, proposal_id=proposal.pk,
+                       profile_id=insider.pk)
+    # then it is refused, naming the reason, and nothing is stored
+    assert exc.value.code == "assignment_conflict"
+    assert "동일 기관" in exc.value.message
+    assert not Assignment.objects.filter(profile=insider).exists()
+
+
+def test_manual_add_and_withdraw(review_setup, run_assignment):
+    panel = review_setup["panel"]
+    run_assignment(actor=review_setup["pm"], panel=panel)
+    proposal = review_setup["proposals"][0]
+    off = Assignment.objects.filter(panel=panel, proposal=proposal).exclude(
+        profile__in=review_setup["profiles"][6:]).first()
+    spare = next(p for p in review_setup["profiles"][:6]
+                 if not Assignment.objects.filter(panel=panel, proposal=proposal, profile=p).exists())
+    assignment_withdraw(actor=review_setup["pm"], assignment_id=off.pk)
+    added = assignment_add(actor=review_setup["pm"], panel_id=panel.pk, proposal_id=proposal.pk, profile_id=spare.pk)
+    assert (added.source, added.status) == ("manual", "assigned")
+    assert Assignment.objects.filter(panel=panel, proposal=proposal).exclude(status="withdrawn").count() == 3
+    # a declared conflict later ends the open assignment
+    from doyak.evaluation.services import conflict_declare
+
+    conflict_declare(actor=review_setup["pm"], profile_id=spare.pk, proposal_id=proposal.pk, kind="challenged",
+                     reason="경쟁사 자문")
+    added.refresh_from_db()
+    assert added.status == "withdrawn"
+    assert DeclaredConflict.objects.filter(profile=spare, proposal=proposal, kind="challenged").count() == 1
