@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import time
 from fractions import Fraction
 
 import numpy as np
@@ -10,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from doyak.engine import portfolio as portfolio_module
 from doyak.engine.errors import EngineError
 from doyak.engine.portfolio import (
     BOUND_KINDS,
@@ -476,7 +478,9 @@ def test_region_group_of_maps_every_code_including_old_ones():
 
 def test_region_groups_partition_the_codes_and_non_capital_is_the_rest():
     codes = [c for group in REGION_GROUPS.values() for c in group]
-    assert len(codes) == len(set(codes)) == 19
+    # 17 current units, the old Gangwon 42 and Jeonbuk 45, and 53 (전남광주통합특별시 from 2026-07-01)
+    assert len(codes) == len(set(codes)) == 20
+    assert region_group_of("53") == "honam"
     assert region_codes_in("non_capital") == frozenset(codes) - {"11", "28", "41"}
     assert REGION_GROUP_NAMES == frozenset(REGION_GROUPS) | {"non_capital"}
 
@@ -511,3 +515,28 @@ def test_portfolio_select_many_proposals_keeps_input_order():
     assert policy_violations(proposals=proposals, policy=policy, selected=result.selected) == ()
     assert result.mip_gap <= 1e-4
     assert result.dual_bound >= result.objective
+
+
+def test_portfolio_select_cuts_off_a_tolerance_slip_without_losing_the_exact_optimum():
+    # given a cost so large that HiGHS's integrality tolerance (1 − 1e-6 counts as 1) hides ₩2
+    proposals = [
+        _proposal("big", "11", 99_999_999_999, 80),
+        _proposal("one", "26", 1, 80),
+        _proposal("two", "26", 2, 79),
+    ]
+    model = portfolio_module._Model(proposals, Policy(budget=100_000_000_000, objective="total_score"))
+    # when the MIP runs without presolve (HiGHS 1.12 first returns all three, ₩2 over budget)
+    solved = model._mip(
+        cols=np.arange(3),
+        on=np.zeros(0, dtype=np.int64),
+        row_lower=model.row_lower,
+        row_upper=model.row_upper,
+        relaxed=[],
+        feasibility_only=False,
+        gap=0.0,
+        deadline=time.monotonic() + 30,
+    )
+    # then the slipped point is cut off and the exact optimum survives
+    assert solved.status == "optimal"
+    assert solved.x.tolist() == [True, True, False]
+    assert solved.objective == 160.0

@@ -166,7 +166,14 @@ def policy_read(path: Path) -> Policy:
         data = tomllib.loads(_read_text(path))
     except tomllib.TOMLDecodeError as error:
         raise InputError(f"{path}: not valid TOML: {error}") from None
-    where = str(path)
+    return policy_parse(data, where=str(path))
+
+
+def policy_parse(data: dict[str, Any], *, where: str = "policy") -> Policy:
+    """Check a policy already read (POLICY.toml's schema as a dict: the in-app scenarios store it as
+    JSON); raises ``InputError`` naming the key."""
+    if not isinstance(data, dict):
+        raise InputError(f"{where}: must be a table")
     _only_keys(data, POLICY_KEYS, f"{where}: ")
     if "budget" not in data:
         raise InputError(f"{where}: budget: missing")

@@ -10,8 +10,10 @@ proposals near the line why they are in or out.
 
 Numerics: costs are integer won. Inside the model money is scaled to a power-of-ten unit so the
 largest cost is 10,000–99,999 units; every selection HiGHS returns is re-checked in exact integer
-arithmetic (shares as exact fractions) and, in the rare case a tolerance let a row slip by a few
-won, that row is tightened by the slip and the model re-solved. Reported money is exact.
+arithmetic (shares as exact fractions). In the rare case a tolerance let a row slip by a few won
+(HiGHS accepts a column at 1 − 1e-6 as integral, so a ₩100B cost can hide ₩100k), that one 0/1
+point is cut off with a no-good cut (numerically robust: ±1 coefficients, violated by 1) and the
+model re-solved; no exactly feasible selection is ever cut off. Reported money is exact.
 """
 
 from __future__ import annotations
@@ -61,9 +63,15 @@ BOUND_KINDS: tuple[str, ...] = (
     "budget_share_max",
 )
 
-_MAX_REPAIRS = 5
+_MAX_REPAIRS = 12  # no-good cuts; after these, rows are tightened by the slip (safe, not exact)
+_NO_GOOD_REPAIRS = 8
+# HiGHS 1.12's MIP presolve mis-reduces knapsack rows whose costs span many orders of magnitude
+# (a ₩99,999,999,999 cost beside ₩1 and ₩2 ones: it returned a worse selection as "optimal"):
+# models wider than this cost range go without presolve.
+_PRESOLVE_MAX_COST_RANGE = 10**6
 _NEIGHBOURHOOD_NODES = 100
 _PARALLEL_FROM = 2000  # proposals; below this, re-solves are quicker than starting processes
+_LOOSE_RESOLVE_FROM = 1000  # proposals; from here the explanation's re-solves prove a looser gap
 
 
 # --------------------------------------------------------------------------------------------
@@ -385,6 +393,7 @@ class _Model:
         )
         max_cost = int(self.cost.max()) if n else 1
         self.unit = 10 ** max(0, len(str(max(max_cost, 1))) - 5)
+        self.cost_range = max_cost // max(int(self.cost.min()), 1) if n else 1
         cost_scaled = self.cost / self.unit
         if policy.objective == "score_weighted_budget":
             self.exact_weight = self.score * self.cost.astype(np.float64)
@@ -629,11 +638,12 @@ class _Model:
             deadline=deadline,
             warm=incumbent,
         )
-        if outcome.status != "optimal" or outcome.x is None:
+        if outcome.status not in ("optimal", "limit") or outcome.x is None:
             return outcome
         objective = self.exact_objective(outcome.x)
         dual = max(objective, min(bound, outcome.dual_bound))
-        return _Solve("optimal", outcome.x, objective, dual, _relative_gap(dual, objective))
+        # "limit": the time limit stopped the search with a selection in hand (gap above the one asked)
+        return _Solve(outcome.status, outcome.x, objective, dual, _relative_gap(dual, objective))
 
     def _mip(
         self,
@@ -661,7 +671,8 @@ class _Model:
         fixed = self.dense[:, on].sum(axis=1) if len(on) else np.zeros(len(self.rows))
         lower, upper = row_lower - fixed, row_upper - fixed
         offset = float(self.col_cost[on].sum())
-        for _attempt in range(_MAX_REPAIRS + 1):
+        cuts: list[np.ndarray] = []  # no-good cuts: the 0/1 points (over ``cols``) ruled out
+        for attempt in range(_MAX_REPAIRS + 1):
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return _Solve("time_limit", None, math.nan, math.nan, math.inf)
@@ -678,7 +689,17 @@ class _Model:
             h.setOptionValue("mip_rel_gap", 1.0 if feasibility_only else gap)
             if max_nodes is not None:
                 h.setOptionValue("mip_max_nodes", max_nodes)
-            if warm is not None:
+            for point in cuts:
+                # sum over the point's ones − sum over its zeros ≤ ones − 1: only that point breaks it
+                ones = int(point.sum())
+                h.addRow(
+                    -highspy.kHighsInf,
+                    float(ones - 1),
+                    len(cols),
+                    np.arange(len(cols), dtype=np.int32),
+                    np.where(point, 1.0, -1.0),
+                )
+            if warm is not None and not any(np.array_equal(warm[cols], point) for point in cuts):
                 h.setSolution(len(cols), np.arange(len(cols), dtype=np.int32), warm[cols].astype(np.float64))
             h.run()
             status = h.getModelStatus()
@@ -712,6 +733,9 @@ class _Model:
                 return _Solve(
                     "limit" if limited else "optimal", x, objective, dual, _relative_gap(dual, objective)
                 )
+            if attempt < _NO_GOOD_REPAIRS:
+                cuts.append(x[cols].copy())
+                continue
             for i, excess in broken:
                 row = self.rows[i]
                 step = excess / row.exact_scale + 1e-6 * max(1.0, abs(row.bound))
@@ -766,7 +790,7 @@ def _highs(
     )
     # HiGHS 1.15's MIP presolve spends ~30 s on a 20,000-column knapsack row and removes nothing
     # (measured), and LP presolve costs more than it saves here: large models and LPs go without.
-    if k > 5000 or not integer:
+    if k > 5000 or not integer or model.cost_range > _PRESOLVE_MAX_COST_RANGE:
         h.setOptionValue("presolve", "off")
     h.setOptionValue("time_limit", max(0.01, time_limit_s))
     return h
@@ -1011,12 +1035,19 @@ def portfolio_explain(
     time_limit_s: float = 60.0,
     mip_rel_gap: float = 1e-4,
     workers: int = 2,
+    resolve_rel_gap: float | None = None,
 ) -> Explanation:
     """Binding constraints, their prices, and why the proposals nearest the line are in or out.
 
     Each constraint's price is the objective regained by re-solving without it (budget and the
     cut-off score included); the re-solves start from the optimum (still feasible when a
     constraint is removed) and run ``workers`` at a time.
+
+    ``resolve_rel_gap``: the gap each re-solve proves. By default ``mip_rel_gap`` below
+    1,000 proposals and ten times it (at most 1e-3) from there: at 2,000 proposals a re-solve to
+    1e-4 takes ~10 s where 1e-3 takes ~1 s, and each price carries its exact range
+    [``price_low``, ``price_high``] from the two solves' bounds either way. A re-solve stopped by
+    the time limit with a selection in hand still gives a price, with its (wider) range.
     """
     started = time.perf_counter()
     model = _Model(proposals, policy)
@@ -1025,8 +1056,12 @@ def portfolio_explain(
             proposals=proposals, policy=policy, time_limit_s=time_limit_s, mip_rel_gap=mip_rel_gap
         )
     x = np.asarray(result.selected, dtype=bool)
+    if resolve_rel_gap is None:
+        resolve_rel_gap = (
+            mip_rel_gap if model.n < _LOOSE_RESOLVE_FROM else max(mip_rel_gap, min(1e-3, 10 * mip_rel_gap))
+        )
 
-    job = (model, x, result.dual_bound, time_limit_s, mip_rel_gap)
+    job = (model, x, result.dual_bound, time_limit_s, resolve_rel_gap)
     if workers <= 1 or model.n < _PARALLEL_FROM:
         solved = [_resolve_without(job, element) for element in model.elements]
     else:
@@ -1104,7 +1139,7 @@ def _constraint_report(
             slack, binding = _slack(model, row, x)
             bounds.append(BoundReport(row.kind, desc, _achieved(model, row, x), slack, binding))
         group = "all proposals" if element == BUDGET else _constraint(policy, element).group.describe()
-    if solved.status != "optimal":
+    if solved.x is None:  # no selection within the time limit
         price = low = high = None
     else:
         price = max(0.0, solved.objective - result.objective)

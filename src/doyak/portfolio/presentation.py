@@ -1,0 +1,163 @@
+"""Scenarios in words and in figures for the screens (translated; no engine English shown to people)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from doyak.core.money import format_won
+from doyak.engine.regions import NON_CAPITAL
+from doyak.programs.enums import Track
+from doyak.regions.enums import RegionGroup
+
+from .models import Scenario
+from .selectors import REGION_GROUP_ORDER
+
+
+def _won(value) -> str:
+    return format_won(int(value), lang=get_language() or "ko")
+
+
+def _pct(share: float) -> str:
+    return f"{Decimal(str(round(share * 100, 4))).normalize():f}%"
+
+
+def _pct_short(share: float, *, significant: bool = False) -> str:
+    """58.3% (one decimal), or with ``significant`` three significant digits (32.1%, 0.00478%)."""
+    value = share * 100
+    if value == 0:
+        return "0%"
+    text = f"{value:.3g}" if significant else f"{value:.1f}".rstrip("0").rstrip(".")
+    return f"{text}%"
+
+
+def region_group_label(value: str) -> str:
+    if value == NON_CAPITAL:
+        return _("Non-capital")
+    try:
+        return str(RegionGroup(value).label)
+    except ValueError:
+        return value
+
+
+def _values(value) -> list[str]:
+    return [value] if isinstance(value, str) else list(value or [])
+
+
+def group_words(group: dict) -> str:
+    parts: list[str] = []
+    tracks = [str(Track(t).label) if t in Track.values else t for t in _values(group.get("track"))]
+    if tracks:
+        parts.append(_("track %(v)s") % {"v": " / ".join(tracks)})
+    groups = [region_group_label(g) for g in _values(group.get("region_group"))]
+    if groups:
+        parts.append(_("region %(v)s") % {"v": " / ".join(groups)})
+    if group.get("region"):
+        parts.append(_("province %(v)s") % {"v": ", ".join(_values(group["region"]))})
+    if group.get("cost_min") is not None:
+        parts.append(_("funds ≥ %(v)s") % {"v": _won(group["cost_min"])})
+    if group.get("cost_max") is not None:
+        parts.append(_("funds ≤ %(v)s") % {"v": _won(group["cost_max"])})
+    if group.get("anchor_led") is not None:
+        parts.append(_("anchor-led") if group["anchor_led"] else _("not anchor-led"))
+    if group.get("org_size"):
+        parts.append(_("organization type %(v)s") % {"v": ", ".join(_values(group["org_size"]))})
+    if group.get("program"):
+        parts.append(_("program %(v)s") % {"v": ", ".join(_values(group["program"]))})
+    return "; ".join(parts) if parts else _("all proposals")
+
+
+def bound_words(kind: str, value) -> str:
+    if kind == "count_min":
+        return _("at least %(n)s projects") % {"n": f"{int(value):,}"}
+    if kind == "count_max":
+        return _("at most %(n)s projects") % {"n": f"{int(value):,}"}
+    if kind == "budget_min":
+        return _("budget at least %(v)s") % {"v": _won(value)}
+    if kind == "budget_max":
+        return _("budget at most %(v)s") % {"v": _won(value)}
+    if kind == "budget_share_min":
+        return _("budget share at least %(v)s") % {"v": _pct(float(value))}
+    if kind == "budget_share_max":
+        return _("budget share at most %(v)s") % {"v": _pct(float(value))}
+    return kind
+
+
+BOUND_KINDS = ("count_min", "count_max", "budget_min", "budget_max", "budget_share_min", "budget_share_max")
+
+
+def constraint_rows(policy: dict) -> list[dict]:
+    return [{"name": c.get("name", ""), "group": group_words(c.get("group", {})),
+             "bounds": [bound_words(k, c[k]) for k in BOUND_KINDS if c.get(k) is not None]}
+            for c in policy.get("constraint", [])]
+
+
+def conflict_words(scenario: Scenario) -> list[str]:
+    """The irreducible conflict of an infeasible policy, one line per constraint."""
+    by_name = {c.get("name"): c for c in scenario.policy.get("constraint", [])}
+    lines: list[str] = []
+    for name, kind in scenario.error.get("conflicting_bounds", []):
+        if name == "budget":
+            lines.append(_("the budget of %(v)s") % {"v": _won(scenario.policy.get("budget", 0))})
+        elif name == "min_score":
+            lines.append(_("the cut-off score of %(v)s") % {"v": scenario.policy.get("min_score")})
+        elif name in by_name and kind:
+            lines.append(_("“%(name)s”: %(bound)s") % {"name": name, "bound": bound_words(kind, by_name[name][kind])})
+    return lines
+
+
+def error_words(scenario: Scenario) -> str:
+    code = scenario.error.get("code")
+    if code == "portfolio_infeasible":
+        return _("No selection meets every constraint. These cannot all hold together:")
+    if code == "portfolio_not_proven":
+        return _("The solver found no selection proven optimal in time; loosen the policy or try again.")
+    if code == "portfolio_no_candidates":
+        return _("No proposal of this scope has an evaluation score yet.")
+    return scenario.error.get("message", "")
+
+
+@dataclass
+class CompareColumn:
+    scenario: Scenario
+    result: dict
+    prices: dict[str, dict] = field(default_factory=dict)
+
+
+def compare_table(scenarios: list[Scenario]) -> dict:
+    """Rows for the compare page: figures, budget by 5극3특 group (bar widths in % of the largest), prices."""
+    columns = [CompareColumn(s, s.result or {}) for s in scenarios]
+    largest = max((int(v) for c in columns for v in c.result.get("budget_by_group", {}).values()), default=0) or 1
+    groups = []
+    for g in REGION_GROUP_ORDER:
+        cells = []
+        for c in columns:
+            amount = c.result.get("budget_by_group", {}).get(g)
+            count = c.result.get("count_by_group", {}).get(g)
+            used = c.result.get("budget_used") or 0
+            cells.append({"amount": amount, "count": count,
+                          "width": round(100 * int(amount) / largest, 1) if amount else 0,
+                          "share": _pct_short(int(amount) / used) if amount is not None and used else "—"})
+        groups.append({"key": g, "label": region_group_label(g), "cells": cells})
+    names: list[str] = []
+    for c in columns:
+        for row in c.result.get("constraints", []):
+            c.prices[row["name"]] = row
+            if row["name"] not in names:
+                names.append(row["name"])
+    prices = []
+    for name in names:
+        label = {"budget": _("Budget"), "min_score": _("Cut-off score")}.get(name, name)
+        prices.append({"name": label, "cells": [_price_cell(c.prices.get(name)) for c in columns]})
+    return {"columns": columns, "groups": groups, "prices": prices}
+
+
+def _price_cell(row: dict | None) -> dict | None:
+    if row is None:
+        return None
+    share = row.get("price_share")
+    return {"binding": row.get("binding"), "share": None if share is None else _pct_short(share, significant=True),
+            "proven": row.get("price") is not None}

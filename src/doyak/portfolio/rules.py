@@ -1,0 +1,27 @@
+"""Who may do what with portfolio scenarios, as predicates on the acting user."""
+
+from __future__ import annotations
+
+from doyak.accounts.enums import Role
+
+EDITOR_ROLES = frozenset({Role.PROGRAM_MANAGER, Role.ADMINISTRATOR})
+# Council members read scenarios (and compare them); they never change one.
+VIEWER_ROLES = EDITOR_ROLES | {Role.COUNCIL_MEMBER}
+
+
+def _authenticated(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False))
+
+
+def can_view_scenarios(user) -> bool:
+    return _authenticated(user) and (user.is_superuser or user.role in VIEWER_ROLES)
+
+
+def can_edit_scenarios(user) -> bool:
+    """Program managers and administrators create, edit, solve and submit scenarios."""
+    return _authenticated(user) and (user.is_superuser or user.role in EDITOR_ROLES)
+
+
+def can_approve_scenarios(user) -> bool:
+    """Administrators approve a submitted scenario (the selection is then applied to the proposals)."""
+    return _authenticated(user) and (user.is_superuser or user.role == Role.ADMINISTRATOR)

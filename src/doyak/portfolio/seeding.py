@@ -1,0 +1,57 @@
+"""Demo data for ``doyak seed``: two solved scenarios for the call with the most scored proposals."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Q
+from django.utils import translation
+
+from doyak.accounts.enums import Role
+from doyak.calls.models import Call
+from doyak.core.errors import DoyakError
+
+from .enums import ScenarioStatus
+from .models import Scenario
+
+DEMO_NAMES = ("계획 목표 기본안", "비수도권 비중 상향안")
+HIGHER_NON_CAPITAL_SHARE = 0.6  # demo variant only: a PM's "what if" (not a policy number)
+
+
+def portfolio_seed(*, scale: str, seed: int,
+                   progress: Callable[[str, int, int], None] | None = None) -> dict[str, int]:
+    """Two demo scenarios (pre-filled, and a variant with a higher non-capital share), solved; none when no
+    proposal has an evaluation score yet or no program manager exists. Idempotent. Returns ``{"scenarios": n}``."""
+    from .services import scenario_create, scenario_solve_execute
+
+    progress = progress or (lambda label, done, total: None)
+    pm = (get_user_model().objects.filter(Q(username="pm") | Q(role=Role.PROGRAM_MANAGER), is_active=True)
+          .order_by("-username").first())
+    call = (Call.objects.annotate(scored=Count("proposals__evaluation_decision"))
+            .filter(scored__gt=0).order_by("-scored", "pk").first())
+    if pm is None or call is None or Scenario.objects.filter(call=call, name__in=DEMO_NAMES).exists():
+        return {"scenarios": 0}
+    made = 0
+    with translation.override("ko"):
+        base = scenario_create(actor=pm, name=DEMO_NAMES[0], call_id=call.pk)
+        variant_policy = {**base.policy, "constraint": [
+            {**c, "budget_share_min": max(c["budget_share_min"], HIGHER_NON_CAPITAL_SHARE)}
+            if c.get("group") == {"region_group": "non_capital"} and "budget_share_min" in c else c
+            for c in base.policy.get("constraint", [])]}
+        if variant_policy == base.policy:
+            variant_policy["constraint"] = [*variant_policy["constraint"], {
+                "name": "비수도권 예산 비중", "group": {"region_group": "non_capital"},
+                "budget_share_min": HIGHER_NON_CAPITAL_SHARE}]
+        variant = scenario_create(actor=pm, name=DEMO_NAMES[1], call_id=call.pk, policy=variant_policy)
+        variant.prefill_notes = base.prefill_notes
+        variant.save(update_fields=["prefill_notes"])
+        for i, scenario in enumerate((base, variant), start=1):
+            Scenario.objects.filter(pk=scenario.pk).update(status=ScenarioStatus.SOLVING)
+            try:
+                scenario_solve_execute(scenario_id=scenario.pk)
+            except DoyakError:  # an unsolvable demo stays a draft with its error; seeding goes on
+                pass
+            made += 1
+            progress("portfolio scenarios", i, 2)
+    return {"scenarios": made}

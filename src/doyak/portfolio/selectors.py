@@ -1,0 +1,126 @@
+"""Reads of the portfolio app: scenarios, the proposals a scenario chooses from, what earlier years funded."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from doyak.core.errors import AccessDenied, NotFound, ValidationFailed
+from doyak.engine.portfolio import Proposal as EngineProposal
+from doyak.engine.regions import REGION_GROUPS
+from doyak.proposals.enums import ProposalStatus
+from doyak.proposals.models import Proposal
+
+from .enums import COMPARE_MAX, ScenarioScope
+from .models import Scenario
+from .rules import can_view_scenarios
+
+# The eight 5극3특 groups in display order (capital first).
+REGION_GROUP_ORDER: tuple[str, ...] = tuple(REGION_GROUPS)
+
+# Proposals a scenario never chooses from.
+_NOT_CANDIDATES = (ProposalStatus.DRAFT, ProposalStatus.WITHDRAWN)
+
+
+def _require_viewer(user) -> None:
+    if not can_view_scenarios(user):
+        raise AccessDenied(_("Only program managers, council members and administrators see portfolio scenarios."),
+                           code="portfolio_forbidden")
+
+
+def scenario_list_for_user(*, user) -> QuerySet[Scenario]:
+    _require_viewer(user)
+    return Scenario.objects.select_related("program", "call", "created_by").order_by("-created_at", "-id")
+
+
+def scenario_get_or_raise(*, user, scenario_id: int) -> Scenario:
+    _require_viewer(user)
+    scenario = Scenario.objects.select_related("program", "call", "created_by").filter(pk=scenario_id).first()
+    if scenario is None:
+        raise NotFound(_("No such scenario."), code="scenario_not_found")
+    return scenario
+
+
+def scenarios_for_compare(*, user, scenario_ids: Iterable[int]) -> list[Scenario]:
+    """Up to ``COMPARE_MAX`` scenarios, in the order asked; more is a validation error."""
+    _require_viewer(user)
+    ids = list(dict.fromkeys(int(i) for i in scenario_ids))
+    if not ids:
+        raise ValidationFailed(_("Choose at least one scenario to compare."), code="compare_empty", field="ids")
+    if len(ids) > COMPARE_MAX:
+        raise ValidationFailed(_("Compare at most %(n)s scenarios at once.") % {"n": COMPARE_MAX},
+                               code="compare_too_many", field="ids")
+    found = {s.pk: s for s in Scenario.objects.select_related("program", "call").filter(pk__in=ids)}
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise NotFound(_("No such scenario."), code="scenario_not_found")
+    return [found[i] for i in ids]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A scored proposal a scenario may fund, as the engine sees it (``proposal_id`` is the row's pk)."""
+
+    pk: int
+    reference: str
+    title: str
+    track: str
+    region: str
+    region_group: str
+    cost: int
+    score: float
+
+    def to_engine(self, *, anchor_led: bool, org_size: str, program: str) -> EngineProposal:
+        return EngineProposal(proposal_id=str(self.pk), track=self.track, region=self.region, cost=self.cost,
+                              score=self.score, anchor_led=anchor_led, org_size=org_size, program=program)
+
+
+def _scope_proposals(*, program, year: int, call=None) -> QuerySet[Proposal]:
+    qs = Proposal.objects.all()
+    if call is not None:
+        return qs.filter(call=call)
+    return qs.filter(call__program__code=program.code, call__program__year=year)
+
+
+def candidate_proposals(*, program, year: int, call=None) -> list[tuple[Candidate, EngineProposal]]:
+    """Submitted proposals of the scope with an aggregated evaluation score (evaluation ``Decision``) and
+    government funds; each with its engine row. Proposals still without a score are left out (see
+    ``unscored_count``)."""
+    qs = (
+        _scope_proposals(program=program, year=year, call=call)
+        .exclude(status__in=_NOT_CANDIDATES)
+        .filter(evaluation_decision__isnull=False, gov_total_krw__gt=0)
+        .select_related("call__program", "lead_organization__region", "evaluation_decision")
+        .order_by("id")
+    )
+    out: list[tuple[Candidate, EngineProposal]] = []
+    for p in qs:
+        region = p.lead_organization.region
+        candidate = Candidate(pk=p.pk, reference=p.reference, title=p.title, track=p.call.track,
+                              region=region.code, region_group=region.group, cost=int(p.gov_total_krw),
+                              score=float(p.evaluation_decision.score))
+        out.append((candidate, candidate.to_engine(anchor_led=p.lead_organization.is_demand_anchor,
+                                                   org_size=p.lead_organization.org_type,
+                                                   program=p.call.program.code)))
+    return out
+
+
+def unscored_count(*, program, year: int, call=None) -> int:
+    """Submitted proposals of the scope that have no aggregated score yet (not in any scenario)."""
+    return (_scope_proposals(program=program, year=year, call=call)
+            .exclude(status__in=_NOT_CANDIDATES).filter(evaluation_decision__isnull=True).count())
+
+
+def funded_earlier(*, program, year: int) -> QuerySet[Proposal]:
+    """Proposals selected in earlier fiscal years of the same program (same program code)."""
+    return Proposal.objects.filter(status=ProposalStatus.SELECTED, call__program__code=program.code,
+                                   call__program__year__lt=year)
+
+
+def scope_label(scenario: Scenario) -> str:
+    if scenario.scope == ScenarioScope.CALL and scenario.call is not None:
+        return f"{scenario.call.reference} · {scenario.call.title}"
+    return _("%(program)s, %(year)s (all calls)") % {"program": scenario.program.name_ko, "year": scenario.year}

@@ -1,0 +1,132 @@
+"""Scenarios: solving stores exact results, infeasibility in words, one submission per scope, approval."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import translation
+
+from doyak.core.errors import AccessDenied, Conflict
+from doyak.core.models import AuditEvent
+from doyak.portfolio import services
+from doyak.portfolio.models import Scenario
+from doyak.portfolio.presentation import conflict_words
+
+POLICY = {
+    "budget": 1_000_000_000,
+    "min_score": 70,
+    "objective": "score_weighted_budget",
+    "constraint": [{"name": "Non-capital share", "group": {"region_group": "non_capital"}, "budget_share_min": 0.5}],
+}
+
+
+@pytest.fixture
+def small_call(make_call, make_scored):
+    """Five scored proposals: A (capital, ₩600M, 90), B (동남, ₩400M, 85), C (호남 53, ₩500M, 80),
+    D (capital, ₩300M, 75) and E (호남, ₩100M, 60: below the cut-off)."""
+    call = make_call(budget_krw=1_000_000_000)
+    rows = {name: make_scored(call, gov=gov, score=score, region=region) for name, gov, score, region in [
+        ("A", 600_000_000, 90, "11"), ("B", 400_000_000, 85, "26"), ("C", 500_000_000, 80, "53"),
+        ("D", 300_000_000, 75, "11"), ("E", 100_000_000, 60, "53")]}
+    return call, rows
+
+
+def _solve(scenario, pm, django_capture_on_commit_callbacks) -> Scenario:
+    with django_capture_on_commit_callbacks(execute=True):
+        services.scenario_solve_request(actor=pm, scenario_id=scenario.pk)
+    scenario.refresh_from_db()
+    return scenario
+
+
+def test_solve_stores_the_exact_optimum_of_a_small_instance(small_call, pm, django_capture_on_commit_callbacks):
+    call, rows = small_call
+    scenario = services.scenario_create(actor=pm, name="반반", call_id=call.pk, policy=POLICY)
+    # when solved (the task runs on commit)
+    scenario = _solve(scenario, pm, django_capture_on_commit_callbacks)
+    # then B + C is the best selection with at least half the money outside the capital region
+    r = scenario.result
+    assert scenario.status == "solved"
+    assert scenario.error == {}
+    assert r["selected_ids"] == [rows["B"].pk, rows["C"].pk]
+    assert r["objective"] == 74_000_000_000.0  # 85 × ₩400M + 80 × ₩500M
+    assert r["funded_count"] == 2
+    assert r["budget_used"] == 900_000_000
+    assert r["mean_score"] == 82.5
+    assert r["budget_by_group"] == {"capital": 0, "dongnam": 400_000_000, "daegyeong": 0, "jungbu": 0,
+                                    "honam": 500_000_000, "gangwon": 0, "jeonbuk": 0, "jeju": 0}
+    assert (r["candidate_count"], r["eligible_count"]) == (5, 4)
+    share = next(c for c in r["constraints"] if c["name"] == "Non-capital share")
+    # without it A + B (90 × ₩600M + 85 × ₩400M = ₩88B·points) would win; the share (100%) is far from its
+    # bound, so it is not "binding" in the engine's local sense, yet it has a price
+    assert share["binding"] is False
+    assert share["price"] == 14_000_000_000.0
+    assert share["price_share"] == pytest.approx(14 / 74, abs=1e-12)
+    assert scenario.explanation_md.startswith("# 포트폴리오 선정 설명")
+    assert scenario.solved_at is not None
+
+
+def test_solve_of_an_infeasible_policy_names_the_conflict_in_words(small_call, pm, django_capture_on_commit_callbacks):
+    call, _rows = small_call
+    policy = {**POLICY, "constraint": [{"name": "Three outside the capital", "group": {"region_group": "non_capital"},
+                                        "count_min": 3}]}
+    scenario = services.scenario_create(actor=pm, name="무리", call_id=call.pk, policy=policy)
+    scenario = _solve(scenario, pm, django_capture_on_commit_callbacks)
+    # then no result; only B and C are eligible outside the capital (E is below the cut-off)
+    assert scenario.status == "draft"
+    assert scenario.result == {}
+    assert scenario.error["code"] == "portfolio_infeasible"
+    assert scenario.error["conflicting_bounds"] == [["min_score", None], ["Three outside the capital", "count_min"]]
+    with translation.override("en"):
+        assert conflict_words(scenario) == ["the cut-off score of 70", "“Three outside the capital”: at least 3 projects"]
+
+
+def test_editing_the_policy_clears_the_result(small_call, pm, django_capture_on_commit_callbacks):
+    call, _rows = small_call
+    scenario = _solve(services.scenario_create(actor=pm, name="반반", call_id=call.pk, policy=POLICY), pm,
+                      django_capture_on_commit_callbacks)
+    services.scenario_update(actor=pm, scenario_id=scenario.pk, policy={**POLICY, "constraint": []})
+    scenario.refresh_from_db()
+    assert (scenario.status, scenario.result, scenario.explanation_md) == ("draft", {}, "")
+
+
+def test_only_one_scenario_per_scope_is_submitted(small_call, pm, django_capture_on_commit_callbacks):
+    call, _rows = small_call
+    first = _solve(services.scenario_create(actor=pm, name="1안", call_id=call.pk, policy=POLICY), pm,
+                   django_capture_on_commit_callbacks)
+    second = _solve(services.scenario_create(actor=pm, name="2안", call_id=call.pk, policy={**POLICY, "constraint": []}),
+                    pm, django_capture_on_commit_callbacks)
+    services.scenario_submit(actor=pm, scenario_id=first.pk)
+    # when the second is submitted too
+    with pytest.raises(Conflict) as raised:
+        services.scenario_submit(actor=pm, scenario_id=second.pk)
+    # then it is refused and nothing changed
+    assert raised.value.code == "scenario_already_submitted"
+    assert list(Scenario.objects.order_by("pk").values_list("status", flat=True)) == ["submitted", "solved"]
+    assert AuditEvent.objects.filter(action="portfolio.scenario_submit").count() == 1
+
+
+def test_approval_applies_the_selection_to_the_proposals(small_call, pm, make_user,
+                                                        django_capture_on_commit_callbacks):
+    call, rows = small_call
+    admin = make_user(role="administrator")
+    scenario = _solve(services.scenario_create(actor=pm, name="반반", call_id=call.pk, policy=POLICY), pm,
+                      django_capture_on_commit_callbacks)
+    services.scenario_submit(actor=pm, scenario_id=scenario.pk)
+    with pytest.raises(AccessDenied):
+        services.scenario_approve(actor=pm, scenario_id=scenario.pk)
+    services.scenario_approve(actor=admin, scenario_id=scenario.pk)
+    statuses = {name: p.__class__.objects.get(pk=p.pk).status for name, p in rows.items()}
+    assert statuses == {"A": "not_selected", "B": "selected", "C": "selected", "D": "not_selected",
+                        "E": "not_selected"}
+    scenario.refresh_from_db()
+    assert scenario.status == "approved"
+
+
+def test_create_without_a_policy_prefills_it_and_keeps_the_notes(small_call, pm):
+    call, _rows = small_call
+    with translation.override("en"):
+        scenario = services.scenario_create(actor=pm, name="기본", call_id=call.pk)
+    assert scenario.policy["budget"] == 1_000_000_000
+    assert scenario.policy["min_score"] == 70.0
+    assert scenario.scope_key == f"call:{call.pk}"
+    assert scenario.prefill_notes[0] == "Budget ₩1,000,000,000: the call's budget."
+    assert AuditEvent.objects.filter(action="portfolio.scenario_create", object_id=str(scenario.pk)).count() == 1
