@@ -1,3 +1,136 @@
-from ninja import Router
+"""REST API of the finance app, mounted at /api/v1/finance."""
+
+
+import datetime as dt
+
+from ninja import Router, Schema
+from ninja.pagination import PageNumberPagination, paginate
+
+from .selectors import (
+    agreement_get_for_user_or_raise,
+    agreement_list_for_user,
+    flag_get_for_user_or_raise,
+    flag_list_current,
+    run_get_for_user_or_raise,
+)
+from .services import flag_decide, flag_explain, settlement_run_resume, settlement_run_start
 
 router = Router(tags=["finance"])
+
+
+class AgreementOut(Schema):
+    id: int
+    number: str
+    proposal_id: int
+    start_date: dt.date
+    end_date: dt.date
+    gov_funds_krw: int
+    cash_funds_krw: int
+    self_settlement: bool
+    status: str
+    current_run_id: int | None = None
+
+
+class TransactionOut(Schema):
+    id: int
+    txn_id: str
+    category: str
+    amount_krw: int
+    occurred_at: dt.datetime
+    merchant_id: str
+    merchant_type: str
+    evidence: str
+    description: str
+    source: str
+
+
+class FlagOut(Schema):
+    id: int
+    run_id: int
+    agreement_id: int
+    txn_ref: str
+    code: str
+    severity: str
+    amount_at_risk_krw: int
+    status: str
+    explanation: str
+    decision_note: str
+
+
+class ExplanationIn(Schema):
+    explanation: str
+
+
+class DecisionIn(Schema):
+    accept: bool
+    note: str = ""
+
+
+class RunIn(Schema):
+    call_id: int | None = None
+    program_id: int | None = None
+    agreement_ids: list[int] | None = None
+
+
+class RunOut(Schema):
+    id: int
+    scope: str
+    purpose: str
+    status: str
+    progress: int
+    chunks_done: int
+    chunks_total: int
+    agreement_ids: list[int]
+    error: str
+
+
+@router.get("/agreements", response=list[AgreementOut])
+@paginate(PageNumberPagination, page_size=50)
+def agreement_list(request, call_id: int | None = None, program_id: int | None = None):
+    return agreement_list_for_user(user=request.user, call_id=call_id, program_id=program_id)
+
+
+@router.get("/agreements/{agreement_id}", response=AgreementOut)
+def agreement_detail(request, agreement_id: int):
+    return agreement_get_for_user_or_raise(user=request.user, agreement_id=agreement_id)
+
+
+@router.get("/agreements/{agreement_id}/transactions", response=list[TransactionOut])
+@paginate(PageNumberPagination, page_size=100)
+def transaction_list(request, agreement_id: int):
+    agreement = agreement_get_for_user_or_raise(user=request.user, agreement_id=agreement_id)
+    return agreement.transactions.order_by("-occurred_at", "-id")
+
+
+@router.get("/agreements/{agreement_id}/flags", response=list[FlagOut])
+def flag_list(request, agreement_id: int, status: str = ""):
+    agreement = agreement_get_for_user_or_raise(user=request.user, agreement_id=agreement_id)
+    return list(flag_list_current(agreement=agreement, status=status))
+
+
+@router.post("/flags/{flag_id}/explanation", response=FlagOut)
+def flag_explanation(request, flag_id: int, payload: ExplanationIn):
+    flag_get_for_user_or_raise(user=request.user, flag_id=flag_id)
+    return flag_explain(actor=request.user, flag_id=flag_id, explanation=payload.explanation)
+
+
+@router.post("/flags/{flag_id}/decision", response=FlagOut)
+def flag_decision(request, flag_id: int, payload: DecisionIn):
+    flag_get_for_user_or_raise(user=request.user, flag_id=flag_id)
+    return flag_decide(actor=request.user, flag_id=flag_id, accept=payload.accept, note=payload.note)
+
+
+@router.post("/runs", response={201: RunOut})
+def run_create(request, payload: RunIn):
+    return 201, settlement_run_start(actor=request.user, call_id=payload.call_id, program_id=payload.program_id,
+                                     agreement_ids=payload.agreement_ids)
+
+
+@router.get("/runs/{run_id}", response=RunOut)
+def run_detail(request, run_id: int):
+    return run_get_for_user_or_raise(user=request.user, run_id=run_id)
+
+
+@router.post("/runs/{run_id}/resume", response=RunOut)
+def run_resume(request, run_id: int):
+    return settlement_run_resume(actor=request.user, run_id=run_id)

@@ -1,1 +1,277 @@
-"""Models of the finance app."""
+"""Research-fund ledger and settlement: agreements, approved budgets, transactions, evidence, runs, flags."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from doyak.core.models import TimeStampedModel
+
+from .enums import (
+    AgreementStatus,
+    Category,
+    Evidence,
+    FlagCode,
+    FlagStatus,
+    RunPurpose,
+    RunScope,
+    RunStatus,
+    Severity,
+    TransactionSource,
+)
+
+
+class Agreement(TimeStampedModel):
+    """The agreement (협약) of a selected proposal: period, funds, settlement mode."""
+
+    proposal = models.OneToOneField("proposals.Proposal", verbose_name=_("proposal"), on_delete=models.PROTECT,
+                                    related_name="agreement")
+    number = models.CharField(_("agreement number"), max_length=30, unique=True)
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"))
+    gov_funds_krw = models.BigIntegerField(_("government funds (won)"))
+    cash_funds_krw = models.BigIntegerField(_("institution cash (won)"))
+    self_settlement = models.BooleanField(_("self-settlement"), default=False)
+    status = models.CharField(_("status"), max_length=10, choices=AgreementStatus.choices,
+                              default=AgreementStatus.ACTIVE, db_index=True)
+    # The latest settlement run whose results cover this agreement (what the ledger page shows).
+    current_run = models.ForeignKey("SettlementRun", verbose_name=_("latest settlement run"), null=True,
+                                    blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = _("agreement")
+        verbose_name_plural = _("agreements")
+        constraints = [models.CheckConstraint(condition=models.Q(end_date__gte=models.F("start_date")),
+                                              name="agreement_period_valid")]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def title(self) -> str:
+        return self.proposal.title
+
+
+class ApprovedBudget(models.Model):
+    """Approved budget per year × cost category × institution (government funds plus institution cash)."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="budgets")
+    year = models.PositiveSmallIntegerField(_("project year"))
+    category = models.CharField(_("cost category"), max_length=20)
+    organization = models.ForeignKey("organizations.Organization", verbose_name=_("institution"),
+                                     on_delete=models.PROTECT, related_name="+")
+    approved_krw = models.BigIntegerField(_("approved (won)"))
+
+    class Meta:
+        ordering = ["agreement", "year", "organization", "category"]
+        verbose_name = _("approved budget line")
+        verbose_name_plural = _("approved budget lines")
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "year", "category", "organization"],
+                                    name="approved_budget_unique"),
+            models.CheckConstraint(condition=models.Q(approved_krw__gte=0), name="approved_budget_non_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agreement_id} {self.year} {self.category}"
+
+
+class Transaction(models.Model):
+    """One spending record (card, transfer, tax invoice). Negative amounts are refunds or cancellations."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="transactions")
+    txn_id = models.CharField(_("transaction id"), max_length=64)
+    category = models.CharField(_("cost category"), max_length=20, choices=Category.choices)
+    amount_krw = models.BigIntegerField(_("amount (won)"))
+    occurred_at = models.DateTimeField(_("paid at"))
+    merchant_id = models.CharField(_("merchant"), max_length=100)
+    merchant_type = models.CharField(_("merchant type"), max_length=50)
+    evidence = models.CharField(_("evidence"), max_length=12, choices=Evidence.choices, default=Evidence.NONE)
+    description = models.CharField(_("description"), max_length=300, blank=True)
+    source = models.CharField(_("source"), max_length=8, choices=TransactionSource.choices)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("entered by"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("entered at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["agreement", "-occurred_at", "-id"]
+        verbose_name = _("transaction")
+        verbose_name_plural = _("transactions")
+        constraints = [models.UniqueConstraint(fields=["agreement", "txn_id"], name="transaction_unique_id")]
+        indexes = [
+            models.Index(fields=["agreement", "-occurred_at", "-id"], name="txn_agreement_time_idx"),
+            # covering on PostgreSQL: the per-category totals of the ledger page read the index only
+            models.Index(fields=["agreement", "category"], include=["amount_krw"], name="txn_agreement_category_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.txn_id
+
+
+def evidence_path(instance: EvidenceFile, filename: str) -> str:
+    return f"evidence/{instance.agreement_id}/{instance.sha256[:24]}{instance.extension}"
+
+
+class EvidenceFile(models.Model):
+    """A PDF, JPEG or PNG kept outside the web root; downloaded only through a permission check."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="evidence_files")
+    transaction = models.ForeignKey(Transaction, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="evidence_files")
+    flag = models.ForeignKey("Flag", null=True, blank=True, on_delete=models.SET_NULL, related_name="evidence_files")
+    file = models.FileField(_("file"), upload_to=evidence_path)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(max_length=40)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+        verbose_name = _("evidence file")
+        verbose_name_plural = _("evidence files")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def extension(self) -> str:
+        return {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}.get(self.content_type, "")
+
+
+class SettlementRun(models.Model):
+    """One settlement job over a call, a program or a list of agreements, processed in chunks.
+
+    ``agreement_ids`` is fixed when the run is created, so a resumed run settles the same chunks;
+    ``policy_snapshot`` is the policy in force then, so a resumed run uses the same numbers.
+    """
+
+    scope = models.CharField(_("scope"), max_length=12, choices=RunScope.choices)
+    purpose = models.CharField(_("purpose"), max_length=12, choices=RunPurpose.choices, default=RunPurpose.SETTLEMENT)
+    call = models.ForeignKey("calls.Call", verbose_name=_("call"), null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="+")
+    program = models.ForeignKey("programs.Program", verbose_name=_("program"), null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="+")
+    agreement_ids = models.JSONField(_("agreements"), default=list)
+    status = models.CharField(_("status"), max_length=8, choices=RunStatus.choices, default=RunStatus.QUEUED,
+                              db_index=True)
+    chunk_size = models.PositiveIntegerField(_("agreements per chunk"))
+    chunks_total = models.PositiveIntegerField(_("chunks"), default=0)
+    chunks_done = models.PositiveIntegerField(_("chunks done"), default=0)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    policy_snapshot = models.JSONField(_("policy used"), default=dict)
+    error = models.TextField(_("error"), blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("settlement run")
+        verbose_name_plural = _("settlement runs")
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.get_scope_display()} ({self.get_status_display()})"
+
+    @property
+    def progress(self) -> int:
+        if not self.chunks_total:
+            return 100 if self.status == RunStatus.DONE else 0
+        return self.chunks_done * 100 // self.chunks_total
+
+    @property
+    def scope_label(self) -> str:
+        if self.call_id:
+            return self.call.reference
+        if self.program_id:
+            return str(self.program)
+        return ", ".join(str(pk) for pk in self.agreement_ids[:5]) + ("…" if len(self.agreement_ids) > 5 else "")
+
+
+class SettlementResult(models.Model):
+    """One agreement's figures in one run. Unique per (run, agreement): a resumed chunk replaces, never adds."""
+
+    run = models.ForeignKey(SettlementRun, on_delete=models.CASCADE, related_name="results")
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="results")
+    spent_krw = models.BigIntegerField(_("spent"))
+    eligible_krw = models.BigIntegerField(_("eligible"))
+    ineligible_krw = models.BigIntegerField(_("ineligible"))
+    review_krw = models.BigIntegerField(_("under review"))
+    clawback_krw = models.BigIntegerField(_("clawback"))
+    sampled = models.PositiveIntegerField(_("transactions checked"))
+    transactions = models.PositiveIntegerField(_("transactions"))
+    self_settlement = models.BooleanField(_("self-settlement"))
+    government_share_permille = models.PositiveSmallIntegerField(_("government share (‰)"))
+
+    class Meta:
+        ordering = ["run", "agreement"]
+        verbose_name = _("settlement result")
+        verbose_name_plural = _("settlement results")
+        constraints = [models.UniqueConstraint(fields=["run", "agreement"], name="settlement_result_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.run_id}/{self.agreement_id}"
+
+
+class Flag(models.Model):
+    """A rule the engine found broken, on a transaction or (empty ``txn_ref``) on the whole project."""
+
+    run = models.ForeignKey(SettlementRun, on_delete=models.CASCADE, related_name="flags")
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="flags")
+    transaction = models.ForeignKey(Transaction, null=True, blank=True, on_delete=models.CASCADE, related_name="flags")
+    txn_ref = models.CharField(_("transaction id"), max_length=64, blank=True)
+    code = models.CharField(_("flag"), max_length=24, choices=FlagCode.choices)
+    severity = models.CharField(_("severity"), max_length=12, choices=Severity.choices)
+    amount_at_risk_krw = models.BigIntegerField(_("amount at risk"))
+    status = models.CharField(_("status"), max_length=10, choices=FlagStatus.choices, default=FlagStatus.OPEN,
+                              db_index=True)
+    explanation = models.TextField(_("explanation"), blank=True)
+    explained_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    explained_at = models.DateTimeField(_("explained at"), null=True, blank=True)
+    decision_note = models.TextField(_("decision note"), blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["agreement", "txn_ref", "code"]
+        verbose_name = _("flag")
+        verbose_name_plural = _("flags")
+        constraints = [models.UniqueConstraint(fields=["run", "agreement", "txn_ref", "code"], name="flag_unique")]
+        indexes = [
+            models.Index(fields=["agreement", "run", "status"], name="flag_agreement_run_idx"),
+            models.Index(fields=["transaction", "run"], name="flag_transaction_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.txn_ref or '-'}"
+
+    @property
+    def label(self) -> str:
+        return self.get_code_display()
+
+
+class SettlementClose(models.Model):
+    """The closed settlement of an agreement: the run it rests on and the clawback it records."""
+
+    agreement = models.OneToOneField(Agreement, on_delete=models.PROTECT, related_name="settlement_close")
+    run = models.ForeignKey(SettlementRun, on_delete=models.PROTECT, related_name="+")
+    ineligible_krw = models.BigIntegerField(_("ineligible after decisions"))
+    clawback_krw = models.BigIntegerField(_("clawback"))
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    closed_at = models.DateTimeField(_("closed at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("closed settlement")
+        verbose_name_plural = _("closed settlements")
+
+    def __str__(self) -> str:
+        return f"{self.agreement} {self.clawback_krw}"

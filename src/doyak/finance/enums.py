@@ -1,0 +1,88 @@
+"""States and kinds of the finance app. Workflows (flag answers, closing) are declared in ``workflow`` data below."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+
+class AgreementStatus(models.TextChoices):
+    ACTIVE = "active", pgettext_lazy("agreement status", "Active")
+    STOPPED = "stopped", pgettext_lazy("agreement status", "Stopped")
+    CLOSED = "closed", pgettext_lazy("agreement status", "Closed")
+
+
+class Category(models.TextChoices):
+    """Cost categories the settlement engine checks (``engine.settlement_policy.CATEGORIES``)."""
+
+    PERSONNEL = "personnel", _("Personnel")
+    STUDENT_PERSONNEL = "student_personnel", _("Student personnel")
+    EQUIPMENT = "equipment", _("Equipment and facilities")
+    MATERIALS = "materials", _("Materials")
+    ACTIVITIES = "activities", _("Research activities")
+    ALLOWANCE = "allowance", _("Research allowance")
+    SUBCONTRACT = "subcontract", _("Subcontracted R&D")
+    INTERNATIONAL = "international", _("International joint R&D")
+    INNOVATION = "innovation", _("Research innovation")
+    INDIRECT = "indirect", _("Indirect cost")
+
+
+class Evidence(models.TextChoices):
+    NONE = "none", _("None")
+    CARD_SLIP = "card_slip", _("Card slip")
+    TAX_INVOICE = "tax_invoice", _("Tax invoice")
+    RECEIPT = "receipt", _("Receipt")
+    TRANSFER = "transfer", _("Transfer record")
+
+
+class TransactionSource(models.TextChoices):
+    IMPORT = "import", _("Imported file")
+    MANUAL = "manual", _("Entered by hand")
+
+
+class FlagCode(models.TextChoices):
+    OUT_OF_PERIOD = "OUT_OF_PERIOD", _("Outside the project period")
+    INELIGIBLE_MERCHANT = "INELIGIBLE_MERCHANT", _("Ineligible merchant type")
+    MISSING_EVIDENCE = "MISSING_EVIDENCE", _("Missing evidence")
+    SPLIT_PURCHASE = "SPLIT_PURCHASE", _("Split purchase")
+    DUPLICATE = "DUPLICATE", _("Possible duplicate payment")
+    HOLIDAY_USE = "HOLIDAY_USE", _("Spent on a holiday")
+    OVER_BUDGET = "OVER_BUDGET", _("Over the approved budget")
+    ALLOWANCE_CAP = "ALLOWANCE_CAP", _("Research allowance above its cap")
+
+
+class Severity(models.TextChoices):
+    INELIGIBLE = "ineligible", pgettext_lazy("flag severity", "Ineligible")
+    REVIEW = "review", pgettext_lazy("flag severity", "Review")
+
+
+class FlagStatus(models.TextChoices):
+    OPEN = "open", pgettext_lazy("flag status", "Open")
+    EXPLAINED = "explained", pgettext_lazy("flag status", "Explained")
+    ACCEPTED = "accepted", pgettext_lazy("flag status", "Accepted")
+    REJECTED = "rejected", pgettext_lazy("flag status", "Rejected")
+
+
+class RunScope(models.TextChoices):
+    CALL = "call", _("Call")
+    PROGRAM = "program", _("Program")
+    AGREEMENTS = "agreements", _("Agreements")
+
+
+class RunPurpose(models.TextChoices):
+    SETTLEMENT = "settlement", _("Settlement")
+    CHECK = "check", _("Check after a ledger change")
+
+
+class RunStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+# Flag answers as data: (from status, action) → (to status, who may do it).
+FLAG_TRANSITIONS: dict[tuple[str, str], tuple[str, str]] = {
+    (FlagStatus.OPEN, "explain"): (FlagStatus.EXPLAINED, "institution"),
+    (FlagStatus.EXPLAINED, "accept"): (FlagStatus.ACCEPTED, "manager"),
+    (FlagStatus.EXPLAINED, "reject"): (FlagStatus.REJECTED, "manager"),
+}

@@ -1,0 +1,29 @@
+"""``doyak import_transactions AGREEMENT_NUMBER FILE``: add a CSV/XLSX/Parquet file to a ledger, all or nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from doyak.core.errors import DoyakError
+from doyak.finance.models import Agreement
+from doyak.finance.services import transactions_import
+
+
+class Command(BaseCommand):
+    help = "Import transactions into an agreement's ledger (CSV UTF-8/CP949, XLSX or Parquet); nothing on any error."
+
+    def add_arguments(self, parser):
+        parser.add_argument("agreement", help="agreement number")
+        parser.add_argument("file", type=Path)
+
+    def handle(self, *args, agreement: str, file: Path, **options):
+        found = Agreement.objects.filter(number=agreement).first()
+        if found is None:
+            raise CommandError(f"no agreement {agreement}")
+        try:
+            count = transactions_import(actor=None, agreement_id=found.pk, name=file.name, content=file.read_bytes())
+        except (DoyakError, OSError) as exc:
+            raise CommandError(f"nothing imported: {getattr(exc, 'message', exc)}") from exc
+        self.stdout.write(f"{count} transactions imported into {agreement}")

@@ -1,0 +1,49 @@
+"""The settlement policy from the versioned policy records (``settlement.*`` keys), and its run snapshot.
+
+Every number comes from a policy record; ``settlement.audit_sample_seed`` (seeded by this app's
+migration 0002) fixes which unflagged transactions the self-settlement sample draws, so a run is
+reproducible and a resumed run samples exactly as the first attempt did.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from doyak.engine.settlement_policy import SettlementPolicy, policy_from_mapping
+from doyak.policies.services import policy_value, policy_values
+
+_SHARES = ("budget_transfer_share", "allowance_share_of_personnel", "audit_sample_share")
+
+
+def settlement_policy_snapshot(*, on: dt.date | None = None) -> dict[str, Any]:
+    """The policy in force on ``on`` as plain JSON (shares as strings), in the engine's TOML spelling."""
+    values = policy_values(prefix="settlement.", on=on)
+
+    def table(name: str) -> dict[str, int]:
+        prefix = f"settlement.{name}."
+        return {key[len(prefix):]: int(value) for key, value in values.items() if key.startswith(prefix)}
+
+    return {
+        "ineligible_merchant_types": list(values["settlement.ineligible_merchant_types"]),
+        "duplicate_window_minutes": int(values["settlement.duplicate_window_minutes"]),
+        "budget_transfer_share": str(values["settlement.budget_transfer_share"]),
+        "allowance_share_of_personnel": str(policy_value("rnd_act.allowance_max_share_of_personnel", on)),
+        "holiday_review_categories": list(values["settlement.holiday_review_categories"]),
+        "audit_sample_share": str(values["settlement.audit_sample_share"]),
+        "seed": int(values.get("settlement.audit_sample_seed", 0)),
+        "evidence_exemption": table("evidence_exemption"),
+        "grace_days": table("grace_days"),
+    }
+
+
+def settlement_policy_from_snapshot(snapshot: dict[str, Any]) -> SettlementPolicy:
+    data = dict(snapshot)
+    for name in _SHARES:
+        data[name] = Decimal(str(data[name]))
+    return policy_from_mapping(data=data, source="settlement policy")
+
+
+def settlement_policy_current(*, on: dt.date | None = None) -> SettlementPolicy:
+    return settlement_policy_from_snapshot(settlement_policy_snapshot(on=on))

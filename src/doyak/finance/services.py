@@ -1,0 +1,585 @@
+"""Writes of the finance app. Atomic, permission-checked, audited; never see the HTTP request."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import tempfile
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from doyak.core.audit import audit_record
+from doyak.core.errors import AccessDenied, Conflict, NotFound, ValidationFailed
+from doyak.engine.errors import EngineError
+from doyak.engine.ledger_io import TRANSACTION_COLUMNS, LedgerFileError, table_read, transactions_read
+from doyak.engine.settlement import ledger_settle
+from doyak.policies.services import policy_value
+from doyak.proposals.enums import ProposalStatus
+from doyak.proposals.models import Proposal
+
+from .enums import (
+    FLAG_TRANSITIONS,
+    AgreementStatus,
+    Evidence,
+    FlagStatus,
+    RunPurpose,
+    RunScope,
+    RunStatus,
+    Severity,
+    TransactionSource,
+)
+from .ledger import engine_txn_id, ledger_for_agreements
+from .models import (
+    Agreement,
+    ApprovedBudget,
+    EvidenceFile,
+    Flag,
+    SettlementClose,
+    SettlementResult,
+    SettlementRun,
+    Transaction,
+)
+from .policies import settlement_policy_from_snapshot, settlement_policy_snapshot
+from .rules import (
+    can_close_settlement,
+    can_decide_flag,
+    can_enter_transactions,
+    can_explain_flag,
+    is_manager,
+)
+
+logger = logging.getLogger(__name__)
+
+# Agreements settled per chunk (one database transaction each): an operating setting, not a policy.
+CHUNK_SIZE = getattr(settings, "DOYAK_SETTLEMENT_CHUNK_SIZE", 25)
+_SIGNATURES = {b"%PDF-": "application/pdf", b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
+_EXTENSIONS = {"application/pdf": (".pdf",), "image/jpeg": (".jpg", ".jpeg"), "image/png": (".png",)}
+
+# Test hook: called as ``hook(run, chunk_index)`` after each chunk commits (tests raise in it to simulate a crash).
+chunk_committed_hook: Callable[[SettlementRun, int], None] | None = None
+
+
+# --------------------------------------------------------------------------------------------
+# Agreements
+# --------------------------------------------------------------------------------------------
+
+@transaction.atomic
+def agreement_create_from_proposal(*, actor, proposal_id: int, number: str = "",
+                                   self_settlement: bool | None = None) -> Agreement:
+    """The agreement of a selected proposal, with its approved budget copied from the budget lines."""
+    if actor is not None and not is_manager(actor):
+        raise AccessDenied(_("Only program managers conclude agreements."), code="agreement_forbidden")
+    proposal = Proposal.objects.select_for_update().select_related("lead_organization", "call").filter(
+        pk=proposal_id).first()
+    if proposal is None:
+        raise NotFound(_("Proposal not found."), code="proposal_not_found")
+    if proposal.status != ProposalStatus.SELECTED:
+        raise ValidationFailed(_("Only a selected proposal gets an agreement."), code="proposal_not_selected")
+    if Agreement.objects.filter(proposal=proposal).exists():
+        raise Conflict(_("This proposal already has an agreement."), code="agreement_exists")
+    if not (proposal.start_date and proposal.end_date):
+        raise ValidationFailed(_("The proposal has no project period."), code="proposal_period_missing")
+    lines = list(proposal.budget_lines.all())
+    agreement = Agreement.objects.create(
+        proposal=proposal, number=number or f"AG-{proposal.reference}",
+        start_date=proposal.start_date, end_date=proposal.end_date,
+        gov_funds_krw=sum(line.gov_krw for line in lines) or proposal.gov_total_krw,
+        cash_funds_krw=sum(line.cash_krw for line in lines) or proposal.cash_total_krw,
+        self_settlement=(proposal.lead_organization.self_settlement_eligible if self_settlement is None
+                         else self_settlement),
+    )
+    ApprovedBudget.objects.bulk_create([
+        ApprovedBudget(agreement=agreement, year=line.year, category=line.category,
+                       organization_id=line.organization_id, approved_krw=line.gov_krw + line.cash_krw)
+        for line in lines
+    ])
+    audit_record(actor=actor, action="agreement.create", obj=agreement,
+                 changes={"proposal": proposal.pk, "gov_funds_krw": agreement.gov_funds_krw,
+                          "cash_funds_krw": agreement.cash_funds_krw, "self_settlement": agreement.self_settlement,
+                          "budget_lines": len(lines)})
+    return agreement
+
+
+def _agreement_for_entry_or_raise(*, actor, agreement_id: int, lock: bool = False) -> Agreement:
+    qs = Agreement.objects.select_related("proposal")
+    agreement = (qs.select_for_update(of=("self",)) if lock else qs).filter(pk=agreement_id).first()
+    if agreement is None:
+        raise NotFound(_("Agreement not found."), code="agreement_not_found")
+    if actor is not None and not can_enter_transactions(actor, agreement):  # None: a system import
+        raise AccessDenied(_("You may not enter spending for this agreement."), code="ledger_forbidden")
+    return agreement
+
+
+# --------------------------------------------------------------------------------------------
+# Transactions: import (all or nothing) and manual entry
+# --------------------------------------------------------------------------------------------
+
+def _cell_text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip() if str(value).strip() != "" else None
+
+
+def _xlsx_frame(*, path: Path, name: str) -> pl.DataFrame:
+    """The first sheet of an XLSX file as text columns (header in row 1), read-only and streamed."""
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a file that is not XLSX
+        raise ValidationFailed(_("%(name)s is not a readable XLSX file.") % {"name": name},
+                               code="import_unreadable", field="file") from exc
+    try:
+        rows = book.worksheets[0].iter_rows(values_only=True)
+        header = [str(cell).strip() if cell is not None else "" for cell in next(rows, ())]
+        data: list[list[str | None]] = [[] for _ in header]
+        for row in rows:
+            if row is None or all(cell is None for cell in row):
+                continue
+            for index in range(len(header)):
+                data[index].append(_cell_text(row[index]) if index < len(row) else None)
+    finally:
+        book.close()
+    if not any(header):
+        raise ValidationFailed(_("%(name)s: empty file (no header).") % {"name": name}, code="import_empty",
+                               field="file")
+    return pl.DataFrame({column: pl.Series(values, dtype=pl.String) for column, values in zip(header, data,
+                                                                                               strict=True)
+                         if column})
+
+
+def _import_error(error: LedgerFileError, *, temp_path: str, name: str) -> ValidationFailed:
+    message = str(error).replace(temp_path, name)
+    failed = ValidationFailed(message, code="import_malformed", field=error.column)
+    failed.row = error.row  # type: ignore[attr-defined]
+    return failed
+
+
+def transactions_parse(*, agreement: Agreement, name: str, content: bytes) -> tuple[pl.DataFrame, list[str]]:
+    """Validated rows of a CSV (UTF-8 or CP949), XLSX or Parquet file, plus their descriptions.
+
+    ``project_id`` may be left out (the agreement's); when present every row must name this
+    agreement's number. Raises ``ValidationFailed`` naming the row and column of the first problem.
+    """
+    suffix = Path(name).suffix.lower()
+    if suffix not in (".csv", ".xlsx", ".parquet", ".pq"):
+        raise ValidationFailed(_("Use a CSV, XLSX or Parquet file."), code="import_unsupported", field="file")
+    with tempfile.TemporaryDirectory(prefix="doyak-import-") as folder:
+        source = Path(folder) / f"upload{suffix}"
+        source.write_bytes(content)
+        wanted = (*TRANSACTION_COLUMNS, "description")
+        try:
+            if suffix == ".xlsx":
+                frame = _xlsx_frame(path=source, name=name)
+                frame = frame.select([column for column in wanted if column in frame.columns])
+            else:
+                frame = table_read(path=source, required=(), optional=wanted)
+            if "project_id" not in frame.columns:
+                frame = frame.with_columns(pl.lit(agreement.number, dtype=pl.String).alias("project_id"))
+            staged = Path(folder) / "staged.parquet"
+            frame.write_parquet(staged)
+            rows = transactions_read(path=staged)
+        except LedgerFileError as error:
+            raise _import_error(error, temp_path=str(staged if "staged" in str(error) else source),
+                                name=name) from None
+        wrong = rows["project_id"] != agreement.number
+        if wrong.any():
+            index = int(wrong.arg_true()[0])
+            failed = ValidationFailed(
+                _("%(name)s data row %(row)s, column project_id: %(value)r is not agreement %(number)s.")
+                % {"name": name, "row": index + 1, "value": rows["project_id"][index], "number": agreement.number},
+                code="import_malformed", field="project_id")
+            failed.row = index + 1  # type: ignore[attr-defined]
+            raise failed
+        descriptions = (frame["description"].fill_null("").cast(pl.String).to_list() if "description" in frame.columns
+                        else [""] * rows.height)
+    return rows, descriptions
+
+
+@transaction.atomic
+def transactions_import(*, actor, agreement_id: int, name: str, content: bytes) -> int:
+    """Add every row of the file, or none: the first malformed row (or a transaction id already in the
+    ledger) stops the import and is named in the error."""
+    agreement = _agreement_for_entry_or_raise(actor=actor, agreement_id=agreement_id, lock=True)
+    rows, descriptions = transactions_parse(agreement=agreement, name=name, content=content)
+    if rows.height == 0:
+        raise ValidationFailed(_("%(name)s has no transactions.") % {"name": name}, code="import_empty",
+                               field="file")
+    ids = rows["txn_id"].to_list()
+    existing: set[str] = set()
+    for start in range(0, len(ids), 2000):
+        existing.update(Transaction.objects.filter(agreement=agreement, txn_id__in=ids[start:start + 2000])
+                        .values_list("txn_id", flat=True))
+    if existing:
+        index = next(i for i, txn_id in enumerate(ids) if txn_id in existing)
+        failed = ValidationFailed(
+            _("%(name)s data row %(row)s, column txn_id: %(value)r is already in the ledger.")
+            % {"name": name, "row": index + 1, "value": ids[index]}, code="import_duplicate", field="txn_id")
+        failed.row = index + 1  # type: ignore[attr-defined]
+        raise failed
+    user = actor if getattr(actor, "pk", None) else None
+    objects = [
+        Transaction(agreement=agreement, txn_id=txn_id, category=category, amount_krw=amount,
+                    occurred_at=occurred_at, merchant_id=merchant_id[:100], merchant_type=merchant_type[:50],
+                    evidence=evidence, description=(description or "")[:300], source=TransactionSource.IMPORT,
+                    entered_by=user)
+        for (txn_id, _project, category, amount, occurred_at, merchant_id, merchant_type, evidence), description
+        in zip(rows.iter_rows(), descriptions, strict=True)
+    ]
+    Transaction.objects.bulk_create(objects, batch_size=2000)
+    audit_record(actor=actor, action="transactions.import", obj=agreement,
+                 changes={"file": name, "rows": len(objects), "total_krw": int(rows["amount"].sum())})
+    transaction.on_commit(lambda: settlement_check_after_change(actor=actor, agreement_id=agreement.pk))
+    return len(objects)
+
+
+@transaction.atomic
+def transaction_create(*, actor, agreement_id: int, txn_id: str, category: str, amount_krw: int,
+                       occurred_at: dt.datetime, merchant_id: str, merchant_type: str, evidence: str,
+                       description: str = "") -> Transaction:
+    """One transaction entered by the institution (negative amount: refund or cancellation)."""
+    agreement = _agreement_for_entry_or_raise(actor=actor, agreement_id=agreement_id, lock=True)
+    if occurred_at.tzinfo is None:
+        raise ValidationFailed(_("Give the time with its time zone."), code="naive_datetime", field="occurred_at")
+    if not txn_id.strip():
+        raise ValidationFailed(_("Give the transaction id."), code="txn_id_required", field="txn_id")
+    if Transaction.objects.filter(agreement=agreement, txn_id=txn_id.strip()).exists():
+        raise ValidationFailed(_("Transaction %(id)s is already in the ledger.") % {"id": txn_id},
+                               code="import_duplicate", field="txn_id")
+    if evidence not in Evidence.values:
+        raise ValidationFailed(_("Unknown evidence kind."), code="evidence_invalid", field="evidence")
+    txn = Transaction.objects.create(
+        agreement=agreement, txn_id=txn_id.strip(), category=category, amount_krw=amount_krw,
+        occurred_at=occurred_at, merchant_id=merchant_id.strip(), merchant_type=merchant_type.strip(),
+        evidence=evidence, description=description.strip()[:300], source=TransactionSource.MANUAL,
+        entered_by=actor if getattr(actor, "pk", None) else None)
+    audit_record(actor=actor, action="transaction.create", obj=txn,
+                 changes={"agreement": agreement.pk, "amount_krw": amount_krw, "category": category})
+    transaction.on_commit(lambda: settlement_check_after_change(actor=actor, agreement_id=agreement.pk))
+    return txn
+
+
+# --------------------------------------------------------------------------------------------
+# Evidence files and flag answers
+# --------------------------------------------------------------------------------------------
+
+def _evidence_store(*, actor, agreement: Agreement, name: str, content: bytes, transaction_obj=None,
+                    flag=None) -> EvidenceFile:
+    kind = next((ctype for magic, ctype in _SIGNATURES.items() if content.startswith(magic)), None)
+    if kind is None or not name.lower().endswith(_EXTENSIONS[kind]):
+        raise ValidationFailed(_("Evidence must be a PDF, JPEG or PNG file."), code="evidence_type", field="file")
+    limit = policy_value("proposals.attachment_max_bytes")
+    if len(content) > limit:
+        raise ValidationFailed(_("The file is larger than %(n)s bytes.") % {"n": limit}, code="evidence_too_large",
+                               field="file")
+    digest = hashlib.sha256(content).hexdigest()
+    item = EvidenceFile(agreement=agreement, transaction=transaction_obj, flag=flag, original_name=name[-255:],
+                        content_type=kind, size=len(content), sha256=digest,
+                        uploaded_by=actor if getattr(actor, "pk", None) else None)
+    item.file.save(f"{digest[:24]}{item.extension}", ContentFile(content), save=False)
+    item.save()
+    return item
+
+
+@transaction.atomic
+def evidence_attach(*, actor, transaction_id: int, name: str, content: bytes) -> EvidenceFile:
+    """Attach a document to a transaction; a transaction recorded without evidence now has a receipt."""
+    txn = Transaction.objects.select_for_update().filter(pk=transaction_id).first()
+    if txn is None:
+        raise NotFound(_("Transaction not found."), code="transaction_not_found")
+    agreement = _agreement_for_entry_or_raise(actor=actor, agreement_id=txn.agreement_id)
+    item = _evidence_store(actor=actor, agreement=agreement, name=name, content=content, transaction_obj=txn)
+    changes: dict[str, Any] = {"file": item.original_name, "sha256": item.sha256}
+    if txn.evidence == Evidence.NONE:
+        txn.evidence = Evidence.RECEIPT
+        txn.save(update_fields=["evidence"])
+        changes["evidence"] = [Evidence.NONE, Evidence.RECEIPT]
+    audit_record(actor=actor, action="transaction.evidence_attach", obj=txn, changes=changes)
+    return item
+
+
+def _flag_or_raise(flag_id: int) -> Flag:
+    flag = Flag.objects.select_for_update(of=("self",)).select_related("agreement__proposal").filter(
+        pk=flag_id).first()
+    if flag is None:
+        raise NotFound(_("Flag not found."), code="flag_not_found")
+    return flag
+
+
+@transaction.atomic
+def flag_explain(*, actor, flag_id: int, explanation: str, evidence_name: str = "",
+                 evidence_content: bytes | None = None) -> Flag:
+    """The institution answers a flag with an explanation (and optionally a document)."""
+    flag = _flag_or_raise(flag_id)
+    if not can_explain_flag(actor, flag):
+        raise AccessDenied(_("You may not answer this flag."), code="flag_forbidden")
+    if not explanation.strip():
+        raise ValidationFailed(_("Write the explanation."), code="explanation_required", field="explanation")
+    if evidence_content:
+        _evidence_store(actor=actor, agreement=flag.agreement, name=evidence_name, content=evidence_content,
+                        transaction_obj=flag.transaction, flag=flag)
+    to_status, _who = FLAG_TRANSITIONS[(flag.status, "explain")]
+    before = flag.status
+    flag.status, flag.explanation = to_status, explanation.strip()
+    flag.explained_by, flag.explained_at = actor, timezone.now()
+    flag.save(update_fields=["status", "explanation", "explained_by", "explained_at"])
+    audit_record(actor=actor, action="flag.explain", obj=flag,
+                 changes={"status": [before, flag.status], "evidence": bool(evidence_content)})
+    return flag
+
+
+@transaction.atomic
+def flag_decide(*, actor, flag_id: int, accept: bool, note: str = "") -> Flag:
+    """A program manager accepts or rejects the institution's explanation."""
+    flag = _flag_or_raise(flag_id)
+    if not can_decide_flag(actor, flag):
+        raise AccessDenied(_("You may not decide on this flag."), code="flag_forbidden")
+    to_status, _who = FLAG_TRANSITIONS[(flag.status, "accept" if accept else "reject")]
+    before = flag.status
+    flag.status, flag.decision_note = to_status, note.strip()
+    flag.decided_by, flag.decided_at = actor, timezone.now()
+    flag.save(update_fields=["status", "decision_note", "decided_by", "decided_at"])
+    audit_record(actor=actor, action="flag.decide", obj=flag, changes={"status": [before, flag.status]})
+    return flag
+
+
+# --------------------------------------------------------------------------------------------
+# Settlement runs: queued, chunked, resumable
+# --------------------------------------------------------------------------------------------
+
+def _scope_agreement_ids(*, call_id: int | None, program_id: int | None,
+                         agreement_ids: Sequence[int] | None) -> tuple[str, list[int]]:
+    qs = Agreement.objects.exclude(status=AgreementStatus.CLOSED)
+    if call_id:
+        return RunScope.CALL, list(qs.filter(proposal__call_id=call_id).order_by("pk").values_list("pk", flat=True))
+    if program_id:
+        return RunScope.PROGRAM, list(qs.filter(proposal__call__program_id=program_id).order_by("pk")
+                                      .values_list("pk", flat=True))
+    return RunScope.AGREEMENTS, list(qs.filter(pk__in=list(agreement_ids or ())).order_by("pk")
+                                     .values_list("pk", flat=True))
+
+
+@transaction.atomic
+def settlement_run_start(*, actor, call_id: int | None = None, program_id: int | None = None,
+                         agreement_ids: Sequence[int] | None = None, purpose: str = RunPurpose.SETTLEMENT,
+                         chunk_size: int | None = None) -> SettlementRun:
+    """Queue a settlement of a call, a program or some agreements under today's policy."""
+    if purpose == RunPurpose.SETTLEMENT and actor is not None and not is_manager(actor):
+        raise AccessDenied(_("Only program managers run settlements."), code="settlement_forbidden")
+    scope, ids = _scope_agreement_ids(call_id=call_id, program_id=program_id, agreement_ids=agreement_ids)
+    if not ids:
+        raise ValidationFailed(_("No open agreement in this scope."), code="settlement_scope_empty")
+    size = chunk_size or CHUNK_SIZE
+    run = SettlementRun.objects.create(
+        scope=scope, purpose=purpose, call_id=call_id if scope == RunScope.CALL else None,
+        program_id=program_id if scope == RunScope.PROGRAM else None, agreement_ids=ids, chunk_size=size,
+        chunks_total=(len(ids) + size - 1) // size, policy_snapshot=settlement_policy_snapshot(),
+        created_by=actor if getattr(actor, "pk", None) else None)
+    audit_record(actor=actor, action="settlement_run.start", obj=run,
+                 changes={"scope": scope, "agreements": len(ids), "purpose": purpose})
+    transaction.on_commit(lambda: _enqueue(run.pk))
+    return run
+
+
+def settlement_check_after_change(*, actor, agreement_id: int) -> None:
+    """After spending is entered: re-check the agreement so the institution sees its flags as it spends."""
+    try:
+        settlement_run_start(actor=actor, agreement_ids=[agreement_id], purpose=RunPurpose.CHECK)
+    except ValidationFailed:  # a closed agreement is not checked again
+        return
+
+
+def _enqueue(run_id: int) -> None:
+    from .tasks import settlement_run_task
+
+    result = settlement_run_task.enqueue(run_id=run_id)
+    SettlementRun.objects.filter(pk=run_id, task_id="").update(task_id=str(result.id)[:64])
+
+
+@transaction.atomic
+def settlement_run_resume(*, actor, run_id: int) -> SettlementRun:
+    """Queue a failed (or killed, still "running") run again; done chunks are skipped."""
+    run = SettlementRun.objects.select_for_update().filter(pk=run_id).first()
+    if run is None:
+        raise NotFound(_("Settlement run not found."), code="settlement_run_not_found")
+    if not is_manager(actor):
+        raise AccessDenied(_("Only program managers run settlements."), code="settlement_forbidden")
+    if run.status not in (RunStatus.FAILED, RunStatus.RUNNING):
+        raise Conflict(_("Only a failed or interrupted run can be resumed."), code="settlement_run_not_resumable")
+    run.status, run.error = RunStatus.QUEUED, ""
+    run.save(update_fields=["status", "error"])
+    audit_record(actor=actor, action="settlement_run.resume", obj=run, changes={"chunks_done": run.chunks_done})
+    transaction.on_commit(lambda: _enqueue(run.pk))
+    return run
+
+
+def settlement_run_execute(*, run_id: int) -> SettlementRun:
+    """The job: settle the run's agreements chunk by chunk, skipping chunks already done."""
+    run = SettlementRun.objects.filter(pk=run_id).first()
+    if run is None:
+        raise NotFound(_("Settlement run not found."), code="settlement_run_not_found")
+    if run.status == RunStatus.DONE:
+        return run
+    SettlementRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING, attempts=run.attempts + 1,
+                                                   started_at=run.started_at or timezone.now())
+    policy = settlement_policy_from_snapshot(run.policy_snapshot)
+    ids: list[int] = list(run.agreement_ids)
+    try:
+        for index in range(run.chunks_done, run.chunks_total):
+            chunk = ids[index * run.chunk_size:(index + 1) * run.chunk_size]
+            if _chunk_settle(run_id=run.pk, index=index, agreement_ids=chunk, policy=policy):
+                run.refresh_from_db()
+                if chunk_committed_hook is not None:
+                    chunk_committed_hook(run, index)
+    except Exception as exc:  # record it on the run; the worker logs the traceback
+        logger.exception("settlement run %s failed", run.pk)
+        SettlementRun.objects.filter(pk=run.pk).update(status=RunStatus.FAILED, error=str(exc)[:2000])
+        raise
+    SettlementRun.objects.filter(pk=run.pk).update(status=RunStatus.DONE, finished_at=timezone.now(), error="")
+    run.refresh_from_db()
+    return run
+
+
+def _chunk_settle(*, run_id: int, index: int, agreement_ids: list[int], policy) -> bool:
+    """Settle one chunk in one transaction: results upserted, flags replaced, ``chunks_done`` advanced.
+
+    Returns False when another worker already did this chunk (the run row is locked first)."""
+    with transaction.atomic():
+        run = SettlementRun.objects.select_for_update().get(pk=run_id)
+        if run.chunks_done != index:
+            return False
+        try:
+            ledger = ledger_for_agreements(agreement_ids=agreement_ids)
+            result = ledger_settle(ledger=ledger, policy=policy)
+        except EngineError as exc:
+            raise ValidationFailed(str(exc), code=exc.code) from exc
+        for row in result.summary.iter_rows(named=True):
+            SettlementResult.objects.update_or_create(
+                run_id=run_id, agreement_id=int(row["project_id"]),
+                defaults={"spent_krw": row["spent"], "eligible_krw": row["eligible"],
+                          "ineligible_krw": row["ineligible"], "review_krw": row["review"],
+                          "clawback_krw": row["clawback"], "sampled": row["sampled"],
+                          "transactions": row["transactions"], "self_settlement": row["self_settlement"],
+                          "government_share_permille": row["government_share_permille"]})
+        _flags_replace(run_id=run_id, agreement_ids=agreement_ids, flags=result.flags)
+        Agreement.objects.filter(pk__in=agreement_ids).filter(
+            Q(current_run__isnull=True) | Q(current_run_id__lte=run_id)).update(current_run_id=run_id)
+        run.chunks_done = index + 1
+        run.save(update_fields=["chunks_done"])
+    return True
+
+
+def _flags_replace(*, run_id: int, agreement_ids: list[int], flags: pl.DataFrame) -> None:
+    """Write the chunk's flags, carrying answers and decisions over from the agreement's previous flags
+    with the same transaction and code (an explained flag stays explained when the ledger is re-checked)."""
+    Flag.objects.filter(run_id=run_id, agreement_id__in=agreement_ids).delete()
+    if flags.height == 0:
+        return
+    txn_pk: dict[str, int] = {}
+    for pk, agreement_id, txn_id in Transaction.objects.filter(agreement_id__in=agreement_ids).values_list(
+            "pk", "agreement_id", "txn_id").iterator(chunk_size=5000):
+        txn_pk[engine_txn_id(agreement_id, txn_id)] = pk
+    previous: dict[tuple[int, str, str], Flag] = {}
+    for old in (Flag.objects.filter(agreement_id__in=agreement_ids, run_id__lt=run_id)
+                .exclude(status=FlagStatus.OPEN).order_by("run_id")):
+        previous[(old.agreement_id, old.txn_ref, old.code)] = old
+    rows = []
+    for engine_id, project_id, code, severity, amount in flags.iter_rows():
+        agreement_id = int(project_id)
+        txn_ref = engine_id.split(":", 1)[1] if engine_id else ""
+        flag = Flag(run_id=run_id, agreement_id=agreement_id, transaction_id=txn_pk.get(engine_id) if engine_id
+                    else None, txn_ref=txn_ref, code=code, severity=severity, amount_at_risk_krw=amount)
+        old = previous.get((agreement_id, txn_ref, code))
+        if old is not None:
+            for name in ("status", "explanation", "explained_by_id", "explained_at", "decision_note",
+                         "decided_by_id", "decided_at"):
+                setattr(flag, name, getattr(old, name))
+        rows.append(flag)
+    Flag.objects.bulk_create(rows, batch_size=2000)
+
+
+# --------------------------------------------------------------------------------------------
+# Closing a settlement
+# --------------------------------------------------------------------------------------------
+
+def settlement_ineligible_after_decisions(*, agreement: Agreement, run_id: int) -> int:
+    """Ineligible won once decisions count: an ineligible finding whose every flag was accepted is
+    recognised; a transaction whose review flag was rejected becomes ineligible (counted once)."""
+    per_txn: dict[str, list[Flag]] = defaultdict(list)
+    for flag in Flag.objects.filter(run_id=run_id, agreement=agreement).select_related("transaction"):
+        per_txn[flag.txn_ref or f"#project:{flag.code}"].append(flag)
+    total = 0
+    for flags in per_txn.values():
+        ineligible = [f for f in flags if f.severity == Severity.INELIGIBLE]
+        if ineligible and not all(f.status == FlagStatus.ACCEPTED for f in ineligible):
+            total += max(f.amount_at_risk_krw for f in ineligible)
+        elif not ineligible and any(f.status == FlagStatus.REJECTED for f in flags):
+            total += max(f.amount_at_risk_krw for f in flags)
+    return total
+
+
+@transaction.atomic
+def settlement_close(*, actor, agreement_id: int) -> SettlementClose:
+    """Close the agreement's settlement on its latest run and record the clawback.
+
+    Clawback = ⌊ineligible after decisions × government share (‰, truncated) / 1000⌋. Explanations
+    still waiting for a decision block closing."""
+    agreement = Agreement.objects.select_for_update(of=("self",)).select_related("proposal").filter(
+        pk=agreement_id).first()
+    if agreement is None:
+        raise NotFound(_("Agreement not found."), code="agreement_not_found")
+    if not can_close_settlement(actor, agreement):
+        raise AccessDenied(_("You may not close this settlement."), code="settlement_close_forbidden")
+    result = SettlementResult.objects.filter(run_id=agreement.current_run_id, agreement=agreement).first()
+    if result is None:
+        raise ValidationFailed(_("Settle the agreement first."), code="settlement_missing")
+    waiting = Flag.objects.filter(run_id=agreement.current_run_id, agreement=agreement,
+                                  status=FlagStatus.EXPLAINED).count()
+    if waiting:
+        raise ValidationFailed(_("%(n)s explanations still wait for a decision.") % {"n": waiting},
+                               code="settlement_decisions_pending")
+    ineligible = settlement_ineligible_after_decisions(agreement=agreement, run_id=agreement.current_run_id)
+    clawback = ineligible * result.government_share_permille // 1000
+    try:
+        closed = SettlementClose.objects.create(agreement=agreement, run_id=agreement.current_run_id,
+                                                ineligible_krw=ineligible, clawback_krw=clawback, closed_by=actor)
+    except IntegrityError as exc:
+        raise Conflict(_("This settlement is already closed."), code="settlement_closed") from exc
+    before = agreement.status
+    agreement.status = AgreementStatus.CLOSED
+    agreement.save(update_fields=["status", "updated_at"])
+    audit_record(actor=actor, action="settlement.close", obj=agreement,
+                 changes={"status": [before, agreement.status], "run": agreement.current_run_id,
+                          "ineligible_krw": ineligible, "clawback_krw": clawback,
+                          "government_share_permille": result.government_share_permille})
+    return closed
+
+
+def agreements_create_for_call(*, actor, call_id: int) -> int:
+    """Agreements for every selected proposal of the call that has none yet; returns how many were made."""
+    if not is_manager(actor):
+        raise AccessDenied(_("Only program managers conclude agreements."), code="agreement_forbidden")
+    made = 0
+    for proposal_id in (Proposal.objects.filter(call_id=call_id, status=ProposalStatus.SELECTED,
+                                                agreement__isnull=True, start_date__isnull=False,
+                                                end_date__isnull=False).order_by("pk").values_list("pk", flat=True)):
+        agreement_create_from_proposal(actor=actor, proposal_id=proposal_id)
+        made += 1
+    return made
