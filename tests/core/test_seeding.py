@@ -1,3 +1,5 @@
+import datetime as dt
+
 import pytest
 
 from doyak.accounts.models import User
@@ -14,8 +16,11 @@ def test_seed_demo_counts_and_idempotent():
     first = seed_run(scale="demo", seed=7)
     second = seed_run(scale="demo", seed=7)
     # then the first run adds the demo sizes and the second adds nothing
-    assert first == {"organizations": 300, "researchers": 1500, "programs": 20, "users": 8}
-    assert second == {"organizations": 0, "researchers": 0, "programs": 0, "users": 0}
+    assert {k: first[k] for k in ("organizations", "researchers", "programs", "users", "calls", "proposals")} == {
+        "organizations": 300, "researchers": 1500, "programs": 20, "users": 8, "calls": 20, "proposals": 150}
+    assert first["evaluator_profiles"] > 0 and first["agreements"] > 0 and first["transactions"] > 0
+    assert set(second) == set(first)
+    assert set(second.values()) == {0}
     assert Organization.objects.count() == 300
     assert Researcher.objects.count() == 1500
     assert Program.objects.count() == 20
@@ -34,12 +39,21 @@ def test_seed_demo_counts_and_idempotent():
 
 
 def test_seed_same_seed_same_data():
-    seed_run(scale="demo", seed=11)
-    names = list(Organization.objects.order_by("business_registration_number").values_list("name", "business_registration_number")[:20])
-    Researcher.objects.all().delete()
-    User.objects.all().delete()
-    Organization.objects.all().delete()
-    Program.objects.all().delete()
-    seed_run(scale="demo", seed=11)
-    again = list(Organization.objects.order_by("business_registration_number").values_list("name", "business_registration_number")[:20])
-    assert names == again
+    # given the generators behind seed_run, fed twice with the same seed
+    import random
+
+    from faker import Faker
+
+    from doyak.core.seeding import _organization_rows, _regions_by_code, _researcher_rows
+
+    def generate(seed):
+        rng, fake = random.Random(seed), Faker("ko_KR")
+        fake.seed_instance(seed)
+        orgs = _organization_rows(rng, fake, 50, _regions_by_code(dt.date(2026, 11, 1)))
+        people = _researcher_rows(rng, fake, 80, orgs)
+        return ([(o.name, o.business_registration_number, o.org_type, o.region.code) for o in orgs],
+                [(r.name, r.national_researcher_number, r.organization.business_registration_number) for r in people])
+
+    # then both runs make the same rows, and another seed makes others
+    assert generate(11) == generate(11)
+    assert generate(11) != generate(12)

@@ -234,7 +234,19 @@ def seed_run(*, scale: str, seed: int, progress: Callable[[str, int, int], None]
                 code=code, year=today.year, defaults={"name_ko": ko, "name_en": en, "pillar": pillar, "budget_krw": budget})
             added["programs"] += int(created)
         added["users"] = _demo_users(organizations, seed=seed)
+        # Then each domain on top of the reference data, in the order a program year runs.
+        for domain_seed in _domain_seeds():
+            added.update(domain_seed(scale=scale, seed=seed, progress=progress))
     return added
+
+
+def _domain_seeds() -> list[Callable[..., dict[str, int]]]:
+    from doyak.evaluation.seeding import evaluation_seed
+    from doyak.finance.seeding import finance_seed
+    from doyak.portfolio.seeding import portfolio_seed
+    from doyak.proposals.seeding import proposals_seed
+
+    return [proposals_seed, evaluation_seed, finance_seed, portfolio_seed]
 
 
 def _demo_users(organizations: list[Organization], *, seed: int) -> int:
