@@ -22,15 +22,16 @@ from pathlib import Path
 
 # bench/ holds a script named like the standard library's ``select``: keep this folder off the import path.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for bench._pg
 
 import argparse  # noqa: E402
 import datetime as dt  # noqa: E402
 import os  # noqa: E402
 import random  # noqa: E402
 import statistics  # noqa: E402
-import subprocess  # noqa: E402
 import time  # noqa: E402
-from urllib.parse import quote  # noqa: E402
+
+from bench._pg import django_on_postgres  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 NUMBER = "AG-BENCH-LEDGER"
@@ -118,24 +119,7 @@ def main() -> int:
     parser.add_argument("--data-dir", default=str(ROOT / "var" / "bench-ledger-pg"))
     args = parser.parse_args()
 
-    env = dict(os.environ, DOYAK_HTTPS="0", DOYAK_ALLOWED_HOSTS="testserver,127.0.0.1,localhost",
-               DOYAK_LOG_LEVEL="WARNING")
-    server = None
-    if not env.get("DOYAK_DATABASE_URL"):
-        import pgserver
-
-        Path(args.data_dir).mkdir(parents=True, exist_ok=True)
-        server = pgserver.get_server(args.data_dir, cleanup_mode="stop")
-        env["DOYAK_DATABASE_URL"] = f"postgres://postgres@{quote(args.data_dir, safe='')}/postgres"
-        print(f"PostgreSQL (pgserver) in {args.data_dir}")
-    try:
-        doyak = str(ROOT / ".venv" / "bin" / "doyak")
-        subprocess.run([doyak, "migrate", "--noinput", "-v", "0"], env=env, check=True)
-        os.environ.update(env)
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "doyak.config.settings")
-        import django
-
-        django.setup()
+    with django_on_postgres(args.data_dir):
         from django.db import connection
         from django.test import Client
 
@@ -174,9 +158,6 @@ def main() -> int:
         ok = p_page < 300
         print("target p95 < 300 ms:", "met" if ok else "NOT met")
         return 0 if ok else 1
-    finally:
-        if server is not None:
-            server.cleanup()
 
 
 if __name__ == "__main__":
