@@ -14,8 +14,8 @@ DEMO_ENV := DOYAK_HTTPS=0
 
 demo: install assets messages migrate seed
 	$(DEMO_ENV) $(DOYAK) collectstatic --noinput -v 0
-	@echo "doyak is starting on http://127.0.0.1:8000 (Ctrl+C stops it)"
-	$(DEMO_ENV) $(DOYAK) runserver 127.0.0.1:8000 --noreload
+	@echo "doyak is starting on http://127.0.0.1:8000 with a background worker (Ctrl+C stops both)"
+	$(DEMO_ENV) bash scripts/serve_demo.sh $(DOYAK)
 
 test: install assets messages lint check-migrations check-messages test-sqlite test-postgres
 

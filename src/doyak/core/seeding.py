@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.test.utils import override_settings
 from django.utils import timezone
 from faker import Faker
 
@@ -217,7 +218,8 @@ def seed_run(*, scale: str, seed: int, progress: Callable[[str, int, int], None]
     fake.seed_instance(seed)
     today = timezone.localdate()
     added: dict[str, int] = {}
-    with transaction.atomic():
+    # Demo people have made-up addresses: e-mails the domains send while seeding (decisions) stay in memory.
+    with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"), transaction.atomic():
         regions = _regions_by_code(today)
         organizations = _organization_rows(rng, fake, size.organizations, regions)
         added["organizations"] = _insert_missing(

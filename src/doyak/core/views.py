@@ -4,8 +4,9 @@ import datetime as dt
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Sum
+from django.db.models import Count, Q, Sum
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
@@ -60,6 +61,53 @@ def _plan_targets(lang: str) -> list[dict]:
     return list(rows.values())
 
 
+def _proposal_cards() -> list[dict]:
+    """Submitted proposals waiting for a panel, and proposals under review (one query)."""
+    from doyak.proposals.enums import ProposalStatus
+    from doyak.proposals.models import Proposal
+
+    counts = Proposal.objects.aggregate(
+        submitted=Count("pk", filter=Q(status=ProposalStatus.SUBMITTED)),
+        under_review=Count("pk", filter=Q(status=ProposalStatus.UNDER_REVIEW)))
+    return [
+        {"label": _("Submitted proposals"), "value": f"{counts['submitted']:,}",
+         "sub": _("Waiting for an evaluation panel."),
+         "url": f"{reverse('proposals:list')}?status={ProposalStatus.SUBMITTED}"},
+        {"label": _("Proposals under review"), "value": f"{counts['under_review']:,}",
+         "sub": _("On evaluation panels."), "url": reverse("evaluation:home")},
+    ]
+
+
+def _open_calls_card() -> dict:
+    """Calls accepting proposals now (open, within their window), as ``Call.is_accepting`` says."""
+    from doyak.calls.enums import CallStatus
+    from doyak.calls.models import Call
+
+    now = timezone.now()
+    n = Call.objects.filter(status=CallStatus.OPEN, opens_at__lte=now, closes_at__gt=now).count()
+    return {"label": _("Open calls"), "value": f"{n:,}",
+            "sub": _("Calls accepting proposals now.") if n else _("Calls appear here when a program opens them."),
+            "url": f"{reverse('calls:list')}?status={CallStatus.OPEN}"}
+
+
+def _assignments_card(user) -> dict:
+    """The evaluator's open assignments (not submitted, not withdrawn, panel not published; one query)."""
+    from doyak.evaluation.enums import AssignmentStatus, PanelStage
+    from doyak.evaluation.models import Assignment
+
+    counts = (Assignment.objects.filter(profile__user=user, status=AssignmentStatus.ASSIGNED)
+              .exclude(panel__stage=PanelStage.PUBLISHED)
+              .aggregate(open=Count("pk"), unsigned=Count("pk", filter=Q(pledge_signed_at=None))))
+    if not counts["open"]:
+        sub = _("No evaluations assigned yet.")
+    elif counts["unsigned"]:
+        sub = _("%(n)s waiting for your conflict-of-interest pledge.") % {"n": f"{counts['unsigned']:,}"}
+    else:
+        sub = _("Pledges signed; scores to submit.")
+    return {"label": _("Assigned proposals"), "value": f"{counts['open']:,}", "sub": sub,
+            "url": reverse("evaluation:home")}
+
+
 @login_required
 def home(request):
     user = request.user
@@ -79,6 +127,8 @@ def home(request):
              "sub": _("%(n)s star engineers") % {"n": f"{Researcher.objects.exclude(star_engineer_since=None).count():,}"}},
         ]
         context["programs"] = programs[:20]
+    if user.role in {Role.PROGRAM_MANAGER, Role.ADMINISTRATOR}:
+        context["cards"] += _proposal_cards()
     if user.role in {Role.COUNCIL_MEMBER, Role.INVESTOR, Role.REGULATION_LIAISON, Role.PROGRAM_MANAGER}:
         context["targets"] = _plan_targets(lang)
     if user.role == Role.APPLICANT and user.organization_id:
@@ -86,10 +136,10 @@ def home(request):
         context["cards"] = [
             {"label": _("Researchers in my organization"),
              "value": f"{Researcher.objects.filter(organization_id=user.organization_id).count():,}", "sub": ""},
-            {"label": _("Open calls"), "value": "0", "sub": _("Calls appear here when a program opens them.")},
+            _open_calls_card(),
         ]
     if user.role == Role.EVALUATOR:
-        context["cards"] = [{"label": _("Assigned proposals"), "value": "0", "sub": _("No evaluations assigned yet.")}]
+        context["cards"] = [_assignments_card(user)]
     if user.role in {Role.AUDITOR, Role.ADMINISTRATOR}:
         events = audit_event_list_for_user(user=user)
         context["cards"].append({"label": _("Audit events"), "value": f"{events.count():,}", "sub": ""})
