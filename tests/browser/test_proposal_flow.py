@@ -28,6 +28,13 @@ def test_applicant_fills_fixes_and_submits_pm_sees_it(logged_in_page, live_serve
     lead = make_organization(name="(주)가람소재", org_type="sme", region_code="26")
     researcher = make_researcher(organization=lead, name="박책임")
     applicant = make_user(role="applicant", organization=lead, display_name="이서연", email="seoyeon@example.kr")
+    # the researcher already charges 80% of March to a running project
+    from doyak.proposals.models import TeamMember
+
+    running = Proposal.objects.create(call=call, reference="P-RUNNING-1", lead_organization=make_organization(),
+                                      status="selected", title_ko="진행 중 과제")
+    march = f"{year + 1}-03"
+    TeamMember.objects.create(proposal=running, researcher=researcher, monthly_percent={march: 80})
     pm = make_user(role="program_manager", display_name="김지훈")
 
     # when the applicant starts a proposal from the list of open calls
@@ -49,9 +56,23 @@ def test_applicant_fills_fixes_and_submits_pm_sees_it(logged_in_page, live_serve
     page.locator("label[for='id_is_pi']").click()
     assert page.get_by_label("연구책임자").is_checked()
     page.get_by_label("월 참여율 (%)").fill("30")
+    # then the team step checks as they type: 30% + 80% in March is over the monthly limit, named in place
+    violation = page.locator(f"#team-check [data-field='researchers[{researcher.national_researcher_number}][{march}].percent']")
+    violation.wait_for()
+    assert "연구자 참여율 초과" in violation.inner_text()
+    page.locator(f"#month-note-{march} .dy-error").wait_for()
+    screenshot(page, "proposal-1b-team-violation-ko-desktop")
+    page.set_viewport_size({"width": 390, "height": 900})
+    screenshot(page, "proposal-1b-team-violation-ko-mobile")
+    assert page.evaluate("document.scrollingElement.scrollWidth - window.innerWidth") <= 0
+    page.set_viewport_size({"width": 1280, "height": 900})
+    # when they charge only 20% in March, the check passes
+    page.get_by_label(march, exact=True).fill("20")
+    page.locator("#team-check .dy-ok").wait_for()
     page.get_by_role("button", name="추가", exact=True).click()
     page.wait_for_url("**/edit/team/**")
     assert "박책임" in page.locator("#team").inner_text()
+    assert Proposal.objects.get(title_ko="고니켈 양극재 핵심기술 개발").team.get().monthly_percent[march] == 20
     screenshot(page, "proposal-1b-team-ko-desktop")
 
     # and types a budget whose government share is one won over 75%

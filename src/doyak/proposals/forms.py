@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from doyak.regions.selectors import region_list_valid_on
 
-from .enums import AttachmentKind, MemberRole
+from .enums import AttachmentKind, MemberRole, SanctionKind
 
 
 class DateInput(forms.DateInput):
@@ -60,10 +62,45 @@ class MemberForm(forms.Form):
 
 
 class TeamMemberForm(forms.Form):
+    """A researcher with their time per month: one value for every month, and any month typed differently."""
+
     national_researcher_number = forms.CharField(label=_("National researcher number"), max_length=8)
     is_pi = forms.BooleanField(label=_("Principal investigator"), required=False)
     percent = forms.DecimalField(label=_("Time charged each month (%)"), min_value=0, max_value=100,
-                                 decimal_places=1, help_text=_("Applied to every month of the project period."))
+                                 decimal_places=1, required=False,
+                                 help_text=_("Applied to every month left blank in the month grid."))
+
+    def __init__(self, *args, months: Sequence[str] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.months = list(months)
+        for month in self.months:
+            self.fields[self.month_field(month)] = forms.DecimalField(
+                label=month, min_value=0, max_value=100, decimal_places=1, required=False,
+                widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.1", "min": "0", "max": "100"}))
+
+    @staticmethod
+    def month_field(month: str) -> str:
+        return f"month_{month}"
+
+    def main_fields(self) -> list:
+        return [self[name] for name in ("national_researcher_number", "is_pi", "percent")]
+
+    def month_fields(self) -> list:
+        return [(month, self[self.month_field(month)]) for month in self.months]
+
+    def clean(self):
+        data = super().clean()
+        uniform = data.get("percent")
+        monthly = {}
+        for month in self.months:
+            value = data.get(self.month_field(month))
+            monthly[month] = value if value is not None else uniform
+        if self.months and any(v is None for v in monthly.values()) and "percent" not in self.errors:
+            self.add_error("percent", _("Enter the time charged every month, or one value for all months."))
+        elif not self.months and uniform is None and "percent" not in self.errors:
+            self.add_error("percent", _("Enter the time charged each month."))
+        data["monthly_percent"] = monthly
+        return data
 
 
 class RippleForm(forms.Form):
@@ -107,3 +144,25 @@ class ImportForm(forms.Form):
     KIND_CHOICES = [("proposals", _("Proposals")), ("organizations", _("Organizations"))]
     kind = forms.ChoiceField(label=_("What the file holds"), choices=KIND_CHOICES)
     file = forms.FileField(label=_("CSV or XLSX file"), help_text=_("UTF-8 or CP949 CSV, or XLSX; first row headers."))
+
+
+class SanctionForm(forms.Form):
+    """A sanction, abandoned project or unpaid surcharge of an organisation or a researcher (exactly one)."""
+
+    kind = forms.ChoiceField(label=_("Kind"), choices=SanctionKind.choices)
+    business_registration_number = forms.CharField(label=_("Organization's business registration number"),
+                                                   max_length=12, required=False,
+                                                   help_text=_("Leave empty when the record names a researcher."))
+    national_researcher_number = forms.CharField(label=_("Researcher's national researcher number"), max_length=8,
+                                                 required=False,
+                                                 help_text=_("Leave empty when the record names an organization."))
+    date = forms.DateField(label=_("Decision date"), widget=DateInput(), required=False)
+    settled_on = forms.DateField(label=_("Settled on"), widget=DateInput(), required=False,
+                                 help_text=_("For an unpaid surcharge: the day it was paid."))
+    note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000)
+
+    def clean_business_registration_number(self):
+        return self.cleaned_data["business_registration_number"].replace("-", "").strip()
+
+    def clean_national_researcher_number(self):
+        return self.cleaned_data["national_researcher_number"].strip()

@@ -102,3 +102,28 @@ def proposal_years(proposal: Proposal) -> list[int]:
         return list(range(proposal.start_date.year, proposal.end_date.year + 1))
     saved = sorted(set(proposal.budget_lines.values_list("year", flat=True)))
     return saved or [proposal.call.opens_at.year + 1]
+
+
+def sanction_list_for_user(*, user, kind: str = "", q: str = "", subject: str = "") -> QuerySet:
+    """Sanctions and selection bars for program managers and administrators, newest decision first.
+
+    ``q`` matches the organisation's name or registration number, or the researcher's name or national number;
+    ``subject`` is "organization" or "researcher".
+    """
+    from .models import Sanction
+    from .rules import can_record_sanction
+
+    if not can_record_sanction(user):
+        raise AccessDenied(_("Only program managers see sanctions."), code="sanction_forbidden")
+    qs = Sanction.objects.select_related("organization", "researcher__organization")
+    if kind:
+        qs = qs.filter(kind=kind)
+    if subject == "organization":
+        qs = qs.filter(organization__isnull=False)
+    elif subject == "researcher":
+        qs = qs.filter(researcher__isnull=False)
+    if q:
+        digits = q.replace("-", "")
+        qs = qs.filter(Q(organization__name__icontains=q) | Q(organization__business_registration_number=digits)
+                       | Q(researcher__name__icontains=q) | Q(researcher__national_researcher_number=q))
+    return qs.order_by("-created_at", "-id")

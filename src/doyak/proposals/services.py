@@ -197,15 +197,20 @@ def proposal_member_add(*, actor, proposal_id: int, organization_id: int, role: 
     return member
 
 
-def monthly_percent_uniform(*, start: dt.date, end: dt.date, percent: Decimal | int) -> dict[str, int | str]:
-    """The same share of time in every month from ``start`` to ``end``."""
-    out: dict[str, int | str] = {}
+def project_months(*, start: dt.date, end: dt.date) -> list[str]:
+    """Every month ``YYYY-MM`` from ``start`` to ``end``."""
+    out = []
     year, month = start.year, start.month
-    value: int | str = int(percent) if Decimal(percent) == int(percent) else str(percent)
     while (year, month) <= (end.year, end.month):
-        out[f"{year:04d}-{month:02d}"] = value
+        out.append(f"{year:04d}-{month:02d}")
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return out
+
+
+def monthly_percent_uniform(*, start: dt.date, end: dt.date, percent: Decimal | int) -> dict[str, int | str]:
+    """The same share of time in every month from ``start`` to ``end``."""
+    value: int | str = int(percent) if Decimal(percent) == int(percent) else str(percent)
+    return dict.fromkeys(project_months(start=start, end=end), value)
 
 
 def _clean_months(months: dict[str, Any]) -> dict[str, int | str]:
@@ -472,7 +477,7 @@ def proposal_transition(*, actor, proposal_id: int, name: str, note: str = "") -
 
 @transaction.atomic
 def sanction_record(*, actor, kind: str, date: dt.date | None, organization_id: int | None = None,
-                    researcher_id: int | None = None, note: str = "") -> Sanction:
+                    researcher_id: int | None = None, note: str = "", settled_on: dt.date | None = None) -> Sanction:
     if not can_record_sanction(actor):
         raise AccessDenied(_("Only program managers record sanctions."), code="sanction_forbidden")
     if kind not in SanctionKind.values:
@@ -481,9 +486,13 @@ def sanction_record(*, actor, kind: str, date: dt.date | None, organization_id: 
         raise ValidationFailed(_("Name an organization or a researcher."), code="sanction_subject", field="organization")
     if date is None and kind != SanctionKind.UNPAID_SURCHARGE:
         raise ValidationFailed(_("Enter the decision date."), code="required", field="date")
+    if settled_on is not None and kind != SanctionKind.UNPAID_SURCHARGE:
+        raise ValidationFailed(_("Only an unpaid surcharge or clawback is settled."), code="sanction_settled_invalid",
+                               field="settled_on")
     sanction = Sanction.objects.create(kind=kind, date=date, organization_id=organization_id,
-                                       researcher_id=researcher_id, note=note)
+                                       researcher_id=researcher_id, note=note, settled_on=settled_on)
     audit_record(actor=actor, action="sanction.record", obj=sanction,
-                 changes={"kind": kind, "date": date, "organization": organization_id, "researcher": researcher_id})
+                 changes={"kind": kind, "date": date, "organization": organization_id, "researcher": researcher_id,
+                          **({"settled_on": settled_on} if settled_on else {})})
     return sanction
 

@@ -68,6 +68,14 @@ class AppRule:
     COMPLETENESS = "completeness"
 
 
+# Rules re-checked as you type on the consortium and team steps (selection bars split by whom they name).
+STEP_RULES = {
+    "consortium": frozenset({Rule.REGIONAL_ELIGIBILITY, Rule.SELECTION_PENALTY, AppRule.CALL_ORG_TYPE,
+                             AppRule.DEMAND_ANCHOR, AppRule.SUPPLIERS, AppRule.JOINT_LAB}),
+    "team": frozenset({Rule.RESEARCHER_TIME, Rule.SIMULTANEOUS_PROJECTS, Rule.SELECTION_PENALTY}),
+}
+
+
 def _both(message, **params) -> tuple[str, str]:
     """The message in Korean and in English."""
     out = []
@@ -264,16 +272,29 @@ def _completeness_violations(*, proposal: Proposal, team: Sequence[TeamMember], 
 # --------------------------------------------------------------------------------------------
 
 
-def proposal_check(*, proposal: Proposal, budget: list[EngineBudgetLine] | None = None, on: dt.date | None = None,
-                   at_submission: bool = False, scope: str = "all") -> list[Violation]:
-    """Every violation of ``proposal`` (with ``budget`` instead of its saved lines when given).
+def _in_step_scope(violation: Violation, scope: str) -> bool:
+    """Whether a violation belongs to the rules the ``scope`` step shows as you type."""
+    if scope == "budget":
+        return violation.rule in BUDGET_RULES
+    if violation.rule == Rule.SELECTION_PENALTY:  # a bar names a researcher (team) or an institution (consortium)
+        return violation.field.startswith("researchers[" if scope == "team" else "institutions[")
+    return violation.rule in STEP_RULES[scope]
 
-    ``scope="budget"`` keeps the rules the budget table shows as you type.
+
+def proposal_check(*, proposal: Proposal, budget: list[EngineBudgetLine] | None = None, on: dt.date | None = None,
+                   at_submission: bool = False, scope: str = "all",
+                   members: Sequence[ConsortiumMember] | None = None,
+                   team: Sequence[TeamMember] | None = None) -> list[Violation]:
+    """Every violation of ``proposal`` (with ``budget``, ``members`` or ``team`` instead of its saved rows when
+    given — unsaved rows of a form being typed).
+
+    ``scope`` ("budget", "consortium", "team") keeps the rules that step shows as you type.
     """
     on = on or timezone.localdate()
     call = proposal.call
-    members = list(proposal.members.select_related("organization__region__successor"))
-    team = list(proposal.team.select_related("researcher__organization"))
+    members = list(members) if members is not None else list(
+        proposal.members.select_related("organization__region__successor"))
+    team = list(team) if team is not None else list(proposal.team.select_related("researcher__organization"))
     lines = budget if budget is not None else engine_budget_lines(proposal.budget_lines.all())
     call_codes = call_region_codes(call=call)
     policy = proposal_rule_policy(on=on, program=call.program)
@@ -292,12 +313,13 @@ def proposal_check(*, proposal: Proposal, budget: list[EngineBudgetLine] | None 
     violations += _track_violations(proposal=proposal, members=members, gov_total=gov_total, on=on)
     if at_submission:
         violations += _completeness_violations(proposal=proposal, team=team, lines_total=sum(line.total for line in lines))
-    if scope == "budget":
-        violations = [v for v in violations if v.rule in BUDGET_RULES]
+    if scope != "all":
+        violations = [v for v in violations if _in_step_scope(v, scope)]
     return violations
 
 
 _BUDGET_FIELD = re.compile(r"^budget\[(\d+)\](?:\[(\w+)\])?\.(\w+)$")
+_SUBJECT_FIELD = re.compile(r"^(institutions|researchers)\[(\d+)\]")
 _STEP_BY_PREFIX = (
     ("budget", "budget"), ("institutions", "consortium"), ("members", "consortium"), ("researchers", "team"),
     ("pi", "team"), ("regulations", "extras"), ("attachments", "extras"), ("title_ko", "basics"),
@@ -315,6 +337,10 @@ def violation_anchor(field: str) -> tuple[str, str]:
         if org:
             return f"b-{year}-{org}-{what}", "budget"
         return f"y-{year}", "budget"
+    match = _SUBJECT_FIELD.match(field)
+    if match:
+        kind, subject = match.groups()
+        return (f"member-{subject}", "consortium") if kind == "institutions" else (f"researcher-{subject}", "team")
     for prefix, step in _STEP_BY_PREFIX:
         if field.startswith(prefix):
             return f"step-{step}", step

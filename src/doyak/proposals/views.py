@@ -3,6 +3,8 @@ and checks as you type), the program manager's filtered list, a proposal's detai
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -22,7 +24,7 @@ from doyak.organizations.models import Organization, Researcher
 from doyak.programs.enums import Track
 from doyak.regions.enums import RegionGroup
 
-from .enums import CostCategory, ProposalStatus
+from .enums import CostCategory, MemberRole, ProposalStatus, SanctionKind
 from .forms import (
     AttachmentForm,
     BasicsForm,
@@ -33,14 +35,28 @@ from .forms import (
     ProposalStartForm,
     RegulationForm,
     RippleForm,
+    SanctionForm,
     TeamMemberForm,
 )
 from .imports import ImportFailed, organizations_import, proposals_import
-from .rules import can_create_proposal, can_edit_proposal, can_import, can_trigger, is_ministry
-from .selectors import proposal_budget_grid, proposal_get_for_user_or_raise, proposal_list_for_user
+from .models import ConsortiumMember, TeamMember
+from .rules import (
+    can_create_proposal,
+    can_edit_proposal,
+    can_import,
+    can_record_sanction,
+    can_trigger,
+    is_ministry,
+)
+from .selectors import (
+    proposal_budget_grid,
+    proposal_get_for_user_or_raise,
+    proposal_list_for_user,
+    sanction_list_for_user,
+)
 from .services import (
     budget_lines_parse,
-    monthly_percent_uniform,
+    project_months,
     proposal_attachment_add,
     proposal_budget_set,
     proposal_create,
@@ -53,6 +69,7 @@ from .services import (
     proposal_team_member_add,
     proposal_transition,
     proposal_update,
+    sanction_record,
 )
 from .validation import proposal_check, violation_for_display
 from .workflow import TRANSITIONS, transitions_from
@@ -102,6 +119,7 @@ def proposal_list(request):
                       ("-gov_total_krw", _("Largest government funds")), ("gov_total_krw", _("Smallest government funds")),
                       ("reference", _("Proposal number"))],
         "can_create": can_create_proposal(request.user), "can_import": can_import(request.user),
+        "can_record_sanction": can_record_sanction(request.user),
         "open_calls": call_list_for_user(user=request.user, accepting=True)[:10] if can_create_proposal(request.user) else [],
     }
     return render(request, "proposals/list.html", context)
@@ -279,9 +297,8 @@ def _part_add(request, proposal, part: str, data: dict) -> None:
             from doyak.core.errors import ValidationFailed
 
             raise ValidationFailed(_("Enter the project period in Basics first."), code="period_missing", field="percent")
-        months = monthly_percent_uniform(start=proposal.start_date, end=proposal.end_date, percent=data["percent"])
         proposal_team_member_add(actor=actor, proposal_id=pid, researcher_id=researcher.pk if researcher else 0,
-                                 is_pi=data["is_pi"], monthly_percent=months)
+                                 is_pi=data["is_pi"], monthly_percent=data["monthly_percent"])
     elif part == "ripple":
         proposal_ripple_add(actor=actor, proposal_id=pid, region_id=data["region"].pk,
                             investment_krw=data["investment_krw"], jobs=data["jobs"],
@@ -301,6 +318,16 @@ def _part_add(request, proposal, part: str, data: dict) -> None:
                                 content=upload.read())
 
 
+def _part_form(proposal, part: str, data=None, files=None):
+    """The add form of ``part``; the team form has one input per month of the project period."""
+    form_class = PART_FORMS[part][0]
+    if part == "team":
+        months = (project_months(start=proposal.start_date, end=proposal.end_date)
+                  if proposal.start_date and proposal.end_date and proposal.start_date <= proposal.end_date else [])
+        return form_class(data, files, months=months)
+    return form_class(data, files)
+
+
 _FIELD_ALIASES = {"organization": "business_registration_number", "researcher": "national_researcher_number",
                   "monthly_percent": "percent"}
 
@@ -311,19 +338,25 @@ def _step_context(request, proposal, step: str, *, editable: bool, forms_overrid
                "step_index": STEP_NAMES.index(step) + 1, "step_count": len(STEPS),
                "next_step": STEP_NAMES[STEP_NAMES.index(step) + 1] if step != "review" else None,
                "previous_step": STEP_NAMES[STEP_NAMES.index(step) - 1] if step != "basics" else None}
-    for part, (form_class, part_step) in PART_FORMS.items():
+    for part, (_form_class, part_step) in PART_FORMS.items():
         if part_step == step:
-            context[f"{part}_form"] = forms_override.get(part) or form_class()
+            context[f"{part}_form"] = forms_override.get(part) or _part_form(proposal, part)
     if step == "basics":
         context["form"] = forms_override.get("basics") or BasicsForm(initial={
             f: getattr(proposal, f) for f in BasicsForm.base_fields})
     elif step == "consortium":
-        context["members"] = proposal.members.select_related("organization__region")
         context["track_hint"] = proposal.call.track
+        context["violations"] = _violations(proposal, scope="consortium")
+        anchors = {v["anchor"] for v in context["violations"]}
+        context["members"] = [{"member": m, "error": f"member-{m.organization_id}" in anchors}
+                              for m in proposal.members.select_related("organization__region")]
+        context.update(_consortium_notes(None, []))
     elif step == "team":
-        context["team"] = proposal.team.select_related("researcher__organization")
+        context["violations"] = _violations(proposal, scope="team")
+        context["team"] = _team_rows(proposal, context["violations"])
         context["researchers"] = Researcher.objects.filter(
             organization_id__in=proposal.members.values("organization_id")).order_by("name")[:200]
+        context.update(_team_notes(context["team_form"], None, []))
     elif step == "budget":
         if grid is None:
             violations = _violations(proposal, scope="budget")
@@ -404,14 +437,134 @@ def budget_check(request, proposal_id: int):
                                                             "proposal": proposal})
 
 
+# --------------------------------------------------------------------------------------------
+# The consortium and team steps, checked as you type
+# --------------------------------------------------------------------------------------------
+
+
+def _percent_text(value) -> str:
+    text = f"{value}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _team_rows(proposal, violations: list[dict]) -> list[dict]:
+    """The saved team, each with its monthly time summarised (one value, or the lowest and highest)."""
+    anchors = {v["anchor"] for v in violations}
+    rows = []
+    for member in proposal.team.select_related("researcher__organization"):
+        months = sorted((member.monthly_percent or {}).items())
+        values = sorted({Decimal(str(p)) for _m, p in months})
+        rows.append({"member": member, "months": [(m, _percent_text(p)) for m, p in months],
+                     "low": _percent_text(values[0]) if values else "", "high": _percent_text(values[-1]) if values else "",
+                     "error": f"researcher-{member.researcher.national_researcher_number}" in anchors})
+    return rows
+
+
+def _team_notes(form, researcher, violations: list[dict]) -> dict:
+    """Per-field notes of the add form: which month of the typed researcher breaks which rule."""
+    month_notes: dict[str, list[str]] = {}
+    researcher_notes: list[str] = []
+    if researcher is not None:
+        prefix = f"researchers[{researcher.national_researcher_number}]"
+        for v in violations:
+            if not v["field"].startswith(prefix):
+                continue
+            month = v["field"][len(prefix):].partition("]")[0].lstrip("[")
+            if month in form.months:
+                month_notes.setdefault(month, []).append(
+                    _("Total %(actual)s, limit %(limit)s") % {"actual": v["actual"], "limit": v["limit"]})
+                v["anchor"] = f"id_{form.month_field(month)}"
+            else:
+                researcher_notes.append(v["message"])
+                v["anchor"] = "id_national_researcher_number"
+    return {"month_notes": [(m, " ".join(month_notes.get(m, []))) for m in form.months],
+            "researcher_notes": researcher_notes}
+
+
+def _team_candidate(proposal, form):
+    """The researcher typed in the add form, as an unsaved team member joined to the saved team."""
+    form.is_valid()
+    data = form.cleaned_data
+    team = list(proposal.team.select_related("researcher__organization"))
+    number = data.get("national_researcher_number", "")
+    researcher = (Researcher.objects.select_related("organization").filter(national_researcher_number=number).first()
+                  if number else None)
+    problem = ""
+    if number and researcher is None and len(number) == 8:
+        problem = _("No researcher with this national researcher number.")
+    elif researcher is not None and any(m.researcher_id == researcher.pk for m in team):
+        problem = _("%(name)s is already on the team.") % {"name": researcher.name}
+        researcher = None
+    if researcher is None:
+        return team, None, problem
+    months = {m: p for m, p in (data.get("monthly_percent") or {}).items() if p is not None}
+    is_pi = bool(data.get("is_pi"))
+    if is_pi:
+        for member in team:
+            member.is_pi = False  # in memory only: the new PI replaces the old one
+    team.append(TeamMember(proposal=proposal, researcher=researcher, is_pi=is_pi, monthly_percent=months))
+    return team, researcher, problem
+
+
+@login_required
+@require_POST
+def team_check(request, proposal_id: int):
+    """htmx: check the typed (unsaved) researcher and monthly time with the saved team; violations in place."""
+    proposal, _editable = _editable_or_raise(request, proposal_id)
+    form = _part_form(proposal, "team", request.POST)
+    team, researcher, problem = _team_candidate(proposal, form)
+    violations = _violations(proposal, scope="team", team=team)
+    notes = _team_notes(form, researcher, violations)
+    return render(request, "proposals/_team_check.html", {
+        "proposal": proposal, "violations": violations, "oob": True, "researcher": researcher, "problem": problem,
+        **notes})
+
+
+def _consortium_notes(organization, violations: list[dict]) -> dict:
+    notes = []
+    if organization is not None:
+        prefix = f"institutions[{organization.pk}]"
+        for v in violations:
+            if v["field"].startswith(prefix):
+                notes.append(v["message"])
+                v["anchor"] = "id_business_registration_number"
+    return {"organization": organization, "organization_notes": notes}
+
+
+@login_required
+@require_POST
+def consortium_check(request, proposal_id: int):
+    """htmx: check the typed (unsaved) member with the saved consortium; violations in place."""
+    proposal, _editable = _editable_or_raise(request, proposal_id)
+    form = MemberForm(request.POST)
+    form.is_valid()
+    number = form.cleaned_data.get("business_registration_number", "")
+    role = form.cleaned_data.get("role") or MemberRole.PARTICIPANT
+    members = list(proposal.members.select_related("organization__region__successor"))
+    organization = (Organization.objects.select_related("region__successor")
+                    .filter(business_registration_number=number).first() if number else None)
+    problem = ""
+    if number and organization is None and len(number) == 10:
+        problem = _("No organization with this registration number.")
+    elif organization is not None and any(m.organization_id == organization.pk for m in members):
+        problem = _("%(name)s is already in the consortium.") % {"name": organization.name}
+        organization = None
+    if organization is not None:
+        members.append(ConsortiumMember(proposal=proposal, organization=organization, role=role))
+    violations = _violations(proposal, scope="consortium", members=members)
+    return render(request, "proposals/_consortium_check.html", {
+        "proposal": proposal, "violations": violations, "oob": True, "problem": problem,
+        **_consortium_notes(organization, violations)})
+
+
 @login_required
 @require_POST
 def part_add(request, proposal_id: int, part: str):
     if part not in PART_FORMS:
         raise Http404
     proposal, editable = _editable_or_raise(request, proposal_id)
-    form_class, step = PART_FORMS[part]
-    form = form_class(request.POST, request.FILES)
+    step = PART_FORMS[part][1]
+    form = _part_form(proposal, part, request.POST, request.FILES)
     if form.is_valid():
         try:
             _part_add(request, proposal, part, form.cleaned_data)
@@ -468,3 +621,49 @@ def import_upload(request):
             messages.success(request, _("Imported %(n)s rows.") % {"n": result.created})
             return redirect("proposals:import")
     return render(request, "proposals/import.html", {"form": form, "errors": errors}, status=422 if errors else 200)
+
+
+# --------------------------------------------------------------------------------------------
+# Sanctions (selection bars), for program managers
+# --------------------------------------------------------------------------------------------
+
+SANCTION_FILTER_KEYS = ("kind", "q", "subject")
+
+
+@login_required
+def sanction_list(request):
+    """Sanctions, abandoned projects and unpaid surcharges, filtered; program managers record new ones here."""
+    raw = {k: request.GET.get(k, "").strip() for k in SANCTION_FILTER_KEYS}
+    qs = sanction_list_for_user(user=request.user, **raw)  # refuses everyone but program managers and admins
+    form = SanctionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        organization = researcher = None
+        if data["business_registration_number"]:
+            organization = Organization.objects.filter(
+                business_registration_number=data["business_registration_number"]).first()
+            if organization is None:
+                form.add_error("business_registration_number", _("No organization with this registration number."))
+        if data["national_researcher_number"]:
+            researcher = Researcher.objects.filter(national_researcher_number=data["national_researcher_number"]).first()
+            if researcher is None:
+                form.add_error("national_researcher_number", _("No researcher with this national researcher number."))
+        if not form.errors:
+            try:
+                sanction_record(actor=request.user, kind=data["kind"], date=data["date"], note=data["note"],
+                                settled_on=data["settled_on"],
+                                organization_id=organization.pk if organization else None,
+                                researcher_id=researcher.pk if researcher else None)
+            except DoyakError as exc:
+                if exc.http_status == 403:
+                    raise
+                field = {"organization": "business_registration_number"}.get(exc.field, exc.field)
+                form.add_error(field if field in form.fields else None, str(exc.message))
+            else:
+                messages.success(request, _("Sanction recorded."))
+                return redirect("proposals:sanctions")
+    page_obj = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "proposals/sanctions.html", {
+        "page_obj": page_obj, "filters": raw, "form": form, "kinds": SanctionKind.choices,
+        "subjects": [("organization", _("Organizations")), ("researcher", _("Researchers"))],
+    }, status=422 if form.errors else 200)
