@@ -71,7 +71,7 @@ def test_import_with_one_malformed_row_imports_nothing_and_names_the_row(institu
         transactions_import(actor=user, agreement_id=agreement.pk, name="ledger.csv",
                             content=(HEADER + GOOD[0] + bad + GOOD[2]).encode())
     # then nothing is added and the error names the file, row and column
-    assert str(caught.value.message) == "ledger.csv data row 2, column amount: '삼만원' is not an integer"
+    assert str(caught.value.message) == "ledger.csv 데이터 2행 amount 열: '삼만원'은(는) 정수가 아닙니다"
     assert caught.value.field == "amount"
     assert Transaction.objects.count() == 0
 
@@ -89,7 +89,10 @@ def test_import_xlsx_malformed_row_named_like_csv(institution):
     book.save(buffer)
     with pytest.raises(ValidationFailed) as caught:
         transactions_import(actor=user, agreement_id=agreement.pk, name="ledger.xlsx", content=buffer.getvalue())
-    assert str(caught.value.message).startswith("ledger.xlsx data row 2, column category: 'furniture' is not")
+    assert str(caught.value.message) == (
+        "ledger.xlsx 데이터 2행 category 열: 'furniture'은(는) 알 수 없는 비목입니다 "
+        "(personnel, student_personnel, equipment, materials, activities, allowance, subcontract, "
+        "international, innovation, indirect)")
     assert Transaction.objects.count() == 0
 
 

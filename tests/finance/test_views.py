@@ -110,3 +110,85 @@ def test_manual_entry_through_the_form(client, settled, make_user):
         "merchant_id": "M9", "merchant_type": "office", "evidence": "card_slip", "description": "환불"})
     assert response.status_code == 302
     assert Transaction.objects.get(agreement=agreement, txn_id="M-1").amount_krw == -5000
+
+
+def _what_if_page(client, agreement, **params):
+    response = client.get(reverse("finance:what_if"), {"call": agreement.proposal.call_id, **params})
+    assert response.status_code == 200
+    return response, {name: (before, after, delta) for _label, name, before, after, delta in response.context["rows"]}
+
+
+def test_what_if_page_raising_the_activities_exemption_gives_exact_figures(client, settled, manager):
+    # given the settled ledger: activities 400k and 800k without evidence (exemption 500k), 90k at a bar,
+    # materials 2.5M with a tax invoice (exemption 3M); government share 75%
+    agreement, _run = settled
+    client.force_login(manager)
+    # when the manager asks what raising the activities exemption to 1,000,000 won would change
+    response, figures = _what_if_page(client, agreement, exemption_activities="1,000,000")
+    # then the 800k transaction no longer needs a document and its missing-evidence finding disappears
+    assert figures == {
+        "projects": (1, 1, 0), "transactions": (4, 4, 0), "spend": (3_790_000, 3_790_000, 0),
+        "checked_transactions": (4, 4, 0), "checked_spend": (3_790_000, 3_790_000, 0), "sampled_spend": (0, 0, 0),
+        "evidence_documents": (1, 0, -1), "evidence_exempt": (3, 4, 1), "flagged_transactions": (2, 1, -1),
+        "flags": (2, 1, -1), "ineligible": (890_000, 90_000, -800_000), "clawback": (667_500, 67_500, -600_000),
+    }
+    page = response.content.decode()
+    assert 'data-testid="wi-documents">1<' in page
+    assert 'data-testid="wi-removed">0<' in page
+
+
+def test_what_if_page_extending_self_settlement_moves_spend_to_sampled(client, make_agreement, add_txn, manager):
+    # given a ledger whose two unflagged transactions are alike (400k each, exempt from evidence), so the
+    # audit sample's random draw (seeded per transaction id, which carries the agreement's pk) cannot change
+    # a figure; 90k at a bar and 800k without evidence are flagged; government share 75%
+    agreement = make_agreement(budget={"activities": 5_000_000})
+    add_txn(agreement, "S1", amount=400_000, category="activities", merchant="M1", when=at("2026-03-03"))
+    add_txn(agreement, "S2", amount=400_000, category="activities", merchant="M2", when=at("2026-03-10"))
+    add_txn(agreement, "S3", amount=90_000, category="activities", mtype="bar", when=at("2026-03-11"))
+    add_txn(agreement, "S4", amount=800_000, category="activities", evidence="none", merchant="M3",
+            when=at("2026-03-12"))
+    client.force_login(manager)
+    # when the manager asks what self-settlement for the lead institution would change
+    response, figures = _what_if_page(client, agreement, organization=agreement.proposal.lead_organization_id)
+    # then only the audit sample is checked: both flagged (90k, 800k) plus ⌈15% × 4⌉ = 1 drawn (400k),
+    # and all spend is settled on the report; findings and clawback stay the same
+    assert figures == {
+        "projects": (1, 1, 0), "transactions": (4, 4, 0), "spend": (1_690_000, 1_690_000, 0),
+        "checked_transactions": (4, 3, -1), "checked_spend": (1_690_000, 1_290_000, -400_000),
+        "sampled_spend": (0, 1_690_000, 1_690_000), "evidence_documents": (1, 1, 0), "evidence_exempt": (3, 3, 0),
+        "flagged_transactions": (2, 2, 0), "flags": (2, 2, 0), "ineligible": (890_000, 890_000, 0),
+        "clawback": (667_500, 667_500, 0),
+    }
+    assert response.context["org_ids"] == {agreement.proposal.lead_organization_id}
+    assert 'data-testid="wi-removed">1<' in response.content.decode()
+
+
+def test_what_if_page_rejects_a_threshold_that_is_not_whole_won(client, settled, manager):
+    agreement, _run = settled
+    client.force_login(manager)
+    response = client.get(reverse("finance:what_if"), {"call": agreement.proposal.call_id,
+                                                       "exemption_activities": "백만"})
+    assert response.status_code == 200
+    assert response.context["result"] is None
+    assert response.context["errors"] == ["연구활동비: 기준 금액을 원 단위 정수로 입력하세요."]
+
+
+def test_what_if_page_denied_to_applicants_and_changes_nothing(client, settled, make_user):
+    # given the institution's own user
+    from doyak.core.models import AuditEvent
+    from doyak.finance.models import Flag, SettlementResult, SettlementRun
+
+    agreement, _run = settled
+    lead = agreement.proposal.lead_organization
+    client.force_login(make_user(role="applicant", organization=lead))
+    before = (SettlementRun.objects.count(), SettlementResult.objects.count(), Flag.objects.count(),
+              AuditEvent.objects.count(), agreement.self_settlement, lead.self_settlement_eligible)
+    # when it asks for the what-if of self-settling its own agreement
+    response = client.get(reverse("finance:what_if"), {"call": agreement.proposal.call_id,
+                                                       "organization": lead.pk, "exemption_activities": "1000000"})
+    # then it is refused and nothing changed
+    assert response.status_code == 403
+    agreement.refresh_from_db()
+    lead.refresh_from_db()
+    assert (SettlementRun.objects.count(), SettlementResult.objects.count(), Flag.objects.count(),
+            AuditEvent.objects.count(), agreement.self_settlement, lead.self_settlement_eligible) == before

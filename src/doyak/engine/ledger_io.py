@@ -5,7 +5,9 @@ UTF-8 (with or without BOM) or CP949/EUC-KR: UTF-8 is tried first, then CP949. P
 may be typed (integers, dates, timestamps, booleans) or text.
 
 Every problem raises :class:`LedgerFileError` naming the file, the row and the column, e.g.
-``transactions.csv data row 17, column amount: 'abc' is not an integer``. A *data row* is
+``transactions.csv data row 17, column amount: 'abc' is not an integer``. The same facts are
+attributes (``path``, ``row``, ``column``, ``problem``, ``problem_code``, ``problem_args``) so a
+caller can say it in another language without parsing the message. A *data row* is
 1-based and does not count the header (data row 1 is the second line of a CSV file); a CSV
 that cannot be split into fields is reported by physical *line* number instead. When several
 cells are wrong the earliest row is reported.
@@ -57,7 +59,16 @@ _PARQUET_SUFFIXES = (".parquet", ".pq")
 
 
 class LedgerFileError(EngineError):
-    """An input file is unreadable or malformed; says which file, row and column."""
+    """An input file is unreadable or malformed; says which file, row and column.
+
+    ``problem`` is the English text after the row and column (``'abc' is not an integer``);
+    ``problem_code`` names its kind (``empty``, ``not_integer``, ``too_large``, ``below_minimum``,
+    ``unknown_category``, ``unknown_evidence``, ``not_date``, ``not_boolean``, ``not_timestamp``,
+    ``duplicate``, ``end_before_start``, ``funds_not_positive``, ``unknown_project``,
+    ``field_count``, ``wrong_type``, ``missing_column``) and ``problem_args`` its values
+    (``value`` is the offending cell as text, cut at 60 characters). All three are ``None``/empty
+    for problems with no stable kind (an unreadable file).
+    """
 
     code = "malformed_input"
 
@@ -69,11 +80,17 @@ class LedgerFileError(EngineError):
         row: int | None = None,
         column: str | None = None,
         code: str | None = None,
+        problem: str | None = None,
+        problem_code: str | None = None,
+        problem_args: dict[str, object] | None = None,
     ) -> None:
         super().__init__(message, code=code)
         self.path = path
         self.row = row
         self.column = column
+        self.problem = problem
+        self.problem_code = problem_code
+        self.problem_args: dict[str, object] = dict(problem_args or {})
 
 
 @dataclass(frozen=True)
@@ -81,6 +98,11 @@ class _Problem:
     row: int  # 0-based index
     column: str
     text: str
+    kind: str
+    args: dict[str, object]
+
+
+_NO_ARGS: Callable[[int], dict[str, object]] = lambda _: {}  # noqa: E731
 
 
 class _Checks:
@@ -90,16 +112,24 @@ class _Checks:
         self.path = path
         self.first: _Problem | None = None
 
-    def add(self, *, column: str, bad: pl.Series, describe: Callable[[int], str]) -> None:
+    def add(
+        self,
+        *,
+        column: str,
+        bad: pl.Series,
+        describe: Callable[[int], str],
+        kind: str,
+        args: Callable[[int], dict[str, object]] = _NO_ARGS,
+    ) -> None:
         if not bad.any():
             return
         index = int(bad.arg_true()[0])
         if self.first is None or index < self.first.row:
-            self.first = _Problem(row=index, column=column, text=describe(index))
+            self.first = _Problem(row=index, column=column, text=describe(index), kind=kind, args=args(index))
 
-    def add_at(self, *, column: str, index: int, text: str) -> None:
+    def add_at(self, *, column: str, index: int, text: str, kind: str, args: dict[str, object]) -> None:
         if self.first is None or index < self.first.row:
-            self.first = _Problem(row=index, column=column, text=text)
+            self.first = _Problem(row=index, column=column, text=text, kind=kind, args=args)
 
     def raise_first(self) -> None:
         if self.first is not None:
@@ -109,14 +139,22 @@ class _Checks:
                 path=self.path,
                 row=problem.row + 1,
                 column=problem.column,
+                problem=problem.text,
+                problem_code=problem.kind,
+                problem_args=problem.args,
             )
 
 
-def _quoted(value: object) -> str:
+def _shown(value: object) -> str:
+    """A cell as shown in a message: text, cut at 60 characters."""
     text = str(value)
     if len(text) > 60:
         text = text[:57] + "..."
-    return f"'{text}'"
+    return text
+
+
+def _quoted(value: object) -> str:
+    return f"'{_shown(value)}'"
 
 
 def _decode_csv(path: str, raw: bytes) -> bytes:
@@ -142,6 +180,9 @@ def _csv_shape_error(path: str, data: bytes) -> LedgerFileError:
                 return LedgerFileError(
                     f"{path} line {reader.line_num}: expected {len(header)} fields, found {len(record)}",
                     path=path,
+                    problem=f"expected {len(header)} fields, found {len(record)}",
+                    problem_code="field_count",
+                    problem_args={"line": reader.line_num, "expected": len(header), "found": len(record)},
                 )
     except csv.Error as error:
         return LedgerFileError(f"{path} line {reader.line_num}: {error}", path=path)
@@ -186,7 +227,12 @@ def table_read(*, path: Path, required: tuple[str, ...], optional: tuple[str, ..
     for column in required:
         if column not in frame_columns:
             raise LedgerFileError(
-                f"{name}: missing column {column!r}", path=name, column=column, code="missing_column"
+                f"{name}: missing column {column!r}",
+                path=name,
+                column=column,
+                code="missing_column",
+                problem=f"missing column {column!r}",
+                problem_code="missing_column",
             )
     wanted = [*required, *(column for column in optional if column in frame_columns)]
     if suffix in _PARQUET_SUFFIXES:
@@ -206,9 +252,14 @@ def _text(checks: _Checks, frame: pl.DataFrame, column: str, *, required: bool =
             f"{checks.path}, column {column}: type {series.dtype} where text was expected",
             path=checks.path,
             column=column,
+            problem=f"type {series.dtype} where text was expected",
+            problem_code="wrong_type",
+            problem_args={"type": str(series.dtype), "expected": "text"},
         )
     if required:
-        checks.add(column=column, bad=series.is_null() | (series == ""), describe=lambda _: "is empty")
+        checks.add(
+            column=column, bad=series.is_null() | (series == ""), describe=lambda _: "is empty", kind="empty"
+        )
     return series
 
 
@@ -216,57 +267,89 @@ def _integer(checks: _Checks, frame: pl.DataFrame, column: str, *, minimum: int 
     series = frame[column]
     if series.dtype.is_integer():
         missing = series.is_null()
-        checks.add(column=column, bad=missing, describe=lambda _: "is empty")
+        checks.add(column=column, bad=missing, describe=lambda _: "is empty", kind="empty")
         if series.dtype == pl.UInt64:
             too_big = series > 2**63 - 1
-            checks.add(column=column, bad=too_big.fill_null(False), describe=lambda i: "is too large")
+            checks.add(
+                column=column,
+                bad=too_big.fill_null(False),
+                describe=lambda i: "is too large",
+                kind="too_large",
+            )
             series = series.clip(upper_bound=2**63 - 1)
         values = series.cast(pl.Int64)
     elif series.dtype == pl.String:
-        checks.add(column=column, bad=series.is_null() | (series == ""), describe=lambda _: "is empty")
+        checks.add(
+            column=column, bad=series.is_null() | (series == ""), describe=lambda _: "is empty", kind="empty"
+        )
         values = series.str.to_integer(strict=False)
         bad = series.is_not_null() & (series != "") & (values.is_null() | ~series.str.contains(_INTEGER))
-        checks.add(column=column, bad=bad, describe=lambda i: f"{_quoted(series[i])} is not an integer")
+        checks.add(
+            column=column,
+            bad=bad,
+            describe=lambda i: f"{_quoted(series[i])} is not an integer",
+            kind="not_integer",
+            args=lambda i: {"value": _shown(series[i])},
+        )
     else:
         raise LedgerFileError(
             f"{checks.path}, column {column}: type {series.dtype} where integers (won) were expected",
             path=checks.path,
             column=column,
+            problem=f"type {series.dtype} where integers (won) were expected",
+            problem_code="wrong_type",
+            problem_args={"type": str(series.dtype), "expected": "integer"},
         )
     if minimum is not None:
         checks.add(
             column=column,
             bad=(values < minimum).fill_null(False),
             describe=lambda i: f"{values[i]} is below {minimum}",
+            kind="below_minimum",
+            args=lambda i: {"value": _shown(values[i]), "minimum": minimum},
         )
     return values
 
 
-def _choice(checks: _Checks, frame: pl.DataFrame, column: str, *, enum: pl.Enum, what: str) -> pl.Series:
+def _choice(
+    checks: _Checks, frame: pl.DataFrame, column: str, *, enum: pl.Enum, what: str, kind: str
+) -> pl.Series:
     series = _text(checks, frame, column)
     values = series.cast(enum, strict=False)
     bad = series.is_not_null() & (series != "") & values.is_null()
     allowed = ", ".join(enum.categories.to_list())
-    checks.add(column=column, bad=bad, describe=lambda i: f"{_quoted(series[i])} is not a {what} ({allowed})")
+    checks.add(
+        column=column,
+        bad=bad,
+        describe=lambda i: f"{_quoted(series[i])} is not a {what} ({allowed})",
+        kind=kind,
+        args=lambda i: {"value": _shown(series[i]), "allowed": allowed},
+    )
     return values
 
 
 def _date(checks: _Checks, frame: pl.DataFrame, column: str) -> pl.Series:
     series = frame[column]
     if series.dtype == pl.Date:
-        checks.add(column=column, bad=series.is_null(), describe=lambda _: "is empty")
+        checks.add(column=column, bad=series.is_null(), describe=lambda _: "is empty", kind="empty")
         return series
     series = _text(checks, frame, column)
     values = series.str.to_date("%Y-%m-%d", strict=False)
     bad = series.is_not_null() & (series != "") & (values.is_null() | ~series.str.contains(_DATE))
-    checks.add(column=column, bad=bad, describe=lambda i: f"{_quoted(series[i])} is not a date (YYYY-MM-DD)")
+    checks.add(
+        column=column,
+        bad=bad,
+        describe=lambda i: f"{_quoted(series[i])} is not a date (YYYY-MM-DD)",
+        kind="not_date",
+        args=lambda i: {"value": _shown(series[i])},
+    )
     return values
 
 
 def _boolean(checks: _Checks, frame: pl.DataFrame, column: str) -> pl.Series:
     series = frame[column]
     if series.dtype == pl.Boolean:
-        checks.add(column=column, bad=series.is_null(), describe=lambda _: "is empty")
+        checks.add(column=column, bad=series.is_null(), describe=lambda _: "is empty", kind="empty")
         return series
     series = _text(checks, frame, column)
     lowered = series.str.strip_chars().str.to_lowercase()
@@ -279,7 +362,13 @@ def _boolean(checks: _Checks, frame: pl.DataFrame, column: str) -> pl.Series:
         .alias(column)
     ).to_series()
     bad = series.is_not_null() & (series != "") & values.is_null()
-    checks.add(column=column, bad=bad, describe=lambda i: f"{_quoted(series[i])} is not true or false")
+    checks.add(
+        column=column,
+        bad=bad,
+        describe=lambda i: f"{_quoted(series[i])} is not true or false",
+        kind="not_boolean",
+        args=lambda i: {"value": _shown(series[i])},
+    )
     return values
 
 
@@ -287,7 +376,7 @@ def _timestamp(checks: _Checks, frame: pl.DataFrame, column: str) -> pl.Series:
     """UTC timestamps; text without an offset is Asia/Seoul local time."""
     series = frame[column]
     if isinstance(series.dtype, pl.Datetime):
-        checks.add(column=column, bad=series.is_null(), describe=lambda _: "is empty")
+        checks.add(column=column, bad=series.is_null(), describe=lambda _: "is empty", kind="empty")
         if series.dtype.time_zone is None:
             series = series.dt.replace_time_zone("Asia/Seoul", ambiguous="earliest", non_existent="null")
         return series.dt.convert_time_zone("UTC").cast(TIMESTAMP)
@@ -330,7 +419,11 @@ def _timestamp(checks: _Checks, frame: pl.DataFrame, column: str) -> pl.Series:
     )
     bad = series.is_not_null() & (series != "") & parsed.is_null()
     checks.add(
-        column=column, bad=bad, describe=lambda i: f"{_quoted(series[i])} is not an ISO 8601 timestamp"
+        column=column,
+        bad=bad,
+        describe=lambda i: f"{_quoted(series[i])} is not an ISO 8601 timestamp",
+        kind="not_timestamp",
+        args=lambda i: {"value": _shown(series[i])},
     )
     return parsed
 
@@ -359,6 +452,8 @@ def _first_duplicate(checks: _Checks, column: str, values: pl.Series, what: str)
         column=column,
         index=int(rows[position]),
         text=f"duplicate {what} {_quoted(value)} (first at data row {first})",
+        kind="duplicate",
+        args={"value": _shown(value), "first_row": first},
     )
 
 
@@ -368,12 +463,16 @@ def transactions_read(*, path: Path) -> pl.DataFrame:
     checks = _Checks(str(path))
     txn_id = _text(checks, frame, "txn_id")
     project_id = _text(checks, frame, "project_id")
-    category = _choice(checks, frame, "category", enum=CATEGORY_ENUM, what="known category")
+    category = _choice(
+        checks, frame, "category", enum=CATEGORY_ENUM, what="known category", kind="unknown_category"
+    )
     amount = _integer(checks, frame, "amount")
     occurred_at = _timestamp(checks, frame, "occurred_at")
     merchant_id = _text(checks, frame, "merchant_id")
     merchant_type = _text(checks, frame, "merchant_type")
-    evidence = _choice(checks, frame, "evidence", enum=EVIDENCE_ENUM, what="known evidence kind")
+    evidence = _choice(
+        checks, frame, "evidence", enum=EVIDENCE_ENUM, what="known evidence kind", kind="unknown_evidence"
+    )
     _first_duplicate(checks, "txn_id", txn_id, "txn_id")
     checks.raise_first()
     return pl.DataFrame(
@@ -404,11 +503,14 @@ def projects_read(*, path: Path) -> pl.DataFrame:
         column="end_date",
         bad=(end < start).fill_null(False),
         describe=lambda i: f"{end[i]} is before start_date {start[i]}",
+        kind="end_before_start",
+        args=lambda i: {"value": _shown(end[i]), "start_date": _shown(start[i])},
     )
     checks.add(
         column="cash_funds",
         bad=((gov + cash) <= 0).fill_null(False),
         describe=lambda _: "gov_funds + cash_funds must be above 0",
+        kind="funds_not_positive",
     )
     _first_duplicate(checks, "project_id", project_id, "project_id")
     checks.raise_first()
@@ -429,7 +531,9 @@ def budgets_read(*, path: Path) -> pl.DataFrame:
     frame = table_read(path=path, required=BUDGET_COLUMNS)
     checks = _Checks(str(path))
     project_id = _text(checks, frame, "project_id")
-    category = _choice(checks, frame, "category", enum=CATEGORY_ENUM, what="known category")
+    category = _choice(
+        checks, frame, "category", enum=CATEGORY_ENUM, what="known category", kind="unknown_category"
+    )
     approved = _integer(checks, frame, "approved", minimum=0)
     line = pl.select(
         pl.concat_str([pl.lit(project_id), pl.lit(category.cast(pl.String))], separator="\x1f")
@@ -456,6 +560,9 @@ def _unknown_projects(*, path: Path, values: pl.Series, known: pl.Series, projec
             row=index + 1,
             column="project_id",
             code="unknown_project",
+            problem=f"{_quoted(values[index])} is not in {projects_path}",
+            problem_code="unknown_project",
+            problem_args={"value": _shown(values[index]), "projects_path": str(projects_path)},
         )
 
 

@@ -39,6 +39,7 @@ from .enums import (
     Severity,
     TransactionSource,
 )
+from .import_messages import import_error_message
 from .ledger import engine_txn_id, ledger_for_agreements
 from .models import (
     Agreement,
@@ -165,9 +166,8 @@ def _xlsx_frame(*, path: Path, name: str) -> pl.DataFrame:
                          if column})
 
 
-def _import_error(error: LedgerFileError, *, temp_path: str, name: str) -> ValidationFailed:
-    message = str(error).replace(temp_path, name)
-    failed = ValidationFailed(message, code="import_malformed", field=error.column)
+def _import_error(error: LedgerFileError, *, name: str) -> ValidationFailed:
+    failed = ValidationFailed(import_error_message(error, name=name), code="import_malformed", field=error.column)
     failed.row = error.row  # type: ignore[attr-defined]
     return failed
 
@@ -197,8 +197,7 @@ def transactions_parse(*, agreement: Agreement, name: str, content: bytes) -> tu
             frame.write_parquet(staged)
             rows = transactions_read(path=staged)
         except LedgerFileError as error:
-            raise _import_error(error, temp_path=str(staged if "staged" in str(error) else source),
-                                name=name) from None
+            raise _import_error(error, name=name) from None
         wrong = rows["project_id"] != agreement.number
         if wrong.any():
             index = int(wrong.arg_true()[0])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from doyak.core.errors import DoyakError
 from doyak.finance.models import Agreement
@@ -21,9 +22,9 @@ class Command(BaseCommand):
     def handle(self, *args, agreement: str, file: Path, **options):
         found = Agreement.objects.filter(number=agreement).first()
         if found is None:
-            raise CommandError(f"no agreement {agreement}")
+            raise CommandError(_("No agreement %(number)s.") % {"number": agreement})
         try:
             count = transactions_import(actor=None, agreement_id=found.pk, name=file.name, content=file.read_bytes())
         except (DoyakError, OSError) as exc:
-            raise CommandError(f"nothing imported: {getattr(exc, 'message', exc)}") from exc
-        self.stdout.write(f"{count} transactions imported into {agreement}")
+            raise CommandError(_("Nothing was imported. %(error)s") % {"error": getattr(exc, "message", exc)}) from exc
+        self.stdout.write(_("%(n)s transactions imported into %(number)s.") % {"n": count, "number": agreement})
