@@ -50,10 +50,10 @@ check-messages: install
 	$(BIN)/python scripts/check_messages.py
 
 test-sqlite: install
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n 2
 
 test-postgres: install
-	$(BIN)/python scripts/test_postgres.py -q
+	$(BIN)/python scripts/test_postgres.py -q -n 2
 
 bench: install
 	@echo "See bench/README.md; each script prints its figures and its baseline."
