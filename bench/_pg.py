@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import statistics
 import subprocess
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -36,3 +38,24 @@ def django_on_postgres(data_dir: str) -> Iterator[dict[str, str]]:
     finally:
         if server is not None:
             server.cleanup()
+
+
+def measure(fn, n: int) -> list[float]:
+    """Milliseconds of ``n`` calls ``fn(i)``, after five warm-up calls."""
+    for i in range(5):
+        fn(i)
+    times = []
+    for i in range(n):
+        start = time.perf_counter()
+        fn(i)
+        times.append((time.perf_counter() - start) * 1000)
+    return times
+
+
+def report(label: str, times: list[float]) -> float:
+    """Print p50, p95 and max of ``times``; returns the p95 (nearest rank)."""
+    ordered = sorted(times)
+    p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+    print(f"  {label:<44} n={len(times):>3}  p50 {statistics.median(times):7.1f} ms  p95 {p95:7.1f} ms  "
+          f"max {max(times):7.1f} ms")
+    return p95

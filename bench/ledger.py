@@ -28,38 +28,15 @@ import argparse  # noqa: E402
 import datetime as dt  # noqa: E402
 import os  # noqa: E402
 import random  # noqa: E402
-import statistics  # noqa: E402
 import time  # noqa: E402
 
-from bench._pg import django_on_postgres  # noqa: E402
+from bench._pg import django_on_postgres, measure, report  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 NUMBER = "AG-BENCH-LEDGER"
 PARAMS = [{}, {"page": "2"}, {"page": "500"}, {"page": "999"}, {"category": "materials"},
           {"category": "activities", "page": "40"}, {"flagged": "1"}, {"category": "personnel", "page": "3"}]
 
-
-def _p(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
-
-
-def _measure(fn, n: int) -> list[float]:
-    for i in range(5):
-        fn(i)
-    times = []
-    for i in range(n):
-        start = time.perf_counter()
-        fn(i)
-        times.append((time.perf_counter() - start) * 1000)
-    return times
-
-
-def _report(label: str, times: list[float]) -> float:
-    p95 = _p(times, 0.95)
-    print(f"  {label:<44} n={len(times):>3}  p50 {statistics.median(times):7.1f} ms  p95 {p95:7.1f} ms  "
-          f"max {max(times):7.1f} ms")
-    return p95
 
 
 def _ledger(count: int):
@@ -151,9 +128,9 @@ def main() -> int:
                 totals[txn.category] = totals.get(txn.category, 0) + txn.amount_krw
 
         print(f"ledger page, {len(PARAMS)} parameter sets in turn, 50 rows a page:")
-        p_page = _report("page /finance/agreements/<id>/ (HTML)", _measure(page, args.requests))
-        _report("API /api/v1/finance/…/transactions (JSON)", _measure(api, args.requests))
-        p_base = _report("baseline: load every row, sum in Python", _measure(baseline, max(10, args.requests // 6)))
+        p_page = report("page /finance/agreements/<id>/ (HTML)", measure(page, args.requests))
+        report("API /api/v1/finance/…/transactions (JSON)", measure(api, args.requests))
+        p_base = report("baseline: load every row, sum in Python", measure(baseline, max(10, args.requests // 6)))
         print(f"baseline p95 / page p95 = {p_base / p_page:.1f}")
         ok = p_page < 300
         print("target p95 < 300 ms:", "met" if ok else "NOT met")

@@ -25,11 +25,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for bench._pg
 
 import argparse  # noqa: E402
 import os  # noqa: E402
-import statistics  # noqa: E402
 import subprocess  # noqa: E402
 import time  # noqa: E402
 
-from bench._pg import django_on_postgres  # noqa: E402
+from bench._pg import django_on_postgres, measure, report  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 FILTERS = [
@@ -45,28 +44,6 @@ FILTERS = [
     {"region_group": "dongnam", "org_type": "university"},
 ]
 
-
-def _p(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
-
-
-def _measure(fn, n: int) -> list[float]:
-    for i in range(5):
-        fn(i)
-    times = []
-    for i in range(n):
-        start = time.perf_counter()
-        fn(i)
-        times.append((time.perf_counter() - start) * 1000)
-    return times
-
-
-def _report(label: str, times: list[float]) -> float:
-    p95 = _p(times, 0.95)
-    print(f"  {label:<44} n={len(times):>3}  p50 {statistics.median(times):7.1f} ms  p95 {p95:7.1f} ms  "
-          f"max {max(times):7.1f} ms")
-    return p95
 
 
 def main() -> int:
@@ -129,9 +106,9 @@ def main() -> int:
             list(qs.order_by(order, "-id")[start:start + 50])
 
         print(f"PM proposal list, {len(FILTERS)} filter sets in turn, 50 rows a page:")
-        p_page = _report("page /proposals/ (rendered HTML)", _measure(page, args.requests))
-        p_api = _report("API /api/v1/proposals (JSON)", _measure(api, args.requests))
-        p_base = _report("baseline: ORM, totals summed from budget lines", _measure(baseline, args.requests))
+        p_page = report("page /proposals/ (rendered HTML)", measure(page, args.requests))
+        p_api = report("API /api/v1/proposals (JSON)", measure(api, args.requests))
+        p_base = report("baseline: ORM, totals summed from budget lines", measure(baseline, args.requests))
         print(f"page p95 / baseline p95 = {p_page / p_base:.2f}; API p95 / baseline p95 = {p_api / p_base:.2f}")
         ok = p_page < 300 and p_api < 300
         print("target p95 < 300 ms:", "met" if ok else "NOT met")
