@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Count
 from django.test.utils import override_settings
 from django.utils import timezone
 from faker import Faker
@@ -253,7 +254,12 @@ def _domain_seeds() -> list[Callable[..., dict[str, int]]]:
 
 def _demo_users(organizations: list[Organization], *, seed: int) -> int:
     User = get_user_model()
-    applicant_org = next(o for o in organizations if o.org_type == OrganizationType.SME)
+    # The demo applicant works at an SME with a research team (the first such, in a stable order).
+    applicant_org = (
+        Organization.objects.filter(pk__in=[o.pk for o in organizations], org_type=OrganizationType.SME)
+        .annotate(team=Count("researchers")).filter(team__gte=3).order_by("business_registration_number").first()
+        or next(o for o in organizations if o.org_type == OrganizationType.SME)
+    )
     evaluator = Researcher.objects.filter(career_stage=CareerStage.SENIOR).order_by("national_researcher_number").first()
     created_count = 0
     for username, role, display in ROLE_LOGINS:
