@@ -73,7 +73,12 @@ def test_results_page_shows_the_ranking(scored, client):
     assert page.status_code == 200
     rows = page.context["results"].rows
     assert [r.rank for r in rows] == [1, 2, 3]
-    assert "85.00" in page.content.decode()
+    body = page.content.decode()
+    assert "85.00" in body
+    # each ranked row names its proposal by title and links to it
+    for row, proposal in page.context["ranked"]:
+        assert proposal.pk == row.proposal_id
+        assert f'href="{reverse("proposals:detail", args=[proposal.pk])}">{proposal.title_ko}</a>' in body
 
 
 def test_publish_refused_while_evaluations_are_open(review_setup, run_assignment):

@@ -253,8 +253,10 @@ def proposal_conflicts(request, proposal_id: int):
 @login_required
 def panel_results(request, panel_id: int):
     panel = selectors.panel_get_or_raise(user=request.user, panel_id=panel_id)
+    results = selectors.panel_results(panel=panel)
     return render(request, "evaluation/results.html", {
-        "panel": panel, "call": panel.call, "results": selectors.panel_results(panel=panel),
+        "panel": panel, "call": panel.call, "results": results,
+        "ranked": [(row, results.proposals[row.proposal_id]) for row in results.rows],
         "published": panel.stage == PanelStage.PUBLISHED,
     })
 
