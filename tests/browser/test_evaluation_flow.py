@@ -116,8 +116,11 @@ def test_pm_assigns_evaluator_scores_pm_ranks(logged_in_page, live_server, make_
     page.goto(panel_url + "results/")
     ranking = page.get_by_test_id("ranking")
     rows = ranking.locator("tbody tr").all_inner_texts()
-    assert rows[0].split("\t")[:2] == ["1", proposals[0].reference]
-    assert rows[1].split("\t")[:2] == ["2", proposals[1].reference]
+    # each row: rank, then the proposal's title with its number and lead institution
+    assert rows[0].split("\t")[:2] == ["1", f"{proposals[0].title_ko}\n{proposals[0].reference} · "
+                                        f"{proposals[0].lead_organization.name}"]
+    assert rows[1].split("\t")[:2] == ["2", f"{proposals[1].title_ko}\n{proposals[1].reference} · "
+                                        f"{proposals[1].lead_organization.name}"]
     assert "지역 파급효과" in ranking.locator("thead").inner_text()
     screenshot(page, "evaluation-results-pm-ko-desktop")
     _no_overflow(page, "results desktop")
