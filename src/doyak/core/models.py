@@ -15,6 +15,19 @@ class TimeStampedModel(models.Model):
         abstract = True
 
 
+class BackgroundRun(models.Model):
+    """When and by whom a background job (assignment, settlement …) was asked for, started and finished."""
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
 class AppendOnlyQuerySet(models.QuerySet):
     """Rows are written once: bulk updates and deletes are refused."""
 

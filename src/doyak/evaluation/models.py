@@ -9,7 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from doyak.core.models import TimeStampedModel
+from doyak.core.models import BackgroundRun, TimeStampedModel
 
 from .enums import (
     AppealStatus,
@@ -124,7 +124,7 @@ class DeclaredConflict(models.Model):
         return f"{self.profile} · {self.proposal.reference} ({self.get_kind_display()})"
 
 
-class AssignmentRun(models.Model):
+class AssignmentRun(BackgroundRun):
     """One background assignment of a panel, with its progress (0–100) and outcome."""
 
     panel = models.ForeignKey(Panel, verbose_name=_("panel"), on_delete=models.CASCADE, related_name="runs")
@@ -143,11 +143,6 @@ class AssignmentRun(models.Model):
     total_affinity = models.FloatField(_("total affinity"), null=True, blank=True)
     min_proposal_affinity = models.FloatField(_("lowest proposal affinity"), null=True, blank=True)
     task_id = models.CharField(_("task id"), max_length=64, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

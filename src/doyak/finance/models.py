@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from doyak.core.models import TimeStampedModel
+from doyak.core.models import BackgroundRun, TimeStampedModel
 
 from .enums import (
     AgreementStatus,
@@ -143,7 +143,7 @@ class EvidenceFile(models.Model):
         return {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}.get(self.content_type, "")
 
 
-class SettlementRun(models.Model):
+class SettlementRun(BackgroundRun):
     """One settlement job over a call, a program or a list of agreements, processed in chunks.
 
     ``agreement_ids`` is fixed when the run is created, so a resumed run settles the same chunks;
@@ -166,11 +166,6 @@ class SettlementRun(models.Model):
     policy_snapshot = models.JSONField(_("policy used"), default=dict)
     error = models.TextField(_("error"), blank=True)
     task_id = models.CharField(max_length=64, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
