@@ -103,3 +103,12 @@ def _reference_data_back(request):
         with transaction.atomic():
             for obj in serializers.deserialize("json", snapshot):
                 obj.save()
+
+
+@pytest.fixture
+def chain(db, make_organization, make_researcher, make_user, make_proposal):
+    """The selection chain through the services (tests/chain.py)."""
+    from tests.chain import Chain
+
+    return Chain(make_organization=make_organization, make_researcher=make_researcher, make_user=make_user,
+                 make_proposal=make_proposal)

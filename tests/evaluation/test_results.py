@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
@@ -89,10 +90,22 @@ def test_publish_refused_while_evaluations_are_open(review_setup, run_assignment
     assert Decision.objects.count() == 0
 
 
-def test_publish_decides_proposals_and_anonymises_comments(scored):
-    decisions = decisions_publish(actor=scored["pm"], panel_id=scored["panel"].pk)
+def test_publish_decides_pass_or_fail_never_selects_and_anonymises_comments(scored, django_capture_on_commit_callbacks):
+    for p, email in zip(scored["proposals"], ("a@example.kr", "b@example.kr", "c@example.kr"), strict=True):
+        p.created_by = type(scored["pm"]).objects.create(username=email, email=email, role="applicant",
+                                                         organization=p.lead_organization)
+        p.save(update_fields=["created_by"])
+    with django_capture_on_commit_callbacks(execute=True):
+        decisions = decisions_publish(actor=scored["pm"], panel_id=scored["panel"].pk)
     statuses = [p.status for p in (type(p).objects.get(pk=p.pk) for p in scored["proposals"])]
-    assert statuses == ["selected", "selected", "not_selected"]
+    # the two over the cut-off passed and wait for the portfolio; the third is not selected
+    assert statuses == ["evaluated", "evaluated", "not_selected"]
+    # each applicant gets the result notice with the appeal right
+    end = decisions[0].appeal_until.isoformat()
+    assert [m.to for m in mail.outbox] == [["a@example.kr"], ["b@example.kr"], ["c@example.kr"]]
+    assert all(end in m.body for m in mail.outbox)
+    assert "평가를 통과했습니다" in mail.outbox[0].body
+    assert "기준 점수에 미달" in mail.outbox[2].body
     assert [(d.rank, d.score, d.passed) for d in decisions] == [(1, Decimal("85.00"), True),
                                                                 (2, Decimal("71.00"), True),
                                                                 (3, Decimal("60.00"), False)]

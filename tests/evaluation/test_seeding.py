@@ -64,8 +64,10 @@ def test_seed_runs_a_program_years_evaluation_once(year):
     assert decisions[0].score > decisions[-1].score
     assert all(len(d.comments) == 15 and all(HANGUL.search(c["comment"]) for c in d.comments) for d in decisions), \
         decisions[0].comments
-    assert {p.status for p in published.proposals.all()} <= {"selected", "not_selected"}
-    assert published.proposals.filter(status="selected").exists()
+    # publishing decides pass or fail, never selection; it was published before the appeal window closed
+    assert {p.status for p in published.proposals.all()} <= {"evaluated", "not_selected"}
+    assert published.proposals.filter(status="evaluated").exists()
+    assert all(d.appeal_until < timezone.localdate() for d in decisions)
     scores = Score.objects.filter(assignment__panel=published)
     assert scores.count() == 15 * 3
     assert all(Decimal(40) <= s.score <= Decimal(98) for s in scores)

@@ -8,6 +8,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
+from tests.proposals import conftest as _proposal_factories
+
+# the proposals app's factories, shared (the selection chain makes proposals with them)
+make_program = _proposal_factories.make_program
+make_call = _proposal_factories.make_call
+make_proposal = _proposal_factories.make_proposal
 
 SEOUL = ZoneInfo("Asia/Seoul")
 _n = itertools.count(1)
@@ -19,34 +25,37 @@ def at(day: str, time: str = "10:00") -> dt.datetime:
 
 
 @pytest.fixture
-def make_agreement(db, make_organization):
-    """An agreement of a selected proposal (2026), approved budget per category: budget={"materials": won}."""
-    from doyak.calls.models import Call
-    from doyak.finance.services import agreement_create_from_proposal
+def make_agreement(db, make_organization, make_call, chain):
+    """The concluded agreement of a proposal selected through the chain (evaluated, approved in a portfolio
+    scenario), 2026, with an approved budget per category: budget={"materials": won}."""
+    from doyak.finance.models import Agreement
+    from doyak.finance.services import agreements_conclude_for_call
     from doyak.programs.models import Program
-    from doyak.proposals.models import BudgetLine, ConsortiumMember, Proposal
+    from doyak.proposals.models import BudgetLine, ConsortiumMember
 
-    def make(*, lead=None, members=(), budget=None, gov_share=(3, 1), self_settlement=False, program=None,
-             call=None, start=dt.date(2026, 1, 1), end=dt.date(2026, 12, 31)):
+    def make(*, lead=None, members=(), budget=None, gov_share=(3, 1), self_settlement=False,
+             start=dt.date(2026, 1, 1), end=dt.date(2026, 12, 31)):
         n = next(_n)
         lead = lead or make_organization()
-        if call is None:
-            program = program or Program.objects.create(code=f"F{n:03d}", year=2026, name_ko=f"사업{n}",
-                                                        budget_krw=10**10)
-            now = timezone.now()
-            call = Call.objects.create(program=program, reference=f"FCALL-{n:04d}", title_ko=f"공고{n}",
-                                       status="closed", opens_at=now - dt.timedelta(days=60),
-                                       closes_at=now - dt.timedelta(days=30))
-        proposal = Proposal.objects.create(call=call, reference=f"P-F{n:06d}", lead_organization=lead,
-                                           status="selected", title_ko=f"정산과제{n}", start_date=start, end_date=end)
-        ConsortiumMember.objects.create(proposal=proposal, organization=lead, role="lead")
+        if lead.self_settlement_eligible != self_settlement:
+            lead.self_settlement_eligible = self_settlement
+            lead.save(update_fields=["self_settlement_eligible"])
+        program = Program.objects.create(code=f"F{n:03d}", year=2026, name_ko=f"사업{n}", budget_krw=10**10)
+        now = timezone.now()
+        call = make_call(program=program, title_ko=f"공고{n}", status="closed", opens_at=now - dt.timedelta(days=60),
+                         closes_at=now - dt.timedelta(days=30))
+        gov, cash = gov_share
+        lines = budget or {"materials": 10_000_000, "activities": 5_000_000}
+        proposal = chain.submitted(call, lead=lead, gov=sum(w * gov // (gov + cash) for w in lines.values()),
+                                   title_ko=f"정산과제{n}", start_date=start, end_date=end)
         for member in members:
             ConsortiumMember.objects.create(proposal=proposal, organization=member, role="participant")
-        gov, cash = gov_share
-        for category, won in (budget or {"materials": 10_000_000, "activities": 5_000_000}).items():
+        for category, won in lines.items():
             BudgetLine.objects.create(proposal=proposal, year=2026, organization=lead, category=category,
                                       gov_krw=won * gov // (gov + cash), cash_krw=won - won * gov // (gov + cash))
-        return agreement_create_from_proposal(actor=None, proposal_id=proposal.pk, self_settlement=self_settlement)
+        chain.selected(call, [proposal])
+        agreements_conclude_for_call(actor=chain.pm, call_id=call.pk)
+        return Agreement.objects.get(proposal=proposal)
 
     return make
 

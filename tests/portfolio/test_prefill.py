@@ -14,14 +14,15 @@ ON = dt.date(2026, 6, 1)
 
 
 @pytest.fixture
-def humanoid_year(make_call, make_program, make_scored, make_proposal):
-    """Program MAX: in 2025 five humanoid demos funded (and one not); in 2026 a humanoid call with six
-    scored proposals (one of ₩12B, one in the capital region, one below the cut-off of 70)."""
+def humanoid_year(make_call, make_program, make_scored, chain):
+    """Program MAX: in 2025 five humanoid demos funded by the approved portfolio (and one passed but left out
+    by the budget); in 2026 a humanoid call with six scored proposals (one of ₩12B, one in the capital
+    region, one below the cut-off of 70)."""
     earlier = make_program(code="MAX", year=2025, budget_krw=50_000_000_000)
     earlier_call = make_call(program=earlier, track="max_humanoid")
-    for _ in range(5):
-        make_proposal(call=earlier_call, status="selected", gov_total_krw=2_000_000_000)
-    make_proposal(call=earlier_call, status="not_selected", gov_total_krw=2_000_000_000)
+    demos = [chain.submitted(earlier_call, gov=2_000_000_000) for _ in range(6)]
+    chain.evaluate(earlier_call, {p: 80 + k for k, p in enumerate(demos)})
+    chain.approve(earlier_call, policy={"budget": 10_000_000_000, "min_score": 70})
     program = make_program(code="MAX", year=2026, budget_krw=60_000_000_000)
     call = make_call(program=program, track="max_humanoid", budget_krw=30_000_000_000)
     make_scored(call, gov=12_000_000_000, score=88, region="26")

@@ -53,7 +53,14 @@ def test_solve_stores_the_exact_optimum_of_a_small_instance(small_call, pm, djan
     assert r["mean_score"] == 82.5
     assert r["budget_by_group"] == {"capital": 0, "dongnam": 400_000_000, "daegyeong": 0, "jungbu": 0,
                                     "honam": 500_000_000, "gangwon": 0, "jeonbuk": 0, "jeju": 0}
-    assert (r["candidate_count"], r["eligible_count"]) == (5, 4)
+    # E failed the evaluation, so it is no candidate
+    assert (r["candidate_count"], r["eligible_count"]) == (4, 4)
+    assert r["candidates"] == [[p.pk, p.gov_total_krw, f"{s:.2f}"] for p, s in
+                               [(rows["A"], 90), (rows["B"], 85), (rows["C"], 80), (rows["D"], 75)]]
+    # A is left out because of the non-capital share (and the budget); D by the budget alone (without the
+    # share, A + B would be funded, still not D)
+    assert r["reasons"] == {str(rows["A"].pk): {"because": ["Non-capital share"], "budget": True},
+                            str(rows["D"].pk): {"because": [], "budget": True}}
     share = next(c for c in r["constraints"] if c["name"] == "Non-capital share")
     # without it A + B (90 × ₩600M + 85 × ₩400M = ₩88B·points) would win; the share (100%) is far from its
     # bound, so it is not "binding" in the engine's local sense, yet it has a price
@@ -70,13 +77,13 @@ def test_solve_of_an_infeasible_policy_names_the_conflict_in_words(small_call, p
                                         "count_min": 3}]}
     scenario = services.scenario_create(actor=pm, name="무리", call_id=call.pk, policy=policy)
     scenario = _solve(scenario, pm, django_capture_on_commit_callbacks)
-    # then no result; only B and C are eligible outside the capital (E is below the cut-off)
+    # then no result; only B and C are candidates outside the capital (E failed the evaluation)
     assert scenario.status == "draft"
     assert scenario.result == {}
     assert scenario.error["code"] == "portfolio_infeasible"
-    assert scenario.error["conflicting_bounds"] == [["min_score", None], ["Three outside the capital", "count_min"]]
+    assert scenario.error["conflicting_bounds"] == [["Three outside the capital", "count_min"]]
     with translation.override("en"):
-        assert conflict_words(scenario) == ["the cut-off score of 70", "“Three outside the capital”: at least 3 projects"]
+        assert conflict_words(scenario) == ["“Three outside the capital”: at least 3 projects"]
 
 
 def test_editing_the_policy_clears_the_result(small_call, pm, django_capture_on_commit_callbacks):
@@ -102,23 +109,6 @@ def test_only_one_scenario_per_scope_is_submitted(small_call, pm, django_capture
     assert raised.value.code == "scenario_already_submitted"
     assert list(Scenario.objects.order_by("pk").values_list("status", flat=True)) == ["submitted", "solved"]
     assert AuditEvent.objects.filter(action="portfolio.scenario_submit").count() == 1
-
-
-def test_approval_applies_the_selection_to_the_proposals(small_call, pm, make_user,
-                                                        django_capture_on_commit_callbacks):
-    call, rows = small_call
-    admin = make_user(role="administrator")
-    scenario = _solve(services.scenario_create(actor=pm, name="반반", call_id=call.pk, policy=POLICY), pm,
-                      django_capture_on_commit_callbacks)
-    services.scenario_submit(actor=pm, scenario_id=scenario.pk)
-    with pytest.raises(AccessDenied):
-        services.scenario_approve(actor=pm, scenario_id=scenario.pk)
-    services.scenario_approve(actor=admin, scenario_id=scenario.pk)
-    statuses = {name: p.__class__.objects.get(pk=p.pk).status for name, p in rows.items()}
-    assert statuses == {"A": "not_selected", "B": "selected", "C": "selected", "D": "not_selected",
-                        "E": "not_selected"}
-    scenario.refresh_from_db()
-    assert scenario.status == "approved"
 
 
 def test_create_without_a_policy_prefills_it_and_keeps_the_notes(small_call, pm):

@@ -1,4 +1,4 @@
-"""Submission, withdrawal, review and decision: permissions, deadline, audit, e-mail on commit."""
+"""Submission, withdrawal, review and who owns each decision: permissions, deadline, audit, e-mail on commit."""
 
 import datetime as dt
 
@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from doyak.core.errors import AccessDenied, Conflict
 from doyak.core.models import AuditEvent
+from doyak.proposals.enums import ProposalStatus
 from doyak.proposals.models import BudgetLine, Proposal, TeamMember
 from doyak.proposals.services import (
     ProposalRulesViolated,
@@ -16,6 +17,7 @@ from doyak.proposals.services import (
     proposal_transition,
     proposal_update,
 )
+from doyak.proposals.workflow import TRANSITIONS, Owner, transitions_from
 
 pytestmark = pytest.mark.django_db
 
@@ -76,35 +78,71 @@ def test_submit_after_fix_audits_and_emails(ready, transition):
     assert "제출되었습니다" in mail.outbox[0].body and "was submitted" in mail.outbox[0].body
 
 
-def test_decision_by_pm_emails_applicant_and_applicant_cannot_decide(ready, make_user, transition):
+def test_review_is_started_by_the_ministry_and_select_is_no_ones_on_the_proposal(ready, make_user, transition):
     proposal, applicant = ready
     Proposal.objects.filter(pk=proposal.pk).update(status="submitted")
     pm = make_user(role="program_manager")
+    admin = make_user(role="administrator")
     with pytest.raises(AccessDenied):
         transition(actor=applicant, proposal_id=proposal.pk, name="start_review")
     transition(actor=pm, proposal_id=proposal.pk, name="start_review")
+    # the program manager never selects; the administrator only through a scenario's approval
     with pytest.raises(AccessDenied):
-        transition(actor=applicant, proposal_id=proposal.pk, name="select")
-    transition(actor=pm, proposal_id=proposal.pk, name="select")
+        transition(actor=pm, proposal_id=proposal.pk, name="select")
+    with pytest.raises(Conflict) as info:
+        transition(actor=admin, proposal_id=proposal.pk, name="select")
+    assert info.value.code == "transition_owned_elsewhere"
+    proposal.refresh_from_db()
+    assert proposal.status == "under_review" and proposal.decided_at is None
+    assert mail.outbox == []
+    assert list(AuditEvent.objects.filter(object_id=str(proposal.pk)).order_by("id").values_list("action", flat=True)) \
+        == ["proposal.start_review"]
+
+
+@pytest.mark.parametrize("status", [s for s in ProposalStatus.values if s != "evaluated"])
+def test_select_by_the_portfolio_is_refused_from_every_state_but_evaluated(ready, make_user, transition, status):
+    proposal, _ = ready
+    Proposal.objects.filter(pk=proposal.pk).update(status=status)
+    admin = make_user(role="administrator")
+    with pytest.raises(Conflict) as info:
+        transition(actor=admin, proposal_id=proposal.pk, name="select", owner=Owner.PORTFOLIO_APPROVAL)
+    assert info.value.code == "transition_invalid"
+    proposal.refresh_from_db()
+    assert proposal.status == status
+    assert not AuditEvent.objects.filter(action="proposal.select").exists()
+
+
+def test_select_by_the_portfolio_from_evaluated_stamps_audits_and_emails(ready, make_user, transition):
+    proposal, _ = ready
+    Proposal.objects.filter(pk=proposal.pk).update(status="evaluated")
+    admin = make_user(role="administrator")
+    transition(actor=admin, proposal_id=proposal.pk, name="select", owner=Owner.PORTFOLIO_APPROVAL)
     proposal.refresh_from_db()
     assert proposal.status == "selected" and proposal.decided_at is not None
     assert [m.to for m in mail.outbox] == [["applicant@example.kr"]]
     assert "선정되었습니다" in mail.outbox[0].body
-    assert list(AuditEvent.objects.filter(object_id=str(proposal.pk)).order_by("id").values_list("action", flat=True)) \
-        == ["proposal.start_review", "proposal.select"]
+    assert AuditEvent.objects.filter(action="proposal.select", object_id=str(proposal.pk)).count() == 1
 
 
-def test_not_selected_path_and_invalid_transition(ready, make_user, transition):
-    proposal, _applicant = ready
-    Proposal.objects.filter(pk=proposal.pk).update(status="under_review")
-    pm = make_user(role="program_manager")
-    transition(actor=pm, proposal_id=proposal.pk, name="reject")
-    with pytest.raises(Conflict) as info:
-        transition(actor=pm, proposal_id=proposal.pk, name="select")
-    assert info.value.code == "transition_invalid"
-    proposal.refresh_from_db()
-    assert proposal.status == "not_selected"
-    assert "선정되지 않았습니다" in mail.outbox[0].body
+def test_every_decision_has_one_owner_and_no_button():
+    owners = {t.name: t.owner for t in TRANSITIONS.values()}
+    assert owners == {"submit": "person", "withdraw": "person", "start_review": "person",
+                      "pass_evaluation": "evaluation_publication", "fail_evaluation": "evaluation_publication",
+                      "reinstate": "appeal_answer", "select": "portfolio_approval", "reject": "portfolio_approval"}
+    assert [t.name for t in transitions_from("evaluated", manual=True)] == []
+    assert [t.name for t in transitions_from("under_review", manual=True)] == []
+
+
+def test_the_portfolio_approval_is_the_only_code_that_selects():
+    """No view, API or other service asks for select or reject as their owner but the scenario approval."""
+    import pathlib
+
+    import doyak
+
+    root = pathlib.Path(doyak.__file__).parent
+    users = sorted(str(path.relative_to(root)) for path in root.rglob("*.py")
+                   if "owner=Owner.PORTFOLIO_APPROVAL" in path.read_text(encoding="utf-8").replace(" ", ""))
+    assert users == ["portfolio/services.py", "proposals/workflow.py"]
 
 
 def test_withdraw_before_deadline(ready, transition):

@@ -249,7 +249,7 @@ def _domain_seeds() -> list[Callable[..., dict[str, int]]]:
     from doyak.portfolio.seeding import portfolio_seed
     from doyak.proposals.seeding import proposals_seed
 
-    return [proposals_seed, evaluation_seed, finance_seed, portfolio_seed]
+    return [proposals_seed, evaluation_seed, portfolio_seed, finance_seed]
 
 
 def _demo_users(organizations: list[Organization], *, seed: int) -> int:

@@ -93,3 +93,8 @@ class AppealAnswerForm(forms.Form):
     status = forms.ChoiceField(label=_("Outcome"), choices=[(AppealStatus.ACCEPTED, AppealStatus.ACCEPTED.label),
                                                            (AppealStatus.REJECTED, AppealStatus.REJECTED.label)])
     answer = forms.CharField(label=_("Answer"), widget=forms.Textarea(attrs={"rows": 5}))
+    revised_score = forms.DecimalField(
+        label=_("Revised score (upheld appeals only)"), required=False, min_value=0, max_value=100,
+        max_digits=5, decimal_places=2,
+        help_text=_("After a re-evaluation: the new aggregated score. Above the cut-off, the proposal takes part "
+                    "in the selection again."))

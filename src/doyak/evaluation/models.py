@@ -228,6 +228,13 @@ class Decision(models.Model):
     def __str__(self) -> str:
         return f"{self.proposal.reference}: {self.score}"
 
+    @property
+    def appeal_until(self):
+        """The last day (Seoul) an appeal is accepted."""
+        from .selectors import appeal_window_end
+
+        return appeal_window_end(self)
+
 
 class Appeal(models.Model):
     """The applicant's one appeal (이의신청) against a published decision."""
@@ -247,6 +254,11 @@ class Appeal(models.Model):
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+")
+    # An upheld appeal may revise the published score (after a re-evaluation): both kept.
+    score_before = models.DecimalField(_("score before the appeal"), max_digits=7, decimal_places=2, null=True,
+                                       blank=True)
+    score_after = models.DecimalField(_("score after the appeal"), max_digits=7, decimal_places=2, null=True,
+                                      blank=True)
 
     class Meta:
         ordering = ["-filed_at"]

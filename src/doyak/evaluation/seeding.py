@@ -20,6 +20,7 @@ needs one. Nothing happens when a seeded panel exists already, or when there is 
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import random
 from collections.abc import Callable
@@ -28,7 +29,7 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Count, Q
-from django.utils import translation
+from django.utils import timezone, translation
 
 from doyak.accounts.enums import Role
 from doyak.calls.enums import CallStatus
@@ -37,6 +38,7 @@ from doyak.core.audit import audit_record
 from doyak.core.errors import DoyakError
 from doyak.organizations.enums import CareerStage
 from doyak.organizations.models import Researcher
+from doyak.policies.services import policy_value
 from doyak.proposals.enums import ProposalStatus
 
 from .enums import AssignmentStatus, Objective, RunStatus
@@ -57,6 +59,10 @@ ECONOMIC_TEXT = "기술사업화 타당성, 시장 분석, 경제성 평가, 투
 PANEL_NAME = "서면평가 1분과"
 # Proposals on the published panel at most (the national data set has hundreds per call).
 PANEL_PROPOSALS_MAX = {"demo": 40, "national": 30}
+# Days between the close of the appeal window and today, for the published demo call.
+PUBLISHED_DAYS_AFTER_WINDOW = 4
+# The demo applicant's proposal scores about this (percent of each criterion's scale).
+APPLICANT_QUALITY = 92.0
 # Share of the other evaluators of the panel left in review who have already submitted.
 IN_REVIEW_DONE_SHARE = 0.5
 # Per criterion kind: comments for a strong, a middling and a weak score.
@@ -151,19 +157,27 @@ def _demo_evaluation(*, scale: str, seed: int, counts: dict[str, int],
     if pm is None or Panel.objects.filter(name=PANEL_NAME).exists():
         return
     waiting = Q(proposals__status__in=[ProposalStatus.SUBMITTED, ProposalStatus.UNDER_REVIEW])
-    calls = list(Call.objects.filter(status=CallStatus.CLOSED).annotate(waiting=Count("proposals", filter=waiting))
-                 .filter(waiting__gt=0).order_by("-waiting", "reference")[:2 if scale == "demo" else 1])
+    applicant_org = (get_user_model().objects.filter(username="applicant").values_list("organization_id", flat=True)
+                     .first())
+    mine = waiting & Q(proposals__lead_organization_id=applicant_org)
+    # The call published first is one the demo applicant applied to (so its login meets a result).
+    calls = list(Call.objects.filter(status=CallStatus.CLOSED)
+                 .annotate(waiting=Count("proposals", filter=waiting), mine=Count("proposals", filter=mine))
+                 .filter(waiting__gt=0).order_by("-mine", "-waiting", "reference")[:2 if scale == "demo" else 1])
+    window = int(policy_value("evaluation.appeal_window_days"))
+    # Published long enough ago that the appeal window has closed (the portfolio seed then approves).
+    published_at = timezone.now() - dt.timedelta(days=window + PUBLISHED_DAYS_AFTER_WINDOW)
     rng = random.Random(seed * 7919 + 5)
     for i, call in enumerate(calls):
-        proposal_ids = list(call.proposals.filter(status__in=[ProposalStatus.SUBMITTED, ProposalStatus.UNDER_REVIEW])
-                            .order_by("reference").values_list("pk", flat=True)[:PANEL_PROPOSALS_MAX[scale]])
+        waiting_here = call.proposals.filter(status__in=[ProposalStatus.SUBMITTED, ProposalStatus.UNDER_REVIEW])
+        proposal_ids = list(waiting_here.order_by("reference").values_list("pk", flat=True)[:PANEL_PROPOSALS_MAX[scale]])
         panel = panel_create(actor=pm, call_id=call.pk, data={"name": PANEL_NAME}, proposal_ids=proposal_ids)
         counts["panels"] += 1
         if not _assign(actor=pm, panel=panel):
             continue
         if i == 0:
             _score(panel=panel, rng=rng, share=1.0)
-            counts["decisions"] += len(decisions_publish(actor=pm, panel_id=panel.pk))
+            counts["decisions"] += len(decisions_publish(actor=pm, panel_id=panel.pk, now=published_at))
         else:
             _add_demo_evaluator(actor=pm, panel=panel)
             _score(panel=panel, rng=rng, share=IN_REVIEW_DONE_SHARE)
@@ -244,6 +258,9 @@ def _score(*, panel: Panel, rng: random.Random, share: float) -> None:
     qualities = [60 + 30 * (k + 0.5) / n + rng.uniform(-4, 4) for k in range(n)]
     rng.shuffle(qualities)
     quality = dict(zip(proposals, qualities, strict=True))
+    # The demo applicant's proposal is a strong one (so its login follows a selection into the ledger).
+    for pk in panel.proposals.filter(lead_organization__members__username="applicant").values_list("pk", flat=True):
+        quality[pk] = APPLICANT_QUALITY
     leniency: dict[int, float] = {}
     assignments = (panel.assignments.filter(status=AssignmentStatus.ASSIGNED).select_related("profile__user")
                    .order_by("proposal__reference", "profile_id"))

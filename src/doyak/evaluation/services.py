@@ -25,6 +25,7 @@ from doyak.policies.services import policy_value
 from doyak.proposals.enums import ProposalStatus
 from doyak.proposals.models import Proposal
 from doyak.proposals.services import proposal_transition
+from doyak.proposals.workflow import Owner
 
 from . import aggregation
 from .conflicts import conflicts_find, reason_text
@@ -721,9 +722,14 @@ def scores_save(*, actor, proposal_id: int, entries: list[dict[str, Any]], submi
 
 
 @transaction.atomic
-def decisions_publish(*, actor, panel_id: int) -> list[Decision]:
-    """Publish the panel's results: aggregated score, rank, anonymised comments; proposals are then
-    selected (at or above the cut-off) or not selected through the proposals workflow."""
+def decisions_publish(*, actor, panel_id: int, now: dt.datetime | None = None) -> list[Decision]:
+    """Publish the panel's results: the exact aggregated score (rounded for display only), rank, pass or fail
+    at the cut-off and anonymised comments, and send each applicant the result notice with the appeal right.
+
+    Publishing never selects: a proposal that passes is *evaluated* and becomes a candidate of the portfolio;
+    one below the cut-off is not selected. ``now`` is the moment of publication (the appeal window counts
+    from it); by default the present.
+    """
     from .selectors import panel_results
 
     _require_manager(actor)
@@ -739,7 +745,7 @@ def decisions_publish(*, actor, panel_id: int) -> list[Decision]:
     if unscored:
         raise Conflict(_("No submitted scores for %(refs)s.") % {"refs": ", ".join(unscored)},
                        code="evaluation_incomplete")
-    now = timezone.now()
+    now = now or timezone.now()
     decisions = []
     for row in results.rows:
         decision = Decision.objects.create(
@@ -748,7 +754,9 @@ def decisions_publish(*, actor, panel_id: int) -> list[Decision]:
             passed=row.passed, rank=row.rank, evaluator_count=len(row.totals),
             comments=results.comments[row.proposal_id], published_at=now, published_by=actor)
         decisions.append(decision)
-        proposal_transition(actor=actor, proposal_id=row.proposal_id, name="select" if row.passed else "reject",
+        proposal_transition(actor=actor, proposal_id=row.proposal_id,
+                            name="pass_evaluation" if row.passed else "fail_evaluation",
+                            owner=Owner.EVALUATION_PUBLICATION,
                             note=_("Evaluation score %(score)s, cut-off %(cutoff)s")
                             % {"score": decision.score, "cutoff": decision.cutoff_score})
     panel.stage = PanelStage.PUBLISHED
@@ -794,10 +802,35 @@ def appeal_file(*, actor, proposal_id: int, text: str, now: dt.datetime | None =
     return appeal
 
 
+def _score_revised(raw: Any) -> Decimal | None:
+    if raw in (None, ""):
+        return None
+    try:
+        value = Decimal(str(raw).strip())
+    except InvalidOperation:
+        raise ValidationFailed(_("Enter a number."), code="number_invalid", field="revised_score") from None
+    if not value.is_finite() or not Decimal(0) <= value <= Decimal(100):
+        raise ValidationFailed(_("Enter a score between 0 and 100."), code="score_out_of_range",
+                               field="revised_score")
+    return value.quantize(Decimal("0.01"))
+
+
+def _ranks_refresh(panel: Panel) -> None:
+    """Rank the panel's decisions again by score (equal scores share a rank)."""
+    decisions = list(Decision.objects.select_for_update().filter(panel=panel))
+    for d in decisions:
+        rank = 1 + sum(1 for other in decisions if other.score > d.score)
+        if rank != d.rank:
+            d.rank = rank
+            d.save(update_fields=["rank"])
+
+
 @transaction.atomic
-def appeal_answer(*, actor, appeal_id: int, status: str, answer: str) -> Appeal:
+def appeal_answer(*, actor, appeal_id: int, status: str, answer: str, revised_score: Any = None) -> Appeal:
+    """Answer an appeal. An upheld appeal may revise the published score (after a re-evaluation); a revision
+    that lifts a proposal below the cut-off over it makes the proposal a candidate of the portfolio again."""
     _require_manager(actor)
-    appeal = Appeal.objects.select_for_update().filter(pk=appeal_id).first()
+    appeal = Appeal.objects.select_for_update().select_related("decision__panel").filter(pk=appeal_id).first()
     if appeal is None:
         raise NotFound(_("Appeal not found."), code="appeal_not_found")
     if appeal.status != AppealStatus.FILED:
@@ -807,8 +840,28 @@ def appeal_answer(*, actor, appeal_id: int, status: str, answer: str) -> Appeal:
     answer = (answer or "").strip()
     if not answer:
         raise ValidationFailed(_("Write the answer."), code="required", field="answer")
+    revised = _score_revised(revised_score)
+    if revised is not None and status != AppealStatus.ACCEPTED:
+        raise ValidationFailed(_("Only an upheld appeal revises the score."), code="appeal_revision_rejected",
+                               field="revised_score")
+    decision = Decision.objects.select_for_update().get(pk=appeal.decision_id)
+    if revised is not None and decision.proposal.status == ProposalStatus.SELECTED:
+        raise Conflict(_("The proposal is already selected; its score is no longer revised."),
+                       code="appeal_after_selection", field="revised_score")
+    changes: dict[str, Any] = {"status": status}
+    if revised is not None and revised != decision.score:
+        was_passed = decision.passed
+        appeal.score_before, appeal.score_after = decision.score, revised
+        decision.score, decision.passed = revised, revised >= decision.cutoff_score
+        decision.save(update_fields=["score", "passed"])
+        _ranks_refresh(decision.panel)
+        changes.update({"score": [str(appeal.score_before), str(revised)], "passed": [was_passed, decision.passed]})
+        if decision.passed and not was_passed:
+            proposal_transition(actor=actor, proposal_id=decision.proposal_id, name="reinstate",
+                                owner=Owner.APPEAL_ANSWER,
+                                note=_("Appeal upheld: score %(score)s, cut-off %(cutoff)s")
+                                % {"score": revised, "cutoff": decision.cutoff_score})
     appeal.status, appeal.answer, appeal.answered_at, appeal.answered_by = status, answer, timezone.now(), actor
-    appeal.save(update_fields=["status", "answer", "answered_at", "answered_by"])
-    audit_record(actor=actor, action="appeal.answer", obj=appeal, changes={"status": status})
+    appeal.save(update_fields=["status", "answer", "answered_at", "answered_by", "score_before", "score_after"])
+    audit_record(actor=actor, action="appeal.answer", obj=appeal, changes=changes)
     return appeal
-

@@ -6,6 +6,7 @@ from django.utils.translation import pgettext_lazy
 
 
 class AgreementStatus(models.TextChoices):
+    DRAFT = "draft", pgettext_lazy("agreement status", "Draft")
     ACTIVE = "active", pgettext_lazy("agreement status", "Active")
     STOPPED = "stopped", pgettext_lazy("agreement status", "Stopped")
     CLOSED = "closed", pgettext_lazy("agreement status", "Closed")

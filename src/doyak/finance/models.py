@@ -34,7 +34,7 @@ class Agreement(TimeStampedModel):
     cash_funds_krw = models.BigIntegerField(_("institution cash (won)"))
     self_settlement = models.BooleanField(_("self-settlement"), default=False)
     status = models.CharField(_("status"), max_length=10, choices=AgreementStatus.choices,
-                              default=AgreementStatus.ACTIVE, db_index=True)
+                              default=AgreementStatus.DRAFT, db_index=True)
     # The latest settlement run whose results cover this agreement (what the ledger page shows).
     current_run = models.ForeignKey("SettlementRun", verbose_name=_("latest settlement run"), null=True,
                                     blank=True, on_delete=models.SET_NULL, related_name="+")

@@ -44,7 +44,7 @@ def can_view_agreement(user, agreement: Agreement) -> bool:
 
 
 def can_enter_transactions(user, agreement: Agreement) -> bool:
-    if agreement.status == AgreementStatus.CLOSED or not _authenticated(user) or is_read_only(user):
+    if agreement.status in (AgreementStatus.DRAFT, AgreementStatus.CLOSED) or not _authenticated(user) or is_read_only(user):
         return False
     return is_institution_of(user, agreement) or (user.is_superuser or user.role == Role.ADMINISTRATOR)
 

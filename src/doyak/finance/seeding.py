@@ -1,6 +1,6 @@
-"""Demo ledgers: agreements for selected proposals with a few hundred transactions that trigger every
-settlement rule, and one agreement for the demo ``applicant`` user's institution. Deterministic per seed;
-running it again adds nothing (agreements are matched by proposal, transactions by id)."""
+"""Demo ledgers: the agreement drafts that the approved portfolio made are concluded and a few get a few hundred
+transactions that trigger every settlement rule (the demo ``applicant`` user's institution's first, when it was
+selected). Deterministic per seed; running it again adds nothing."""
 
 from __future__ import annotations
 
@@ -10,14 +10,14 @@ from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
+from django.db.models import Q
 
+from doyak.accounts.enums import Role
 from doyak.accounts.models import User
-from doyak.proposals.enums import ProposalStatus
-from doyak.proposals.models import BudgetLine, ConsortiumMember, Proposal
 
-from .enums import Evidence, RunPurpose, TransactionSource
+from .enums import AgreementStatus, Evidence, RunPurpose, TransactionSource
 from .models import Agreement, ApprovedBudget, Transaction
-from .services import agreement_create_from_proposal, settlement_run_execute, settlement_run_start
+from .services import agreements_conclude_for_call, settlement_run_execute, settlement_run_start
 
 SEOUL = ZoneInfo("Asia/Seoul")
 _AGREEMENTS_PER_SCALE = {"demo": 8, "small": 8, "national": 60}
@@ -81,57 +81,34 @@ def ledger_rows(*, agreement: Agreement, count: int, rng: random.Random, prefix:
     return rows
 
 
-def _demo_proposal(user: User) -> Proposal | None:
-    """A selected proposal led by the demo applicant's institution (one is made from its newest proposal's
-    call when none exists, so the applicant always has a ledger to look at)."""
-    org = user.organization
-    found = (Proposal.objects.filter(lead_organization=org, status=ProposalStatus.SELECTED, agreement__isnull=True)
-             .order_by("pk").first())
-    if found or Agreement.objects.filter(proposal__lead_organization=org).exists():
-        return found
-    template = Proposal.objects.filter(status=ProposalStatus.SELECTED).order_by("pk").first()
-    if template is None:
-        return None
-    today = dt.date.today()
-    proposal = Proposal.objects.create(
-        call=template.call, reference=f"DEMO-FIN-{org.pk}", lead_organization=org, status=ProposalStatus.SELECTED,
-        title_ko="스마트 공정 센서 실증 (정산 시연)", title_en="Smart process sensor demonstration (settlement demo)",
-        start_date=dt.date(today.year, 1, 1), end_date=dt.date(today.year, 12, 31),
-        gov_total_krw=600_000_000, cash_total_krw=200_000_000, created_by=user)
-    ConsortiumMember.objects.create(proposal=proposal, organization=org, role="lead")
-    for category, gov, cash in (("personnel", 250_000_000, 80_000_000), ("materials", 150_000_000, 50_000_000),
-                                ("activities", 60_000_000, 20_000_000), ("equipment", 80_000_000, 30_000_000),
-                                ("allowance", 40_000_000, 10_000_000), ("indirect", 20_000_000, 10_000_000)):
-        BudgetLine.objects.create(proposal=proposal, year=today.year, organization=org, category=category,
-                                  gov_krw=gov, cash_krw=cash)
-    return proposal
-
-
 def finance_seed(*, scale: str, seed: int, progress: Callable[[str, int, int], None] | None = None) -> dict[str, int]:
+    """Conclude the agreement drafts the approved portfolio made and fill a few ledgers (the demo applicant's
+    institution's first among them), then settle them once."""
     rng = random.Random(seed)
     added = {"agreements": 0, "transactions": 0}
-    if Agreement.objects.exists():  # seeded before: a second run adds nothing
+    if Transaction.objects.exists():  # seeded before: a second run adds nothing
         return added
-    proposals = list(Proposal.objects.filter(status=ProposalStatus.SELECTED, agreement__isnull=True,
-                                             start_date__isnull=False, end_date__isnull=False)
-                     .order_by("pk")[:_AGREEMENTS_PER_SCALE.get(scale, 8)])
-    demo_user = User.objects.filter(username="applicant", organization__isnull=False).first()
+    pm = (User.objects.filter(Q(username="pm") | Q(role=Role.PROGRAM_MANAGER), is_active=True)
+          .order_by("-username").first())
+    drafts = Agreement.objects.filter(status=AgreementStatus.DRAFT)
+    if pm is None or not drafts.exists():
+        return added
+    demo_org = User.objects.filter(username="applicant").values_list("organization_id", flat=True).first()
     with transaction.atomic():
-        demo = _demo_proposal(demo_user) if demo_user else None
-        if demo is not None and demo not in proposals:
-            proposals.append(demo)
-        made: list[Agreement] = []
-        for index, proposal in enumerate(proposals):
-            agreement = agreement_create_from_proposal(actor=None, proposal_id=proposal.pk)
+        for call_id in sorted(set(drafts.values_list("proposal__call_id", flat=True))):
+            agreements_conclude_for_call(actor=pm, call_id=call_id)
+        chosen = sorted(Agreement.objects.filter(status=AgreementStatus.ACTIVE).select_related("proposal"),
+                        key=lambda a: (a.proposal.lead_organization_id != demo_org, a.pk))
+        chosen = chosen[:_AGREEMENTS_PER_SCALE.get(scale, 8)]
+        for index, agreement in enumerate(chosen):
             rows = ledger_rows(agreement=agreement, count=rng.randrange(150, 300), rng=rng)
             Transaction.objects.bulk_create(rows, batch_size=2000)
-            made.append(agreement)
             added["agreements"] += 1
             added["transactions"] += len(rows)
             if progress:
-                progress("finance", index + 1, len(proposals))
-        run = (settlement_run_start(actor=None, agreement_ids=[a.pk for a in made], purpose=RunPurpose.SETTLEMENT)
-               if made else None)
+                progress("finance", index + 1, len(chosen))
+        run = (settlement_run_start(actor=None, agreement_ids=[a.pk for a in chosen], purpose=RunPurpose.SETTLEMENT)
+               if chosen else None)
     if run is not None:
         settlement_run_execute(run_id=run.pk)
     return added

@@ -78,7 +78,8 @@ chunk_committed_hook: Callable[[SettlementRun, int], None] | None = None
 @transaction.atomic
 def agreement_create_from_proposal(*, actor, proposal_id: int, number: str = "",
                                    self_settlement: bool | None = None) -> Agreement:
-    """The agreement of a selected proposal, with its approved budget copied from the budget lines."""
+    """The agreement draft of a selected proposal, with its approved budget copied from the budget lines
+    (made when the portfolio scenario that selects the proposal is approved)."""
     if actor is not None and not is_manager(actor):
         raise AccessDenied(_("Only program managers conclude agreements."), code="agreement_forbidden")
     proposal = Proposal.objects.select_for_update().select_related("lead_organization", "call").filter(
@@ -571,14 +572,19 @@ def settlement_close(*, actor, agreement_id: int) -> SettlementClose:
     return closed
 
 
-def agreements_create_for_call(*, actor, call_id: int) -> int:
-    """Agreements for every selected proposal of the call that has none yet; returns how many were made."""
+@transaction.atomic
+def agreements_conclude_for_call(*, actor, call_id: int) -> int:
+    """Conclude every agreement draft of the call (draft → active, spending may be entered); returns how many.
+
+    Until agreements are signed in the application, the program manager concludes the drafts the approval
+    of the portfolio made."""
     if not is_manager(actor):
         raise AccessDenied(_("Only program managers conclude agreements."), code="agreement_forbidden")
-    made = 0
-    for proposal_id in (Proposal.objects.filter(call_id=call_id, status=ProposalStatus.SELECTED,
-                                                agreement__isnull=True, start_date__isnull=False,
-                                                end_date__isnull=False).order_by("pk").values_list("pk", flat=True)):
-        agreement_create_from_proposal(actor=actor, proposal_id=proposal_id)
-        made += 1
-    return made
+    drafts = list(Agreement.objects.select_for_update().filter(proposal__call_id=call_id,
+                                                               status=AgreementStatus.DRAFT).order_by("pk"))
+    for agreement in drafts:
+        agreement.status = AgreementStatus.ACTIVE
+        agreement.save(update_fields=["status", "updated_at"])
+        audit_record(actor=actor, action="agreement.conclude", obj=agreement,
+                     changes={"status": [AgreementStatus.DRAFT, AgreementStatus.ACTIVE]})
+    return len(drafts)

@@ -16,7 +16,7 @@ from doyak.core.errors import AccessDenied, DoyakError, ValidationFailed
 from doyak.organizations.models import Organization
 from doyak.programs.models import Program
 
-from .enums import Category, FlagStatus, RunStatus
+from .enums import AgreementStatus, Category, FlagStatus, RunStatus
 from .forms import DecideForm, EvidenceForm, ExplainForm, ImportForm, TransactionForm
 from .models import Agreement, EvidenceFile
 from .rules import (
@@ -44,7 +44,7 @@ from .selectors import (
     settlement_what_if_for_scope,
 )
 from .services import (
-    agreements_create_for_call,
+    agreements_conclude_for_call,
     evidence_attach,
     flag_decide,
     flag_explain,
@@ -235,7 +235,7 @@ def dashboard(request):
         **data, "call": call, "program": program, "calls": calls, "programs": programs,
         "runs": run_list(user=request.user, limit=10), "waiting_flags": explanations_waiting(user=request.user),
         "manager": is_manager(request.user),
-        "selected_calls": Call.objects.filter(proposals__status="selected", proposals__agreement__isnull=True)
+        "draft_calls": Call.objects.filter(proposals__agreement__status=AgreementStatus.DRAFT)
         .distinct().order_by("-opens_at")[:20] if is_manager(request.user) else [],
     })
 
@@ -244,7 +244,7 @@ def dashboard(request):
 @require_POST
 def agreements_create_view(request):
     call_id = _int(request.POST.get("call"))
-    made = agreements_create_for_call(actor=request.user, call_id=call_id or 0)
+    made = agreements_conclude_for_call(actor=request.user, call_id=call_id or 0)
     messages.success(request, _("%(n)s agreements concluded.") % {"n": made})
     return redirect("finance:dashboard")
 

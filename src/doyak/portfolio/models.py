@@ -62,3 +62,36 @@ class Scenario(TimeStampedModel):
     @staticmethod
     def scope_key_for(*, program_id: int, year: int, call_id: int | None) -> str:
         return f"call:{call_id}" if call_id else f"program:{program_id}:{year}"
+
+
+class Selection(models.Model):
+    """The selection decision of one proposal, made by the approval of a portfolio scenario (선정 결과).
+
+    ``because`` names the scenario constraints whose removal would change the proposal's outcome (the
+    engine's explanation); ``budget_bound`` says that the budget alone also decides it. The sentence shown
+    to the applicant is made from them in ``presentation.selection_reason``.
+    """
+
+    proposal = models.OneToOneField("proposals.Proposal", verbose_name=_("proposal"), on_delete=models.PROTECT,
+                                    related_name="portfolio_selection")
+    scenario = models.ForeignKey(Scenario, verbose_name=_("scenario"), on_delete=models.PROTECT,
+                                 related_name="selections")
+    selected = models.BooleanField(_("selected"))
+    because = models.JSONField(_("deciding constraints"), default=list, blank=True)
+    budget_bound = models.BooleanField(_("decided by the budget"), default=False)
+    decided_at = models.DateTimeField(_("decided at"))
+
+    class Meta:
+        ordering = ["scenario", "-selected", "proposal"]
+        verbose_name = _("selection decision")
+        verbose_name_plural = _("selection decisions")
+
+    def __str__(self) -> str:
+        return f"{self.proposal_id}: {'selected' if self.selected else 'not selected'}"
+
+    @property
+    def reason(self) -> str:
+        """Why, in the current language (for the applicant's notice and e-mail)."""
+        from .presentation import selection_reason
+
+        return selection_reason(self)

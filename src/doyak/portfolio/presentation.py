@@ -116,7 +116,7 @@ def error_words(scenario: Scenario) -> str:
     if code == "portfolio_not_proven":
         return _("The solver found no selection proven optimal in time; loosen the policy or try again.")
     if code == "portfolio_no_candidates":
-        return _("No proposal of this scope has an evaluation score yet.")
+        return _("No proposal of this scope has passed evaluation and waits for selection.")
     return scenario.error.get("message", "")
 
 
@@ -161,3 +161,19 @@ def _price_cell(row: dict | None) -> dict | None:
     share = row.get("price_share")
     return {"binding": row.get("binding"), "share": None if share is None else _pct_short(share, significant=True),
             "proven": row.get("price") is not None}
+
+
+def selection_reason(selection) -> str:
+    """The sentence an applicant reads about the portfolio's decision on a proposal that passed evaluation."""
+    budget = _won(selection.scenario.policy.get("budget", 0))
+    if selection.selected:
+        return _("Selected within the budget of %(budget)s.") % {"budget": budget}
+    names = [n for n in selection.because if n not in ("budget", "min_score")]
+    if names:
+        return (_("Passed the evaluation, but not selected: within the budget of %(budget)s, funding it would break "
+                  "the selection policy %(names)s.") % {"budget": budget, "names": ", ".join(f"“{n}”" for n in names)})
+    if selection.budget_bound:
+        return (_("Passed the evaluation, but it does not fit the budget of %(budget)s alongside the proposals "
+                  "selected.") % {"budget": budget})
+    return (_("Passed the evaluation, but within the budget of %(budget)s the funds achieve more with the "
+              "proposals selected.") % {"budget": budget})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from doyak.accounts.enums import Role
+from doyak.proposals.workflow import TRANSITIONS
 
 EDITOR_ROLES = frozenset({Role.PROGRAM_MANAGER, Role.ADMINISTRATOR})
 # Council members read scenarios (and compare them); they never change one.
@@ -23,5 +24,5 @@ def can_edit_scenarios(user) -> bool:
 
 
 def can_approve_scenarios(user) -> bool:
-    """Administrators approve a submitted scenario (the selection is then applied to the proposals)."""
-    return _authenticated(user) and (user.is_superuser or user.role == Role.ADMINISTRATOR)
+    """Who approves a submitted scenario (and so selects): the roles of the proposals workflow's ``select``."""
+    return _authenticated(user) and (user.is_superuser or user.role in TRANSITIONS["select"].roles)

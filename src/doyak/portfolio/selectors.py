@@ -21,8 +21,6 @@ from .rules import can_view_scenarios
 # The eight 5극3특 groups in display order (capital first).
 REGION_GROUP_ORDER: tuple[str, ...] = tuple(REGION_GROUPS)
 
-# Proposals a scenario never chooses from.
-_NOT_CANDIDATES = (ProposalStatus.DRAFT, ProposalStatus.WITHDRAWN)
 
 
 def _require_viewer(user) -> None:
@@ -78,7 +76,7 @@ class Candidate:
                               score=self.score, anchor_led=anchor_led, org_size=org_size, program=program)
 
 
-def _scope_proposals(*, program, year: int, call=None) -> QuerySet[Proposal]:
+def scope_proposals(*, program, year: int, call=None) -> QuerySet[Proposal]:
     qs = Proposal.objects.all()
     if call is not None:
         return qs.filter(call=call)
@@ -86,13 +84,12 @@ def _scope_proposals(*, program, year: int, call=None) -> QuerySet[Proposal]:
 
 
 def candidate_proposals(*, program, year: int, call=None) -> list[tuple[Candidate, EngineProposal]]:
-    """Submitted proposals of the scope with an aggregated evaluation score (evaluation ``Decision``) and
-    government funds; each with its engine row. Proposals still without a score are left out (see
-    ``unscored_count``)."""
+    """The proposals of the scope that passed evaluation (*evaluated*, with a published ``Decision``) and ask
+    for government funds; each with its engine row. Only these are chosen from; the approval of a scenario
+    selects some and not the others."""
     qs = (
-        _scope_proposals(program=program, year=year, call=call)
-        .exclude(status__in=_NOT_CANDIDATES)
-        .filter(evaluation_decision__isnull=False, gov_total_krw__gt=0)
+        scope_proposals(program=program, year=year, call=call)
+        .filter(status=ProposalStatus.EVALUATED, evaluation_decision__isnull=False, gov_total_krw__gt=0)
         .select_related("call__program", "lead_organization__region", "evaluation_decision")
         .order_by("id")
     )
@@ -108,10 +105,24 @@ def candidate_proposals(*, program, year: int, call=None) -> list[tuple[Candidat
     return out
 
 
+def candidates_fingerprint(candidates: Iterable[Candidate]) -> list[list]:
+    """What a solve depended on, per candidate: id, funds and score (a change makes the result stale)."""
+    return [[c.pk, c.cost, f"{c.score:.2f}"] for c in candidates]
+
+
 def unscored_count(*, program, year: int, call=None) -> int:
-    """Submitted proposals of the scope that have no aggregated score yet (not in any scenario)."""
-    return (_scope_proposals(program=program, year=year, call=call)
-            .exclude(status__in=_NOT_CANDIDATES).filter(evaluation_decision__isnull=True).count())
+    """Proposals of the scope still waiting for a published evaluation (not yet candidates)."""
+    return (scope_proposals(program=program, year=year, call=call)
+            .filter(status__in=[ProposalStatus.SUBMITTED, ProposalStatus.UNDER_REVIEW]).count())
+
+
+def scope_decisions(*, program, year: int, call=None):
+    """Published evaluation decisions of the scope's proposals, with their appeals (for approval)."""
+    from doyak.evaluation.models import Decision
+
+    proposals = scope_proposals(program=program, year=year, call=call)
+    return (Decision.objects.filter(proposal__in=proposals).select_related("proposal", "proposal__evaluation_appeal")
+            .order_by("proposal__reference"))
 
 
 def funded_earlier(*, program, year: int) -> QuerySet[Proposal]:

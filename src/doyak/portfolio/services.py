@@ -16,6 +16,8 @@ from doyak.cli.select import InputError, policy_parse
 from doyak.core.audit import audit_record
 from doyak.core.errors import AccessDenied, Conflict, NotFound, ValidationFailed
 from doyak.engine.portfolio import (
+    BUDGET,
+    RESERVED_NAMES,
     PortfolioInfeasible,
     PortfolioInvalid,
     PortfolioNotProven,
@@ -24,15 +26,22 @@ from doyak.engine.portfolio import (
     portfolio_select,
 )
 from doyak.engine.regions import region_group_of
+from doyak.evaluation.enums import AppealStatus
 from doyak.programs.models import Program
-from doyak.proposals.enums import ProposalStatus
 from doyak.proposals.services import proposal_transition
+from doyak.proposals.workflow import Owner
 
 from .enums import EDITABLE_STATUSES, ScenarioScope, ScenarioStatus
-from .models import Scenario
+from .models import Scenario, Selection
 from .prefill import scenario_policy_prefill
 from .rules import can_approve_scenarios, can_edit_scenarios
-from .selectors import REGION_GROUP_ORDER, candidate_proposals
+from .selectors import (
+    REGION_GROUP_ORDER,
+    candidate_proposals,
+    candidates_fingerprint,
+    scope_decisions,
+    scope_proposals,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -182,11 +191,11 @@ def scenario_solve_execute(*, scenario_id: int) -> Scenario:
     try:
         policy = policy_parse(scenario.policy, where="policy")
         if not rows:
-            raise ValidationFailed(_("No proposal of this scope has an evaluation score yet."),
+            raise ValidationFailed(_("No proposal of this scope has passed evaluation and waits for selection."),
                                    code="portfolio_no_candidates")
         chosen = portfolio_select(proposals=rows, policy=policy, time_limit_s=SOLVE_TIME_LIMIT_S,
                                   mip_rel_gap=MIP_REL_GAP)
-        explanation = portfolio_explain(proposals=rows, policy=policy, result=chosen,
+        explanation = portfolio_explain(proposals=rows, policy=policy, result=chosen, near_line=len(rows),
                                         time_limit_s=EXPLAIN_TIME_LIMIT_S, mip_rel_gap=MIP_REL_GAP, workers=1)
         result = result_summary(candidates=candidates, policy=policy, explanation=explanation)
         explanation_md = explanation_to_markdown(explanation)
@@ -231,8 +240,14 @@ def result_summary(*, candidates, policy, explanation) -> dict[str, Any]:
             "bounds": [{"kind": b.kind, "description": b.description, "achieved": b.achieved, "slack": b.slack,
                         "binding": b.binding} for b in report.bounds],
         })
+    by_engine_id = {str(c.pk): c.pk for c in candidates}
+    reasons = {str(by_engine_id[reason.proposal_id]): {
+        "because": [e for e in reason.because if e not in RESERVED_NAMES], "budget": BUDGET in reason.because}
+        for reason in explanation.near_line if not reason.funded and reason.proposal_id in by_engine_id}
     return {
         "selected_ids": [c.pk for c in chosen],
+        "candidates": candidates_fingerprint(candidates),
+        "reasons": reasons,
         "objective": r.objective,
         "dual_bound": r.dual_bound,
         "gap": r.mip_gap,
@@ -288,27 +303,85 @@ def scenario_withdraw(*, actor, scenario_id: int) -> Scenario:
     return scenario
 
 
+def _approval_blockers(scenario: Scenario, *, now) -> None:
+    """Refuse the approval while any decision of the scope may still change: an appeal unanswered, or an
+    appeal window still open (an upheld appeal can make a proposal a candidate)."""
+    today = timezone.localdate(now)
+    waiting, open_until = [], []
+    for decision in scope_decisions(program=scenario.program, year=scenario.year, call=scenario.call):
+        appeal = getattr(decision.proposal, "evaluation_appeal", None)
+        if appeal is not None:
+            if appeal.status == AppealStatus.FILED:
+                waiting.append(decision.proposal.reference)
+        elif today <= decision.appeal_until:
+            open_until.append(decision.appeal_until)
+    if waiting:
+        raise Conflict(_("Answer the appeals of %(refs)s before approving: an upheld appeal can change the "
+                         "candidates.") % {"refs": ", ".join(waiting[:5]) + (" …" if len(waiting) > 5 else "")},
+                       code="scenario_appeals_pending")
+    if open_until:
+        raise Conflict(_("The appeal window is open until %(date)s; approve after it closes.")
+                       % {"date": max(open_until).isoformat()}, code="scenario_appeal_window_open")
+
+
+def _refuse_unapprovable(scenario: Scenario) -> None:
+    if scenario.status == ScenarioStatus.APPROVED:
+        raise Conflict(_("This scenario is already approved."), code="scenario_approved")
+    if scenario.status == ScenarioStatus.DRAFT and scenario.error:
+        raise Conflict(_("This scenario has no selection to approve: %(why)s")
+                       % {"why": scenario.error.get("message", "")}, code="scenario_infeasible")
+    if scenario.status != ScenarioStatus.SUBMITTED:
+        raise Conflict(_("Only a submitted scenario can be approved."), code="scenario_not_submitted")
+
+
 @transaction.atomic
-def scenario_approve(*, actor, scenario_id: int) -> Scenario:
-    """Approve a submitted scenario and apply it: its proposals under review are selected, the others not."""
+def scenario_approve(*, actor, scenario_id: int, now=None) -> Scenario:
+    """Approve a submitted scenario and apply it, in one transaction: each candidate that passed evaluation
+    is selected or not selected (with the scenario's reason), and each selected proposal gets its agreement
+    draft with the approved funds. E-mails go out on commit.
+
+    Refused, changing nothing, when the scenario is not submitted or has no feasible selection, when the
+    scope already has an approved scenario, while an appeal is unanswered or its window open, and when the
+    candidates changed after solving (re-solve it then). ``now``: the moment of approval (default: now).
+    """
+    from doyak.finance.services import agreement_create_from_proposal
+
     if not can_approve_scenarios(actor):
         raise AccessDenied(_("Only administrators approve a portfolio scenario."), code="portfolio_forbidden")
     scenario = _locked(scenario_id)
-    if scenario.status != ScenarioStatus.SUBMITTED:
-        raise Conflict(_("Only a submitted scenario can be approved."), code="scenario_not_submitted")
+    _refuse_unapprovable(scenario)
+    now = now or timezone.now()
+    pairs = candidate_proposals(program=scenario.program, year=scenario.year, call=scenario.call)
+    candidates = [c for c, _e in pairs]
+    decided = (Selection.objects.filter(proposal__in=scope_proposals(program=scenario.program, year=scenario.year,
+                                                                     call=scenario.call))
+               .select_related("scenario").first())
+    if decided is not None:
+        raise Conflict(_("“%(name)s” is already approved for these proposals; a second scenario is not approved.")
+                       % {"name": decided.scenario.name}, code="scenario_scope_decided")
+    _approval_blockers(scenario, now=now)
+    if candidates_fingerprint(candidates) != scenario.result.get("candidates"):
+        raise Conflict(_("The candidates changed after this scenario was solved (a score, the funds or the list "
+                         "of proposals that passed): solve it again before approving."), code="scenario_stale")
     chosen = set(scenario.result.get("selected_ids", []))
-    considered = [c.pk for c, _e in candidate_proposals(program=scenario.program, year=scenario.year,
-                                                          call=scenario.call)]
-    from doyak.proposals.models import Proposal
-
-    under_review = Proposal.objects.filter(pk__in=considered, status=ProposalStatus.UNDER_REVIEW).values_list(
-        "pk", flat=True)
-    for proposal_id in under_review:
-        proposal_transition(actor=actor, proposal_id=proposal_id, name="select" if proposal_id in chosen else "reject",
-                            note=f"portfolio scenario {scenario.pk}")
-    scenario.status, scenario.approved_at = ScenarioStatus.APPROVED, timezone.now()
+    reasons = scenario.result.get("reasons", {})
+    agreements = []
+    for c in candidates:
+        selected = c.pk in chosen
+        why = reasons.get(str(c.pk), {})
+        Selection.objects.create(proposal_id=c.pk, scenario=scenario, selected=selected, decided_at=now,
+                                 because=[] if selected else list(why.get("because", [])),
+                                 budget_bound=False if selected else bool(why.get("budget")))
+        proposal_transition(actor=actor, proposal_id=c.pk, name="select" if selected else "reject",
+                            owner=Owner.PORTFOLIO_APPROVAL,
+                            note=_("Portfolio scenario “%(name)s”") % {"name": scenario.name})
+        if selected:
+            agreements.append(agreement_create_from_proposal(actor=actor, proposal_id=c.pk).pk)
+    scenario.status, scenario.approved_at = ScenarioStatus.APPROVED, now
     scenario.save(update_fields=["status", "approved_at", "updated_at"])
     audit_record(actor=actor, action="portfolio.scenario_approve", obj=scenario,
                  changes={"status": [ScenarioStatus.SUBMITTED, ScenarioStatus.APPROVED],
-                          "selected_ids": sorted(chosen)})
+                          "selected_ids": sorted(chosen),
+                          "not_selected_ids": sorted(c.pk for c in candidates if c.pk not in chosen),
+                          "agreements": agreements})
     return scenario

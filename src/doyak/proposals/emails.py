@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 
 SUBJECTS = {
     "submitted": lambda p: _("[doyak] Proposal %(ref)s submitted") % {"ref": p.reference},
+    "evaluated": lambda p: _("[doyak] Evaluation result for proposal %(ref)s") % {"ref": p.reference},
+    "reinstated": lambda p: _("[doyak] Appeal upheld for proposal %(ref)s") % {"ref": p.reference},
     "decided": lambda p: _("[doyak] Selection result for proposal %(ref)s") % {"ref": p.reference},
 }
 

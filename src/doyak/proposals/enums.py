@@ -7,6 +7,7 @@ class ProposalStatus(models.TextChoices):
     SUBMITTED = "submitted", _("Submitted")
     WITHDRAWN = "withdrawn", _("Withdrawn")
     UNDER_REVIEW = "under_review", _("Under review")
+    EVALUATED = "evaluated", _("Passed evaluation")
     SELECTED = "selected", _("Selected")
     NOT_SELECTED = "not_selected", _("Not selected")
 

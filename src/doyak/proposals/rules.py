@@ -50,7 +50,9 @@ def can_edit_proposal(user, proposal) -> bool:
 
 
 def can_trigger(user, proposal, transition) -> bool:
-    if not _authenticated(user) or proposal.status not in transition.source:
+    """Whether ``user`` holds a role that fires ``transition`` on ``proposal`` (whatever its state: the state
+    is checked after permission, so that a refusal reveals nothing about another organisation's proposal)."""
+    if not _authenticated(user):
         return False
     if user.role == Role.APPLICANT:
         return Role.APPLICANT in transition.roles and user.organization_id == proposal.lead_organization_id

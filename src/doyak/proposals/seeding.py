@@ -1,7 +1,9 @@
 """Calls and proposals for the demo and the national-scale benchmark, deterministic for a seed.
 
 ``demo``: one call per program in every state (open, closed, draft, cancelled) and about 150 proposals, some
-submitted and decided for the program manager's list; the demo applicant's organisation gets a draft.
+submitted and under review for the program manager's list; the demo applicant's organisation gets a draft and a
+submitted proposal in every closed call. No proposal is seeded as decided: the evaluation seed publishes one
+call's results and the portfolio seed approves its scenario, through their services.
 ``national``: three calls per program and 20,400 proposals over them, as the benchmark needs.
 Budgets respect the rules (government share, cash share, allowance, indirect cost) so the lists look real.
 Run again with the same seed, it adds nothing: calls and proposals are matched on their numbers.
@@ -108,9 +110,11 @@ def _sub_programs(programs: list[Program]) -> None:
 
 
 def _status(call: Call, rng: random.Random) -> str:
+    """Only states a person reaches on the proposal itself: evaluation decides pass or fail and the approved
+    portfolio selects (the evaluation and portfolio seeds do that through their services)."""
     if call.status == "open":
         return rng.choices(["draft", "submitted", "withdrawn"], weights=[30, 65, 5])[0]
-    return rng.choices(["under_review", "selected", "not_selected", "submitted"], weights=[25, 25, 45, 5])[0]
+    return rng.choices(["under_review", "submitted", "withdrawn"], weights=[60, 37, 3])[0]
 
 
 def _budget(rng: random.Random, org: Organization, years: list[int], track: str) -> list[tuple[int, str, int, int, int]]:
@@ -163,18 +167,27 @@ def proposals_seed(*, scale: str, seed: int, progress: Callable[[str, int, int],
     existing = set(Proposal.objects.filter(reference__in=references).values_list("reference", flat=True))
     User = get_user_model()
     applicant = User.objects.filter(username="applicant").first()
+    pools = {"industrial_leap": anchors, "regional_only": non_capital, "joint_lab": gris}
+    applicant_org = next((o for o in organizations if applicant and o.pk == applicant.organization_id), None)
+    # Closed calls the demo applicant's organisation may apply to (their track's eligibility).
+    closed_calls = [c for c in live_calls if c.status == "closed" and applicant_org is not None
+                    and applicant_org in pools.get(c.track, organizations)]
     planned: list[tuple[Proposal, dict]] = []
     now = timezone.now()
     for n, reference in enumerate(references):
         call = live_calls[n % len(live_calls)]
         track = call.track
-        pool = {"industrial_leap": anchors, "regional_only": non_capital, "joint_lab": gris}.get(track, organizations)
+        pool = pools.get(track, organizations)
         lead = pool[rng.randrange(len(pool))]
         status = _status(call, rng)
         if n == 0 and applicant and applicant.organization_id:
             lead = next(o for o in organizations if o.pk == applicant.organization_id)
             call = next(c for c in live_calls if c.status == "open" and c.track == "general")
             track, status = call.track, ProposalStatus.DRAFT
+        elif 1 <= n <= len(closed_calls):
+            # The demo applicant also applied to the closed calls it may, so it meets evaluation and selection.
+            lead, call = applicant_org, closed_calls[n - 1]
+            track, status = call.track, ProposalStatus.SUBMITTED
         topic = rng.choice(TOPICS)
         start = dt.date(today.year + 1, 1, 1)
         years = [start.year] if rng.random() < 0.5 and track != "large_scale" else [start.year, start.year + 1]
@@ -189,7 +202,6 @@ def proposals_seed(*, scale: str, seed: int, progress: Callable[[str, int, int],
             abstract_en=f"Research and demonstration in {topic}.", keywords=[topic, rng.choice(AIMS)],
             technology_codes=[f"E{rng.choice('ABCDEFGHIJ')}{rng.randint(1, 12):02d}{rng.randint(1, 9):02d}"],
             start_date=start, end_date=dt.date(years[-1], 12, 31), submitted_at=submitted,
-            decided_at=(submitted + dt.timedelta(days=30)) if status in ("selected", "not_selected") and submitted else None,
             created_by=applicant if (applicant and lead.pk == applicant.organization_id) else None)
         planned.append((proposal, extra))
     for start_index in range(0, len(planned), 2_000):

@@ -38,7 +38,7 @@ from .models import (
 )
 from .rules import can_create_proposal, can_edit_proposal, can_record_sanction, can_trigger
 from .validation import proposal_check, violation_for_display
-from .workflow import TRANSITIONS
+from .workflow import TRANSITIONS, Owner
 
 PDF_MAGIC = b"%PDF-"
 
@@ -436,17 +436,27 @@ def _recompute_totals(proposal: Proposal) -> None:
 
 
 @transaction.atomic
-def proposal_transition(*, actor, proposal_id: int, name: str, note: str = "") -> Proposal:
-    """Apply one transition of ``workflow.TRANSITIONS``: permission, deadline, rules, stamp, audit, e-mail."""
+def proposal_transition(*, actor, proposal_id: int, name: str, note: str = "", owner: str = Owner.PERSON) -> Proposal:
+    """Apply one transition of ``workflow.TRANSITIONS``: permission, owner, state, deadline, rules, stamp,
+    audit, e-mail.
+
+    ``owner`` says who asks: a person on the proposal's page (the default, for views and the API) or the
+    service that owns the decision (``Owner.PORTFOLIO_APPROVAL`` for select and reject, …). Permission is
+    checked first, so that a refusal says nothing of the state of a proposal the actor may not touch.
+    """
     transition = TRANSITIONS.get(name)
     if transition is None:
         raise ValidationFailed(_("Unknown action."), code="transition_unknown", field="transition")
     proposal = _locked(proposal_id)
+    if not can_trigger(actor, proposal, transition):
+        raise AccessDenied(_("You may not do this to this proposal."), code="proposal_forbidden")
+    if transition.owner != owner:
+        raise Conflict(_("“%(action)s” is decided by %(owner)s, not on the proposal.")
+                       % {"action": transition.label, "owner": Owner(transition.owner).label},
+                       code="transition_owned_elsewhere", field="transition")
     if proposal.status not in transition.source:
         raise Conflict(_("A proposal that is %(status)s cannot be changed this way.")
                        % {"status": proposal.get_status_display()}, code="transition_invalid", field="status")
-    if not can_trigger(actor, proposal, transition):
-        raise AccessDenied(_("You may not do this to this proposal."), code="proposal_forbidden")
     now = timezone.now()
     if transition.before_deadline:
         _deadline_check(proposal.call, now)

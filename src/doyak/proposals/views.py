@@ -165,7 +165,7 @@ def proposal_detail(request, proposal_id: int):
     names = {o.pk: o.name for o in Organization.objects.filter(pk__in=[k[1] for k in totals])}
     budget_rows = [{**row, "name": names.get(row["organization_id"], ""), "total": row["gov"] + row["cash"] + row["in_kind"]}
                    for _k, row in sorted(totals.items())]
-    transitions = [t for t in transitions_from(proposal.status) if can_trigger(request.user, proposal, t)]
+    transitions = [t for t in transitions_from(proposal.status, manual=True) if can_trigger(request.user, proposal, t)]
     history = AuditEvent.objects.filter(object_type="proposals.proposal", object_id=str(proposal.pk)).order_by("-at")[:30]
     return render(request, "proposals/detail.html", {
         "proposal": proposal, "members": proposal.members.select_related("organization__region"),
@@ -183,7 +183,7 @@ def proposal_detail(request, proposal_id: int):
 @require_POST
 def proposal_transition_view(request, proposal_id: int, name: str):
     proposal = proposal_get_for_user_or_raise(user=request.user, proposal_id=proposal_id)
-    if name not in TRANSITIONS:
+    if name not in TRANSITIONS or not TRANSITIONS[name].manual:
         raise Http404
     try:
         proposal_transition(actor=request.user, proposal_id=proposal.pk, name=name, note=request.POST.get("note", ""))
@@ -377,7 +377,7 @@ def _step_context(request, proposal, step: str, *, editable: bool, forms_overrid
         context["max_mb"] = policy_value("proposals.attachment_max_bytes") // 1048576
     elif step == "review":
         context["violations"] = _violations(proposal, at_submission=True)
-        context["transitions"] = [t for t in transitions_from(proposal.status) if can_trigger(request.user, proposal, t)]
+        context["transitions"] = [t for t in transitions_from(proposal.status, manual=True) if can_trigger(request.user, proposal, t)]
     return context
 
 
