@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "doyak.evaluation",
     "doyak.portfolio",
     "doyak.finance",
+    "doyak.demo",
 ]
 
 MIDDLEWARE = [
