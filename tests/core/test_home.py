@@ -138,3 +138,39 @@ def test_council_sees_no_proposal_cards(client, make_user, make_call, make_propo
     make_proposal(call=make_call(), status="submitted")
     client.force_login(make_user(role="council_member"))
     assert "제출된 제안서" not in _cards(client)
+
+
+# --------------------------------------------------------------------------------------------
+# Cards and sections come from the apps' providers (core imports none of them)
+# --------------------------------------------------------------------------------------------
+
+
+def test_home_content_follows_the_providers_order_cards_before_sections(make_user, make_program, settings):
+    from doyak.core.audit import audit_record
+    from doyak.core.home import HomeCard, home_content_for_user
+
+    # given an administrator, a program this year, one audit event, and the providers in the reverse order
+    admin = make_user(role="administrator")
+    program = make_program()
+    audit_record(actor=admin, action="program.create", obj=program)
+    settings.HOME_PAGE_PROVIDERS = ["doyak.core.selectors.home_content", "doyak.programs.selectors.home_content"]
+    # when the home content is collected
+    content = home_content_for_user(user=admin, lang="ko")
+    # then each provider's cards come in the listed order, then each one's sections
+    assert [card.label for card in content.cards] == ["감사 이벤트", f"{timezone.localdate().year}년 사업"]
+    assert content.cards[0] == HomeCard(label="감사 이벤트", value="1")
+    assert [section.template for section in content.sections] == [
+        "core/_home_recent_events.html", "programs/_home_programs.html"]
+    assert content.sections[1].data == {"programs": [program]}
+
+
+def test_home_content_empty_for_a_role_no_provider_serves(make_user, settings, django_assert_num_queries):
+    from doyak.core.home import HomeContent, home_content_for_user
+
+    # given a regulation liaison and only the providers that serve other roles
+    user = make_user(role="regulation_liaison")
+    settings.HOME_PAGE_PROVIDERS = ["doyak.programs.selectors.home_content", "doyak.proposals.selectors.home_content",
+                                    "doyak.evaluation.selectors.home_content", "doyak.core.selectors.home_content"]
+    # when the home content is collected, then it is empty and no query ran
+    with django_assert_num_queries(0):
+        assert home_content_for_user(user=user, lang="ko") == HomeContent()

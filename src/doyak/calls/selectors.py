@@ -7,10 +7,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from doyak.accounts.enums import Role
 from doyak.core.errors import AccessDenied, NotFound
+from doyak.core.home import HomeCard, HomeContent
 from doyak.policies.services import policy_value
 from doyak.regions.selectors import region_list_valid_on
 
@@ -128,3 +131,16 @@ def _criterion_label(kind: str) -> str:
         return str(CriterionKind(kind).label)
     except ValueError:
         return kind
+
+
+def home_content(*, user, lang: str) -> HomeContent:
+    """For an applicant: the calls accepting proposals now (open, within their window, as
+    ``Call.is_accepting`` says)."""
+    if user.role != Role.APPLICANT or not user.organization_id:
+        return HomeContent()
+    now = timezone.now()
+    n = Call.objects.filter(status=CallStatus.OPEN, opens_at__lte=now, closes_at__gt=now).count()
+    return HomeContent(cards=(HomeCard(
+        label=_("Open calls"), value=f"{n:,}",
+        sub=_("Calls accepting proposals now.") if n else _("Calls appear here when a program opens them."),
+        url=f"{reverse('calls:list')}?status={CallStatus.OPEN}"),))

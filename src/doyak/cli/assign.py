@@ -28,12 +28,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from doyak.engine.assignment import AssignmentInfeasible, Candidates, evaluators_assign
+from doyak.engine.errors import EngineError
 
 EXIT_INPUT = 2
 
 
-class InputFileError(Exception):
+class InputFileError(EngineError):
     """A file the command reads is missing or malformed; the message names file, row and column."""
+
+    code = "input_file_invalid"
 
 
 class _Parser(argparse.ArgumentParser):

@@ -41,8 +41,10 @@ EXIT_WRITE_FAILED = 1
 EXIT_BAD_INPUT = 2
 
 
-class _UsageError(Exception):
-    pass
+class _UsageError(EngineError):
+    """Bad arguments: a malformed option, or outputs that would clash with each other or the inputs."""
+
+    code = "usage_invalid"
 
 
 class _Parser(argparse.ArgumentParser):

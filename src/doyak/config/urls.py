@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from doyak.core.api import api
+from doyak.config.api import api
 
 admin.site.site_header = "doyak 관리"
 admin.site.site_title = "doyak"

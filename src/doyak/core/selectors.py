@@ -5,9 +5,11 @@ import datetime as dt
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from doyak.accounts.enums import Role
 from doyak.accounts.rules import can_view_audit_log
 
 from .errors import AccessDenied
+from .home import HomeCard, HomeContent, HomeSection
 from .models import AuditEvent
 
 
@@ -32,3 +34,20 @@ def audit_event_list_for_user(
     if until:
         qs = qs.filter(at__date__lte=until)
     return qs.order_by("-at", "-id")
+
+
+HOME_AUDIT_ROLES = frozenset({Role.AUDITOR, Role.ADMINISTRATOR})
+HOME_RECENT_EVENTS = 10
+
+
+def home_content(*, user, lang: str) -> HomeContent:
+    """For auditors and administrators: the number of audit events and the latest ones."""
+    if user.role not in HOME_AUDIT_ROLES:
+        return HomeContent()
+    events = audit_event_list_for_user(user=user)
+    recent = list(events[:HOME_RECENT_EVENTS])
+    return HomeContent(
+        cards=(HomeCard(label=_("Audit events"), value=f"{events.count():,}"),),
+        sections=(HomeSection(template="core/_home_recent_events.html", data={"recent_events": recent}),)
+        if recent else (),
+    )

@@ -8,13 +8,16 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from doyak.accounts.enums import Role
 from doyak.calls.enums import RIPPLE_CRITERION_KINDS
 from doyak.calls.models import Call, Criterion
 from doyak.core.errors import AccessDenied, NotFound
+from doyak.core.home import HomeCard, HomeContent
 from doyak.engine.conflicts import REASONS
 from doyak.engine.conflicts import Conflict as EngineConflict
 from doyak.organizations.models import Organization
@@ -367,3 +370,20 @@ def panel_open_proposals(*, call: Call) -> QuerySet[Proposal]:
     on_panels = Panel.objects.filter(call=call).exclude(stage=PanelStage.PUBLISHED).values("proposals")
     return (Proposal.objects.filter(call=call, status__in=[ProposalStatus.SUBMITTED, ProposalStatus.UNDER_REVIEW])
             .exclude(pk__in=on_panels).order_by("reference"))
+
+
+def home_content(*, user, lang: str) -> HomeContent:
+    """For an evaluator: open assignments (not submitted, not withdrawn, panel not published; one query)."""
+    if user.role != Role.EVALUATOR:
+        return HomeContent()
+    counts = (Assignment.objects.filter(profile__user=user, status=AssignmentStatus.ASSIGNED)
+              .exclude(panel__stage=PanelStage.PUBLISHED)
+              .aggregate(open=Count("pk"), unsigned=Count("pk", filter=Q(pledge_signed_at=None))))
+    if not counts["open"]:
+        sub = _("No evaluations assigned yet.")
+    elif counts["unsigned"]:
+        sub = _("%(n)s waiting for your conflict-of-interest pledge.") % {"n": f"{counts['unsigned']:,}"}
+    else:
+        sub = _("Pledges signed; scores to submit.")
+    return HomeContent(cards=(HomeCard(label=_("Assigned proposals"), value=f"{counts['open']:,}", sub=sub,
+                                       url=reverse("evaluation:home")),))

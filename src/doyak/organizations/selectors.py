@@ -3,8 +3,10 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
+from doyak.accounts.enums import Role
 from doyak.accounts.rules import sees_all_organizations
 from doyak.core.errors import AccessDenied, NotFound
+from doyak.core.home import HomeCard, HomeContent, HomeSection
 
 from .models import Organization, Researcher
 from .rules import can_view_organization
@@ -54,3 +56,28 @@ def researcher_list_for_user(*, user, q: str = "", career_stage: str = "", organ
     if organization_id:
         qs = qs.filter(organization_id=organization_id)
     return qs.order_by("name", "id")
+
+
+HOME_OVERVIEW_ROLES = frozenset({Role.PROGRAM_MANAGER, Role.ADMINISTRATOR, Role.COUNCIL_MEMBER, Role.INVESTOR})
+
+
+def home_content(*, user, lang: str) -> HomeContent:
+    """Organisations and researchers overall for the ministry side; an applicant's own organisation."""
+    if user.role in HOME_OVERVIEW_ROLES:
+        anchors = Organization.objects.filter(is_demand_anchor=True).count()
+        stars = Researcher.objects.exclude(star_engineer_since=None).count()
+        return HomeContent(cards=(
+            HomeCard(label=_("Organizations"), value=f"{Organization.objects.count():,}",
+                     sub=_("%(n)s demand-anchor companies") % {"n": f"{anchors:,}"}),
+            HomeCard(label=_("Researchers"), value=f"{Researcher.objects.count():,}",
+                     sub=_("%(n)s star engineers") % {"n": f"{stars:,}"}),
+        ))
+    if user.role == Role.APPLICANT and user.organization_id:
+        organization = Organization.objects.select_related("region").get(pk=user.organization_id)
+        team = Researcher.objects.filter(organization_id=user.organization_id).count()
+        return HomeContent(
+            cards=(HomeCard(label=_("Researchers in my organization"), value=f"{team:,}"),),
+            sections=(HomeSection(template="organizations/_home_organization.html",
+                                  data={"organization": organization}),),
+        )
+    return HomeContent()

@@ -12,7 +12,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from doyak.calls.models import Call
-from doyak.cli.select import InputError, policy_parse
 from doyak.core.audit import audit_record
 from doyak.core.errors import AccessDenied, Conflict, NotFound, ValidationFailed
 from doyak.engine.portfolio import (
@@ -25,6 +24,8 @@ from doyak.engine.portfolio import (
     portfolio_explain,
     portfolio_select,
 )
+from doyak.engine.portfolio_policy import PortfolioPolicyInvalid as InputError
+from doyak.engine.portfolio_policy import policy_parse
 from doyak.engine.regions import region_group_of
 from doyak.evaluation.enums import AppealStatus
 from doyak.programs.models import Program

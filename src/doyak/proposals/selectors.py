@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from doyak.accounts.enums import Role
 from doyak.core.errors import AccessDenied, NotFound
+from doyak.core.home import HomeCard, HomeContent
 from doyak.organizations.models import Organization
 
 from .enums import ProposalStatus
@@ -127,3 +129,22 @@ def sanction_list_for_user(*, user, kind: str = "", q: str = "", subject: str = 
         qs = qs.filter(Q(organization__name__icontains=q) | Q(organization__business_registration_number=digits)
                        | Q(researcher__name__icontains=q) | Q(researcher__national_researcher_number=q))
     return qs.order_by("-created_at", "-id")
+
+
+HOME_CARD_ROLES = frozenset({Role.PROGRAM_MANAGER, Role.ADMINISTRATOR})
+
+
+def home_content(*, user, lang: str) -> HomeContent:
+    """Submitted proposals waiting for a panel, and proposals under review (one query)."""
+    if user.role not in HOME_CARD_ROLES:
+        return HomeContent()
+    counts = Proposal.objects.aggregate(
+        submitted=Count("pk", filter=Q(status=ProposalStatus.SUBMITTED)),
+        under_review=Count("pk", filter=Q(status=ProposalStatus.UNDER_REVIEW)))
+    return HomeContent(cards=(
+        HomeCard(label=_("Submitted proposals"), value=f"{counts['submitted']:,}",
+                 sub=_("Waiting for an evaluation panel."),
+                 url=f"{reverse('proposals:list')}?status={ProposalStatus.SUBMITTED}"),
+        HomeCard(label=_("Proposals under review"), value=f"{counts['under_review']:,}",
+                 sub=_("On evaluation panels."), url=reverse("evaluation:home")),
+    ))

@@ -75,6 +75,19 @@ INSTALLED_APPS = [
     "doyak.evaluation",
     "doyak.portfolio",
     "doyak.finance",
+    "doyak.demo",
+]
+
+# The home page's cards and sections, in page order (doyak.core.home): each app's selectors provide
+# their own, so core imports no domain app. Cards of all providers come first, then their sections.
+HOME_PAGE_PROVIDERS = [
+    "doyak.policies.selectors.home_content",
+    "doyak.programs.selectors.home_content",
+    "doyak.organizations.selectors.home_content",
+    "doyak.calls.selectors.home_content",
+    "doyak.proposals.selectors.home_content",
+    "doyak.evaluation.selectors.home_content",
+    "doyak.core.selectors.home_content",
 ]
 
 MIDDLEWARE = [

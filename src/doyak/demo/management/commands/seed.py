@@ -3,7 +3,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from doyak.core.seeding import SCALES, demo_logins, seed_run
+from doyak.demo.seeding import SCALES, demo_logins, seed_run
 
 
 class Command(BaseCommand):

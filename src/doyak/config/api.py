@@ -1,5 +1,8 @@
-"""The REST API at /api/v1/: one NinjaAPI, routers from the domain apps, errors as JSON with a code."""
+"""The REST API at /api/v1/: one NinjaAPI, routers from the domain apps, errors as JSON with a code.
 
+Assembled here, above the apps, because it names every app's router; core (the ground floor) only
+provides the error type and its own audit router.
+"""
 
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -8,9 +11,17 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import APIKeyHeader, HttpBearer, django_auth
 
+from doyak.accounts.api import router as accounts_router
 from doyak.accounts.services import api_token_authenticate
-
-from .errors import DoyakError
+from doyak.calls.api import router as calls_router
+from doyak.core.audit_api import router as audit_router
+from doyak.core.errors import DoyakError
+from doyak.evaluation.api import router as evaluation_router
+from doyak.finance.api import router as finance_router
+from doyak.organizations.api import router as organizations_router
+from doyak.policies.api import router as policies_router
+from doyak.portfolio.api import router as portfolio_router
+from doyak.proposals.api import router as proposals_router
 
 
 class TokenAuth(HttpBearer):
@@ -81,27 +92,12 @@ def _http_error(request, exc: HttpError):
     )
 
 
-def _register_routers() -> None:
-    from doyak.accounts.api import router as accounts_router
-    from doyak.calls.api import router as calls_router
-    from doyak.evaluation.api import router as evaluation_router
-    from doyak.finance.api import router as finance_router
-    from doyak.organizations.api import router as organizations_router
-    from doyak.policies.api import router as policies_router
-    from doyak.portfolio.api import router as portfolio_router
-    from doyak.proposals.api import router as proposals_router
-
-    from .audit_api import router as audit_router
-
-    api.add_router("/", accounts_router)
-    api.add_router("/", organizations_router)
-    api.add_router("/policies", policies_router)
-    api.add_router("/audit", audit_router)
-    api.add_router("/calls", calls_router)
-    api.add_router("/proposals", proposals_router)
-    api.add_router("/evaluation", evaluation_router)
-    api.add_router("/portfolio", portfolio_router)
-    api.add_router("/finance", finance_router)
-
-
-_register_routers()
+api.add_router("/", accounts_router)
+api.add_router("/", organizations_router)
+api.add_router("/policies", policies_router)
+api.add_router("/audit", audit_router)
+api.add_router("/calls", calls_router)
+api.add_router("/proposals", proposals_router)
+api.add_router("/evaluation", evaluation_router)
+api.add_router("/portfolio", portfolio_router)
+api.add_router("/finance", finance_router)

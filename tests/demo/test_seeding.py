@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 
 from doyak.accounts.models import User
-from doyak.core.seeding import seed_run
+from doyak.demo.seeding import seed_run
 from doyak.organizations.models import Organization, Researcher
 from doyak.organizations.validators import brn_is_valid
 from doyak.programs.models import Program
@@ -44,7 +44,7 @@ def test_seed_same_seed_same_data():
 
     from faker import Faker
 
-    from doyak.core.seeding import _organization_rows, _regions_by_code, _researcher_rows
+    from doyak.demo.seeding import _organization_rows, _regions_by_code, _researcher_rows
 
     def generate(seed):
         rng, fake = random.Random(seed), Faker("ko_KR")
