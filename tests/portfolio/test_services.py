@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.utils import translation
 
-from doyak.core.errors import AccessDenied, Conflict
+from doyak.core.errors import Conflict
 from doyak.core.models import AuditEvent
 from doyak.portfolio import services
 from doyak.portfolio.models import Scenario

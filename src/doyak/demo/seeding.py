@@ -27,6 +27,7 @@ from doyak.organizations.enums import CareerStage, OrganizationType
 from doyak.organizations.models import Organization, Researcher
 from doyak.organizations.validators import brn_check_digit
 from doyak.programs.models import Program
+from doyak.regions.enums import RegionGroup
 from doyak.regions.models import Region
 from doyak.regions.selectors import region_list_valid_on
 
@@ -254,9 +255,11 @@ def _domain_seeds() -> list[Callable[..., dict[str, int]]]:
 
 def _demo_users(organizations: list[Organization], *, seed: int) -> int:
     User = get_user_model()
-    # The demo applicant works at an SME with a research team (the first such, in a stable order).
+    # The demo applicant works at a non-capital SME with a research team (the first such, in a stable order):
+    # the plan's regional tracks are open to it, and the demo portfolio's non-capital share favours it.
     applicant_org = (
         Organization.objects.filter(pk__in=[o.pk for o in organizations], org_type=OrganizationType.SME)
+        .exclude(region__group=RegionGroup.CAPITAL)
         .annotate(team=Count("researchers")).filter(team__gte=3).order_by("business_registration_number").first()
         or next(o for o in organizations if o.org_type == OrganizationType.SME)
     )

@@ -24,7 +24,6 @@ from doyak.engine.portfolio import (
     portfolio_explain,
     portfolio_select,
 )
-from doyak.engine.portfolio_policy import PortfolioPolicyInvalid as InputError
 from doyak.engine.portfolio_policy import policy_parse
 from doyak.engine.regions import region_group_of
 from doyak.evaluation.enums import AppealStatus
@@ -74,7 +73,7 @@ def policy_check(policy: Any) -> dict:
     """The policy as stored (``doyak select``'s schema); raises ``ValidationFailed`` naming the key."""
     try:
         policy_parse(policy, where="policy")
-    except (InputError, PortfolioInvalid) as error:
+    except PortfolioInvalid as error:
         raise ValidationFailed(str(error), code="policy_invalid", field="policy") from None
     return policy
 
@@ -205,7 +204,7 @@ def scenario_solve_execute(*, scenario_id: int) -> Scenario:
                  "conflicting_bounds": [list(b) for b in exc.conflicting_bounds]}
     except PortfolioNotProven as exc:
         error = {"code": exc.code, "message": str(exc), "gap": exc.gap}
-    except (InputError, PortfolioInvalid) as exc:
+    except PortfolioInvalid as exc:
         error = {"code": "policy_invalid", "message": str(exc)}
     except ValidationFailed as exc:
         error = {"code": exc.code, "message": str(exc.message)}
