@@ -166,6 +166,7 @@ class Institution:
 
 
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+MONTHS_IN_YEAR = 12
 
 
 @dataclass(frozen=True, slots=True)
@@ -314,6 +315,9 @@ class ProposalRulePolicy:
     region_scope: RegionScope = RegionScope.LEAD
     warning_rules: frozenset[Rule] = frozenset()  # reported as warnings instead of errors
     sources: Mapping[Rule, str] = field(default_factory=lambda: dict(_DEFAULT_SOURCES))
+    # The source a violation cites when the limit depends on the institution's type (the policy record
+    # of that type's limit); a rule or type missing here cites ``sources``.
+    sources_by_org_type: Mapping[Rule, Mapping[OrgType, str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         _check_share(self.allowance_max_share_of_personnel, "allowance_max_share_of_personnel")
@@ -330,7 +334,12 @@ class ProposalRulePolicy:
             if getattr(self, name) < 0:
                 raise EngineError(f"{name} must not be negative", code="invalid_policy")
 
-    def source_for(self, rule: Rule) -> str:
+    def source_for(self, rule: Rule, org_type: OrgType | None = None) -> str:
+        """The source of ``rule``'s limit; for ``org_type``'s own limit when the policy names one."""
+        if org_type is not None:
+            by_type = self.sources_by_org_type.get(rule, {})
+            if org_type in by_type:
+                return by_type[org_type]
         return self.sources.get(rule, "")
 
     def severity_for(self, rule: Rule) -> Severity:
@@ -465,14 +474,23 @@ def _where_en(year: int, institution: Institution) -> str:
 
 
 def _violation(
-    *, rule: Rule, field: str, ko: str, en: str, limit: str, actual: str, policy: ProposalRulePolicy
+    *,
+    rule: Rule,
+    field: str,
+    ko: str,
+    en: str,
+    limit: str,
+    actual: str,
+    policy: ProposalRulePolicy,
+    org_type: OrgType | None = None,
 ) -> Violation:
+    """``org_type``: the type whose own limit was broken, so the violation cites that type's source."""
     return Violation(
         rule=rule.value,
         field=field,
         message_ko=ko,
         message_en=en,
-        source=policy.source_for(rule),
+        source=policy.source_for(rule, org_type),
         limit=limit,
         actual=actual,
         severity=policy.severity_for(rule).value,
@@ -516,6 +534,7 @@ def gov_share_check(
                 limit=_percent_exact(max_share),
                 actual=_percent_over(share),
                 policy=policy,
+                org_type=institution.org_type,
             )
         )
     return violations
@@ -556,6 +575,7 @@ def own_cash_share_check(
                 limit=_percent_exact(min_share),
                 actual=_percent_under(share),
                 policy=policy,
+                org_type=institution.org_type,
             )
         )
     return violations
@@ -682,6 +702,8 @@ def indirect_rate_check(
                 limit=_won(limit_won),
                 actual=_won(indirect),
                 policy=policy,
+                # a notified rate is the institution's own: the rule's general source, not a type's default
+                org_type=None if institution.notified_indirect_rate is not None else institution.org_type,
             )
         )
     return violations
@@ -689,7 +711,9 @@ def indirect_rate_check(
 
 def researcher_time_check(*, loads: Sequence[ResearcherLoad], policy: ProposalRulePolicy) -> list[Violation]:
     """Monthly total ≤ 100% per researcher; researchers of a government institute (is_gri) instead
-    have the average over the months given for each year ≤ 130%."""
+    have their calendar-year average ≤ 130%: the year's monthly totals summed and divided by twelve
+    (a month not supplied is a month without participation, 0%). Give a government-institute
+    researcher's months on other projects too (this_project_percent 0) so the year is complete."""
     seen: set[tuple[str, str]] = set()
     monthly: list[ResearcherLoad] = []
     gri_years: dict[tuple[str, int], list[ResearcherLoad]] = defaultdict(list)
@@ -737,10 +761,14 @@ def researcher_time_check(*, loads: Sequence[ResearcherLoad], policy: ProposalRu
 
     yearly_max = policy.gri_yearly_max_percent
     for (researcher_id, year), group in sorted(gri_years.items()):
-        average = Fraction(sum(load.total_percent for load in group)) / len(group)
+        # over the calendar year: a month without participation counts as 0%, so the average is the
+        # year's sum over twelve months, not over the months supplied
+        total = sum((load.total_percent for load in group), Decimal(0))
+        average = Fraction(total) / MONTHS_IN_YEAR
         if average <= Fraction(yearly_max):
             continue
         actual = _percent_over(average / 100)
+        total_text = _percent_points_exact(total)
         name = group[0].name
         violations.append(
             _violation(
@@ -748,17 +776,19 @@ def researcher_time_check(*, loads: Sequence[ResearcherLoad], policy: ProposalRu
                 field=f"researchers[{researcher_id}][{year}].percent",
                 ko=(
                     f"연구자 참여율 초과: 정부출연연구기관 연구자 {name}({researcher_id})의 {year}년 "
-                    f"평균 참여율 {actual}({len(group)}개월)가 연 한도 {_percent_points_exact(yearly_max)}를 "
-                    f"넘습니다."
+                    f"연간 참여율 {actual}(월 참여율 합계 {total_text}를 12개월로 나눈 값, 참여하지 않은 "
+                    f"달은 0%)가 연 한도 {_percent_points_exact(yearly_max)}를 넘습니다."
                 ),
                 en=(
                     f"Researcher time over the limit: government-institute researcher {name} "
-                    f"({researcher_id}) averages {actual} over {len(group)} month(s) of {year}, above the "
-                    f"yearly limit of {_percent_points_exact(yearly_max)}."
+                    f"({researcher_id}) is charged {actual} over the calendar year {year} (monthly totals of "
+                    f"{total_text} over twelve months, months without participation counting as 0%), above "
+                    f"the yearly limit of {_percent_points_exact(yearly_max)}."
                 ),
                 limit=_percent_points_exact(yearly_max),
                 actual=actual,
                 policy=policy,
+                org_type=OrgType.GRI,
             )
         )
     return violations

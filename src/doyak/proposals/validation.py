@@ -130,7 +130,11 @@ def engine_institutions(members: Sequence[ConsortiumMember], call_codes: set[str
 
 
 def engine_loads(team: Sequence[TeamMember], proposal: Proposal, on: dt.date) -> list[ResearcherLoad]:
-    """This proposal's monthly time plus the researcher's time on their other live proposals and projects."""
+    """This proposal's monthly time plus the researcher's time on their other live proposals and projects.
+
+    A government-institute researcher's limit is over the calendar year, so the months of those years in
+    which only other projects charge them are given too (0% on this project).
+    """
     statuses = policy_value("proposals.researcher_time_counted_statuses", on)
     ids = [m.researcher_id for m in team]
     other: dict[tuple[int, str], Decimal] = defaultdict(Decimal)
@@ -142,12 +146,19 @@ def engine_loads(team: Sequence[TeamMember], proposal: Proposal, on: dt.date) ->
     loads = []
     for member in team:
         researcher = member.researcher
-        for month, percent in sorted((member.monthly_percent or {}).items()):
+        is_gri = researcher.organization.org_type == "gri"
+        months = {month: Decimal(str(percent)) for month, percent in (member.monthly_percent or {}).items()}
+        if is_gri:
+            years = {month[:4] for month in months}
+            for (researcher_id, month), _percent in other.items():
+                if researcher_id == researcher.pk and month[:4] in years:
+                    months.setdefault(month, Decimal(0))
+        for month, percent in sorted(months.items()):
             loads.append(ResearcherLoad(
                 researcher_id=researcher.national_researcher_number, name=researcher.name, month=month,
-                this_project_percent=Decimal(str(percent)),
+                this_project_percent=percent,
                 other_projects_percent=other.get((researcher.pk, month), Decimal(0)),
-                is_gri=researcher.organization.org_type == "gri"))
+                is_gri=is_gri))
     return loads
 
 
