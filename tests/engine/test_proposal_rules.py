@@ -11,6 +11,7 @@ from doyak.engine import proposal_rules
 from doyak.engine.errors import EngineError
 from doyak.engine.proposal_rules import (
     ActiveProjects,
+    BudgetItem,
     BudgetLine,
     Institution,
     Penalty,
@@ -20,6 +21,7 @@ from doyak.engine.proposal_rules import (
     Rule,
     Violation,
     allowance_cap_check,
+    equipment_plan_check,
     gov_share_check,
     indirect_base,
     indirect_rate_check,
@@ -546,6 +548,66 @@ def test_researcher_time_gri_violation_cites_the_gri_source() -> None:
         ("researchers[R002][2026-03].percent", POLICY.sources[Rule.RESEARCHER_TIME]),
         ("researchers[R001][2026].percent", "GRI yearly record"),
     ]
+
+
+# ---------------------------------------------------------------------------- equipment_plan
+
+
+def _equipment(total: int, *items: tuple[str, int]) -> list[BudgetLine]:
+    return [BudgetLine(year=2026, institution_id="INST1", category="equipment", gov=total, cash=0, in_kind=0,
+                       items=tuple(BudgetItem(description=d, amount=a) for d, a in items))]
+
+
+def test_equipment_line_below_threshold_needs_no_list() -> None:
+    # given ₩29,999,999 of equipment and nothing listed
+    violations = equipment_plan_check(lines=_equipment(29_999_999), institutions=[_institution()], policy=POLICY)
+    # then nothing unlisted can reach ₩30M
+    assert violations == []
+
+
+def test_equipment_line_at_threshold_without_list_fails_naming_the_line() -> None:
+    # given ₩30,000,000 of equipment and nothing listed
+    violations = equipment_plan_check(lines=_equipment(30_000_000), institutions=[_institution()], policy=POLICY)
+    # then the line is named
+    assert _rules_and_fields(violations) == [("equipment_plan", "budget[2026][INST1].equipment")]
+    assert (violations[0].limit, violations[0].actual) == ("< 30,000,000원", "30,000,000원")
+    assert violations[0].source == POLICY.sources[Rule.EQUIPMENT_PLAN]
+    assert "item by item" in violations[0].message_en
+
+
+def test_equipment_unlisted_rest_at_threshold_fails_one_won_less_passes() -> None:
+    # given an ₩80M line listing a ₩50M analyser (₩30M unlisted) or a ₩50,000,001 one (₩29,999,999 unlisted)
+    short = _equipment(80_000_000, ("X-ray diffractometer", 50_000_000))
+    listed = _equipment(80_000_000, ("X-ray diffractometer", 50_000_001))
+    # when
+    short_violations = equipment_plan_check(lines=short, institutions=[_institution()], policy=POLICY)
+    listed_violations = equipment_plan_check(lines=listed, institutions=[_institution()], policy=POLICY)
+    # then
+    assert [(v.field, v.actual) for v in short_violations] == [("budget[2026][INST1].equipment", "30,000,000원")]
+    assert listed_violations == []
+
+
+def test_equipment_items_above_the_line_fail() -> None:
+    # given items adding up to one won more than the line
+    lines = _equipment(60_000_000, ("press", 30_000_000), ("furnace", 30_000_001))
+    # when
+    violations = equipment_plan_check(lines=lines, institutions=[_institution()], policy=POLICY)
+    # then
+    assert [(v.field, v.limit, v.actual) for v in violations] == [
+        ("budget[2026][INST1].equipment", "60,000,000원", "60,000,001원")]
+
+
+def test_equipment_threshold_comes_from_the_policy() -> None:
+    # given a ₩50M threshold
+    policy = ProposalRulePolicy(equipment_plan_threshold_krw=50_000_000)
+    # then ₩49,999,999 unlisted passes
+    assert equipment_plan_check(lines=_equipment(49_999_999), institutions=[_institution()], policy=policy) == []
+
+
+def test_budget_item_without_description_raises() -> None:
+    with pytest.raises(EngineError) as info:
+        BudgetItem(description=" ", amount=30_000_000)
+    assert info.value.code == "invalid_item"
 
 
 # ---------------------------------------------------------------------------- simultaneous_projects

@@ -165,6 +165,38 @@ def test_researcher_time_gri_is_over_the_calendar_year_with_other_months(gri_res
         assert "[rnd_act.researcher_time_gri_yearly_max_percent v1]" in violations[0].source
 
 
+def _equipment_line(org, total: int, *items: tuple[str, int]):
+    from doyak.engine.proposal_rules import BudgetItem, BudgetLine
+
+    return [BudgetLine(year=YEAR, institution_id=str(org.pk), category="equipment", gov=total, cash=total, in_kind=0,
+                       items=tuple(BudgetItem(description=d, amount=a) for d, a in items))]
+
+
+def test_equipment_at_the_policy_threshold_must_be_listed(sme_proposal):
+    # given ₩30M of equipment (half own cash) with nothing listed, or with ₩1 of it listed
+    proposal, lead = sme_proposal
+    unlisted = check(proposal, _equipment_line(lead, 15_000_000))
+    one_won_listed = check(proposal, _equipment_line(lead, 15_000_000, ("전자현미경", 1)))
+    # then the first names the line and cites the threshold's record; the second leaves ₩29,999,999 unlisted
+    assert rules(unlisted) == ["equipment_plan"]
+    assert unlisted[0].field == f"budget[{YEAR}][{lead.pk}].equipment"
+    assert "연구장비 개별 기재 필요" in unlisted[0].message_ko
+    assert "[rnd_act.equipment_plan_threshold_krw v1]" in unlisted[0].source
+    assert one_won_listed == []
+
+
+def test_equipment_threshold_is_read_from_its_policy_record(sme_proposal):
+    from doyak.policies.services import policy_change
+
+    # given the threshold raised to ₩50M
+    policy_change(actor=None, key="rnd_act.equipment_plan_threshold_krw", value=50_000_000,
+                  effective_from=timezone.localdate() - dt.timedelta(days=1), source="test notice")
+    proposal, lead = sme_proposal
+    # then ₩49,999,999 unlisted passes and ₩50M fails
+    assert check(proposal, _equipment_line(lead, 24_999_999, ("저울", 1))) == []
+    assert rules(check(proposal, _equipment_line(lead, 25_000_000))) == ["equipment_plan"]
+
+
 @pytest.fixture
 def researcher_with_other_project(make_proposal, make_organization, make_researcher):
     org = make_organization(org_type="university")

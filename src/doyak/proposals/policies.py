@@ -16,6 +16,7 @@ _NON_PROFIT = (OrgType.UNIVERSITY, OrgType.GRI, OrgType.NONPROFIT)
 _SOURCE_KEYS = {
     Rule.ALLOWANCE_CAP: "rnd_act.allowance_max_share_of_personnel",
     Rule.SUBCONTRACT_CAP: "rnd_act.subcontract_max_share_of_direct",
+    Rule.EQUIPMENT_PLAN: "rnd_act.equipment_plan_threshold_krw",
     Rule.RESEARCHER_TIME: "rnd_act.researcher_time_monthly_max_percent",
     Rule.SIMULTANEOUS_PROJECTS: "rnd_act.simultaneous_projects_max_total",
     Rule.SELECTION_PENALTY: "rnd_act.selection_penalty_window_years",
@@ -79,6 +80,7 @@ def proposal_rule_policy(*, on: dt.date, program=None) -> ProposalRulePolicy:
         allowance_max_share_of_personnel=share("rnd_act.allowance_max_share_of_personnel"),
         allowance_base_includes_student_personnel=bool(v("rnd_act.allowance_base_includes_student_personnel")),
         subcontract_max_share_of_direct=share("rnd_act.subcontract_max_share_of_direct"),
+        equipment_plan_threshold_krw=int(v("rnd_act.equipment_plan_threshold_krw")),
         indirect_default_rate_by_org_type=indirect,
         gov_share_max_by_org_type=gov_share,
         own_cash_min_share_by_org_type=own_cash,

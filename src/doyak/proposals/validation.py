@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from doyak.calls.selectors import call_region_codes
 from doyak.engine.proposal_rules import (
     ActiveProjects,
+    BudgetItem,
     Institution,
     InstitutionRole,
     Penalty,
@@ -50,6 +51,7 @@ ROLE_TO_ENGINE = {
 # Rules re-checked on every change of the budget table ("checks as you type").
 BUDGET_RULES = frozenset({
     Rule.GOV_SHARE, Rule.OWN_CASH_SHARE, Rule.ALLOWANCE_CAP, Rule.SUBCONTRACT_CAP, Rule.INDIRECT_RATE,
+    Rule.EQUIPMENT_PLAN,
     "call_max_gov_per_project", "track_large_scale_min_gov",
 })
 
@@ -107,7 +109,10 @@ def _won(amount: int) -> str:
 
 def engine_budget_lines(lines: Iterable[BudgetLine]) -> list[EngineBudgetLine]:
     return [EngineBudgetLine(year=line.year, institution_id=str(line.organization_id), category=line.category,
-                             gov=line.gov_krw, cash=line.cash_krw, in_kind=line.in_kind_krw) for line in lines]
+                             gov=line.gov_krw, cash=line.cash_krw, in_kind=line.in_kind_krw,
+                             items=tuple(BudgetItem(description=item["description"], amount=int(item["amount_krw"]))
+                                         for item in line.items or []))
+            for line in lines]
 
 
 def _region_code(region, call_codes: set[str]) -> str | None:
