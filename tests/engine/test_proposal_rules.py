@@ -11,6 +11,7 @@ from doyak.engine import proposal_rules
 from doyak.engine.errors import EngineError
 from doyak.engine.proposal_rules import (
     ActiveProjects,
+    BudgetItem,
     BudgetLine,
     Institution,
     Penalty,
@@ -20,6 +21,7 @@ from doyak.engine.proposal_rules import (
     Rule,
     Violation,
     allowance_cap_check,
+    equipment_plan_check,
     gov_share_check,
     indirect_base,
     indirect_rate_check,
@@ -103,6 +105,71 @@ def test_gov_share_one_won_over_fails() -> None:
     assert _rules_and_fields(violations) == [("gov_share", "budget[2026][INST1].gov")]
     assert (violations[0].limit, violations[0].actual, violations[0].severity) == ("75.0%", "75.1%", "error")
     assert violations[0].source == POLICY.sources[Rule.GOV_SHARE]
+
+
+_TYPE_SOURCES = ProposalRulePolicy(
+    sources_by_org_type={
+        Rule.GOV_SHARE: {"sme": "SME share record", "large": "large share record"},
+        Rule.OWN_CASH_SHARE: {"sme": "SME cash record", "large": "large cash record"},
+        Rule.INDIRECT_RATE: {"sme": "for-profit rate record", "university": "university rate record"},
+    }
+)
+
+
+def test_gov_share_violation_of_a_large_company_cites_the_large_company_source() -> None:
+    # given a large company one won over 50% beside an SME one won over 75%
+    institutions = [_institution("BIG", org_type="large"), _institution("SME1", org_type="sme", role="participant")]
+    lines = [
+        _line("BIG", "personnel", gov=50_000_001, cash=50_000_000),
+        _line("SME1", "personnel", gov=75_000_001, cash=25_000_000),
+    ]
+
+    # when
+    violations = gov_share_check(lines=lines, institutions=institutions, policy=_TYPE_SOURCES)
+
+    # then each cites the record of its own type
+    assert [(v.field, v.source) for v in violations] == [
+        ("budget[2026][BIG].gov", "large share record"),
+        ("budget[2026][SME1].gov", "SME share record"),
+    ]
+
+
+def test_own_cash_violation_of_a_large_company_cites_the_large_company_source() -> None:
+    # given a large company one won under 15% cash
+    lines = [_line("BIG", "personnel", gov=500_000, cash=74_999, in_kind=425_001)]
+
+    # when
+    violations = own_cash_share_check(
+        lines=lines, institutions=[_institution("BIG", org_type="large")], policy=_TYPE_SOURCES
+    )
+
+    # then
+    assert [(v.rule, v.source) for v in violations] == [("own_cash_share", "large cash record")]
+
+
+def test_indirect_violation_of_a_university_cites_the_university_source() -> None:
+    # given a university without a notified rate one won over its 5% default
+    lines = [_line("UNI", "materials", gov=1_000_000), _line("UNI", "indirect", gov=50_001)]
+
+    # when
+    violations = indirect_rate_check(
+        lines=lines, institutions=[_institution("UNI", org_type="university")], policy=_TYPE_SOURCES
+    )
+
+    # then the university's default-rate record is cited, not the for-profit one
+    assert [(v.rule, v.source) for v in violations] == [("indirect_rate", "university rate record")]
+
+
+def test_indirect_violation_at_a_notified_rate_cites_the_rule_source() -> None:
+    # given a university with its own notified rate of 20%, one won over it
+    lines = [_line("UNI", "materials", gov=1_000_000), _line("UNI", "indirect", gov=200_001)]
+    institutions = [_institution("UNI", org_type="university", rate=Decimal("0.20"))]
+
+    # when
+    violations = indirect_rate_check(lines=lines, institutions=institutions, policy=_TYPE_SOURCES)
+
+    # then no type's default-rate record applies: the rule's own source is cited
+    assert [(v.rule, v.source) for v in violations] == [("indirect_rate", POLICY.sources[Rule.INDIRECT_RATE])]
 
 
 def test_gov_share_large_company_limit_is_half() -> None:
@@ -407,27 +474,140 @@ def test_researcher_time_monthly_one_point_over_fails() -> None:
     assert (violations[0].limit, violations[0].actual) == ("100.0%", "101.0%")
 
 
-def test_researcher_time_gri_yearly_average_at_limit_passes() -> None:
-    # given a government-institute researcher at 150% and 110%: the year's average is 130%
-    loads = [_load("2026-03", "100", "50", is_gri=True), _load("2026-04", "60", "50", is_gri=True)]
+def _gri_year(*, months: int, percent: str, extra_point_in: str | None = None) -> list[ResearcherLoad]:
+    """A government-institute researcher charged ``percent`` (this project) in the first ``months`` of 2026."""
+    loads = []
+    for month in range(1, months + 1):
+        key = f"2026-{month:02d}"
+        this = Decimal(percent) + (1 if key == extra_point_in else 0)
+        loads.append(_load(key, str(this), "0", is_gri=True))
+    return loads
+
+
+def test_researcher_time_gri_calendar_year_at_limit_passes() -> None:
+    # given a government-institute researcher at 260% in each of six months: 1,560 points = 12 × 130%
+    loads = _gri_year(months=6, percent="260")
 
     # when
     violations = researcher_time_check(loads=loads, policy=POLICY)
 
-    # then
+    # then the six months without participation count as 0%: exactly the yearly 130%
     assert violations == []
 
 
-def test_researcher_time_gri_yearly_average_one_point_over_fails() -> None:
-    # given a government-institute researcher averaging 131% in 2026
-    loads = [_load("2026-03", "100", "51", is_gri=True), _load("2026-04", "60", "51", is_gri=True)]
+def test_researcher_time_gri_calendar_year_one_point_over_fails() -> None:
+    # given the same year with one point more in March: 1,561 points over twelve months
+    loads = _gri_year(months=6, percent="260", extra_point_in="2026-03")
 
     # when
     violations = researcher_time_check(loads=loads, policy=POLICY)
 
     # then
     assert _rules_and_fields(violations) == [("researcher_time", "researchers[R001][2026].percent")]
-    assert (violations[0].limit, violations[0].actual) == ("130.0%", "131.0%")
+    assert (violations[0].limit, violations[0].actual) == ("130.0%", "130.1%")
+    assert "1561.0%" in violations[0].message_en
+    assert "over the calendar year 2026" in violations[0].message_en
+
+
+def test_researcher_time_gri_is_not_averaged_over_the_months_supplied() -> None:
+    # given two months at 150% and 151% (an average of 150.5% over the months supplied)
+    loads = [_load("2026-03", "100", "50", is_gri=True), _load("2026-04", "100", "51", is_gri=True)]
+
+    # when
+    violations = researcher_time_check(loads=loads, policy=POLICY)
+
+    # then over the calendar year it is 301 / 12 ≈ 25.1%: no violation
+    assert violations == []
+
+
+def test_researcher_time_gri_counts_other_projects_in_months_outside_this_one() -> None:
+    # given 1,000 points on other projects in Jan–May and 561 on both in June–December
+    loads = [_load(f"2026-{m:02d}", "0", "200", is_gri=True) for m in range(1, 6)]
+    loads += [_load(f"2026-{m:02d}", "80", "0", is_gri=True) for m in range(6, 13)]
+    loads[-1] = _load("2026-12", "81", "0", is_gri=True)
+
+    # when
+    violations = researcher_time_check(loads=loads, policy=POLICY)
+
+    # then 1,000 + 561 = 1,561 points over twelve months is above 130%
+    assert [(v.field, v.actual) for v in violations] == [("researchers[R001][2026].percent", "130.1%")]
+
+
+def test_researcher_time_gri_violation_cites_the_gri_source() -> None:
+    # given a policy whose yearly limit for institutes has its own source
+    policy = ProposalRulePolicy(sources_by_org_type={Rule.RESEARCHER_TIME: {"gri": "GRI yearly record"}})
+
+    # when a government-institute researcher and another researcher both break their limits
+    violations = researcher_time_check(
+        loads=[*_gri_year(months=6, percent="261"), _load("2026-03", "60", "41", researcher_id="R002")],
+        policy=policy,
+    )
+
+    # then each cites the record of its own limit
+    assert [(v.field, v.source) for v in violations] == [
+        ("researchers[R002][2026-03].percent", POLICY.sources[Rule.RESEARCHER_TIME]),
+        ("researchers[R001][2026].percent", "GRI yearly record"),
+    ]
+
+
+# ---------------------------------------------------------------------------- equipment_plan
+
+
+def _equipment(total: int, *items: tuple[str, int]) -> list[BudgetLine]:
+    return [BudgetLine(year=2026, institution_id="INST1", category="equipment", gov=total, cash=0, in_kind=0,
+                       items=tuple(BudgetItem(description=d, amount=a) for d, a in items))]
+
+
+def test_equipment_line_below_threshold_needs_no_list() -> None:
+    # given ₩29,999,999 of equipment and nothing listed
+    violations = equipment_plan_check(lines=_equipment(29_999_999), institutions=[_institution()], policy=POLICY)
+    # then nothing unlisted can reach ₩30M
+    assert violations == []
+
+
+def test_equipment_line_at_threshold_without_list_fails_naming_the_line() -> None:
+    # given ₩30,000,000 of equipment and nothing listed
+    violations = equipment_plan_check(lines=_equipment(30_000_000), institutions=[_institution()], policy=POLICY)
+    # then the line is named
+    assert _rules_and_fields(violations) == [("equipment_plan", "budget[2026][INST1].equipment")]
+    assert (violations[0].limit, violations[0].actual) == ("< 30,000,000원", "30,000,000원")
+    assert violations[0].source == POLICY.sources[Rule.EQUIPMENT_PLAN]
+    assert "item by item" in violations[0].message_en
+
+
+def test_equipment_unlisted_rest_at_threshold_fails_one_won_less_passes() -> None:
+    # given an ₩80M line listing a ₩50M analyser (₩30M unlisted) or a ₩50,000,001 one (₩29,999,999 unlisted)
+    short = _equipment(80_000_000, ("X-ray diffractometer", 50_000_000))
+    listed = _equipment(80_000_000, ("X-ray diffractometer", 50_000_001))
+    # when
+    short_violations = equipment_plan_check(lines=short, institutions=[_institution()], policy=POLICY)
+    listed_violations = equipment_plan_check(lines=listed, institutions=[_institution()], policy=POLICY)
+    # then
+    assert [(v.field, v.actual) for v in short_violations] == [("budget[2026][INST1].equipment", "30,000,000원")]
+    assert listed_violations == []
+
+
+def test_equipment_items_above_the_line_fail() -> None:
+    # given items adding up to one won more than the line
+    lines = _equipment(60_000_000, ("press", 30_000_000), ("furnace", 30_000_001))
+    # when
+    violations = equipment_plan_check(lines=lines, institutions=[_institution()], policy=POLICY)
+    # then
+    assert [(v.field, v.limit, v.actual) for v in violations] == [
+        ("budget[2026][INST1].equipment", "60,000,000원", "60,000,001원")]
+
+
+def test_equipment_threshold_comes_from_the_policy() -> None:
+    # given a ₩50M threshold
+    policy = ProposalRulePolicy(equipment_plan_threshold_krw=50_000_000)
+    # then ₩49,999,999 unlisted passes
+    assert equipment_plan_check(lines=_equipment(49_999_999), institutions=[_institution()], policy=policy) == []
+
+
+def test_budget_item_without_description_raises() -> None:
+    with pytest.raises(EngineError) as info:
+        BudgetItem(description=" ", amount=30_000_000)
+    assert info.value.code == "invalid_item"
 
 
 # ---------------------------------------------------------------------------- simultaneous_projects

@@ -9,6 +9,7 @@ from doyak.evaluation.aggregation import (
     aggregate,
     proposal_result,
     rank_results,
+    rounded,
     weighted_total,
 )
 
@@ -54,14 +55,36 @@ def test_aggregate_of_nothing_is_none_and_unknown_rule_is_refused():
         aggregate([D("1")], "max")
 
 
-def test_result_compares_with_cutoff_after_rounding_and_flags_spread():
-    # given totals whose mean rounds to exactly the cut-off
-    result = proposal_result(proposal_id=1, reference="P1", totals=[D("69.995"), D("70")], rule="mean",
-                             cutoff=D("70"), spread_alert_points=D("0.005"))
-    # then it passes and the 0.005 spread reaches the alert threshold
+def test_result_trimmed_mean_just_below_cutoff_fails_although_it_rounds_to_it():
+    # given three totals whose trimmed mean is exactly 69.995 (shown as 70.00)
+    result = proposal_result(proposal_id=1, reference="P1", totals=[D("50"), D("69.995"), D("90")],
+                             rule="trimmed_mean", cutoff=D("70"), spread_alert_points=D("40"))
+    # then the exact score is compared: it fails the 70 cut-off
+    assert result.score == D("69.995")
+    assert rounded(result.score) == D("70.00")
+    assert result.passed is False
+
+
+def test_result_exactly_at_cutoff_passes_and_flags_spread():
+    # given totals whose mean is exactly the cut-off, 0.005 apart
+    result = proposal_result(proposal_id=1, reference="P1", totals=[D("69.995"), D("70.005")], rule="mean",
+                             cutoff=D("70"), spread_alert_points=D("0.01"))
+    # then it passes and the 0.01 spread reaches the alert threshold
+    assert result.score == D("70")
     assert result.passed is True
-    assert result.spread == D("0.005")
+    assert result.spread == D("0.010")
     assert result.spread_alert is True
+
+
+def test_rank_compares_exact_scores_not_the_rounded_ones():
+    # given two scores that both show as 70.00 and one exact tie
+    rows = [proposal_result(proposal_id=i, reference=ref, totals=totals, rule="mean", cutoff=D("70"),
+                            spread_alert_points=D("20"))
+            for i, (ref, totals) in enumerate([("A", [D("69.995")]), ("B", [D("70")]), ("C", [D("70")])])]
+    # when ranked
+    ranked = rank_results(rows)
+    # then the one below the cut-off ranks after the two at it
+    assert [(r.reference, r.rank, r.passed) for r in ranked] == [("B", 1, True), ("C", 1, True), ("A", 3, False)]
 
 
 def test_ripple_part_is_aggregated_apart():

@@ -38,8 +38,8 @@ def test_prefill_call_takes_every_number_from_policy_and_counts_earlier_years(hu
     # when the policy of a scenario for the 2026 humanoid call is pre-filled
     with translation.override("en"):
         policy, notes = scenario_policy_prefill(program=program, year=2026, call=call, on=ON)
-    # then budget and cut-off are the call's; non-capital share from its policy; large projects: the plan's
-    # 75 (57 × 1.3) over 2026–2030 is 15 this year, capped at the one ₩10B+ candidate; humanoid demos: 10 by
+    # then budget and cut-off are the call's; non-capital share from its policy; large projects: the program
+    # selected none of ₩10B or more in the base year 2025, so +30% of none asks for none; humanoid demos: 10 by
     # 2026 minus the 5 funded in 2025 = 5 (five eligible candidates, so not capped)
     assert policy == {
         "budget": 30_000_000_000,
@@ -47,12 +47,10 @@ def test_prefill_call_takes_every_number_from_policy_and_counts_earlier_years(hu
         "objective": "score_weighted_budget",
         "constraint": [
             {"name": "Non-capital budget share", "group": {"region_group": "non_capital"}, "budget_share_min": 0.4},
-            {"name": "Large projects", "group": {"cost_min": 10_000_000_000}, "count_min": 1},
             {"name": "Humanoid field demonstrations", "group": {"track": "max_humanoid"}, "count_min": 5},
         ],
     }
-    assert notes[2] == ("Large projects: target 75 (57 projects in 2024 + 30%); 0 funded in earlier years; 75 remain "
-                        "over 5 year(s): at least 15 this year, capped at the 1 eligible candidates.")
+    assert notes[2] == "Large projects: no target (0 projects of ₩10,000,000,000 or more in 2025, +30% by 2030)."
     assert notes[3] == ("Humanoid field demonstrations: target 10 (plan.max.humanoid_field_demos.count); 5 funded "
                         "in earlier years; 5 remain over 1 year(s): at least 5 this year.")
 
@@ -66,9 +64,8 @@ def test_prefill_program_year_uses_the_envelope_and_the_lowest_cut_off(humanoid_
     # then the budget is the program's and the cut-off the lowest of its calls; the 65-point proposal counts
     assert policy["budget"] == 60_000_000_000
     assert policy["min_score"] == 60.0
-    assert [c["name"] for c in policy["constraint"]] == [
-        "Non-capital budget share", "Large projects", "Humanoid field demonstrations"]
-    assert policy["constraint"][2]["count_min"] == 5
+    assert [c["name"] for c in policy["constraint"]] == ["Non-capital budget share", "Humanoid field demonstrations"]
+    assert policy["constraint"][1]["count_min"] == 5
 
 
 def test_prefill_without_earlier_years_asks_for_the_whole_target_capped_at_candidates(make_program, make_call,
@@ -84,3 +81,93 @@ def test_prefill_without_earlier_years_asks_for_the_whole_target_capped_at_candi
         {"name": "Manufacturing-AI lead models", "group": {"track": "max_lead_model"}, "count_min": 3}]
     assert Program.objects.count() == 1
     assert notes[-1].endswith("at least 15 this year, capped at the 3 eligible candidates.")
+
+
+@pytest.fixture
+def large_base_year(make_call, make_program, make_proposal):
+    """Program BIG selected in the base year 2025 four projects of exactly ₩10B (and one of ₩1 less, and
+    one of ₩20B not selected); its 2026 call has six scored ₩10B candidates."""
+    def build(*, year: int = 2026, selected_this_year: int = 0):
+        base = make_program(code="BIG", year=2025, budget_krw=100_000_000_000)
+        base_call = make_call(program=base)
+        for _ in range(4):
+            make_proposal(call=base_call, status="selected", gov_total_krw=10_000_000_000)
+        make_proposal(call=base_call, status="selected", gov_total_krw=9_999_999_999)
+        make_proposal(call=base_call, status="not_selected", gov_total_krw=20_000_000_000)
+        program = make_program(code="BIG", year=year, budget_krw=100_000_000_000)
+        for _ in range(selected_this_year):
+            make_proposal(call=make_call(program=program), status="selected", gov_total_krw=10_000_000_000)
+        return program
+
+    return build
+
+
+def _large_constraint(policy):
+    return [c for c in policy["constraint"] if c["name"] == "Large projects"]
+
+
+def test_prefill_large_projects_grow_from_the_base_year_count(large_base_year, make_call, make_scored):
+    program = large_base_year()
+    call = make_call(program=program, budget_krw=100_000_000_000)
+    for score in (90, 88, 86, 84, 82, 80):
+        make_scored(call, gov=10_000_000_000, score=score)
+    # when the 2026 call is pre-filled
+    with translation.override("en"):
+        policy, notes = scenario_policy_prefill(program=program, year=2026, call=call, on=ON)
+    # then the base is the 4 projects of at least ₩10B selected in 2025; one fifth of the way to +30% by
+    # 2030: ⌈4 × 1.06⌉ = 5
+    assert _large_constraint(policy) == [
+        {"name": "Large projects", "group": {"cost_min": 10_000_000_000}, "count_min": 5}]
+    assert notes[2] == ("Large projects: 5 in 2026 (4 projects of ₩10,000,000,000 or more in 2025, +30% by 2030); 0 already "
+                        "selected this year: at least 5.")
+
+
+def test_prefill_large_projects_count_those_already_selected_this_year(large_base_year, make_call, make_scored):
+    # given one ₩10B project of another 2026 call already selected
+    program = large_base_year(selected_this_year=1)
+    call = make_call(program=program, budget_krw=100_000_000_000)
+    for score in (90, 88, 86):
+        make_scored(call, gov=10_000_000_000, score=score)
+    # when
+    with translation.override("en"):
+        policy, _notes = scenario_policy_prefill(program=program, year=2026, call=call, on=ON)
+    # then 5 − 1 = 4, capped at the 3 candidates
+    assert _large_constraint(policy)[0]["count_min"] == 3
+
+
+def test_prefill_large_projects_reach_the_whole_increase_at_the_deadline(large_base_year, make_call, make_scored):
+    program = large_base_year(year=2030)
+    call = make_call(program=program, budget_krw=100_000_000_000)
+    for score in (90, 88, 86, 84, 82, 80, 78):
+        make_scored(call, gov=10_000_000_000, score=score)
+    # when the 2030 call is pre-filled
+    with translation.override("en"):
+        policy, _notes = scenario_policy_prefill(program=program, year=2030, call=call, on=dt.date(2030, 6, 1))
+    # then ⌈4 × 1.3⌉ = 6
+    assert _large_constraint(policy)[0]["count_min"] == 6
+
+
+def test_prefill_large_projects_read_the_plan_records(large_base_year, make_call, make_scored):
+    from doyak.policies.services import policy_change
+
+    # given the plan's threshold record raised to ₩20B
+    program = large_base_year()
+    call = make_call(program=program, budget_krw=100_000_000_000)
+    make_scored(call, gov=20_000_000_000, score=90)
+    policy_change(actor=None, key="plan.fake_work.large_projects_increase.threshold_krw", value=20_000_000_000,
+                  effective_from=dt.date(2026, 2, 1), source="test")
+    # when
+    with translation.override("en"):
+        policy, notes = scenario_policy_prefill(program=program, year=2026, call=call, on=ON)
+    # then none of the base year's selected projects reaches ₩20B (the ₩20B one was not selected): no target
+    assert _large_constraint(policy) == []
+    assert notes[2] == "Large projects: no target (0 projects of ₩20,000,000,000 or more in 2025, +30% by 2030)."
+
+
+def test_large_project_policy_has_no_duplicate_threshold_and_a_base_year(db):
+    from doyak.policies.models import PolicySetting
+    from doyak.policies.services import policy_record
+
+    record = policy_record(key="plan.fake_work.large_projects_increase.base_year", on=ON)
+    assert (record.value, record.confirmed) == (2025, False)
+    assert not PolicySetting.objects.filter(key="portfolio.large_project_threshold_krw").exists()

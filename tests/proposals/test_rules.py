@@ -99,6 +99,104 @@ def test_indirect_for_profit_default_rate_10_percent(sme_proposal, budget):
                                                            indirect=(75_001, 25_000, 0))))
 
 
+def test_gov_share_of_a_large_company_cites_the_large_company_record(make_proposal, make_organization, budget):
+    # given a large company one won over its 50% government share
+    lead = make_organization(org_type="large")
+    proposal = make_proposal(lead=lead)
+    # when
+    violations = check(proposal, budget(lead, personnel=(500_001, 500_000, 0)))
+    # then the large-company record is cited, not the SME one
+    assert rules(violations) == ["gov_share"]
+    assert "[rnd_act.gov_share_max.large v1]" in violations[0].source
+    assert "sme" not in violations[0].source
+
+
+def test_own_cash_of_a_mid_size_company_cites_the_mid_size_record(make_proposal, make_organization, budget):
+    # given a mid-size company one won under its 13% cash share
+    lead = make_organization(org_type="mid_size")
+    proposal = make_proposal(lead=lead)
+    # when
+    violations = check(proposal, budget(lead, personnel=(700_000, 38_999, 261_001)))
+    # then
+    assert rules(violations) == ["own_cash_share"]
+    assert "[rnd_act.own_cash_min_share.mid_size v1]" in violations[0].source
+
+
+def test_indirect_of_a_university_without_a_rate_cites_the_university_record(make_proposal, make_organization,
+                                                                             budget):
+    # given a university without a notified rate one won over its 5% default
+    lead = make_organization(org_type="university")
+    proposal = make_proposal(lead=lead)
+    assert check(proposal, budget(lead, personnel=(1_000_000, 0, 0), indirect=(50_000, 0, 0))) == []
+    # when
+    violations = check(proposal, budget(lead, personnel=(1_000_000, 0, 0), indirect=(50_001, 0, 0)))
+    # then the university record is cited, not the for-profit one
+    assert rules(violations) == ["indirect_rate"]
+    assert "[rnd_act.indirect_rate_default.university v1]" in violations[0].source
+    assert "for_profit" not in violations[0].source
+
+
+@pytest.fixture
+def gri_researcher_with_other_project(make_proposal, make_organization, make_researcher):
+    """A government-institute researcher charged 200% a month on another project in January to May."""
+    org = make_organization(org_type="gri")
+    researcher = make_researcher(organization=org)
+    other = make_proposal(lead=org, status="submitted")
+    TeamMember.objects.create(proposal=other, researcher=researcher,
+                              monthly_percent={f"{YEAR}-{m:02d}": 200 for m in range(1, 6)})
+    return make_proposal(lead=org), researcher
+
+
+@pytest.mark.parametrize(("december", "expected"), [(80, []), (81, ["researcher_time"])])
+def test_researcher_time_gri_is_over_the_calendar_year_with_other_months(gri_researcher_with_other_project,
+                                                                        december, expected):
+    # given this proposal charges the researcher 80% from June to November and 80% or 81% in December
+    proposal, researcher = gri_researcher_with_other_project
+    months = {f"{YEAR}-{m:02d}": 80 for m in range(6, 12)} | {f"{YEAR}-12": december}
+    TeamMember.objects.create(proposal=proposal, researcher=researcher, is_pi=True, monthly_percent=months)
+    # when
+    violations = proposal_check(proposal=proposal)
+    # then 1,000 + 560 = 1,560 points over twelve months is exactly 130%; one point more fails and cites the
+    # government institutes' yearly record
+    assert rules(violations) == expected
+    if expected:
+        assert violations[0].field == f"researchers[{researcher.national_researcher_number}][{YEAR}].percent"
+        assert violations[0].actual == "130.1%"
+        assert "[rnd_act.researcher_time_gri_yearly_max_percent v1]" in violations[0].source
+
+
+def _equipment_line(org, total: int, *items: tuple[str, int]):
+    from doyak.engine.proposal_rules import BudgetItem, BudgetLine
+
+    return [BudgetLine(year=YEAR, institution_id=str(org.pk), category="equipment", gov=total, cash=total, in_kind=0,
+                       items=tuple(BudgetItem(description=d, amount=a) for d, a in items))]
+
+
+def test_equipment_at_the_policy_threshold_must_be_listed(sme_proposal):
+    # given ₩30M of equipment (half own cash) with nothing listed, or with ₩1 of it listed
+    proposal, lead = sme_proposal
+    unlisted = check(proposal, _equipment_line(lead, 15_000_000))
+    one_won_listed = check(proposal, _equipment_line(lead, 15_000_000, ("전자현미경", 1)))
+    # then the first names the line and cites the threshold's record; the second leaves ₩29,999,999 unlisted
+    assert rules(unlisted) == ["equipment_plan"]
+    assert unlisted[0].field == f"budget[{YEAR}][{lead.pk}].equipment"
+    assert "연구장비 개별 기재 필요" in unlisted[0].message_ko
+    assert "[rnd_act.equipment_plan_threshold_krw v1]" in unlisted[0].source
+    assert one_won_listed == []
+
+
+def test_equipment_threshold_is_read_from_its_policy_record(sme_proposal):
+    from doyak.policies.services import policy_change
+
+    # given the threshold raised to ₩50M
+    policy_change(actor=None, key="rnd_act.equipment_plan_threshold_krw", value=50_000_000,
+                  effective_from=timezone.localdate() - dt.timedelta(days=1), source="test notice")
+    proposal, lead = sme_proposal
+    # then ₩49,999,999 unlisted passes and ₩50M fails
+    assert check(proposal, _equipment_line(lead, 24_999_999, ("저울", 1))) == []
+    assert rules(check(proposal, _equipment_line(lead, 25_000_000))) == ["equipment_plan"]
+
+
 @pytest.fixture
 def researcher_with_other_project(make_proposal, make_organization, make_researcher):
     org = make_organization(org_type="university")

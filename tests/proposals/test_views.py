@@ -82,6 +82,58 @@ def test_budget_save_without_js_rerenders_with_errors(client, applicant_setup, m
     assert AuditEvent.objects.filter(action="proposal.budget_set").count() == 1
 
 
+def test_budget_check_names_the_unlisted_equipment_line_until_its_items_are_listed(client, applicant_setup,
+                                                                                      make_proposal):
+    lead, applicant, call, _ = applicant_setup
+    proposal = make_proposal(lead=lead, call=call, created_by=applicant)
+    client.force_login(applicant)
+    name = f"b-{YEAR}-{lead.pk}-equipment"
+    amounts = {f"{name}-gov": "30,000,000", f"{name}-cash": "10,000,000"}
+    # when ₩40M of equipment is typed without its items
+    unlisted = client.post(f"/proposals/{proposal.pk}/budget/check/", amounts, HTTP_HX_REQUEST="true").content.decode()
+    # then the equipment line is flagged
+    assert 'data-rule="equipment_plan"' in unlisted and "연구장비 개별 기재 필요" in unlisted
+    # when its ₩35M analyser is listed (₩5M left unlisted) and saved
+    listed = {**amounts, f"{name}-items": "X선 회절분석기 | 35,000,000", "save": "1"}
+    saved = client.post(f"/proposals/{proposal.pk}/edit/budget/", listed, follow=True).content.decode()
+    # then the violation is gone, the item is kept and shown again
+    assert 'data-rule="equipment_plan"' not in saved
+    assert BudgetLine.objects.get().items == [{"description": "X선 회절분석기", "amount_krw": 35_000_000}]
+    assert "X선 회절분석기 | 35,000,000" in saved
+    assert "연구장비 품목별 기재" in saved and "한 줄에 한 품목씩 입력하세요" in saved
+
+
+def test_budget_equipment_item_without_amount_is_a_cell_error(client, applicant_setup, make_proposal):
+    lead, applicant, call, _ = applicant_setup
+    proposal = make_proposal(lead=lead, call=call, created_by=applicant)
+    client.force_login(applicant)
+    name = f"b-{YEAR}-{lead.pk}-equipment"
+    response = client.post(f"/proposals/{proposal.pk}/edit/budget/",
+                           {f"{name}-gov": "30000000", f"{name}-items": "분석기", "save": "1"})
+    assert response.status_code == 200 and 'aria-invalid="true"' in response.content.decode()
+    assert BudgetLine.objects.count() == 0
+
+
+def test_api_budget_takes_equipment_items(client, applicant_setup, make_proposal):
+    lead, applicant, call, _ = applicant_setup
+    proposal = make_proposal(lead=lead, call=call, created_by=applicant)
+    client.force_login(applicant)
+    line = {"year": YEAR, "organization_id": lead.pk, "category": "equipment", "gov_krw": 30_000_000,
+            "cash_krw": 10_000_000}
+    # when the line is checked without items, then put with them
+    check = client.post(f"/api/v1/proposals/{proposal.pk}/budget/check", data=json.dumps([line]),
+                        content_type="application/json").json()
+    line["items"] = [{"description": "X선 회절분석기", "amount_krw": 35_000_000}]
+    put = client.put(f"/api/v1/proposals/{proposal.pk}/budget", data=json.dumps([line]),
+                     content_type="application/json").json()
+    # then
+    assert [(v["rule"], v["field"]) for v in check["violations"]] == [
+        ("equipment_plan", f"budget[{YEAR}][{lead.pk}].equipment")]
+    assert put["ok"] is True
+    detail = client.get(f"/api/v1/proposals/{proposal.pk}").json()
+    assert detail["budget_lines"][0]["items"] == [{"description": "X선 회절분석기", "amount_krw": 35_000_000}]
+
+
 def test_pm_list_filters_and_hides_drafts(client, make_user, make_proposal, make_organization, make_call):
     pm = make_user(role="program_manager")
     busan = make_organization(region_code="26")

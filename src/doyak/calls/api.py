@@ -85,8 +85,8 @@ class CallIn(Schema):
     max_gov_per_project_krw: int | None = None
     evaluation_format: str = "written"
     scoring_mode: str = "absolute"
-    aggregation: str = "trimmed_mean"
-    cutoff_score: Decimal | None = None
+    aggregation: str | None = None  # None: the policy's default (evaluation.drop_highest_lowest_default)
+    cutoff_score: Decimal | None = None  # None: the policy's default (evaluation.cutoff_score_default)
     panel_size: int = 5
 
 
@@ -119,9 +119,7 @@ def call_list(request, filters: Query[CallFilter]):
 
 @router.post("", response={201: CallDetailOut})
 def call_post(request, payload: CallIn):
-    data = payload.dict()
-    if data.get("cutoff_score") is None:
-        data.pop("cutoff_score")
+    data = {k: v for k, v in payload.dict().items() if not (k in ("aggregation", "cutoff_score") and v is None)}
     call = call_create(actor=request.user, data=data)
     return Status(201, call)
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from doyak.organizations.enums import OrganizationType
@@ -10,6 +11,7 @@ from doyak.proposals.enums import AttachmentKind
 from doyak.regions.selectors import region_list_valid_on
 
 from .enums import Aggregation, CriterionKind, EvaluationFormat, ScoringMode
+from .policies import call_evaluation_defaults
 
 
 class DateTimeLocalInput(forms.DateTimeInput):
@@ -52,6 +54,8 @@ class CallForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # a new call starts from the policy's aggregation (an existing call's own value comes in ``initial``)
+        self.fields["aggregation"].initial = call_evaluation_defaults(on=timezone.localdate()).aggregation
         self.fields["eligible_region_codes"].choices = [
             (r.code, f"{r.name} ({r.code})") for r in region_list_valid_on().order_by("code")]
 

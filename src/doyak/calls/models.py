@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -42,9 +40,9 @@ class Call(TimeStampedModel):
                                          default=EvaluationFormat.WRITTEN)
     scoring_mode = models.CharField(_("scoring"), max_length=10, choices=ScoringMode.choices,
                                     default=ScoringMode.ABSOLUTE)
-    aggregation = models.CharField(_("aggregation"), max_length=16, choices=Aggregation.choices,
-                                   default=Aggregation.TRIMMED_MEAN)
-    cutoff_score = models.DecimalField(_("cut-off score"), max_digits=5, decimal_places=2, default=Decimal("70"))
+    # No literal defaults: a new call left without them gets the policy's (see ``save``).
+    aggregation = models.CharField(_("aggregation"), max_length=16, choices=Aggregation.choices)
+    cutoff_score = models.DecimalField(_("cut-off score"), max_digits=5, decimal_places=2)
     panel_size = models.PositiveSmallIntegerField(_("evaluators per proposal"), default=5)
 
     class Meta:
@@ -54,6 +52,18 @@ class Call(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"[{self.reference}] {self.title}"
+
+    def save(self, *args, **kwargs):
+        """A new call without an aggregation or a cut-off takes the policy defaults in force on its opening day."""
+        if self._state.adding and (not self.aggregation or self.cutoff_score is None):
+            from .policies import call_evaluation_defaults
+
+            on = timezone.localdate(self.opens_at) if self.opens_at else timezone.localdate()
+            defaults = call_evaluation_defaults(on=on)
+            self.aggregation = self.aggregation or defaults.aggregation
+            if self.cutoff_score is None:
+                self.cutoff_score = defaults.cutoff_score
+        super().save(*args, **kwargs)
 
     @property
     def title(self) -> str:

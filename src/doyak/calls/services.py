@@ -135,11 +135,7 @@ def call_create(*, actor, data: dict[str, Any]) -> Call:
     """A draft call with the default evaluation template (ripple items included where policy requires them)."""
     _require_manager(actor)
     fields = _clean(data, partial=False)
-    call = Call(**fields)
-    if "cutoff_score" not in fields:
-        from doyak.policies.services import policy_value
-
-        call.cutoff_score = policy_value("evaluation.cutoff_score_default", call_policy_date(call))
+    call = Call(**fields)  # without an aggregation or cut-off, saving gives it the policy defaults
     if call.track == Track.REGIONAL_ONLY and not call.eligible_region_codes:
         call.eligible_region_codes = regional_only_default_codes(on=call_policy_date(call))
     _check_window_and_subprogram(call)

@@ -97,6 +97,7 @@ class Rule(StrEnum):
     ALLOWANCE_CAP = "allowance_cap"
     SUBCONTRACT_CAP = "subcontract_cap"
     INDIRECT_RATE = "indirect_rate"
+    EQUIPMENT_PLAN = "equipment_plan"
     RESEARCHER_TIME = "researcher_time"
     SIMULTANEOUS_PROJECTS = "simultaneous_projects"
     SELECTION_PENALTY = "selection_penalty"
@@ -122,9 +123,28 @@ def _check_share(value: Decimal, name: str) -> None:
         raise EngineError(f"{name} must be a Decimal between 0 and 1, got {value!r}", code="invalid_share")
 
 
+def _check_won(amount: object, what: str) -> None:
+    if not isinstance(amount, int) or isinstance(amount, bool) or amount < 0:
+        raise EngineError(f"{what} must be a non-negative int of won, got {amount!r}", code="invalid_amount")
+
+
+@dataclass(frozen=True, slots=True)
+class BudgetItem:
+    """One item listed in a budget line (a piece of equipment), with its amount in won."""
+
+    description: str
+    amount: int
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.description, str) or not self.description.strip():
+            raise EngineError("a budget item needs a description", code="invalid_item")
+        _check_won(self.amount, f"amount of item {self.description!r}")
+
+
 @dataclass(frozen=True, slots=True)
 class BudgetLine:
-    """One cost category of one institution in one year; amounts in won."""
+    """One cost category of one institution in one year; amounts in won. ``items``: what the line buys,
+    item by item (the equipment plan), at most the line's total."""
 
     year: int
     institution_id: str
@@ -132,9 +152,15 @@ class BudgetLine:
     gov: int  # 정부지원연구개발비
     cash: int  # 기관부담 현금
     in_kind: int  # 기관부담 현물
+    items: tuple[BudgetItem, ...] = ()
 
     def __post_init__(self) -> None:
         _coerce_enum(self, "category", CostCategory, "unknown_category")
+        object.__setattr__(self, "items", tuple(self.items))
+        for item in self.items:
+            if not isinstance(item, BudgetItem):
+                raise EngineError(f"items of {self.institution_id}/{self.year}/{self.category} must be "
+                                  f"BudgetItem, got {item!r}", code="invalid_item")
         for name in ("gov", "cash", "in_kind"):
             amount = getattr(self, name)
             if not isinstance(amount, int) or isinstance(amount, bool) or amount < 0:
@@ -166,6 +192,7 @@ class Institution:
 
 
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+MONTHS_IN_YEAR = 12
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,6 +270,7 @@ _DEFAULT_SOURCES: dict[Rule, str] = {
     Rule.ALLOWANCE_CAP: "「국가연구개발사업 연구개발비 사용 기준」 연구수당 (인건비의 20% 이내); 매뉴얼 26.7",
     Rule.SUBCONTRACT_CAP: "「국가연구개발사업 연구개발비 사용 기준」 위탁연구개발비 (직접비의 40% 이내); 매뉴얼 26.7",
     Rule.INDIRECT_RATE: "「국가연구개발사업 연구개발비 사용 기준」 제2조 (간접비비율·수정직접비); 매뉴얼 26.7",
+    Rule.EQUIPMENT_PLAN: "국가연구개발혁신법 시행령 별표 2 (3천만원 이상 연구장비: 연구개발계획서 반영); 매뉴얼 26.7",
     Rule.RESEARCHER_TIME: "국가연구개발혁신법 매뉴얼 26.7 (연구자 참여율: 월 100%, 정부출연연구기관 연 130%)",
     Rule.SIMULTANEOUS_PROJECTS: "국가연구개발혁신법 시행령 (동시수행 연구개발과제 수 제한, 3책5공); 매뉴얼 26.7",
     Rule.SELECTION_PENALTY: "국가연구개발혁신법 제32조 (제재처분) 및 선정 제외 사유; 매뉴얼 26.7",
@@ -303,6 +331,8 @@ class ProposalRulePolicy:
         {CostCategory.SUBCONTRACT, CostCategory.INTERNATIONAL, CostCategory.BURDEN}
     )
     indirect_base_excludes_in_kind: bool = True
+    # a piece of equipment of this amount or more must be listed item by item in the plan
+    equipment_plan_threshold_krw: int = 30_000_000
     gov_share_max_by_org_type: Mapping[OrgType, Decimal] = field(default_factory=_default_gov_share_max)
     own_cash_min_share_by_org_type: Mapping[OrgType, Decimal] = field(default_factory=_default_own_cash_min)
     researcher_monthly_max_percent: Decimal = _D("100")
@@ -314,6 +344,9 @@ class ProposalRulePolicy:
     region_scope: RegionScope = RegionScope.LEAD
     warning_rules: frozenset[Rule] = frozenset()  # reported as warnings instead of errors
     sources: Mapping[Rule, str] = field(default_factory=lambda: dict(_DEFAULT_SOURCES))
+    # The source a violation cites when the limit depends on the institution's type (the policy record
+    # of that type's limit); a rule or type missing here cites ``sources``.
+    sources_by_org_type: Mapping[Rule, Mapping[OrgType, str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         _check_share(self.allowance_max_share_of_personnel, "allowance_max_share_of_personnel")
@@ -326,11 +359,17 @@ class ProposalRulePolicy:
             for org_type, share in getattr(self, mapping_name).items():
                 _check_share(share, f"{mapping_name}[{org_type}]")
         _coerce_enum(self, "region_scope", RegionScope, "invalid_policy")
-        for name in ("simultaneous_max_total", "simultaneous_max_as_pi", "penalty_window_years"):
+        for name in ("simultaneous_max_total", "simultaneous_max_as_pi", "penalty_window_years",
+                     "equipment_plan_threshold_krw"):
             if getattr(self, name) < 0:
                 raise EngineError(f"{name} must not be negative", code="invalid_policy")
 
-    def source_for(self, rule: Rule) -> str:
+    def source_for(self, rule: Rule, org_type: OrgType | None = None) -> str:
+        """The source of ``rule``'s limit; for ``org_type``'s own limit when the policy names one."""
+        if org_type is not None:
+            by_type = self.sources_by_org_type.get(rule, {})
+            if org_type in by_type:
+                return by_type[org_type]
         return self.sources.get(rule, "")
 
     def severity_for(self, rule: Rule) -> Severity:
@@ -465,14 +504,23 @@ def _where_en(year: int, institution: Institution) -> str:
 
 
 def _violation(
-    *, rule: Rule, field: str, ko: str, en: str, limit: str, actual: str, policy: ProposalRulePolicy
+    *,
+    rule: Rule,
+    field: str,
+    ko: str,
+    en: str,
+    limit: str,
+    actual: str,
+    policy: ProposalRulePolicy,
+    org_type: OrgType | None = None,
 ) -> Violation:
+    """``org_type``: the type whose own limit was broken, so the violation cites that type's source."""
     return Violation(
         rule=rule.value,
         field=field,
         message_ko=ko,
         message_en=en,
-        source=policy.source_for(rule),
+        source=policy.source_for(rule, org_type),
         limit=limit,
         actual=actual,
         severity=policy.severity_for(rule).value,
@@ -516,6 +564,7 @@ def gov_share_check(
                 limit=_percent_exact(max_share),
                 actual=_percent_over(share),
                 policy=policy,
+                org_type=institution.org_type,
             )
         )
     return violations
@@ -556,6 +605,7 @@ def own_cash_share_check(
                 limit=_percent_exact(min_share),
                 actual=_percent_under(share),
                 policy=policy,
+                org_type=institution.org_type,
             )
         )
     return violations
@@ -682,14 +732,79 @@ def indirect_rate_check(
                 limit=_won(limit_won),
                 actual=_won(indirect),
                 policy=policy,
+                # a notified rate is the institution's own: the rule's general source, not a type's default
+                org_type=None if institution.notified_indirect_rate is not None else institution.org_type,
             )
         )
     return violations
 
 
+def equipment_plan_check(
+    *, lines: Sequence[BudgetLine], institutions: Sequence[Institution], policy: ProposalRulePolicy
+) -> list[Violation]:
+    """Per equipment line: every piece of ≥ ``equipment_plan_threshold_krw`` is listed item by item.
+
+    The listed items may not add up to more than the line; what the line leaves unlisted must stay
+    below the threshold (otherwise an unlisted piece could reach it). A line at exactly the threshold
+    and nothing listed fails; one won less passes.
+    """
+    by_id = _institutions_by_id(institutions)
+    threshold = policy.equipment_plan_threshold_krw
+    violations = []
+    for (year, institution_id), group in _institution_years(lines, by_id).items():
+        institution = by_id[institution_id]
+        for line in group:
+            if line.category is not CostCategory.EQUIPMENT:
+                continue
+            listed = sum(item.amount for item in line.items)
+            unlisted = line.total - listed
+            field_path = f"budget[{year}][{institution_id}].equipment"
+            if listed > line.total:
+                violations.append(
+                    _violation(
+                        rule=Rule.EQUIPMENT_PLAN,
+                        field=field_path,
+                        ko=(
+                            f"연구장비 목록 오류({_where_ko(year, institution)}): 목록의 장비 합계 {_won(listed)}이 "
+                            f"연구시설·장비비 {_won(line.total)}을 넘습니다."
+                        ),
+                        en=(
+                            f"Equipment list inconsistent ({_where_en(year, institution)}): the listed items add "
+                            f"up to {_won_en(listed)}, more than the equipment line's {_won_en(line.total)}."
+                        ),
+                        limit=_won(line.total),
+                        actual=_won(listed),
+                        policy=policy,
+                    )
+                )
+            elif unlisted >= threshold:
+                violations.append(
+                    _violation(
+                        rule=Rule.EQUIPMENT_PLAN,
+                        field=field_path,
+                        ko=(
+                            f"연구장비 개별 기재 필요({_where_ko(year, institution)}): 연구시설·장비비 "
+                            f"{_won(line.total)} 중 {_won(unlisted)}이 장비별로 기재되지 않았습니다. "
+                            f"{_won(threshold)} 이상 장비는 계획서에 품목별로 기재해야 합니다."
+                        ),
+                        en=(
+                            f"Equipment must be listed item by item ({_where_en(year, institution)}): "
+                            f"{_won_en(unlisted)} of the {_won_en(line.total)} equipment line is not listed; "
+                            f"every piece of {_won_en(threshold)} or more must be in the plan item by item."
+                        ),
+                        limit=f"< {_won(threshold)}",
+                        actual=_won(unlisted),
+                        policy=policy,
+                    )
+                )
+    return violations
+
+
 def researcher_time_check(*, loads: Sequence[ResearcherLoad], policy: ProposalRulePolicy) -> list[Violation]:
     """Monthly total ≤ 100% per researcher; researchers of a government institute (is_gri) instead
-    have the average over the months given for each year ≤ 130%."""
+    have their calendar-year average ≤ 130%: the year's monthly totals summed and divided by twelve
+    (a month not supplied is a month without participation, 0%). Give a government-institute
+    researcher's months on other projects too (this_project_percent 0) so the year is complete."""
     seen: set[tuple[str, str]] = set()
     monthly: list[ResearcherLoad] = []
     gri_years: dict[tuple[str, int], list[ResearcherLoad]] = defaultdict(list)
@@ -737,10 +852,14 @@ def researcher_time_check(*, loads: Sequence[ResearcherLoad], policy: ProposalRu
 
     yearly_max = policy.gri_yearly_max_percent
     for (researcher_id, year), group in sorted(gri_years.items()):
-        average = Fraction(sum(load.total_percent for load in group)) / len(group)
+        # over the calendar year: a month without participation counts as 0%, so the average is the
+        # year's sum over twelve months, not over the months supplied
+        total = sum((load.total_percent for load in group), Decimal(0))
+        average = Fraction(total) / MONTHS_IN_YEAR
         if average <= Fraction(yearly_max):
             continue
         actual = _percent_over(average / 100)
+        total_text = _percent_points_exact(total)
         name = group[0].name
         violations.append(
             _violation(
@@ -748,17 +867,19 @@ def researcher_time_check(*, loads: Sequence[ResearcherLoad], policy: ProposalRu
                 field=f"researchers[{researcher_id}][{year}].percent",
                 ko=(
                     f"연구자 참여율 초과: 정부출연연구기관 연구자 {name}({researcher_id})의 {year}년 "
-                    f"평균 참여율 {actual}({len(group)}개월)가 연 한도 {_percent_points_exact(yearly_max)}를 "
-                    f"넘습니다."
+                    f"연간 참여율 {actual}(월 참여율 합계 {total_text}를 12개월로 나눈 값, 참여하지 않은 "
+                    f"달은 0%)가 연 한도 {_percent_points_exact(yearly_max)}를 넘습니다."
                 ),
                 en=(
                     f"Researcher time over the limit: government-institute researcher {name} "
-                    f"({researcher_id}) averages {actual} over {len(group)} month(s) of {year}, above the "
-                    f"yearly limit of {_percent_points_exact(yearly_max)}."
+                    f"({researcher_id}) is charged {actual} over the calendar year {year} (monthly totals of "
+                    f"{total_text} over twelve months, months without participation counting as 0%), above "
+                    f"the yearly limit of {_percent_points_exact(yearly_max)}."
                 ),
                 limit=_percent_points_exact(yearly_max),
                 actual=actual,
                 policy=policy,
+                org_type=OrgType.GRI,
             )
         )
     return violations
@@ -972,6 +1093,7 @@ def proposal_validate(
         *allowance_cap_check(lines=lines, institutions=institutions, policy=policy),
         *subcontract_cap_check(lines=lines, policy=policy),
         *indirect_rate_check(lines=lines, institutions=institutions, policy=policy),
+        *equipment_plan_check(lines=lines, institutions=institutions, policy=policy),
         *researcher_time_check(loads=loads, policy=policy),
         *simultaneous_projects_check(active_projects=active_projects, policy=policy),
         *selection_penalty_check(penalties=penalties, institutions=institutions, today=today, policy=policy),

@@ -7,6 +7,9 @@
   three totals (otherwise the plain mean); ``median``;
 * spread = highest − lowest total; proposals are ranked by score (ties share a rank, the next rank
   skips: 1, 2, 2, 4), ties listed by reference.
+
+The cut-off and the ranking compare the exact aggregated score; :func:`rounded` (two decimals) is for
+display and storage only, so a trimmed mean of 69.995 fails a cut-off of 70 although it shows as 70.00.
 """
 
 from __future__ import annotations
@@ -89,19 +92,19 @@ def proposal_result(
     return ProposalResult(
         proposal_id=proposal_id, reference=reference, totals=tuple(totals), score=score, ripple_score=ripple,
         core_score=core, spread=gap, spread_alert=len(totals) >= 2 and gap >= spread_alert_points,
-        passed=score is not None and rounded(score) >= cutoff,
+        passed=score is not None and score >= Decimal(cutoff),
     )
 
 
 def rank_results(results: Iterable[ProposalResult]) -> list[ProposalResult]:
     """Results best first with competition ranks (1, 2, 2, 4); unscored proposals last without a rank."""
-    scored = sorted((r for r in results if r.score is not None), key=lambda r: (-rounded(r.score), r.reference))
+    scored = sorted((r for r in results if r.score is not None), key=lambda r: (-r.score, r.reference))
     unscored = sorted((r for r in results if r.score is None), key=lambda r: r.reference)
     out: list[ProposalResult] = []
     previous: Decimal | None = None
     rank = 0
     for i, r in enumerate(scored, start=1):
-        value = rounded(r.score)
+        value = r.score
         if value != previous:
             rank, previous = i, value
         out.append(ProposalResult(**{**r.__dict__, "rank": rank}))

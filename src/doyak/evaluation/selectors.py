@@ -180,15 +180,24 @@ class PanelProposalRow:
     assignments: list[Assignment] = field(default_factory=list)
     conflicts: dict[int, list[ConflictRow]] = field(default_factory=dict)  # assignment id -> reasons
     experts: int = 0
+    experts_required: int = 0  # policy evaluation.min_economic_experts_per_panel
     affinity: float = 0.0
 
     @property
     def active(self) -> list[Assignment]:
         return [a for a in self.assignments if a.status != AssignmentStatus.WITHDRAWN]
 
+    @property
+    def experts_short(self) -> bool:
+        return self.experts < self.experts_required
 
-def panel_overview(*, panel: Panel) -> list[PanelProposalRow]:
-    """The panel's proposals with their assignments; conflicts of open assignments are computed again."""
+
+def panel_overview(*, panel: Panel, on=None) -> list[PanelProposalRow]:
+    """The panel's proposals with their assignments; conflicts of open assignments are computed again; each
+    row's economic/market experts against the policy's minimum in force ``on`` (today by default)."""
+    from doyak.policies.services import policy_value
+
+    experts_required = int(policy_value("evaluation.min_economic_experts_per_panel", on or timezone.localdate()))
     proposals = list(panel.proposals.select_related("lead_organization").order_by("reference"))
     rows = {p.pk: PanelProposalRow(p) for p in proposals}
     assignments = list(panel.assignments.select_related("profile__researcher__organization", "profile__organization")
@@ -209,6 +218,7 @@ def panel_overview(*, panel: Panel) -> list[PanelProposalRow]:
         a.conflict_list = rows[a.proposal_id].conflicts.get(a.pk, [])
     for row in rows.values():
         row.experts = sum(1 for a in row.active if a.profile.is_economic_expert)
+        row.experts_required = experts_required
         row.affinity = sum(a.affinity for a in row.active)
     return list(rows.values())
 

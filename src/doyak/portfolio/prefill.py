@@ -5,8 +5,10 @@ Every number comes from a policy record (``policy_value``); nothing here is a ta
 - budget: the call's budget (call scope) or the program year's envelope;
 - min_score: the call's cut-off (the lowest cut-off of the year's calls for a program year);
 - non-capital budget share ≥ ``portfolio.non_capital_budget_share_min``;
-- projects of ≥ ``portfolio.large_project_threshold_krw``: the plan's 2030 count (the 2024 baseline
-  ``plan.context.large_projects_2024_count`` × (1 + ``plan.fake_work.large_projects_increase.share_increase``));
+- large projects, from the plan's own records ``plan.fake_work.large_projects_increase.*``: projects of
+  ≥ ``threshold_krw`` the program selected in ``base_year``, grown by ``share_increase`` by the deadline
+  ``by`` in a straight line (this year's count = ⌈base count × (1 + increase × years since the base /
+  years from the base to the deadline)⌉), less the ones already selected this year;
 - M.AX tracks: humanoid field demonstrations, AI factories and manufacturing-AI lead models from
   ``plan.max.*.count`` (deadline ``plan.max.*.by`` when given);
 - industrial-leap pilots ≥ ``portfolio.industrial_leap_pilot_min_count``.
@@ -21,6 +23,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from fractions import Fraction
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,10 +35,10 @@ from doyak.engine.regions import CAPITAL, NON_CAPITAL
 from doyak.policies.services import policy_value
 from doyak.programs.enums import Track
 
-from .selectors import candidate_proposals, funded_earlier
+from .selectors import candidate_proposals, funded_earlier, funded_in_year
 
 NON_CAPITAL_SHARE_KEY = "portfolio.non_capital_budget_share_min"
-LARGE_THRESHOLD_KEY = "portfolio.large_project_threshold_krw"
+LARGE_PLAN_KEY = "plan.fake_work.large_projects_increase"  # .threshold_krw, .base_year, .share_increase, .by
 LEAP_PILOTS_KEY = "portfolio.industrial_leap_pilot_min_count"
 
 
@@ -99,19 +102,7 @@ def scenario_policy_prefill(*, program, year: int, call=None, on=None) -> tuple[
                      % {"share": _pct(share), "key": NON_CAPITAL_SHARE_KEY})
 
     earlier = funded_earlier(program=program, year=year)
-    threshold = _optional(LARGE_THRESHOLD_KEY, on)
-    baseline = _optional("plan.context.large_projects_2024_count", on)
-    increase = _optional("plan.fake_work.large_projects_increase.share_increase", on)
-    large_by = _optional("plan.fake_work.large_projects_increase.by", on)
-    if threshold is not None and baseline is not None and increase is not None:
-        threshold = int(threshold)
-        target = math.ceil(int(baseline) * (1 + float(increase)) - 1e-9)
-        done = earlier.filter(gov_total_krw__gte=threshold).count()
-        _add_count(policy, notes, name=_("Large projects"), group={"cost_min": threshold}, target=target,
-                   done=done, year=year, by=large_by,
-                   available=count_in(lambda p: p.cost >= threshold),
-                   source=_("%(baseline)s projects in 2024 + %(increase)s%%") % {
-                       "baseline": baseline, "increase": _pct(float(increase))})
+    _large_projects(policy, notes, program=program, year=year, on=on, count_in=count_in)
 
     for target in TRACK_TARGETS:
         count = _optional(f"plan.{target.plan_key}.count", on)
@@ -130,6 +121,48 @@ def scenario_policy_prefill(*, program, year: int, call=None, on=None) -> tuple[
                                      "count_min": bound})
         notes.append(_("Industrial-leap pilots: at least %(n)s (policy %(key)s).") % {"n": bound, "key": LEAP_PILOTS_KEY})
     return policy, notes
+
+
+def large_projects_target(*, base_count: int, increase, year: int, base_year: int, by: int) -> int:
+    """The plan's count of large projects for ``year``: the base year's count grown by ``increase`` in a
+    straight line to the deadline ``by`` (the whole increase from then on), rounded up; exact arithmetic."""
+    if year <= base_year:
+        return base_count
+    progress = Fraction(1) if by <= base_year else min(Fraction(1), Fraction(year - base_year, by - base_year))
+    return math.ceil(base_count * (1 + Fraction(str(increase)) * progress))
+
+
+def _large_projects(policy: dict, notes: list[str], *, program, year: int, on, count_in) -> None:
+    threshold = _optional(f"{LARGE_PLAN_KEY}.threshold_krw", on)
+    base_year = _optional(f"{LARGE_PLAN_KEY}.base_year", on)
+    increase = _optional(f"{LARGE_PLAN_KEY}.share_increase", on)
+    by = _optional(f"{LARGE_PLAN_KEY}.by", on)
+    if threshold is None or base_year is None or increase is None or by is None or year <= int(base_year):
+        return
+    threshold, base_year, by = int(threshold), int(base_year), int(by)
+    name = _("Large projects")
+    base_count = funded_in_year(program=program, year=base_year).filter(gov_total_krw__gte=threshold).count()
+    source = _("%(base_count)s projects of %(threshold)s or more in %(base_year)s, +%(increase)s%% by %(by)s") % {
+        "base_count": base_count, "threshold": format_won(threshold, lang=_lang()), "base_year": base_year,
+        "increase": _pct(float(increase)), "by": by}
+    if base_count == 0:
+        notes.append(_("%(name)s: no target (%(source)s).") % {"name": name, "source": source})
+        return
+    available = count_in(lambda p: p.cost >= threshold)
+    if not available:
+        return
+    target = large_projects_target(base_count=base_count, increase=increase, year=year, base_year=base_year, by=by)
+    done = funded_in_year(program=program, year=year).filter(gov_total_krw__gte=threshold).count()
+    this_year = max(0, target - done)
+    bound = min(this_year, available)
+    note = _("%(name)s: %(target)s in %(year)s (%(source)s); %(done)s already selected this year: at least "
+             "%(this_year)s") % {"name": name, "target": target, "year": year, "source": source, "done": done,
+                                 "this_year": this_year}
+    if bound < this_year:
+        note += _(", capped at the %(n)s eligible candidates") % {"n": available}
+    notes.append(note + ".")
+    if bound > 0:
+        policy["constraint"].append({"name": name, "group": {"cost_min": threshold}, "count_min": bound})
 
 
 def _add_count(policy: dict, notes: list[str], *, name: str, group: dict, target: int, done: int, year: int,

@@ -131,6 +131,12 @@ def funded_earlier(*, program, year: int) -> QuerySet[Proposal]:
                                    call__program__year__lt=year)
 
 
+def funded_in_year(*, program, year: int) -> QuerySet[Proposal]:
+    """Proposals selected in fiscal year ``year`` of the same program (same program code)."""
+    return Proposal.objects.filter(status=ProposalStatus.SELECTED, call__program__code=program.code,
+                                   call__program__year=year)
+
+
 def scope_label(scenario: Scenario) -> str:
     if scenario.scope == ScenarioScope.CALL and scenario.call is not None:
         return f"{scenario.call.reference} · {scenario.call.title}"

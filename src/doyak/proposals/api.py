@@ -82,6 +82,11 @@ class TeamOut(Schema):
     monthly_percent: dict
 
 
+class BudgetItemSchema(Schema):
+    description: str
+    amount_krw: int = 0
+
+
 class BudgetLineSchema(Schema):
     year: int
     organization_id: int
@@ -89,6 +94,7 @@ class BudgetLineSchema(Schema):
     gov_krw: int = 0
     cash_krw: int = 0
     in_kind_krw: int = 0
+    items: list[BudgetItemSchema] = []  # equipment, item by item (every piece ≥ the plan threshold)
 
 
 class RippleSchema(Schema):

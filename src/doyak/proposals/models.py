@@ -109,6 +109,9 @@ class BudgetLine(models.Model):
     gov_krw = models.BigIntegerField(_("government funds (won)"), default=0)
     cash_krw = models.BigIntegerField(_("own cash (won)"), default=0)
     in_kind_krw = models.BigIntegerField(_("own in-kind (won)"), default=0)
+    # [{"description": str, "amount_krw": int}]: the equipment plan, item by item (rnd_act.equipment_plan_threshold_krw)
+    items = models.JSONField(_("items"), default=list, blank=True,
+                             help_text=_("Equipment listed item by item: description and amount in won."))
 
     class Meta:
         ordering = ["proposal", "year", "organization", "category"]

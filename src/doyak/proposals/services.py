@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from doyak.calls.models import Call
 from doyak.core.audit import audit_record, changed_fields, model_snapshot
 from doyak.core.errors import AccessDenied, Conflict, NotFound, ValidationFailed
+from doyak.engine.proposal_rules import BudgetItem as EngineBudgetItem
 from doyak.engine.proposal_rules import BudgetLine as EngineBudgetLine
 from doyak.organizations.models import Organization, Researcher
 from doyak.policies.services import policy_value
@@ -255,8 +256,36 @@ def proposal_team_member_add(*, actor, proposal_id: int, researcher_id: int, is_
     return member
 
 
+ITEM_DESCRIPTION_MAX = 200
+
+
+def _budget_items(raw: Any, *, category: str, field: str) -> tuple[EngineBudgetItem, ...]:
+    """``[{description, amount_krw}]`` → engine items; only equipment is listed item by item."""
+    if not raw:
+        return ()
+    if category != CostCategory.EQUIPMENT:
+        raise ValidationFailed(_("Only equipment is listed item by item."), code="budget_items_category",
+                               field=f"{field}.items")
+    if not isinstance(raw, list):
+        raise ValidationFailed(_("List the items as a list."), code="budget_items_invalid", field=f"{field}.items")
+    items = []
+    for n, item in enumerate(raw):
+        where = f"{field}.items[{n}]"
+        description = str((item or {}).get("description") or "").strip() if isinstance(item, dict) else ""
+        if not description:
+            raise ValidationFailed(_("Describe each item of equipment."), code="budget_item_description_required",
+                                   field=f"{where}.description")
+        if len(description) > ITEM_DESCRIPTION_MAX:
+            raise ValidationFailed(_("Describe an item in at most %(n)s characters.") % {"n": ITEM_DESCRIPTION_MAX},
+                                   code="budget_item_description_long", field=f"{where}.description")
+        items.append(EngineBudgetItem(description=description, amount=_int(item.get("amount_krw", 0),
+                                                                            f"{where}.amount_krw")))
+    return tuple(items)
+
+
 def budget_lines_parse(rows: list[dict[str, Any]]) -> list[EngineBudgetLine]:
-    """``[{year, organization_id, category, gov_krw, cash_krw, in_kind_krw}]`` → engine lines (zeros dropped)."""
+    """``[{year, organization_id, category, gov_krw, cash_krw, in_kind_krw, items}]`` → engine lines (lines
+    without an amount or an item dropped); ``items`` (equipment only): ``[{description, amount_krw}]``."""
     lines = []
     seen = set()
     for row in rows:
@@ -270,9 +299,10 @@ def budget_lines_parse(rows: list[dict[str, Any]]) -> list[EngineBudgetLine]:
             raise ValidationFailed(_("A budget line is listed twice."), code="budget_duplicate",
                                    field=f"budget[{year}][{org}].{category}")
         seen.add((year, org, category))
-        if any(amounts):
+        items = _budget_items(row.get("items"), category=category, field=f"budget[{year}][{org}].{category}")
+        if any(amounts) or items:
             lines.append(EngineBudgetLine(year=year, institution_id=str(org), category=category, gov=amounts[0],
-                                          cash=amounts[1], in_kind=amounts[2]))
+                                          cash=amounts[1], in_kind=amounts[2], items=items))
     return lines
 
 
@@ -291,7 +321,8 @@ def proposal_budget_set(*, actor, proposal_id: int, lines: list[EngineBudgetLine
     proposal.budget_lines.all().delete()
     BudgetLine.objects.bulk_create([
         BudgetLine(proposal=proposal, year=line.year, organization_id=int(line.institution_id),
-                   category=line.category.value, gov_krw=line.gov, cash_krw=line.cash, in_kind_krw=line.in_kind)
+                   category=line.category.value, gov_krw=line.gov, cash_krw=line.cash, in_kind_krw=line.in_kind,
+                   items=[{"description": item.description, "amount_krw": item.amount} for item in line.items])
         for line in lines])
     proposal.gov_total_krw = sum(line.gov for line in lines)
     proposal.cash_total_krw = sum(line.cash for line in lines)
@@ -299,7 +330,8 @@ def proposal_budget_set(*, actor, proposal_id: int, lines: list[EngineBudgetLine
     proposal.save(update_fields=["gov_total_krw", "cash_total_krw", "in_kind_total_krw", "updated_at"])
     after = {"gov": proposal.gov_total_krw, "cash": proposal.cash_total_krw, "in_kind": proposal.in_kind_total_krw}
     audit_record(actor=actor, action="proposal.budget_set", obj=proposal,
-                 changes={"totals": [before, after], "lines": len(lines)})
+                 changes={"totals": [before, after], "lines": len(lines),
+                          "items": sum(len(line.items) for line in lines)})
     return proposal
 
 

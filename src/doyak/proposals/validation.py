@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from doyak.calls.selectors import call_region_codes
 from doyak.engine.proposal_rules import (
     ActiveProjects,
+    BudgetItem,
     Institution,
     InstitutionRole,
     Penalty,
@@ -50,6 +51,7 @@ ROLE_TO_ENGINE = {
 # Rules re-checked on every change of the budget table ("checks as you type").
 BUDGET_RULES = frozenset({
     Rule.GOV_SHARE, Rule.OWN_CASH_SHARE, Rule.ALLOWANCE_CAP, Rule.SUBCONTRACT_CAP, Rule.INDIRECT_RATE,
+    Rule.EQUIPMENT_PLAN,
     "call_max_gov_per_project", "track_large_scale_min_gov",
 })
 
@@ -107,7 +109,10 @@ def _won(amount: int) -> str:
 
 def engine_budget_lines(lines: Iterable[BudgetLine]) -> list[EngineBudgetLine]:
     return [EngineBudgetLine(year=line.year, institution_id=str(line.organization_id), category=line.category,
-                             gov=line.gov_krw, cash=line.cash_krw, in_kind=line.in_kind_krw) for line in lines]
+                             gov=line.gov_krw, cash=line.cash_krw, in_kind=line.in_kind_krw,
+                             items=tuple(BudgetItem(description=item["description"], amount=int(item["amount_krw"]))
+                                         for item in line.items or []))
+            for line in lines]
 
 
 def _region_code(region, call_codes: set[str]) -> str | None:
@@ -130,7 +135,11 @@ def engine_institutions(members: Sequence[ConsortiumMember], call_codes: set[str
 
 
 def engine_loads(team: Sequence[TeamMember], proposal: Proposal, on: dt.date) -> list[ResearcherLoad]:
-    """This proposal's monthly time plus the researcher's time on their other live proposals and projects."""
+    """This proposal's monthly time plus the researcher's time on their other live proposals and projects.
+
+    A government-institute researcher's limit is over the calendar year, so the months of those years in
+    which only other projects charge them are given too (0% on this project).
+    """
     statuses = policy_value("proposals.researcher_time_counted_statuses", on)
     ids = [m.researcher_id for m in team]
     other: dict[tuple[int, str], Decimal] = defaultdict(Decimal)
@@ -142,12 +151,19 @@ def engine_loads(team: Sequence[TeamMember], proposal: Proposal, on: dt.date) ->
     loads = []
     for member in team:
         researcher = member.researcher
-        for month, percent in sorted((member.monthly_percent or {}).items()):
+        is_gri = researcher.organization.org_type == "gri"
+        months = {month: Decimal(str(percent)) for month, percent in (member.monthly_percent or {}).items()}
+        if is_gri:
+            years = {month[:4] for month in months}
+            for (researcher_id, month), _percent in other.items():
+                if researcher_id == researcher.pk and month[:4] in years:
+                    months.setdefault(month, Decimal(0))
+        for month, percent in sorted(months.items()):
             loads.append(ResearcherLoad(
                 researcher_id=researcher.national_researcher_number, name=researcher.name, month=month,
-                this_project_percent=Decimal(str(percent)),
+                this_project_percent=percent,
                 other_projects_percent=other.get((researcher.pk, month), Decimal(0)),
-                is_gri=researcher.organization.org_type == "gri"))
+                is_gri=is_gri))
     return loads
 
 

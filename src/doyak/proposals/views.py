@@ -255,9 +255,14 @@ def _budget_grid(proposal, posted=None, violations=None) -> dict:
                     raw_row[f"{source}_krw"] = value
                     cells.append({"name": name, "value": raw, "error": cell_errors.get(name),
                                   "label": f"{year} {org.name} {label} {source_label}"})
-                rows_in.append(raw_row)
                 row_id = f"b-{year}-{org.pk}-{category}"
-                rows.append({"id": row_id, "category": category, "label": label, "cells": cells,
+                items = None
+                if category == CostCategory.EQUIPMENT:
+                    items = _equipment_items_cell(f"{row_id}-items", line=line, posted=posted, cell_errors=cell_errors,
+                                                  label=f"{year} {org.name} {label}")
+                    raw_row["items"] = items["parsed"]
+                rows_in.append(raw_row)
+                rows.append({"id": row_id, "category": category, "label": label, "cells": cells, "items": items,
                              "total": sum(raw_row[f"{s}_krw"] for s, _l in SOURCES), "error": row_id in error_anchors})
             sums["total"] = sums["gov"] + sums["cash"] + sums["in_kind"]
             for key in grand:
@@ -265,6 +270,30 @@ def _budget_grid(proposal, posted=None, violations=None) -> dict:
             blocks.append({"year": year, "org": org, "rows": rows, "sums": sums, "sum_id": f"sum-{year}-{org.pk}",
                            "sum_error": f"sum-{year}-{org.pk}" in error_anchors})
     return {"blocks": blocks, "years": grid["years"], "cell_errors": cell_errors, "rows": rows_in, "grand": grand}
+
+
+ITEM_SEPARATOR = "|"
+
+
+def _equipment_items_cell(name: str, *, line, posted, cell_errors: dict, label: str) -> dict:
+    """The equipment line's item list as a text area, one item a line: "description | amount in won"."""
+    if posted is not None:
+        raw = posted.get(name, "")
+    else:
+        raw = "\n".join(f"{item['description']} {ITEM_SEPARATOR} {int(item['amount_krw']):,}"
+                         for item in (line.items if line else []))
+    parsed = []
+    for text in raw.splitlines():
+        if not text.strip():
+            continue
+        description, sep, amount = text.rpartition(ITEM_SEPARATOR)
+        amount = amount.replace(",", "").replace(" ", "")
+        if not sep or not description.strip() or not amount.isdigit():
+            cell_errors[name] = _("Write one item a line: description | amount in won.")
+            continue
+        parsed.append({"description": description.strip(), "amount_krw": int(amount)})
+    return {"name": name, "value": raw, "error": cell_errors.get(name), "parsed": parsed,
+            "label": _("%(line)s: items") % {"line": label}}
 
 
 def _parse_posted_budget(proposal, post):
