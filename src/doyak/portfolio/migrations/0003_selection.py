@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('portfolio', '0002_seed_portfolio_policies'),
-        ('proposals', '0004_proposal_evaluated_state'),
+        ('proposals', '0005_proposal_evaluated_state'),
     ]
 
     operations = [

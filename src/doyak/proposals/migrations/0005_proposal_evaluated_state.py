@@ -28,7 +28,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("policies", "0004_seed_proposal_policies"),
-        ('proposals', '0003_proposal_submitted_index'),
+        ('proposals', '0004_budget_line_items'),
     ]
 
     operations = [
