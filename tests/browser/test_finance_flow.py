@@ -5,41 +5,48 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+from tests.proposals import conftest as _proposal_factories
 
 from .conftest import screenshot
+
+# the proposals app's factories, shared (the chain fixture makes proposals with them)
+make_program = _proposal_factories.make_program
+make_call = _proposal_factories.make_call
+make_proposal = _proposal_factories.make_proposal
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 SEOUL = ZoneInfo("Asia/Seoul")
 
 
-def test_institution_answers_a_flag_and_pm_accepts_it(logged_in_page, live_server, make_user, make_organization):
+def test_institution_answers_a_flag_and_pm_accepts_it(logged_in_page, live_server, make_user, make_organization,
+                                                     make_call, chain):
     from django.utils import timezone
 
-    from doyak.calls.models import Call
-    from doyak.finance.models import Flag, Transaction
+    from doyak.finance.models import Agreement, Flag, Transaction
     from doyak.finance.services import (
-        agreement_create_from_proposal,
+        agreements_conclude_for_call,
         settlement_run_execute,
         settlement_run_start,
     )
     from doyak.programs.models import Program
-    from doyak.proposals.models import BudgetLine, ConsortiumMember, Proposal
+    from doyak.proposals.models import BudgetLine
 
-    # given a selected proposal's agreement whose ledger has a bar bill and a missing receipt, settled once
+    # given a proposal selected by an approved portfolio, its agreement concluded, whose ledger has a bar bill
+    # and a missing receipt, settled once
     now = timezone.now()
     program = Program.objects.create(code="MCT", year=2026, name_ko="소재부품기술개발", budget_krw=420_000_000_000)
-    call = Call.objects.create(program=program, reference="2026-MCT-01", title_ko="소재부품 신규과제 공고",
-                               status="closed", opens_at=now - dt.timedelta(days=90), closes_at=now - dt.timedelta(days=60))
+    call = make_call(program=program, title_ko="소재부품 신규과제 공고", status="closed",
+                     opens_at=now - dt.timedelta(days=90), closes_at=now - dt.timedelta(days=60))
     lead = make_organization(name="(주)가람소재", org_type="sme", region_code="26")
-    proposal = Proposal.objects.create(call=call, reference="P-2026-0001", lead_organization=lead, status="selected",
-                                       title_ko="고니켈 양극재 핵심기술 개발", start_date=dt.date(2026, 1, 1),
-                                       end_date=dt.date(2026, 12, 31))
-    ConsortiumMember.objects.create(proposal=proposal, organization=lead, role="lead")
+    proposal = chain.submitted(call, lead=lead, gov=255_000_000, title_ko="고니켈 양극재 핵심기술 개발",
+                               start_date=dt.date(2026, 1, 1), end_date=dt.date(2026, 12, 31))
     for category, gov, cash in (("materials", 90_000_000, 30_000_000), ("activities", 15_000_000, 5_000_000),
                                 ("personnel", 150_000_000, 50_000_000)):
         BudgetLine.objects.create(proposal=proposal, year=2026, organization=lead, category=category, gov_krw=gov,
                                   cash_krw=cash)
-    agreement = agreement_create_from_proposal(actor=None, proposal_id=proposal.pk)
+    chain.selected(call, [proposal])
+    agreements_conclude_for_call(actor=chain.pm, call_id=call.pk)
+    agreement = Agreement.objects.get(proposal=proposal)
     rows = [("T0001", "materials", 1_250_000, "2026-03-03 10:00", "M1", "lab_supply", "tax_invoice"),
             ("T0002", "activities", 184_000, "2026-03-05 21:30", "M2", "bar", "card_slip"),
             ("T0003", "materials", 4_200_000, "2026-03-10 11:00", "M3", "lab_supply", "none"),

@@ -6,7 +6,9 @@ from doyak.accounts.enums import Role
 
 from .conftest import screenshot
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# serialized_rollback like every transactional test here: a plain one re-creates content types on its flush,
+# which the next serialized test then fails to load again (order-dependent under xdist).
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 WIDTHS = {"desktop": 1280, "mobile": 390}
 WELCOME = {"ko": "환영합니다", "en": "Welcome"}

@@ -1,15 +1,20 @@
-"""A program manager creates two portfolio scenarios for a scored call (one pre-filled from the plan, one with
+"""A program manager creates two portfolio scenarios for an evaluated call (one pre-filled from the plan, one with
 a higher non-capital share), solves both and compares them side by side. Screenshots at desktop and mobile width."""
 
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 import pytest
 from django.utils import timezone
+from tests.proposals import conftest as _proposal_factories
 
 from .conftest import screenshot
+
+# the proposals app's factories, shared (the chain fixture makes proposals with them)
+make_program = _proposal_factories.make_program
+make_call = _proposal_factories.make_call
+make_proposal = _proposal_factories.make_proposal
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -20,28 +25,26 @@ PROPOSALS = [  # region, government funds, score
 ]
 
 
-def test_pm_creates_two_scenarios_solves_and_compares(logged_in_page, live_server, make_user, make_organization):
-    from doyak.calls.models import Call
-    from doyak.evaluation.models import Decision, Panel
+def test_pm_creates_two_scenarios_solves_and_compares(logged_in_page, live_server, make_user, make_organization,
+                                                     make_call, chain):
     from doyak.portfolio.models import Scenario
     from doyak.programs.models import Program
-    from doyak.proposals.models import Proposal
 
-    # given a call whose eleven proposals have aggregated scores, and a program manager
+    # given a call whose eleven proposals were evaluated on one panel (ten passed), and a program manager
     year = timezone.localdate().year
     program = Program.objects.create(code="RGN", year=year, name_ko="지역혁신선도기술개발", budget_krw=30_000_000_000)
     now = timezone.now()
-    call = Call.objects.create(program=program, reference=f"{year}-RGN-01", title_ko="지역혁신 신규과제 공고",
-                               status="closed", opens_at=now - dt.timedelta(days=60),
-                               closes_at=now - dt.timedelta(days=30), budget_krw=12_000_000_000)
-    panel = Panel.objects.create(call=call, name="1차 서면평가")
+    call = make_call(program=program, title_ko="지역혁신 신규과제 공고", status="closed",
+                     opens_at=now - dt.timedelta(days=60), closes_at=now - dt.timedelta(days=30),
+                     budget_krw=12_000_000_000)
+    scores = {}
     for i, (region, gov, score) in enumerate(PROPOSALS):
         lead = make_organization(name=f"(주)지역기업{i + 1}", region_code=region)
-        p = Proposal.objects.create(call=call, reference=f"P-RGN-{i + 1:03d}", lead_organization=lead,
-                                    status="under_review", title_ko=f"지역 과제 {i + 1}", gov_total_krw=gov)
-        Decision.objects.create(proposal=p, panel=panel, score=Decimal(score), cutoff_score=Decimal(70),
-                                passed=score >= 70, rank=i + 1, evaluator_count=5, published_at=now)
-    pm = make_user(role="program_manager", display_name="김지훈")
+        scores[chain.submitted(call, lead=lead, gov=gov, title_ko=f"지역 과제 {i + 1}")] = score
+    chain.evaluate(call, scores)
+    pm = chain.pm
+    pm.display_name = "김지훈"
+    pm.save(update_fields=["display_name"])
 
     # when the PM creates a pre-filled scenario for the call and solves it
     page = logged_in_page(pm, width=1280)

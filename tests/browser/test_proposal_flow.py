@@ -5,14 +5,20 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone
+from tests.proposals import conftest as _proposal_factories
 
 from .conftest import screenshot
+
+# the proposals app's factories, shared (the chain fixture makes proposals with them)
+make_program = _proposal_factories.make_program
+make_call = _proposal_factories.make_call
+make_proposal = _proposal_factories.make_proposal
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def test_applicant_fills_fixes_and_submits_pm_sees_it(logged_in_page, live_server, make_user, make_organization,
-                                                       make_researcher):
+                                                       make_researcher, make_call, chain):
     from doyak.calls.models import Call, Criterion
     from doyak.programs.models import Program
     from doyak.proposals.models import Proposal
@@ -31,10 +37,11 @@ def test_applicant_fills_fixes_and_submits_pm_sees_it(logged_in_page, live_serve
     # the researcher already charges 80% of March to a running project
     from doyak.proposals.models import TeamMember
 
-    running = Proposal.objects.create(call=call, reference="P-RUNNING-1", lead_organization=make_organization(),
-                                      status="selected", title_ko="진행 중 과제")
+    earlier_call = make_call(program=program, status="closed", title_ko="지난 공고")
+    running = chain.submitted(earlier_call, lead=make_organization(), gov=300_000_000, title_ko="진행 중 과제")
     march = f"{year + 1}-03"
     TeamMember.objects.create(proposal=running, researcher=researcher, monthly_percent={march: 80})
+    chain.selected(earlier_call, [running])  # evaluated and selected by an approved portfolio
     pm = make_user(role="program_manager", display_name="김지훈")
 
     # when the applicant starts a proposal from the list of open calls

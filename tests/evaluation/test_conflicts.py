@@ -74,13 +74,15 @@ def test_same_lowest_department_as_the_pi(scene, make_researcher, make_profile):
     assert _codes(scene["proposal"], other) == ["same_organization"]
 
 
-def test_co_research_within_the_window(scene, make_proposal, make_researcher, make_profile, add_team):
+def test_co_research_within_the_window(scene, chain, make_call, make_researcher, make_profile, add_team):
     # given the evaluator and the PI on a selected project that ended exactly three years ago
     evaluator = make_researcher(organization=scene["other"])
-    past = make_proposal(lead=scene["other"], status="selected", start_date=dt.date(2021, 1, 1),
-                         end_date=dt.date(2023, 5, 15))
+    call = make_call()
+    past = chain.submitted(call, lead=scene["other"], gov=100_000_000, start_date=dt.date(2021, 1, 1),
+                           end_date=dt.date(2023, 5, 15))
     add_team(past, evaluator)
     add_team(past, scene["pi"])
+    chain.selected(call, [past])
     profile = make_profile(researcher=evaluator)
     rows = conflict_rows(conflicts_find(proposal_ids=[scene["proposal"].pk], profiles=[profile], as_of=TODAY),
                          lang="en")
@@ -89,13 +91,17 @@ def test_co_research_within_the_window(scene, make_proposal, make_researcher, ma
     assert _codes(scene["proposal"], profile, as_of=TODAY + dt.timedelta(days=1)) == []
 
 
-def test_co_research_on_a_project_not_selected_does_not_count(scene, make_proposal, make_researcher,
+def test_co_research_on_a_project_not_selected_does_not_count(scene, chain, make_call, make_researcher,
                                                               make_profile, add_team):
     evaluator = make_researcher(organization=scene["other"])
-    rejected = make_proposal(lead=scene["other"], status="not_selected", start_date=dt.date(2025, 1, 1),
-                             end_date=dt.date(2026, 12, 31))
+    call = make_call()
+    rejected = chain.submitted(call, lead=scene["other"], gov=100_000_000, start_date=dt.date(2025, 1, 1),
+                               end_date=dt.date(2026, 12, 31))
     add_team(rejected, evaluator)
     add_team(rejected, scene["pi"])
+    chain.evaluate(call, {rejected: 50})  # below the cut-off: not selected
+    rejected.refresh_from_db()
+    assert rejected.status == "not_selected"
     assert _codes(scene["proposal"], make_profile(researcher=evaluator)) == []
 
 

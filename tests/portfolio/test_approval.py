@@ -88,10 +88,10 @@ def test_approval_selects_within_the_scenario_with_agreement_drafts_and_reasons(
         assert Selection.objects.get(proposal=rows["D"]).reason in body
     with translation.override("en"):
         assert Selection.objects.get(proposal=rows["A"]).reason == (
-            "Passed the evaluation, but not selected: within the budget of ₩1,000,000,000, funding it would break "
+            "Passed the evaluation, but not selected: within the budget of ₩1B, funding it would break "
             "the selection policy “비수도권 비중”.")
         assert Selection.objects.get(proposal=rows["D"]).reason == (
-            "Passed the evaluation, but it does not fit the budget of ₩1,000,000,000 alongside the proposals "
+            "Passed the evaluation, but it does not fit the budget of ₩1B alongside the proposals "
             "selected.")
 
 

@@ -84,19 +84,22 @@ def test_prefill_without_earlier_years_asks_for_the_whole_target_capped_at_candi
 
 
 @pytest.fixture
-def large_base_year(make_call, make_program, make_proposal):
-    """Program BIG selected in the base year 2025 four projects of exactly ₩10B (and one of ₩1 less, and
-    one of ₩20B not selected); its 2026 call has six scored ₩10B candidates."""
+def large_base_year(make_call, make_program, chain):
+    """Program BIG selected in the base year 2025 four projects of exactly ₩10B (and one of ₩1 less; one of
+    ₩20B passed but was left out by the budget), all through the chain; its 2026 call has six scored ₩10B
+    candidates."""
     def build(*, year: int = 2026, selected_this_year: int = 0):
         base = make_program(code="BIG", year=2025, budget_krw=100_000_000_000)
         base_call = make_call(program=base)
-        for _ in range(4):
-            make_proposal(call=base_call, status="selected", gov_total_krw=10_000_000_000)
-        make_proposal(call=base_call, status="selected", gov_total_krw=9_999_999_999)
-        make_proposal(call=base_call, status="not_selected", gov_total_krw=20_000_000_000)
+        funded = [chain.submitted(base_call, gov=10_000_000_000) for _ in range(4)]
+        funded.append(chain.submitted(base_call, gov=9_999_999_999))
+        left_out = chain.submitted(base_call, gov=20_000_000_000)
+        chain.evaluate(base_call, {**dict.fromkeys(funded, 90), left_out: 71})
+        chain.approve(base_call, policy={"budget": 49_999_999_999, "min_score": 70})
         program = make_program(code="BIG", year=year, budget_krw=100_000_000_000)
-        for _ in range(selected_this_year):
-            make_proposal(call=make_call(program=program), status="selected", gov_total_krw=10_000_000_000)
+        if selected_this_year:
+            call = make_call(program=program)
+            chain.selected(call, [chain.submitted(call, gov=10_000_000_000) for _ in range(selected_this_year)])
         return program
 
     return build

@@ -230,16 +230,19 @@ def test_researcher_time_ignores_drafts_and_withdrawn(make_proposal, make_organi
 
 
 @pytest.fixture
-def busy_researcher(make_proposal, make_organization, make_researcher, make_program, make_call):
+def busy_researcher(make_proposal, make_organization, make_researcher, make_program, make_call, chain):
     org = make_organization(org_type="university")
     researcher = make_researcher(organization=org)
     program = make_program(simultaneous_limit_enabled=True)
     proposal = make_proposal(lead=org, call=make_call(program=program))
 
     def running(count: int, *, as_pi: int = 0):
-        for i in range(count):
-            other = make_proposal(lead=org, status="selected")
+        """``count`` more projects of the researcher, selected through the chain (one call)."""
+        call = make_call()
+        others = [chain.submitted(call, lead=org, gov=100_000_000) for _ in range(count)]
+        for i, other in enumerate(others):
             TeamMember.objects.create(proposal=other, researcher=researcher, is_pi=i < as_pi)
+        chain.selected(call, others)
 
     return proposal, researcher, running
 
@@ -264,14 +267,18 @@ def test_simultaneous_projects_as_pi_three_passes_four_fails(busy_researcher):
     assert [v.field.rsplit(".", 1)[1] for v in proposal_check(proposal=proposal)] == ["active_projects_as_pi"]
 
 
-def test_simultaneous_projects_off_by_policy_default(make_proposal, make_organization, make_researcher):
+def test_simultaneous_projects_off_by_policy_default(make_proposal, make_organization, make_researcher, make_call,
+                                                    chain):
     # rnd_act.simultaneous_projects_enabled is off (abolished for the Ministry's programs in 2022)
     org = make_organization(org_type="university")
     researcher = make_researcher(organization=org)
     proposal = make_proposal(lead=org)
     TeamMember.objects.create(proposal=proposal, researcher=researcher)
-    for _ in range(6):
-        TeamMember.objects.create(proposal=make_proposal(lead=org, status="selected"), researcher=researcher)
+    call = make_call()
+    others = [chain.submitted(call, lead=org, gov=100_000_000) for _ in range(6)]
+    for other in others:
+        TeamMember.objects.create(proposal=other, researcher=researcher)
+    chain.selected(call, others)
     assert proposal_check(proposal=proposal) == []
 
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from doyak.core.money import format_won
+from doyak.core.money import format_won, format_won_short
 from doyak.engine.regions import NON_CAPITAL
 from doyak.programs.enums import Track
 from doyak.regions.enums import RegionGroup
@@ -165,7 +165,7 @@ def _price_cell(row: dict | None) -> dict | None:
 
 def selection_reason(selection) -> str:
     """The sentence an applicant reads about the portfolio's decision on a proposal that passed evaluation."""
-    budget = _won(selection.scenario.policy.get("budget", 0))
+    budget = format_won_short(int(selection.scenario.policy.get("budget", 0)), lang=get_language() or "ko")
     if selection.selected:
         return _("Selected within the budget of %(budget)s.") % {"budget": budget}
     names = [n for n in selection.because if n not in ("budget", "min_score")]

@@ -125,6 +125,15 @@ def scope_decisions(*, program, year: int, call=None):
             .order_by("proposal__reference"))
 
 
+def selections_of(*, scenario: Scenario):
+    """The decisions an approved scenario made, selected first (the caller has checked the viewer)."""
+    from .models import Selection
+
+    return (Selection.objects.filter(scenario=scenario)
+            .select_related("scenario", "proposal__lead_organization", "proposal__evaluation_decision")
+            .order_by("-selected", "proposal__reference"))
+
+
 def funded_earlier(*, program, year: int) -> QuerySet[Proposal]:
     """Proposals selected in earlier fiscal years of the same program (same program code)."""
     return Proposal.objects.filter(status=ProposalStatus.SELECTED, call__program__code=program.code,

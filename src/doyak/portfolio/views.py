@@ -88,6 +88,7 @@ def detail(request, scenario_id: int):
         "conflicts": presentation.conflict_words(scenario) if scenario.error else [],
         "unscored": selectors.unscored_count(program=scenario.program, year=scenario.year, call=scenario.call),
         "solving": scenario.status == ScenarioStatus.SOLVING,
+        "selections": selectors.selections_of(scenario=scenario),
     })
 
 
