@@ -48,6 +48,7 @@ def _ledger(count: int):
     from doyak.finance.seeding import ledger_rows
     from doyak.finance.services import (
         agreement_create_from_proposal,
+        agreements_conclude_for_call,
         settlement_run_execute,
         settlement_run_start,
     )
@@ -76,6 +77,9 @@ def _ledger(count: int):
             BudgetLine.objects.create(proposal=proposal, year=2026, organization=org, category=category,
                                       gov_krw=won * 3 // 4, cash_krw=won - won * 3 // 4)
         agreement = agreement_create_from_proposal(actor=None, proposal_id=proposal.pk, number=NUMBER)
+        bench_pm = User.objects.create_user(username="bench-pm", password="x", role="program_manager")
+        agreements_conclude_for_call(actor=bench_pm, call_id=call.pk)  # a draft takes no spending
+        agreement.refresh_from_db()
         started = time.perf_counter()
         Transaction.objects.bulk_create(ledger_rows(agreement=agreement, count=count - 11, rng=random.Random(7)),
                                         batch_size=5000)

@@ -36,6 +36,23 @@ def test_seed_demo_counts_and_idempotent():
     assert 0.40 <= capital_share <= 0.60
     applicant = User.objects.get(username="applicant")
     assert applicant.organization is not None
+    # the evaluated call has an approved scenario, and every selected proposal was selected by it
+    from doyak.evaluation.models import Decision
+    from doyak.finance.models import Agreement
+    from doyak.portfolio.models import Scenario, Selection
+    from doyak.proposals.models import Proposal
+
+    approved = Scenario.objects.get(status="approved")
+    evaluated_calls = set(Decision.objects.values_list("proposal__call_id", flat=True))
+    assert evaluated_calls == {approved.call_id}
+    selected = set(Proposal.objects.filter(status="selected").values_list("pk", flat=True))
+    assert selected and selected == set(approved.result["selected_ids"])
+    assert selected == set(Selection.objects.filter(scenario=approved, selected=True).values_list("proposal_id",
+                                                                                                  flat=True))
+    assert set(Agreement.objects.values_list("proposal_id", flat=True)) == selected
+    # no proposal is decided without its evaluation; the demo applicant's strong one was selected
+    assert not Proposal.objects.filter(status__in=["evaluated", "selected"], evaluation_decision=None).exists()
+    assert Proposal.objects.filter(status="selected", lead_organization=applicant.organization).exists()
 
 
 def test_seed_same_seed_same_data():

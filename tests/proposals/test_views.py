@@ -250,3 +250,34 @@ def test_api_full_flow_with_violation_then_submit(client, applicant_setup, make_
     pm = make_user(role="program_manager")
     client.force_login(pm)
     assert [p["id"] for p in client.get("/api/v1/proposals").json()["items"]] == [pid]
+
+
+@pytest.mark.parametrize("name", ["select", "reject", "pass_evaluation", "fail_evaluation", "reinstate"])
+def test_no_screen_or_api_call_decides_a_proposal(client, make_user, make_proposal, name):
+    """Decisions belong to publication, appeals and portfolio approval: the proposal's own screen and API refuse
+    them, even to the administrator and on a proposal in the transition's source state."""
+    from doyak.proposals.workflow import TRANSITIONS
+
+    state = sorted(TRANSITIONS[name].source)[0]
+    proposal = make_proposal(status=state)
+    client.force_login(make_user(role="administrator"))
+    api = client.post(f"/api/v1/proposals/{proposal.pk}/transitions/{name}")
+    assert api.status_code == 409 and api.json()["code"] == "transition_owned_elsewhere"
+    assert client.post(f"/proposals/{proposal.pk}/transitions/{name}/").status_code == 404
+    proposal.refresh_from_db()
+    assert proposal.status == state and proposal.decided_at is None
+
+
+def test_a_refused_transition_says_nothing_of_another_organisations_proposal(client, make_user, make_proposal,
+                                                                             make_organization):
+    # given an applicant of another organisation and proposals in every state
+    intruder = make_user(role="applicant", organization=make_organization())
+    client.force_login(intruder)
+    answers = set()
+    for state in ("draft", "submitted", "under_review", "evaluated", "selected", "not_selected"):
+        proposal = make_proposal(status=state)
+        response = client.post(f"/api/v1/proposals/{proposal.pk}/transitions/select")
+        answers.add((response.status_code, response.content))
+    # then the answer is the same whatever the state
+    assert len(answers) == 1
+    assert next(iter(answers))[0] == 403

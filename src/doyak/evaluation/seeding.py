@@ -8,9 +8,11 @@ Running it again adds nothing: researchers already in the pool and outside exper
 
 Then a program year's evaluation, through the app's own services, acted by the demo program manager:
 
-* the closed call with the most submitted proposals gets a panel, an assignment solved by the engine,
-  signed pledges, every evaluator's scores (60–90 points or so, Korean comments; deterministic for the
-  seed) and published decisions, so the results page ranks them and the portfolio seed finds scores;
+* a closed call the demo applicant applied to (the one with the most submitted proposals among them) gets a
+  panel, an assignment solved by the engine, signed pledges, every evaluator's scores (60–90 points or so,
+  the applicant's own strong; Korean comments; deterministic for the seed) and published results, dated back
+  so that the appeal window has closed: its proposals pass (evaluated) or fail, and the portfolio seed
+  approves a scenario among those that passed;
 * ``demo`` only: the next closed call stays in review: a panel, the engine's assignment with the demo
   ``evaluator`` login added by hand, about half the other evaluators done, the login's own pledge unsigned.
 
