@@ -31,16 +31,25 @@ def browser():
         browser.close()
 
 
+def watch_csp(context, violations: list[str]) -> None:
+    """Collect the console messages Chromium writes when the Content-Security-Policy refuses something."""
+    context.on("console", lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None)
+
+
 @pytest.fixture
 def logged_in_page(browser, live_server, client):
-    """A page factory: ``open(user, lang, width)`` returns a page signed in as ``user``."""
+    """A page factory: ``open(user, lang, width)`` returns a page signed in as ``user``.
+
+    Every page it opens fails its test at teardown if the Content-Security-Policy refused anything."""
     contexts = []
+    csp_violations: list[str] = []
 
     def open_page(user, *, lang: str = "ko", width: int = 1280, height: int = 900):
         client.force_login(user)
         session_cookie = client.cookies["sessionid"].value
         context = browser.new_context(viewport={"width": width, "height": height}, locale="ko-KR")
         contexts.append(context)
+        watch_csp(context, csp_violations)
         context.add_cookies([
             {"name": "sessionid", "value": session_cookie, "url": live_server.url},
             {"name": "django_language", "value": lang, "url": live_server.url},
@@ -50,6 +59,7 @@ def logged_in_page(browser, live_server, client):
     yield open_page
     for context in contexts:
         context.close()
+    assert csp_violations == [], csp_violations
 
 
 def screenshot(page, name: str) -> Path:

@@ -12,6 +12,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
 PACKAGE_DIR = Path(__file__).resolve().parents[2]  # src/doyak
@@ -65,6 +66,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "axes",
+    "csp",
     "doyak.accounts",
     "doyak.policies",
     "doyak.regions",
@@ -92,6 +94,7 @@ HOME_PAGE_PROVIDERS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "doyak.core.middleware.KoreanFirstLocaleMiddleware",
@@ -186,6 +189,27 @@ SECURE_HSTS_PRELOAD = HTTPS
 if env_bool("DOYAK_BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# Content-Security-Policy (django-csp 4): everything from our own origin, no inline or evaluated script
+# (htmx runs with allowEval off and its indicator styles in doyak.css, see base.html). Inline style
+# *attributes* stay allowed, and only they (style-src-attr): templates draw data-driven widths (progress
+# and budget bars, charts) with style="width: N%", which cannot run script; <style> elements and
+# stylesheets from elsewhere are refused. data: images are KRDS's and Swagger UI's inline SVG icons.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
 # --- Korean first
 LANGUAGE_CODE = "ko"
 LANGUAGES = [("ko", _("Korean")), ("en", _("English"))]
@@ -204,6 +228,7 @@ STATICFILES_DIRS = [
     ("krds/img/img", NODE_MODULES_DIR / "krds-uiux" / "resources" / "img"),
     ("pretendard", NODE_MODULES_DIR / "pretendard" / "dist" / "web" / "variable"),
     ("htmx", NODE_MODULES_DIR / "htmx.org" / "dist"),
+    ("swagger-ui", NODE_MODULES_DIR / "swagger-ui-dist"),
 ]
 STATICFILES_DIRS = [(prefix, path) for prefix, path in STATICFILES_DIRS if path.is_dir()]
 STORAGES = {
