@@ -5,10 +5,12 @@ provides the error type and its own audit router.
 """
 
 from django.http import Http404
+from django.shortcuts import render
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.openapi.docs import Swagger, _csrf_needed
 from ninja.security import APIKeyHeader, HttpBearer, django_auth
 
 from doyak.accounts.api import router as accounts_router
@@ -46,13 +48,83 @@ class TokenHeaderAuth(APIKeyHeader):
         return user
 
 
-api = NinjaAPI(
+class ErrorOut(Schema):
+    """Every error the API answers: a stable ``code`` for programs, a ``message`` for people, the ``field``."""
+
+    code: str
+    message: str
+    field: str | None
+
+
+class ValidationErrorOut(ErrorOut):
+    """422: the first invalid field in ``field``, every problem in ``errors``."""
+
+    errors: list[dict] = []
+
+
+ERROR_DESCRIPTIONS = {
+    400: "Bad request: a value the API cannot use (`code` says which rule).",
+    401: "Not signed in, or the API token is unknown, revoked or belongs to a locked account.",
+    403: "Signed in, but this role or organisation may not do this.",
+    404: "No such object, or not one this user may see.",
+    409: "The object is not in a state that allows this (for example a transition already made).",
+    422: "The input does not match the schema; `field` names the first invalid field.",
+}
+WRITE_METHODS = {"post", "put", "patch", "delete"}
+
+
+def error_statuses(method: str, path: str, operation: dict) -> list[int]:
+    """The 4xx statuses an operation can answer, from what it takes: input, a path id, a write, a sign-in."""
+    statuses = []
+    has_input = bool(operation.get("parameters")) or "requestBody" in operation
+    if has_input:
+        statuses += [400, 422]
+    if operation.get("security"):
+        statuses += [401, 403]
+    if "{" in path:
+        statuses.append(404)
+    if method in WRITE_METHODS:
+        statuses.append(409)
+    return sorted(statuses)
+
+
+class DoyakAPI(NinjaAPI):
+    """The OpenAPI document also lists, for each operation, the error statuses it can answer and their schema."""
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        for model in (ErrorOut, ValidationErrorOut):
+            components[model.__name__] = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        for path, item in schema["paths"].items():
+            for method, operation in item.items():
+                responses = operation.setdefault("responses", {})
+                for status in error_statuses(method, path, operation):
+                    name = "ValidationErrorOut" if status == 422 else "ErrorOut"
+                    responses.setdefault(status, {
+                        "description": ERROR_DESCRIPTIONS[status],
+                        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}}},
+                    })
+        return schema
+
+
+class LocalSwagger(Swagger):
+    """Swagger UI from the swagger-ui-dist npm package (static files), never from a CDN, and no inline script."""
+
+    def render_page(self, request, api, **kwargs):
+        swagger_settings = {**self.settings, "url": self.get_openapi_url(api, kwargs)}
+        context = {"swagger_settings": swagger_settings, "api": api, "add_csrf": _csrf_needed(api)}
+        return render(request, "core/api_docs.html", context)
+
+
+api = DoyakAPI(
     title="doyak API",
     version="1",
     description="Industrial R&D programs: organisations, researchers, policies, audit. Errors carry a stable `code`.",
     auth=[TokenAuth(), TokenHeaderAuth(), django_auth],
     urls_namespace="api-v1",
     docs_url="/docs",
+    docs=LocalSwagger(settings={"persistAuthorization": False}),
     openapi_url="/openapi.json",
 )
 

@@ -50,12 +50,12 @@ class ConflictOut(Schema):
     reason: str
 
 
-class RunIn(Schema):
+class EvaluationRunIn(Schema):
     objective: str = "total"
     top_n: int | None = None
 
 
-class RunOut(Schema):
+class EvaluationRunOut(Schema):
     id: int
     panel_id: int
     status: str
@@ -138,14 +138,14 @@ def proposal_conflicts(request, proposal_id: int):
             for rows in grouped.values() for row in rows]
 
 
-@router.post("/panels/{panel_id}/runs", response={202: RunOut})
-def run_start(request, panel_id: int, payload: RunIn):
+@router.post("/panels/{panel_id}/runs", response={202: EvaluationRunOut})
+def run_start(request, panel_id: int, payload: EvaluationRunIn):
     run = services.assignment_run_start(actor=request.user, panel_id=panel_id, objective=payload.objective,
                                         top_n=payload.top_n)
     return Status(202, selectors.run_get_or_raise(user=request.user, run_id=run.pk))
 
 
-@router.get("/runs/{run_id}", response=RunOut)
+@router.get("/runs/{run_id}", response=EvaluationRunOut)
 def run_progress(request, run_id: int):
     return selectors.run_get_or_raise(user=request.user, run_id=run_id)
 

@@ -66,13 +66,13 @@ class DecisionIn(Schema):
     note: str = ""
 
 
-class RunIn(Schema):
+class SettlementRunIn(Schema):
     call_id: int | None = None
     program_id: int | None = None
     agreement_ids: list[int] | None = None
 
 
-class RunOut(Schema):
+class SettlementRunOut(Schema):
     id: int
     scope: str
     purpose: str
@@ -120,17 +120,17 @@ def flag_decision(request, flag_id: int, payload: DecisionIn):
     return flag_decide(actor=request.user, flag_id=flag_id, accept=payload.accept, note=payload.note)
 
 
-@router.post("/runs", response={201: RunOut})
-def run_create(request, payload: RunIn):
+@router.post("/runs", response={201: SettlementRunOut})
+def run_create(request, payload: SettlementRunIn):
     return 201, settlement_run_start(actor=request.user, call_id=payload.call_id, program_id=payload.program_id,
                                      agreement_ids=payload.agreement_ids)
 
 
-@router.get("/runs/{run_id}", response=RunOut)
+@router.get("/runs/{run_id}", response=SettlementRunOut)
 def run_detail(request, run_id: int):
     return run_get_for_user_or_raise(user=request.user, run_id=run_id)
 
 
-@router.post("/runs/{run_id}/resume", response=RunOut)
+@router.post("/runs/{run_id}/resume", response=SettlementRunOut)
 def run_resume(request, run_id: int):
     return settlement_run_resume(actor=request.user, run_id=run_id)
