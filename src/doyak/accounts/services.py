@@ -7,9 +7,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from doyak.core.audit import audit_record
-from doyak.core.errors import AccessDenied, NotFound
+from doyak.core.errors import AccessDenied, DoyakError, NotFound
 
 from .models import ApiToken, User, token_hash
+from .selectors import account_is_locked
+
+
+class AccountLocked(DoyakError):
+    """The account is locked out after repeated failed sign-ins: its API tokens are refused until the cool-off."""
+
+    code = "account_locked"
+    http_status = 401
 
 
 @transaction.atomic
@@ -36,11 +44,19 @@ def api_token_revoke(*, user: User, token_id: int) -> ApiToken:
 
 
 def api_token_authenticate(raw: str) -> User | None:
-    """The active user a raw key belongs to, or None for an unknown or revoked key."""
+    """The active user a raw key belongs to, or None for an unknown or revoked key.
+
+    Raises AccountLocked while the account is locked out, so a stolen password cannot be worked around
+    with a token and a locked user is told why."""
     if not raw or not raw.startswith(ApiToken.PREFIX):
         return None
     token = ApiToken.objects.select_related("user").filter(key_hash=token_hash(raw), revoked_at=None).first()
     if token is None or not token.user.is_active:
         return None
+    if account_is_locked(username=token.user.get_username()):
+        raise AccountLocked(
+            _("This account is locked after repeated failed sign-ins; its API tokens work again after the wait."),
+            code="account_locked",
+        )
     token.mark_used()
     return token.user

@@ -162,10 +162,16 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# Login throttling (django-axes): lock an account+address pair after repeated failures.
+# Login throttling (django-axes 8): repeated failures lock the account (from any address) and, separately,
+# the client address (for any account). Behind the reverse proxy the address is the one the trusted proxy
+# reports in X-Forwarded-For (doyak.accounts.client_ip), never the proxy's own, which is every user's.
+# A locked account's API tokens are refused too (doyak.accounts.services.api_token_authenticate).
 AXES_FAILURE_LIMIT = int(os.environ.get("DOYAK_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("DOYAK_LOGIN_COOLOFF_HOURS", "0.25"))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "doyak.accounts.client_ip.client_ip_address"
+DOYAK_BEHIND_PROXY = env_bool("DOYAK_BEHIND_PROXY", False)
+DOYAK_TRUSTED_PROXIES = env_list("DOYAK_TRUSTED_PROXIES", "127.0.0.1,::1")
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 
@@ -186,7 +192,7 @@ SECURE_SSL_REDIRECT = HTTPS and env_bool("DOYAK_SSL_REDIRECT", True)
 SECURE_HSTS_SECONDS = int(os.environ.get("DOYAK_HSTS_SECONDS", "31536000" if HTTPS else "0"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
-if env_bool("DOYAK_BEHIND_PROXY", False):
+if DOYAK_BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Content-Security-Policy (django-csp 4): everything from our own origin, no inline or evaluated script
