@@ -39,3 +39,20 @@ def test_api_docs_served_locally_no_csp_violation(browser, live_server, logged_i
     assert page.locator(".opblock").count() > 10
     assert [url for url in requested if not url.startswith(live_server.url)] == []
     assert any("/static/swagger-ui/swagger-ui-bundle.js" in url for url in requested)
+
+
+def test_password_change_in_browser_no_csp_violation(logged_in_page, live_server, make_user):
+    # given a signed-in user on the home page
+    user = make_user(role=Role.APPLICANT.value, password="correct-horse-battery")
+    page = logged_in_page(user)
+    page.goto(f"{live_server.url}/")
+    # when she follows the user menu's link and changes her password
+    page.get_by_role("link", name="비밀번호 변경").click()
+    page.get_by_label("기존 비밀번호").fill("correct-horse-battery")
+    page.get_by_label("새 비밀번호", exact=True).fill("violet-harbour-lantern-42")
+    page.get_by_label("새 비밀번호 (확인)").fill("violet-harbour-lantern-42")
+    page.get_by_role("button", name="비밀번호 변경").click()
+    # then the done page shows, and the new password is hers (the fixture checks the policy refused nothing)
+    page.get_by_role("heading", name="비밀번호 변경 완료").wait_for()
+    user.refresh_from_db()
+    assert user.check_password("violet-harbour-lantern-42")

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from doyak.core.audit import audit_record
-from doyak.core.errors import AccessDenied, DoyakError, NotFound
+from doyak.core.errors import AccessDenied, DoyakError, NotFound, ValidationFailed
 
 from .models import ApiToken, User, token_hash
 from .selectors import account_is_locked
@@ -60,3 +62,26 @@ def api_token_authenticate(raw: str) -> User | None:
         )
     token.mark_used()
     return token.user
+
+
+PASSWORD_SET_WAYS = ("change", "reset")
+
+
+@transaction.atomic
+def user_password_set(*, user: User, actor: User, password: str, way: str) -> User:
+    """Give ``user`` a new password: ``change`` by the signed-in user, ``reset`` through an e-mailed link.
+
+    The audit event says how, never what. Callers have validated the password in a form already; this
+    checks it again so no other caller can set one that breaks the rules."""
+    if way not in PASSWORD_SET_WAYS:
+        raise ValidationFailed(_("Unknown way of setting a password."), code="password_way_unknown", field="way")
+    if actor.pk != user.pk:
+        raise AccessDenied(_("You may set only your own password."), code="password_not_yours")
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationFailed(" ".join(exc.messages), code="password_invalid", field="new_password1") from exc
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    audit_record(actor=actor, action=f"user.password_{way}", obj=user, changes={"way": way})
+    return user
