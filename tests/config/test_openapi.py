@@ -88,3 +88,15 @@ def test_openapi_documented_error_matches_answer(client, make_user):
     assert response.status_code == 404
     assert set(response.json()) == set(document["components"]["schemas"]["ErrorOut"]["properties"])
     assert "404" in document["paths"]["/api/v1/calls/{call_id}"]["get"]["responses"]
+
+
+def test_api_docs_page_loads_nothing_from_elsewhere(client):
+    # when the documentation page is served
+    response = client.get("/api/v1/docs")
+    html = response.content.decode()
+    # then its script and styles are our static files, with no inline script, under the site's policy
+    assert response.status_code == 200
+    assert "/static/swagger-ui/swagger-ui-bundle.js" in html
+    assert "/static/doyak/api-docs.js" in html
+    assert "cdn" not in html.lower() and "https://" not in html
+    assert "script-src 'self'" in response["Content-Security-Policy"]
