@@ -9,6 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
+from django.utils import translation
 from tests.db_owner import audit_triggers_set_aside
 
 from doyak.core.audit import audit_record
@@ -37,10 +38,11 @@ def _as_owner(sql: str, params: list) -> None:
         cursor.execute(sql, params)
 
 
-def _verify() -> tuple[int, str]:
+def _verify(lang: str = "en") -> tuple[int, str]:
     out = io.StringIO()
     try:
-        call_command("audit", "verify", stdout=out)
+        with translation.override(lang):
+            call_command("audit", "verify", stdout=out)
     except CommandError as exc:
         return exc.returncode, str(exc)
     return 0, out.getvalue().strip()
@@ -67,6 +69,7 @@ def test_intact_chain_verifies(three_events):
 
 def test_empty_chain_verifies():
     assert _verify() == (0, "Audit chain OK: no events yet.")
+    assert _verify("ko") == (0, "감사 기록 체인 정상: 아직 이벤트가 없습니다.")
 
 
 def test_row_deleted_by_the_database_owner_is_found(three_events):
@@ -78,6 +81,8 @@ def test_row_deleted_by_the_database_owner_is_found(three_events):
     assert code == 1
     assert message == (f"Audit chain broken at event {three_events[2].pk} (#3): event #2 is missing (deleted): "
                        "the next event is #3. 1 events before it are intact.")
+    assert _verify("ko")[1] == (f"감사 기록 체인이 이벤트 {three_events[2].pk}(#3번)에서 끊어졌습니다: #2번 이벤트가 "
+                                "없습니다(삭제됨). 다음 이벤트는 #3번입니다. 그 앞의 이벤트 1건은 온전합니다.")
 
 
 def test_row_changed_by_the_database_owner_is_found(three_events):
