@@ -81,16 +81,51 @@ def _reference_snapshot(django_db_setup, django_db_blocker):
         return serializers.serialize("json", objects)
 
 
+def _transactional(request) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    return "live_server" in request.fixturenames or "transactional_db" in request.fixturenames or (
+        marker is not None and marker.kwargs.get("transaction", False)
+    )
+
+
+_audit_triggers_to_restore: list = []
+
+
+@pytest.fixture(autouse=True)
+def _audit_triggers_aside_for_flush(request):
+    """A transactional test ends with Django's flush (TRUNCATE on PostgreSQL, DELETE on SQLite), which the audit
+    table's append-only triggers refuse: the suite acts as the database owner and sets them aside for the flush
+    only (tests/db_owner.py). This fixture depends on the test database, so its teardown runs just before the
+    flush; ``pytest_fixture_post_finalizer`` below puts the triggers back just after it."""
+    if not _transactional(request):
+        yield
+        return
+    from tests.db_owner import audit_triggers_off
+
+    request.getfixturevalue("transactional_db")
+    blocker = request.getfixturevalue("django_db_blocker")
+    yield
+    restore = audit_triggers_off()
+
+    def restore_unblocked() -> None:
+        with blocker.unblock():
+            restore()
+
+    _audit_triggers_to_restore.append(restore_unblocked)
+
+
+def pytest_fixture_post_finalizer(fixturedef, request):
+    if fixturedef.argname == "_django_db_helper":
+        while _audit_triggers_to_restore:
+            _audit_triggers_to_restore.pop()()
+
+
 @pytest.fixture(autouse=True)
 def _reference_data_back(request):
     """Transactional tests (the browser tests) empty every table when they end; put the reference data
     back before the next one, whatever ran before (Django's serialized rollback proved unreliable here
     once non-transactional tests had run first)."""
-    marker = request.node.get_closest_marker("django_db")
-    transactional = "live_server" in request.fixturenames or "transactional_db" in request.fixturenames or (
-        marker is not None and marker.kwargs.get("transaction", False)
-    )
-    if not transactional:
+    if not _transactional(request):
         return
     snapshot = request.getfixturevalue("_reference_snapshot")
     request.getfixturevalue("transactional_db")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -54,9 +55,16 @@ class AppendOnlyModel(models.Model):
 
 
 class AuditEvent(AppendOnlyModel):
-    """Who did what to which object, and which fields changed. Written by services, never edited."""
+    """Who did what to which object, and which fields changed. Written by services, never edited.
 
-    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    Database triggers refuse UPDATE and DELETE (migration 0004); ``seq``, ``prev_hash`` and ``hash`` chain
+    the events so that what a database owner changes or deletes behind the triggers is found by
+    ``doyak audit verify`` (``doyak.core.audit_chain``). On SQLite, a migration that alters this table
+    rebuilds it and drops its triggers: such a migration must create them again
+    (``tests/core/test_audit_triggers.py`` fails otherwise)."""
+
+    # Set by audit_record before the hash is computed (not auto_now_add, which would set it after).
+    at = models.DateTimeField(_("time"), default=timezone.now, editable=False, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("actor"),
@@ -71,6 +79,9 @@ class AuditEvent(AppendOnlyModel):
     object_id = models.CharField(_("object id"), max_length=64, db_index=True)
     object_repr = models.CharField(_("object"), max_length=200, blank=True)
     changes = models.JSONField(_("changed fields"), default=dict, blank=True)
+    seq = models.PositiveBigIntegerField(_("sequence number"), unique=True, editable=False)
+    prev_hash = models.CharField(_("previous event's hash"), max_length=64, blank=True, editable=False)
+    hash = models.CharField(_("hash"), max_length=64, editable=False)
 
     class Meta:
         ordering = ["-at", "-id"]
