@@ -24,9 +24,9 @@ class Command(DatabaseWorkerCommand):
 
     def add_arguments(self, parser) -> None:
         super().add_arguments(parser)
-        parser.set_defaults(worker_id="")  # host:pid, so the run page can say which worker it was
+        parser.set_defaults(worker_id=None)  # host:pid, so the run page can say which worker it was
 
-    def handle(self, *args, worker_id: str = "", **options) -> None:
+    def handle(self, *args, worker_id: str | None = None, **options) -> None:
         worker_id = worker_id or runs.worker_id()
         runs.worker_id_set(worker_id)
         try:
