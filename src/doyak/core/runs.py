@@ -32,6 +32,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import close_old_connections, models, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -43,6 +44,7 @@ logger = logging.getLogger(__name__)
 
 LEASE_POLICY = "operations.run_lease_seconds"
 _worker_id: str | None = None
+_lease_seconds_reader: Callable[[str], Any] | None = None
 
 
 class LeaseLost(Exception):  # noqa: N818 - a state, not an error of the caller
@@ -86,10 +88,17 @@ def worker_id_set(value: str | None) -> None:
     _worker_id = value or None
 
 
-def lease_seconds() -> int:
-    from doyak.policies.services import policy_value
+def lease_seconds_reader_set(reader: Callable[[str], Any]) -> None:
+    """How core reads the policy record (the policies app sets it when it is ready; core imports no app)."""
+    global _lease_seconds_reader
+    _lease_seconds_reader = reader
 
-    return max(3, int(policy_value(LEASE_POLICY)))
+
+def lease_seconds() -> int:
+    if _lease_seconds_reader is None:
+        raise ImproperlyConfigured("doyak.policies is not installed: no reader for " + LEASE_POLICY)
+    # At least 3 s, so the heartbeat (every third of the lease) stays a second or more apart.
+    return max(3, int(_lease_seconds_reader(LEASE_POLICY)))
 
 
 def lease_valid_for() -> dt.timedelta:
