@@ -122,3 +122,40 @@ def test_manual_add_and_withdraw(review_setup, run_assignment):
     added.refresh_from_db()
     assert added.status == "withdrawn"
     assert DeclaredConflict.objects.filter(profile=spare, proposal=proposal, kind="challenged").count() == 1
+
+
+def test_assignment_run_whose_worker_died_is_run_again_with_the_same_pairs(review_setup, run_assignment,
+                                                                          django_capture_on_commit_callbacks):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from doyak.core import runs
+    from doyak.evaluation import services
+
+    # given a clean run's pairs, and a second run whose worker took it, reported progress and died
+    panel = review_setup["panel"]
+    run_assignment(actor=review_setup["pm"], panel=panel)
+    clean = _pairs(panel)
+    run = services.assignment_run_start(actor=review_setup["pm"], panel_id=panel.pk)  # queued, not executed
+    runs.worker_id_set("dead-host:7")
+    try:
+        assert runs.lease_acquire(run)
+        services._progress(run.pk, 10, "Loaded", status="running")
+    finally:
+        runs.worker_id_set(None)
+    run.refresh_from_db()
+    # when a live worker checks once the lease expired
+    with django_capture_on_commit_callbacks(execute=True):
+        recovered = runs.runs_recover(now=run.lease_expires_at + dt.timedelta(seconds=1))
+    run.refresh_from_db()
+    # then the run was done again from the start: the same pairs, all from it, nothing twice
+    assert [(r.kind, r.pk) for r in recovered] == [("assignment_run", run.pk)]
+    assert (run.status, run.progress, run.lease_owner) == ("done", 100, "")
+    assert _pairs(panel) == clean
+    assert set(Assignment.objects.filter(panel=panel).values_list("run_id", flat=True)) == {run.pk}
+    [note] = run.recoveries
+    assert (note["worker"], note["resumed_by"]) == ("dead-host:7", runs.worker_id())
+    assert AuditEvent.objects.filter(action="assignment_run.recovered", object_id=str(run.pk),
+                                     actor_label="system").count() == 1
+    assert run.finished_at <= timezone.now()

@@ -120,3 +120,32 @@ def test_create_without_a_policy_prefills_it_and_keeps_the_notes(small_call, pm)
     assert scenario.scope_key == f"call:{call.pk}"
     assert scenario.prefill_notes[0] == "Budget ₩1,000,000,000: the call's budget."
     assert AuditEvent.objects.filter(action="portfolio.scenario_create", object_id=str(scenario.pk)).count() == 1
+
+
+def test_solve_whose_worker_died_is_solved_again_by_a_live_worker(small_call, pm, django_capture_on_commit_callbacks):
+    import datetime as dt
+
+    from doyak.core import runs
+
+    # given a scenario whose solve was taken by a worker that died (the task is queued but lost with it)
+    call, rows = small_call
+    scenario = services.scenario_create(actor=pm, name="반반", call_id=call.pk, policy=POLICY)
+    services.scenario_solve_request(actor=pm, scenario_id=scenario.pk)  # not executed: no on-commit here
+    runs.worker_id_set("dead-host:8")
+    try:
+        assert runs.lease_acquire(scenario)
+    finally:
+        runs.worker_id_set(None)
+    scenario.refresh_from_db()
+    assert (scenario.status, scenario.lease_owner) == ("solving", "dead-host:8")
+    # when a live worker checks once the lease expired
+    with django_capture_on_commit_callbacks(execute=True):
+        recovered = runs.runs_recover(now=scenario.lease_expires_at + dt.timedelta(seconds=1))
+    scenario.refresh_from_db()
+    # then it was solved, with the clean solve's selection, and says so
+    assert [(r.kind, r.pk) for r in recovered] == [("portfolio.scenario_solve", scenario.pk)]
+    assert (scenario.status, scenario.lease_owner) == ("solved", "")
+    assert scenario.result["selected_ids"] == [rows["B"].pk, rows["C"].pk]
+    assert [n["worker"] for n in scenario.recoveries] == ["dead-host:8"]
+    assert AuditEvent.objects.filter(action="portfolio.scenario_solve.recovered", object_id=str(scenario.pk),
+                                     actor_label="system").count() == 1

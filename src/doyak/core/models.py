@@ -16,7 +16,20 @@ class TimeStampedModel(models.Model):
         abstract = True
 
 
-class BackgroundRun(models.Model):
+class LeasedRun(models.Model):
+    """A run a worker holds by a lease it renews (``doyak.core.runs``); a run whose lease expired is recovered."""
+
+    lease_owner = models.CharField(_("worker"), max_length=100, blank=True)
+    lease_expires_at = models.DateTimeField(_("lease expires at"), null=True, blank=True, db_index=True)
+    heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)
+    # [{"worker", "stopped_at", "detected_at", "detected_by", "resumed_by", "resumed_at"}], oldest first
+    recoveries = models.JSONField(_("recoveries"), default=list, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class BackgroundRun(LeasedRun):
     """When and by whom a background job (assignment, settlement …) was asked for, started and finished."""
 
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
@@ -25,7 +38,7 @@ class BackgroundRun(models.Model):
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
-    class Meta:
+    class Meta(LeasedRun.Meta):
         abstract = True
 
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from doyak.calls.models import Call, Criterion
 from doyak.core.audit import audit_record, changed_fields, model_snapshot
 from doyak.core.errors import AccessDenied, Conflict, NotFound, ValidationFailed
+from doyak.core.runs import LeaseLost, lease_acquire, lease_assert_held, lease_release, lease_renew
 from doyak.engine.affinity import Profile, affinity_scores
 from doyak.engine.assignment import AssignmentInfeasible, Candidates, evaluators_assign
 from doyak.organizations.models import Organization, Researcher
@@ -360,7 +361,18 @@ def _enqueue(run_id: int) -> None:
 
 
 def _progress(run_id: int, progress: int, message: str, **fields: Any) -> None:
-    AssignmentRun.objects.filter(pk=run_id).update(progress=progress, message=message, **fields)
+    """Write progress and renew the worker's lease (LeaseLost if another worker took the run over)."""
+    lease_renew(AssignmentRun(pk=run_id), progress=progress, message=message, **fields)
+
+
+def assignment_run_requeue(run: AssignmentRun) -> None:
+    """Queue a run whose worker stopped again, from the start: the store step replaces the panel's automatic
+    assignments, so a re-run adds nothing twice. ``run`` is locked by the caller's transaction."""
+    run.status, run.progress, run.task_id = RunStatus.QUEUED, 0, ""
+    run.message = _("The worker stopped; queued again, waiting for a worker…")
+    run.lease_owner, run.lease_expires_at = "", None
+    run.save(update_fields=["status", "progress", "task_id", "message", "lease_owner", "lease_expires_at"])
+    transaction.on_commit(lambda: _enqueue(run.pk))
 
 
 def _profile_text(profile: EvaluatorProfile) -> tuple[str, tuple[str, ...]]:
@@ -397,12 +409,20 @@ def assignment_run_execute(*, run_id: int) -> AssignmentRun:
     run = AssignmentRun.objects.select_related("panel__call", "created_by").filter(pk=run_id).first()
     if run is None:
         raise NotFound(_("Assignment run not found."), code="assignment_run_not_found")
+    if not lease_acquire(run):  # a live worker is running it (a duplicate task): leave it to that worker
+        logger.info("assignment run %s is held by %s", run.pk, run.lease_owner)
+        return run
     try:
         return _execute(run)
+    except LeaseLost:  # our lease expired and another worker took the run over: it finishes it
+        logger.warning("assignment run %s was taken over by another worker", run_id)
+        run.refresh_from_db()
+        return run
     except Exception as exc:  # record every failure on the run; the worker logs the traceback
         logger.exception("assignment run %s failed", run_id)
-        _progress(run.pk, run.progress, _("Failed: %(error)s") % {"error": exc}, status=RunStatus.FAILED,
-                  finished_at=timezone.now())
+        AssignmentRun.objects.filter(pk=run.pk).update(
+            message=_("Failed: %(error)s") % {"error": exc}, status=RunStatus.FAILED, finished_at=timezone.now())
+        lease_release(run)
         raise
 
 
@@ -446,12 +466,14 @@ def _execute(run: AssignmentRun) -> AssignmentRun:
     except AssignmentInfeasible as exc:
         _progress(run.pk, 100, _("No assignment is possible: %(n)s problem(s).") % {"n": len(exc.problems)},
                   status=RunStatus.FAILED, problems=list(exc.problems), finished_at=timezone.now())
+        lease_release(run)
         run.refresh_from_db()
         return run
     _progress(run.pk, 80, _("Assignment solved; storing…"))
 
     by_ref = {p.reference: p.pk for p in proposals}
     with transaction.atomic():
+        lease_assert_held(AssignmentRun.objects.select_for_update().get(pk=run.pk))
         Assignment.objects.filter(panel=panel, source=AssignmentSource.AUTO).delete()
         rows = [Assignment(panel=panel, proposal_id=by_ref[pair.proposal_id], profile_id=int(pair.evaluator_id),
                            run=run, affinity=round(pair.score, 6), source=AssignmentSource.AUTO)
@@ -459,6 +481,7 @@ def _execute(run: AssignmentRun) -> AssignmentRun:
         Assignment.objects.bulk_create(rows)
         AssignmentRun.objects.filter(pk=run.pk).update(
             status=RunStatus.DONE, progress=100, finished_at=timezone.now(), assigned_count=len(rows),
+            lease_owner="", lease_expires_at=None,
             total_affinity=round(result.total, 6), min_proposal_affinity=round(result.min_proposal_total, 6),
             message=_("Assigned %(n)s evaluator places (%(method)s).") % {"n": len(rows), "method": result.method})
         run.refresh_from_db()

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from doyak.core.audit import audit_record
 from doyak.core.errors import AccessDenied, Conflict, NotFound, ValidationFailed
+from doyak.core.runs import LeaseLost, lease_acquire, lease_assert_held, lease_release, lease_valid_for
 from doyak.engine.errors import EngineError
 from doyak.engine.ledger_io import TRANSACTION_COLUMNS, LedgerFileError, table_read, transactions_read
 from doyak.engine.settlement import ledger_settle
@@ -423,11 +424,18 @@ def settlement_run_resume(*, actor, run_id: int) -> SettlementRun:
         raise AccessDenied(_("Only program managers run settlements."), code="settlement_forbidden")
     if run.status not in (RunStatus.FAILED, RunStatus.RUNNING):
         raise Conflict(_("Only a failed or interrupted run can be resumed."), code="settlement_run_not_resumable")
-    run.status, run.error = RunStatus.QUEUED, ""
-    run.save(update_fields=["status", "error"])
     audit_record(actor=actor, action="settlement_run.resume", obj=run, changes={"chunks_done": run.chunks_done})
-    transaction.on_commit(lambda: _enqueue(run.pk))
+    settlement_run_requeue(run)
     return run
+
+
+def settlement_run_requeue(run: SettlementRun) -> None:
+    """The resume path (a manager's resume, or the recovery of a run whose worker died): queued again with
+    a new task; the chunks already committed are skipped. ``run`` is locked by the caller's transaction."""
+    run.status, run.error, run.task_id = RunStatus.QUEUED, "", ""
+    run.lease_owner, run.lease_expires_at = "", None
+    run.save(update_fields=["status", "error", "task_id", "lease_owner", "lease_expires_at"])
+    transaction.on_commit(lambda: _enqueue(run.pk))
 
 
 def settlement_run_execute(*, run_id: int) -> SettlementRun:
@@ -436,6 +444,9 @@ def settlement_run_execute(*, run_id: int) -> SettlementRun:
     if run is None:
         raise NotFound(_("Settlement run not found."), code="settlement_run_not_found")
     if run.status == RunStatus.DONE:
+        return run
+    if not lease_acquire(run):  # a live worker is settling it (a duplicate task): leave it to that worker
+        logger.info("settlement run %s is held by %s", run.pk, run.lease_owner)
         return run
     SettlementRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING, attempts=run.attempts + 1,
                                                    started_at=run.started_at or timezone.now())
@@ -448,11 +459,19 @@ def settlement_run_execute(*, run_id: int) -> SettlementRun:
                 run.refresh_from_db()
                 if chunk_committed_hook is not None:
                     chunk_committed_hook(run, index)
+        with transaction.atomic():
+            lease_assert_held(SettlementRun.objects.select_for_update().get(pk=run.pk))
+            SettlementRun.objects.filter(pk=run.pk).update(status=RunStatus.DONE, finished_at=timezone.now(),
+                                                           error="", lease_owner="", lease_expires_at=None)
+    except LeaseLost:  # our lease expired and another worker took the run over: it finishes it
+        logger.warning("settlement run %s was taken over by another worker", run.pk)
+        run.refresh_from_db()
+        return run
     except Exception as exc:  # record it on the run; the worker logs the traceback
         logger.exception("settlement run %s failed", run.pk)
         SettlementRun.objects.filter(pk=run.pk).update(status=RunStatus.FAILED, error=str(exc)[:2000])
+        lease_release(run)
         raise
-    SettlementRun.objects.filter(pk=run.pk).update(status=RunStatus.DONE, finished_at=timezone.now(), error="")
     run.refresh_from_db()
     return run
 
@@ -463,6 +482,7 @@ def _chunk_settle(*, run_id: int, index: int, agreement_ids: list[int], policy) 
     Returns False when another worker already did this chunk (the run row is locked first)."""
     with transaction.atomic():
         run = SettlementRun.objects.select_for_update().get(pk=run_id)
+        lease_assert_held(run)
         if run.chunks_done != index:
             return False
         try:
@@ -482,7 +502,9 @@ def _chunk_settle(*, run_id: int, index: int, agreement_ids: list[int], policy) 
         Agreement.objects.filter(pk__in=agreement_ids).filter(
             Q(current_run__isnull=True) | Q(current_run_id__lte=run_id)).update(current_run_id=run_id)
         run.chunks_done = index + 1
-        run.save(update_fields=["chunks_done"])
+        run.heartbeat_at = timezone.now()  # each committed chunk renews the lease
+        run.lease_expires_at = run.heartbeat_at + lease_valid_for()
+        run.save(update_fields=["chunks_done", "heartbeat_at", "lease_expires_at"])
     return True
 
 

@@ -6,12 +6,12 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from doyak.core.models import TimeStampedModel
+from doyak.core.models import LeasedRun, TimeStampedModel
 
 from .enums import SUBMITTED_STATUSES, ScenarioScope, ScenarioStatus
 
 
-class Scenario(TimeStampedModel):
+class Scenario(LeasedRun, TimeStampedModel):
     """One portfolio selection scenario (선정 시나리오).
 
     ``policy`` follows ``doyak select``'s POLICY.toml schema as JSON (budget, min_score, objective,

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from doyak.calls.models import Call
 from doyak.core.audit import audit_record
 from doyak.core.errors import AccessDenied, Conflict, NotFound, ValidationFailed
+from doyak.core.runs import LeaseLost, lease_acquire, lease_assert_held, lease_release
 from doyak.engine.portfolio import (
     BUDGET,
     RESERVED_NAMES,
@@ -179,9 +180,34 @@ def _enqueue(scenario_id: int) -> None:
     scenario_solve_task.enqueue(scenario_id=scenario_id)
 
 
+def scenario_solve_requeue(scenario: Scenario) -> None:
+    """Queue the solve of a scenario whose worker stopped again; solving is deterministic and stores its
+    result only while the scenario is still solving, so a re-run replaces. ``scenario`` is locked."""
+    scenario.lease_owner, scenario.lease_expires_at = "", None
+    scenario.save(update_fields=["lease_owner", "lease_expires_at"])
+    transaction.on_commit(lambda: _enqueue(scenario.pk))
+
+
 def scenario_solve_execute(*, scenario_id: int) -> Scenario:
     """Run the engine on the scenario's candidates and store the result exactly (the background task)."""
     scenario = Scenario.objects.select_related("program", "call").get(pk=scenario_id)
+    if scenario.status != ScenarioStatus.SOLVING:
+        return scenario
+    if not lease_acquire(scenario):  # a live worker is solving it (a duplicate task): leave it to that worker
+        return scenario
+    try:
+        return _solve(scenario)
+    except LeaseLost:  # our lease expired and another worker took the solve over: it stores the result
+        logger.warning("scenario %s solve was taken over by another worker", scenario_id)
+        scenario.refresh_from_db()
+        return scenario
+    except Exception:
+        lease_release(scenario)
+        raise
+
+
+def _solve(scenario: Scenario) -> Scenario:
+    scenario_id = scenario.pk
     pairs = candidate_proposals(program=scenario.program, year=scenario.year, call=scenario.call)
     candidates = [c for c, _e in pairs]
     rows = [e for _c, e in pairs]
@@ -211,7 +237,10 @@ def scenario_solve_execute(*, scenario_id: int) -> Scenario:
     with transaction.atomic():
         scenario = _locked(scenario_id)
         if scenario.status != ScenarioStatus.SOLVING:  # edited meanwhile: the result is stale
+            lease_release(scenario)
             return scenario
+        lease_assert_held(scenario)
+        scenario.lease_owner, scenario.lease_expires_at = "", None
         scenario.result, scenario.explanation_md, scenario.error = result, explanation_md, error
         scenario.status = ScenarioStatus.SOLVED if result else ScenarioStatus.DRAFT
         scenario.solved_at = timezone.now() if result else None

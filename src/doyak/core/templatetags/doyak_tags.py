@@ -2,6 +2,7 @@ from django import template
 from django.utils.translation import get_language
 
 from doyak.core.money import format_won, format_won_short
+from doyak.core.presentation import recovery_notes
 
 register = template.Library()
 
@@ -28,3 +29,9 @@ def query_with(context, **changes):
         else:
             params[key] = value
     return "?" + params.urlencode() if params else "?"
+
+
+@register.inclusion_tag("core/_run_recoveries.html")
+def run_recoveries(run):
+    """What happened to a background run whose worker stopped: ``{% run_recoveries run %}``."""
+    return {"notes": recovery_notes(run)}
