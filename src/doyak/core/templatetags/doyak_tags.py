@@ -28,3 +28,9 @@ def query_with(context, **changes):
         else:
             params[key] = value
     return "?" + params.urlencode() if params else "?"
+
+
+@register.simple_tag(takes_context=True)
+def query_page(context, number, param=""):
+    """The current query string with page ``number`` in ``param`` (``page`` unless a page holds two lists)."""
+    return query_with(context, **{param or "page": number})
