@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from doyak.calls.models import Call
 from doyak.core.errors import AccessDenied, DoyakError, ValidationFailed
+from doyak.core.pagination import page_of
 from doyak.organizations.models import Organization
 from doyak.programs.models import Program
 
@@ -80,8 +81,8 @@ def home(request):
 @login_required
 def agreement_list(request):
     q = request.GET.get("q", "").strip()
-    agreements = agreement_list_for_user(user=request.user, q=q)[:200]
-    return render(request, "finance/agreements.html", {"agreements": agreements, "q": q,
+    page_obj = page_of(request, agreement_list_for_user(user=request.user, q=q))
+    return render(request, "finance/agreements.html", {"agreements": page_obj.object_list, "page_obj": page_obj, "q": q,
                                                        "show_manager_nav": can_view_dashboard(request.user)})
 
 
