@@ -257,3 +257,33 @@ def test_evidence_must_be_pdf_jpeg_or_png(make_agreement, add_txn, make_user):
                                     content=b"\x89PNG\r\n\x1a\n....")
     txn.refresh_from_db()
     assert (item.content_type, txn.evidence) == ("image/png", "receipt")
+
+
+def _summary(run) -> list[tuple]:
+    from doyak.finance.models import FlagSummary
+
+    return sorted(FlagSummary.objects.filter(run=run).values_list("code", "status", "flags", "at_risk_krw"))
+
+
+def test_run_and_every_decision_keep_the_flag_summary_in_step(make_agreement, add_txn, make_user, manager):
+    # given an agreement with a missing-evidence and a bar transaction, settled
+    agreement = make_agreement(budget={"materials": 50_000_000, "activities": 5_000_000})
+    add_txn(agreement, "X1", amount=4_000_000, evidence="none")
+    add_txn(agreement, "X2", amount=90_000, category="activities", mtype="bar")
+    institution = make_user(role="applicant", organization=agreement.proposal.lead_organization)
+    run = settlement_run_start(actor=manager, agreement_ids=[agreement.pk])
+    settlement_run_execute(run_id=run.pk)
+    # then the run stored the counts per code and status, and the ineligible amount after decisions
+    assert _summary(run) == [("INELIGIBLE_MERCHANT", "open", 1, 90_000), ("MISSING_EVIDENCE", "open", 1, 4_000_000)]
+    assert SettlementResult.objects.get(run=run).ineligible_after_decisions_krw == 4_090_000
+    # when the institution explains the missing evidence and the manager accepts it
+    missing = Flag.objects.get(run=run, txn_ref="X1")
+    flag_explain(actor=institution, flag_id=missing.pk, explanation="영수증 재발급 받음")
+    assert _summary(run) == [("INELIGIBLE_MERCHANT", "open", 1, 90_000),
+                             ("MISSING_EVIDENCE", "explained", 1, 4_000_000)]
+    flag_decide(actor=manager, flag_id=missing.pk, accept=True)
+    # then the summary and the stored amount follow each decision
+    assert _summary(run) == [("INELIGIBLE_MERCHANT", "open", 1, 90_000),
+                             ("MISSING_EVIDENCE", "accepted", 1, 4_000_000)]
+    assert SettlementResult.objects.get(run=run).ineligible_after_decisions_krw == 90_000
+    assert services.settlement_ineligible_after_decisions(agreement=agreement, run_id=run.pk) == 90_000

@@ -192,3 +192,17 @@ def test_what_if_page_denied_to_applicants_and_changes_nothing(client, settled, 
     lead.refresh_from_db()
     assert (SettlementRun.objects.count(), SettlementResult.objects.count(), Flag.objects.count(),
             AuditEvent.objects.count(), agreement.self_settlement, lead.self_settlement_eligible) == before
+
+
+def test_ledger_flags_are_paged_and_counted_from_the_summary(client, settled, manager, monkeypatch):
+    # given a settled ledger with two flags still to settle, shown one a page
+    agreement, _run = settled
+    monkeypatch.setattr("doyak.finance.views.LEDGER_FLAG_ROWS", 1)
+    client.force_login(manager)
+    # when the manager opens the second page of flags
+    response = client.get(reverse("finance:ledger", args=[agreement.pk]), {"flags_page": "2"})
+    # then that page holds the second flag and the pager links back with the ledger's own page kept apart
+    assert response.status_code == 200
+    page = response.context["flags_page"]
+    assert (page.number, page.num_pages, page.count, [f.txn_ref for f in page.rows]) == (2, 2, 2, ["X2"])
+    assert 'href="?flags_page=1"' in response.content.decode()

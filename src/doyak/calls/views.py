@@ -2,12 +2,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from doyak.core.errors import AccessDenied, DoyakError
+from doyak.core.pagination import page_of
 from doyak.programs.enums import Track
 
 from .enums import CallStatus
@@ -26,7 +26,7 @@ from .services import call_cancel, call_close, call_create, call_criteria_set, c
 def call_list(request):
     filters = {k: request.GET.get(k, "").strip() for k in ("q", "status", "track")}
     qs = call_list_for_user(user=request.user, **filters)
-    page_obj = Paginator(qs, 30).get_page(request.GET.get("page"))
+    page_obj = page_of(request, qs, per_page=30)
     return render(request, "calls/list.html", {
         "page_obj": page_obj, "filters": filters, "statuses": CallStatus.choices, "tracks": Track.choices,
         "can_manage": can_manage_calls(request.user),

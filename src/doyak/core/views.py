@@ -3,12 +3,12 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy
 
 from doyak.accounts.enums import Role
+from doyak.core.pagination import page_of
 
 from .home import home_content_for_user
 from .selectors import audit_event_list_for_user
@@ -42,7 +42,7 @@ def audit_list(request):
         "until": parse_date(request.GET.get("until", "") or "") if request.GET.get("until") else None,
     }
     events = audit_event_list_for_user(user=request.user, **filters)
-    page_obj = Paginator(events, 50).get_page(request.GET.get("page"))
+    page_obj = page_of(request, events)
     return render(request, "core/audit_list.html", {"page_obj": page_obj, "filters": filters})
 
 

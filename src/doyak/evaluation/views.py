@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -11,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from doyak.accounts.enums import Role
 from doyak.core.errors import AccessDenied, Conflict, NotFound, ValidationFailed
+from doyak.core.pagination import page_of
 
 from . import selectors, services
 from .enums import ACTIVE_RUN_STATUSES, ConflictKind, PanelFormat, PanelStage
@@ -73,7 +73,7 @@ def pool(request):
     filters = {"q": request.GET.get("q", "").strip(), "economic": request.GET.get("economic", "")}
     qs = selectors.profile_list_for_user(user=request.user, q=filters["q"],
                                          economic={"1": True, "0": False}.get(filters["economic"]))
-    page_obj = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page_obj = page_of(request, qs)
     return render(request, "evaluation/pool.html", {"page_obj": page_obj, "filters": filters})
 
 
@@ -104,8 +104,8 @@ def pool_edit(request, profile_id: int | None = None):
 
 @login_required
 def calls(request):
-    qs = selectors.calls_in_review(user=request.user)
-    return render(request, "evaluation/calls.html", {"calls": qs,
+    page_obj = page_of(request, selectors.calls_in_review(user=request.user))
+    return render(request, "evaluation/calls.html", {"calls": page_obj.object_list, "page_obj": page_obj,
                                                      "appeals_open": selectors.appeal_list_for_manager(
                                                          user=request.user).filter(status="filed").count()})
 
@@ -276,8 +276,9 @@ def panel_publish(request, panel_id: int):
 
 @login_required
 def appeals(request):
+    page_obj = page_of(request, selectors.appeal_list_for_manager(user=request.user))
     return render(request, "evaluation/appeals.html", {
-        "appeals": selectors.appeal_list_for_manager(user=request.user), "today": timezone.localdate(),
+        "appeals": page_obj.object_list, "page_obj": page_obj, "today": timezone.localdate(),
         "form": AppealAnswerForm(),
     })
 
@@ -307,9 +308,9 @@ def appeal_answer(request, appeal_id: int):
 
 @login_required
 def assignments(request):
-    rows = selectors.assignment_list_for_evaluator(user=request.user)
+    page_obj = page_of(request, selectors.assignment_list_for_evaluator(user=request.user))
     return render(request, "evaluation/assignments.html", {
-        "assignments": rows, "profile": selectors.own_profile(user=request.user),
+        "assignments": page_obj.object_list, "page_obj": page_obj, "profile": selectors.own_profile(user=request.user),
         "can_opt_in": can_opt_in(request.user),
     })
 
@@ -394,8 +395,8 @@ def recuse(request, proposal_id: int):
 
 @login_required
 def decisions(request):
-    return render(request, "evaluation/decisions.html",
-                  {"decisions": selectors.decision_list_for_applicant(user=request.user)})
+    page_obj = page_of(request, selectors.decision_list_for_applicant(user=request.user))
+    return render(request, "evaluation/decisions.html", {"decisions": page_obj.object_list, "page_obj": page_obj})
 
 
 @login_required

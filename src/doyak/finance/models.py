@@ -204,6 +204,7 @@ class SettlementResult(models.Model):
     transactions = models.PositiveIntegerField(_("transactions"))
     self_settlement = models.BooleanField(_("self-settlement"))
     government_share_permille = models.PositiveSmallIntegerField(_("government share (‰)"))
+    ineligible_after_decisions_krw = models.BigIntegerField(_("ineligible after decisions"), default=0)
 
     class Meta:
         ordering = ["run", "agreement"]
@@ -244,6 +245,9 @@ class Flag(models.Model):
         indexes = [
             models.Index(fields=["agreement", "run", "status"], name="flag_agreement_run_idx"),
             models.Index(fields=["transaction", "run"], name="flag_transaction_idx"),
+            # the ledger page's flag list: one page in (status, amount at risk) order without a sort
+            models.Index(fields=["agreement", "run", "status", "-amount_at_risk_krw", "txn_ref", "code"],
+                         name="flag_ledger_order_idx"),
         ]
 
     def __str__(self) -> str:
@@ -252,6 +256,28 @@ class Flag(models.Model):
     @property
     def label(self) -> str:
         return self.get_code_display()
+
+
+class FlagSummary(models.Model):
+    """Flags of one agreement in one run counted per code, status and month of the transaction (none for a
+    project-level flag): what the dashboard and the ledger page show, written when the chunk is settled and
+    kept in step by every flag decision, so no page reads every flag."""
+
+    run = models.ForeignKey(SettlementRun, on_delete=models.CASCADE, related_name="flag_summaries")
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="flag_summaries")
+    code = models.CharField(_("flag"), max_length=24, choices=FlagCode.choices)
+    status = models.CharField(_("status"), max_length=10, choices=FlagStatus.choices)
+    month = models.DateField(_("month"), null=True, blank=True)
+    flags = models.PositiveIntegerField(_("flags"))
+    at_risk_krw = models.BigIntegerField(_("amount at risk"))
+
+    class Meta:
+        verbose_name = _("flag summary")
+        verbose_name_plural = _("flag summaries")
+        indexes = [models.Index(fields=["agreement", "run"], name="flag_summary_agreement_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.run_id}/{self.agreement_id} {self.code} {self.status}: {self.flags}"
 
 
 class SettlementClose(models.Model):

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, DateField, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils.translation import gettext as _
 
@@ -22,7 +22,7 @@ from doyak.engine.settlement_whatif import WhatIfResult, WhatIfScenario, settlem
 
 from .enums import Category, Evidence, FlagCode, FlagStatus, RunStatus
 from .ledger import ledger_for_agreements
-from .models import Agreement, ApprovedBudget, Flag, SettlementResult, SettlementRun, Transaction
+from .models import Agreement, ApprovedBudget, Flag, FlagSummary, SettlementResult, SettlementRun, Transaction
 from .policies import settlement_policy_current, settlement_policy_from_snapshot
 from .rules import can_view_agreement, can_view_dashboard, is_manager
 
@@ -151,6 +151,45 @@ def flag_list_current(*, agreement: Agreement, status: str = "") -> QuerySet[Fla
     return qs.order_by("status", "-amount_at_risk_krw", "txn_ref", "code")
 
 
+@dataclass(frozen=True)
+class FlagCounts:
+    """The current run's flags of one agreement by status (from ``FlagSummary``, not from the flags)."""
+
+    by_status: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_status.values())
+
+    @property
+    def not_accepted(self) -> int:
+        return self.total - self.by_status.get(FlagStatus.ACCEPTED, 0)
+
+    @property
+    def waiting(self) -> int:
+        return self.by_status.get(FlagStatus.EXPLAINED, 0)
+
+
+def flag_counts_current(*, agreement: Agreement) -> FlagCounts:
+    if not agreement.current_run_id:
+        return FlagCounts(by_status={})
+    rows = (FlagSummary.objects.filter(agreement=agreement, run_id=agreement.current_run_id).order_by()
+            .values("status").annotate(n=Sum("flags")))
+    return FlagCounts(by_status={row["status"]: int(row["n"]) for row in rows})
+
+
+def flag_page_current(*, agreement: Agreement, page: int = 1, page_size: int = LEDGER_PAGE_SIZE) -> LedgerPage:
+    """One page of the current run's flags still to settle (not accepted), most at risk first, counted from the
+    summary and read through the ``flag_ledger_order_idx`` index: the page reads ``page_size`` flags."""
+    count = flag_counts_current(agreement=agreement).not_accepted
+    num_pages = max(1, (count + page_size - 1) // page_size)
+    number = min(max(1, page), num_pages)
+    rows = list(flag_list_current(agreement=agreement).exclude(status=FlagStatus.ACCEPTED)
+                [(number - 1) * page_size:number * page_size]) if count else []
+    return LedgerPage(rows=rows, number=number, num_pages=num_pages, count=count,
+                      has_previous=number > 1, has_next=number < num_pages)
+
+
 def flag_get_for_user_or_raise(*, user, flag_id: int) -> Flag:
     flag = Flag.objects.select_related("agreement__proposal", "transaction").filter(pk=flag_id).first()
     if flag is None:
@@ -185,11 +224,11 @@ def dashboard_for_scope(*, user, call_id: int | None = None, program_id: int | N
         raise AccessDenied(_("Only program managers and auditors see the settlement dashboard."),
                            code="dashboard_forbidden")
     agreements = _scope_agreements(call_id=call_id, program_id=program_id)
-    current = Flag.objects.filter(agreement__in=agreements, run_id=F("agreement__current_run_id"))
+    current = FlagSummary.objects.filter(agreement__in=agreements, run_id=F("agreement__current_run_id"))
     by_flag = list(current.order_by().values("code").annotate(
-        at_risk=Sum("amount_at_risk_krw"), n=Count("id"),
-        open=Count("id", filter=Q(status=FlagStatus.OPEN)),
-        explained=Count("id", filter=Q(status=FlagStatus.EXPLAINED))).order_by("-at_risk"))
+        at_risk=Sum("at_risk_krw"), n=Sum("flags"),
+        open=Coalesce(Sum("flags", filter=Q(status=FlagStatus.OPEN)), 0),
+        explained=Coalesce(Sum("flags", filter=Q(status=FlagStatus.EXPLAINED)), 0)).order_by("-at_risk", "code"))
     top = max((row["at_risk"] for row in by_flag), default=0) or 1
     for row in by_flag:
         row["label"] = FlagCode(row["code"]).label
@@ -200,18 +239,18 @@ def dashboard_for_scope(*, user, call_id: int | None = None, program_id: int | N
                                projects=Count("id"))
     top_projects = list(results.select_related("agreement__proposal__lead_organization")
                         .order_by("-ineligible_krw", "-review_krw", "agreement__number")[:10])
-    months = list(Transaction.objects.filter(agreement__in=agreements).annotate(month=TruncMonth("occurred_at"))
+    months = list(Transaction.objects.filter(agreement__in=agreements)
+                  .annotate(month=TruncMonth("occurred_at", output_field=DateField()))
                   .order_by().values("month").annotate(spent=Sum("amount_krw")).order_by("month"))
-    flagged = {row["month"]: row["at_risk"] for row in current.filter(transaction__isnull=False)
-               .annotate(month=TruncMonth("transaction__occurred_at")).order_by().values("month")
-               .annotate(at_risk=Sum("amount_at_risk_krw"))}
+    flagged = {row["month"]: row["at_risk"] for row in current.filter(month__isnull=False).order_by()
+               .values("month").annotate(at_risk=Sum("at_risk_krw"))}
     peak = max((row["spent"] for row in months), default=0) or 1
     trend = [{"month": row["month"], "spent": row["spent"], "at_risk": flagged.get(row["month"], 0),
               "bar": max(0, row["spent"] * 100 // peak), "risk_bar": max(0, flagged.get(row["month"], 0) * 100 // peak)}
              for row in months]
     return {"by_flag": by_flag, "totals": totals, "top_projects": top_projects, "trend": trend[-24:],
             "agreement_count": agreements.count(),
-            "waiting": current.filter(status=FlagStatus.EXPLAINED).count()}
+            "waiting": current.filter(status=FlagStatus.EXPLAINED).aggregate(n=Coalesce(Sum("flags"), 0))["n"]}
 
 
 def run_list(*, user, limit: int = 20) -> QuerySet[SettlementRun]:

@@ -15,7 +15,8 @@ import polars as pl
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Count, DateField, Q, Sum
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -47,6 +48,7 @@ from .models import (
     ApprovedBudget,
     EvidenceFile,
     Flag,
+    FlagSummary,
     SettlementClose,
     SettlementResult,
     SettlementRun,
@@ -341,6 +343,7 @@ def flag_explain(*, actor, flag_id: int, explanation: str, evidence_name: str = 
     flag.status, flag.explanation = to_status, explanation.strip()
     flag.explained_by, flag.explained_at = actor, timezone.now()
     flag.save(update_fields=["status", "explanation", "explained_by", "explained_at"])
+    flag_aggregates_refresh(run_id=flag.run_id, agreement_ids=[flag.agreement_id])
     audit_record(actor=actor, action="flag.explain", obj=flag,
                  changes={"status": [before, flag.status], "evidence": bool(evidence_content)})
     return flag
@@ -357,6 +360,7 @@ def flag_decide(*, actor, flag_id: int, accept: bool, note: str = "") -> Flag:
     flag.status, flag.decision_note = to_status, note.strip()
     flag.decided_by, flag.decided_at = actor, timezone.now()
     flag.save(update_fields=["status", "decision_note", "decided_by", "decided_at"])
+    flag_aggregates_refresh(run_id=flag.run_id, agreement_ids=[flag.agreement_id])
     audit_record(actor=actor, action="flag.decide", obj=flag, changes={"status": [before, flag.status]})
     return flag
 
@@ -499,6 +503,7 @@ def _chunk_settle(*, run_id: int, index: int, agreement_ids: list[int], policy) 
                           "transactions": row["transactions"], "self_settlement": row["self_settlement"],
                           "government_share_permille": row["government_share_permille"]})
         _flags_replace(run_id=run_id, agreement_ids=agreement_ids, flags=result.flags)
+        flag_aggregates_refresh(run_id=run_id, agreement_ids=agreement_ids)
         Agreement.objects.filter(pk__in=agreement_ids).filter(
             Q(current_run__isnull=True) | Q(current_run_id__lte=run_id)).update(current_run_id=run_id)
         run.chunks_done = index + 1
@@ -537,6 +542,24 @@ def _flags_replace(*, run_id: int, agreement_ids: list[int], flags: pl.DataFrame
     Flag.objects.bulk_create(rows, batch_size=2000)
 
 
+def flag_aggregates_refresh(*, run_id: int, agreement_ids: Sequence[int]) -> None:
+    """Recount the agreements' flags of the run into ``FlagSummary`` and store each result's ineligible
+    amount after decisions: run inside the chunk's (or the decision's) transaction, so what the dashboard and
+    the ledger page read is always in step with the flags, without those pages reading every flag."""
+    FlagSummary.objects.filter(run_id=run_id, agreement_id__in=agreement_ids).delete()
+    groups = (Flag.objects.filter(run_id=run_id, agreement_id__in=agreement_ids)
+              .annotate(month=TruncMonth("transaction__occurred_at", output_field=DateField()))
+              .order_by().values("agreement_id", "code", "status", "month")
+              .annotate(n=Count("id"), at_risk=Sum("amount_at_risk_krw")))
+    FlagSummary.objects.bulk_create([
+        FlagSummary(run_id=run_id, agreement_id=g["agreement_id"], code=g["code"], status=g["status"],
+                    month=g["month"], flags=g["n"], at_risk_krw=g["at_risk"] or 0) for g in groups],
+        batch_size=2000)
+    for agreement_id in agreement_ids:
+        SettlementResult.objects.filter(run_id=run_id, agreement_id=agreement_id).update(
+            ineligible_after_decisions_krw=_ineligible_after_decisions(run_id=run_id, agreement_id=agreement_id))
+
+
 # --------------------------------------------------------------------------------------------
 # Closing a settlement
 # --------------------------------------------------------------------------------------------
@@ -544,16 +567,22 @@ def _flags_replace(*, run_id: int, agreement_ids: list[int], flags: pl.DataFrame
 def settlement_ineligible_after_decisions(*, agreement: Agreement, run_id: int) -> int:
     """Ineligible won once decisions count: an ineligible finding whose every flag was accepted is
     recognised; a transaction whose review flag was rejected becomes ineligible (counted once)."""
-    per_txn: dict[str, list[Flag]] = defaultdict(list)
-    for flag in Flag.objects.filter(run_id=run_id, agreement=agreement).select_related("transaction"):
-        per_txn[flag.txn_ref or f"#project:{flag.code}"].append(flag)
+    return _ineligible_after_decisions(run_id=run_id, agreement_id=agreement.pk)
+
+
+def _ineligible_after_decisions(*, run_id: int, agreement_id: int) -> int:
+    per_txn: dict[str, list[tuple[str, str, int]]] = defaultdict(list)
+    for txn_ref, code, severity, status, amount in Flag.objects.filter(
+            run_id=run_id, agreement_id=agreement_id).values_list(
+            "txn_ref", "code", "severity", "status", "amount_at_risk_krw").iterator(chunk_size=5000):
+        per_txn[txn_ref or f"#project:{code}"].append((severity, status, amount))
     total = 0
     for flags in per_txn.values():
-        ineligible = [f for f in flags if f.severity == Severity.INELIGIBLE]
-        if ineligible and not all(f.status == FlagStatus.ACCEPTED for f in ineligible):
-            total += max(f.amount_at_risk_krw for f in ineligible)
-        elif not ineligible and any(f.status == FlagStatus.REJECTED for f in flags):
-            total += max(f.amount_at_risk_krw for f in flags)
+        ineligible = [f for f in flags if f[0] == Severity.INELIGIBLE]
+        if ineligible and not all(f[1] == FlagStatus.ACCEPTED for f in ineligible):
+            total += max(f[2] for f in ineligible)
+        elif not ineligible and any(f[1] == FlagStatus.REJECTED for f in flags):
+            total += max(f[2] for f in flags)
     return total
 
 

@@ -13,10 +13,11 @@ from django.views.decorators.http import require_POST
 
 from doyak.calls.models import Call
 from doyak.core.errors import AccessDenied, DoyakError, ValidationFailed
+from doyak.core.pagination import page_of
 from doyak.organizations.models import Organization
 from doyak.programs.models import Program
 
-from .enums import AgreementStatus, Category, FlagStatus, RunStatus
+from .enums import AgreementStatus, Category, RunStatus
 from .forms import DecideForm, EvidenceForm, ExplainForm, ImportForm, TransactionForm
 from .models import Agreement, EvidenceFile
 from .rules import (
@@ -34,7 +35,7 @@ from .selectors import (
     dashboard_for_scope,
     explanations_waiting,
     flag_get_for_user_or_raise,
-    flag_list_current,
+    flag_page_current,
     ledger_category_totals,
     ledger_page,
     result_current,
@@ -49,7 +50,6 @@ from .services import (
     flag_decide,
     flag_explain,
     settlement_close,
-    settlement_ineligible_after_decisions,
     settlement_run_resume,
     settlement_run_start,
     transaction_create,
@@ -81,8 +81,8 @@ def home(request):
 @login_required
 def agreement_list(request):
     q = request.GET.get("q", "").strip()
-    agreements = agreement_list_for_user(user=request.user, q=q)[:200]
-    return render(request, "finance/agreements.html", {"agreements": agreements, "q": q,
+    page_obj = page_of(request, agreement_list_for_user(user=request.user, q=q))
+    return render(request, "finance/agreements.html", {"agreements": page_obj.object_list, "page_obj": page_obj, "q": q,
                                                        "show_manager_nav": can_view_dashboard(request.user)})
 
 
@@ -94,18 +94,18 @@ def ledger(request, agreement_id: int):
     flagged_only = request.GET.get("flagged") == "1"
     page = ledger_page(agreement=agreement, page=_int(request.GET.get("page")) or 1, category=category,
                        flagged_only=flagged_only)
-    flags = list(flag_list_current(agreement=agreement).exclude(status=FlagStatus.ACCEPTED)[:LEDGER_FLAG_ROWS])
+    flags_page = flag_page_current(agreement=agreement, page=_int(request.GET.get("flags_page")) or 1,
+                                   page_size=LEDGER_FLAG_ROWS)
     result = result_current(agreement=agreement)
     can_enter = can_enter_transactions(request.user, agreement)
     manager = is_manager(request.user)
     return render(request, "finance/ledger.html", {
         "agreement": agreement, "page_obj": page, "lines": ledger_category_totals(agreement=agreement),
-        "flags": flags, "result": result, "can_enter": can_enter, "manager": manager,
+        "flags": flags_page.rows, "flags_page": flags_page, "result": result, "can_enter": can_enter, "manager": manager,
         "category": category, "flagged_only": flagged_only, "categories": Category.choices,
         "import_form": ImportForm() if can_enter else None,
         "can_close": can_close_settlement(request.user, agreement), "manager_nav": can_view_dashboard(request.user),
-        "ineligible_after": (settlement_ineligible_after_decisions(agreement=agreement, run_id=agreement.current_run_id)
-                             if manager and result else None),
+        "ineligible_after": result.ineligible_after_decisions_krw if manager and result else None,
         "closed": getattr(agreement, "settlement_close", None) if agreement.status == "closed" else None,
     })
 

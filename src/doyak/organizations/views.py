@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from doyak.core.errors import AccessDenied, ValidationFailed
+from doyak.core.pagination import page_of
 from doyak.regions.enums import RegionGroup
 
 from .enums import CareerStage, OrganizationType
@@ -24,7 +24,7 @@ from .services import organization_update
 def organization_list(request):
     filters = {k: request.GET.get(k, "").strip() for k in ("q", "org_type", "region_group")}
     qs = organization_list_for_user(user=request.user, **filters)
-    page_obj = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page_obj = page_of(request, qs)
     return render(request, "organizations/list.html", {
         "page_obj": page_obj, "filters": filters, "org_types": OrganizationType.choices,
         "region_groups": [("non_capital", _("Non-capital"))] + list(RegionGroup.choices),
@@ -66,7 +66,7 @@ def organization_edit(request, organization_id: int):
 def researcher_list(request):
     filters = {k: request.GET.get(k, "").strip() for k in ("q", "career_stage")}
     qs = researcher_list_for_user(user=request.user, **filters)
-    page_obj = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page_obj = page_of(request, qs)
     return render(request, "organizations/researchers.html", {
         "page_obj": page_obj, "filters": filters, "career_stages": CareerStage.choices,
     })

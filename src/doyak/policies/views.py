@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from doyak.accounts.rules import can_manage_policies
 from doyak.core.errors import AccessDenied, DoyakError
+from doyak.core.pagination import page_of
 
 from .forms import PolicyChangeForm
 from .selectors import policy_history, policy_list_current
@@ -19,7 +20,9 @@ from .services import policy_change, policy_record
 def policy_list(request):
     on = parse_date(request.GET.get("on", "") or "") or timezone.localdate()
     q = request.GET.get("q", "").strip()
-    return render(request, "policies/list.html", {"policies": policy_list_current(on=on, q=q), "on": on, "q": q})
+    page_obj = page_of(request, policy_list_current(on=on, q=q))
+    return render(request, "policies/list.html", {"policies": page_obj.object_list, "page_obj": page_obj,
+                                                  "on": on, "q": q})
 
 
 @login_required

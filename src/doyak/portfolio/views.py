@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from doyak.core.errors import AccessDenied, Conflict, ValidationFailed
+from doyak.core.pagination import page_of
 
 from . import presentation, selectors, services
 from .enums import COMPARE_MAX, EDITABLE_STATUSES, ScenarioStatus
@@ -27,11 +28,12 @@ def _require_editor(user) -> None:
 
 @login_required
 def home(request):
-    scenarios = list(selectors.scenario_list_for_user(user=request.user)[:200])
+    page_obj = page_of(request, selectors.scenario_list_for_user(user=request.user))
+    scenarios = list(page_obj.object_list)
     for s in scenarios:
         s.scope_text = selectors.scope_label(s)
     return render(request, "portfolio/home.html", {
-        "scenarios": scenarios, "can_edit": can_edit_scenarios(request.user), "compare_max": COMPARE_MAX})
+        "scenarios": scenarios, "page_obj": page_obj, "can_edit": can_edit_scenarios(request.user), "compare_max": COMPARE_MAX})
 
 
 @login_required

@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 from doyak.engine.proposal_rules import OrgType, ProposalRulePolicy, RegionScope, Rule
-from doyak.policies.services import policy_record, policy_value
+from doyak.policies.services import policy_record, policy_value, policy_values_in_force
 
 _FOR_PROFIT = (OrgType.LARGE, OrgType.MID_SIZE, OrgType.EARLY_MID_SIZE, OrgType.SME, OrgType.PUBLIC)
 _NON_PROFIT = (OrgType.UNIVERSITY, OrgType.GRI, OrgType.NONPROFIT)
@@ -45,8 +45,10 @@ _SOURCE_KEYS_BY_ORG_TYPE = {
 def proposal_rule_policy(*, on: dt.date, program=None) -> ProposalRulePolicy:
     """Every number of the budget rules as in force on ``on``; the program may switch the 3/5 rule on or off."""
 
+    in_force = policy_values_in_force(on=on)  # one query for the thirty-odd numbers below
+
     def v(key: str):
-        return policy_value(key, on)
+        return in_force[key] if key in in_force else policy_value(key, on)  # the latter names a missing key
 
     def share(key: str) -> Decimal:
         return Decimal(v(key))

@@ -7,7 +7,6 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,6 +18,7 @@ from doyak.calls.models import Call
 from doyak.calls.selectors import call_get_for_user_or_raise, call_list_for_user
 from doyak.core.errors import AccessDenied, DoyakError
 from doyak.core.models import AuditEvent
+from doyak.core.pagination import page_of
 from doyak.organizations.enums import OrganizationType
 from doyak.organizations.models import Organization, Researcher
 from doyak.programs.enums import Track
@@ -106,7 +106,7 @@ def proposal_list(request):
     qs = proposal_list_for_user(user=request.user, q=raw["q"], call_id=call_id, status=raw["status"],
                                 track=raw["track"], region_group=raw["region_group"], org_type=raw["org_type"],
                                 order=raw["order"])
-    page_obj = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page_obj = page_of(request, qs)
     statuses = ProposalStatus.choices if request.user.role == "applicant" else [
         c for c in ProposalStatus.choices if c[0] != ProposalStatus.DRAFT]
     context = {
@@ -691,7 +691,7 @@ def sanction_list(request):
             else:
                 messages.success(request, _("Sanction recorded."))
                 return redirect("proposals:sanctions")
-    page_obj = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page_obj = page_of(request, qs)
     return render(request, "proposals/sanctions.html", {
         "page_obj": page_obj, "filters": raw, "form": form, "kinds": SanctionKind.choices,
         "subjects": [("organization", _("Organizations")), ("researcher", _("Researchers"))],

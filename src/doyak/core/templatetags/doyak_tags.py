@@ -35,3 +35,9 @@ def query_with(context, **changes):
 def run_recoveries(run):
     """What happened to a background run whose worker stopped: ``{% run_recoveries run %}``."""
     return {"notes": recovery_notes(run)}
+
+
+@register.simple_tag(takes_context=True)
+def query_page(context, number, param=""):
+    """The current query string with page ``number`` in ``param`` (``page`` unless a page holds two lists)."""
+    return query_with(context, **{param or "page": number})
