@@ -24,9 +24,9 @@ from .rules import (
     can_decide_flag,
     can_enter_transactions,
     can_explain_flag,
+    can_manage_settlement,
     can_view_agreement,
     can_view_dashboard,
-    is_manager,
 )
 from .selectors import (
     agreement_get_for_user_or_raise,
@@ -97,7 +97,7 @@ def ledger(request, agreement_id: int):
     flags = list(flag_list_current(agreement=agreement).exclude(status=FlagStatus.ACCEPTED)[:LEDGER_FLAG_ROWS])
     result = result_current(agreement=agreement)
     can_enter = can_enter_transactions(request.user, agreement)
-    manager = is_manager(request.user)
+    manager = can_manage_settlement(request.user)
     return render(request, "finance/ledger.html", {
         "agreement": agreement, "page_obj": page, "lines": ledger_category_totals(agreement=agreement),
         "flags": flags, "result": result, "can_enter": can_enter, "manager": manager,
@@ -234,9 +234,9 @@ def dashboard(request):
     return render(request, "finance/dashboard.html", {
         **data, "call": call, "program": program, "calls": calls, "programs": programs,
         "runs": run_list(user=request.user, limit=10), "waiting_flags": explanations_waiting(user=request.user),
-        "manager": is_manager(request.user),
+        "manager": can_manage_settlement(request.user),
         "draft_calls": Call.objects.filter(proposals__agreement__status=AgreementStatus.DRAFT)
-        .distinct().order_by("-opens_at")[:20] if is_manager(request.user) else [],
+        .distinct().order_by("-opens_at")[:20] if can_manage_settlement(request.user) else [],
     })
 
 
@@ -266,7 +266,7 @@ def run_detail(request, run_id: int):
     run = run_get_for_user_or_raise(user=request.user, run_id=run_id)
     poll = run.status in (RunStatus.QUEUED, RunStatus.RUNNING)
     template = "finance/_run.html" if request.headers.get("HX-Request") else "finance/run.html"
-    return render(request, template, {"run": run, "poll": poll, "manager": is_manager(request.user)})
+    return render(request, template, {"run": run, "poll": poll, "manager": can_manage_settlement(request.user)})
 
 
 @login_required
