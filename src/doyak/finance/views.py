@@ -203,6 +203,8 @@ def flag_detail(request, flag_id: int):
 @require_POST
 def flag_decide_view(request, flag_id: int):
     flag = flag_get_for_user_or_raise(user=request.user, flag_id=flag_id)
+    if not can_manage_settlement(request.user):  # permission before the form says anything
+        raise AccessDenied(_("Only program managers decide on explanations."), code="flag_decide_forbidden")
     form = DecideForm(request.POST)
     if form.is_valid():
         flag_decide(actor=request.user, flag_id=flag.pk, accept=form.cleaned_data["decision"] == "accept",
