@@ -18,7 +18,7 @@ from doyak.programs.models import Program
 
 from .enums import AgreementStatus, Category, FlagStatus, RunStatus
 from .forms import DecideForm, EvidenceForm, ExplainForm, ImportForm, TransactionForm
-from .models import Agreement, EvidenceFile
+from .models import Agreement, EvidenceFile, Transaction
 from .rules import (
     can_close_settlement,
     can_decide_flag,
@@ -110,9 +110,16 @@ def ledger(request, agreement_id: int):
     })
 
 
+def _entry_allowed_or_raise(user, agreement) -> None:
+    """Permission before the form says anything (the rule the services apply)."""
+    if not can_enter_transactions(user, agreement):
+        raise AccessDenied(_("You may not enter spending for this agreement."), code="ledger_forbidden")
+
+
 @login_required
 @require_POST
 def transactions_import_view(request, agreement_id: int):
+    _entry_allowed_or_raise(request.user, agreement_get_for_user_or_raise(user=request.user, agreement_id=agreement_id))
     form = ImportForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, _("Choose a file to import."))
@@ -149,6 +156,10 @@ def transaction_new(request, agreement_id: int):
 @login_required
 @require_POST
 def evidence_upload(request, transaction_id: int):
+    txn = Transaction.objects.select_related("agreement__proposal").filter(pk=transaction_id).first()
+    if txn is None:
+        raise Http404
+    _entry_allowed_or_raise(request.user, txn.agreement)
     form = EvidenceForm(request.POST, request.FILES)
     agreement_id = _int(request.POST.get("agreement"))
     if form.is_valid():
