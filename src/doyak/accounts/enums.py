@@ -13,8 +13,10 @@ class Role(models.TextChoices):
     ADMINISTRATOR = "administrator", _("Administrator")
 
 
-# Roles that read every organisation's records (the ministry side); applicants see their own only.
-ROLES_SEEING_ALL_ORGANIZATIONS = frozenset(
-    {Role.PROGRAM_MANAGER, Role.COUNCIL_MEMBER, Role.AUDITOR, Role.ADMINISTRATOR, Role.REGULATION_LIAISON}
-)
+# The ministry side that acts: builds calls, runs evaluation, portfolios and settlements, moves proposals.
+MINISTRY_ROLES = frozenset({Role.PROGRAM_MANAGER, Role.ADMINISTRATOR})
+# Roles that read everything the ministry side reads and change nothing.
 READ_ONLY_ROLES = frozenset({Role.COUNCIL_MEMBER, Role.AUDITOR})
+# Roles that read every organisation's directory entry; applicants see their own only. The regulation
+# liaison is here for the institutions behind a regulation, not for their ledgers.
+ROLES_SEEING_ALL_ORGANIZATIONS = MINISTRY_ROLES | READ_ONLY_ROLES | {Role.REGULATION_LIAISON}

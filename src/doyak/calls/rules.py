@@ -1,26 +1,22 @@
-"""Who may see and change calls."""
+"""Who may see and change calls, composed of the shared predicates (doyak.accounts.rules)."""
 
 from __future__ import annotations
 
-from doyak.accounts.enums import Role
+from doyak.accounts.rules import Actor, is_ministry, is_read_only, is_signed_in
 
 from .enums import CallStatus
 
-CALL_MANAGER_ROLES = frozenset({Role.PROGRAM_MANAGER, Role.ADMINISTRATOR})
+
+def can_manage_calls(user: Actor) -> bool:
+    """The ministry side builds, opens and closes calls."""
+    return is_ministry(user)
 
 
-def _authenticated(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False))
+def can_view_draft_calls(user: Actor) -> bool:
+    """Drafts: the people who build them and the read-only roles."""
+    return is_ministry(user) or is_read_only(user)
 
 
-def can_manage_calls(user) -> bool:
-    """Program managers and administrators build, open and close calls."""
-    return _authenticated(user) and (user.is_superuser or user.role in CALL_MANAGER_ROLES)
-
-
-def can_view_call(user, call) -> bool:
-    """Everyone signed in sees published calls; drafts only the people who build them."""
-    if not _authenticated(user):
-        return False
-    return call.status != CallStatus.DRAFT or can_manage_calls(user) or user.role in {
-        Role.COUNCIL_MEMBER, Role.AUDITOR}
+def can_view_call(user: Actor, call) -> bool:
+    """Everyone signed in sees published calls; drafts only the people who build them and the readers."""
+    return is_signed_in(user) and (call.status != CallStatus.DRAFT or can_view_draft_calls(user))

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from doyak.accounts.enums import Role
+from doyak.accounts.rules import Actor
 from doyak.core.errors import AccessDenied, NotFound
 from doyak.core.home import HomeCard, HomeContent
 from doyak.policies.services import policy_value
@@ -19,15 +20,15 @@ from doyak.regions.selectors import region_list_valid_on
 
 from .enums import CallStatus
 from .models import Call
-from .rules import can_manage_calls, can_view_call
+from .rules import can_view_call, can_view_draft_calls
 
 
-def call_list_for_user(*, user, q: str = "", status: str = "", track: str = "", program_id: int | None = None,
+def call_list_for_user(*, user: Actor, q: str = "", status: str = "", track: str = "", program_id: int | None = None,
                        accepting: bool | None = None) -> QuerySet[Call]:
     """Calls the user may see, filtered; drafts only for program managers, council and auditors."""
     qs = Call.objects.select_related("program", "sub_program").annotate(
         proposal_count=Count("proposals", filter=~Q(proposals__status="draft")))
-    if not (can_manage_calls(user) or user.role in {"council_member", "auditor"}):
+    if not can_view_draft_calls(user):
         qs = qs.exclude(status=CallStatus.DRAFT)
     if q:
         qs = qs.filter(Q(title_ko__icontains=q) | Q(title_en__icontains=q) | Q(reference__icontains=q))
@@ -43,7 +44,7 @@ def call_list_for_user(*, user, q: str = "", status: str = "", track: str = "", 
     return qs.order_by("-opens_at", "reference")
 
 
-def call_get_for_user_or_raise(*, user, call_id: int) -> Call:
+def call_get_for_user_or_raise(*, user: Actor, call_id: int) -> Call:
     call = Call.objects.select_related("program", "sub_program").filter(pk=call_id).first()
     if call is None:
         raise NotFound(_("Call not found."), code="call_not_found")
@@ -133,7 +134,7 @@ def _criterion_label(kind: str) -> str:
         return kind
 
 
-def home_content(*, user, lang: str) -> HomeContent:
+def home_content(*, user: Actor, lang: str) -> HomeContent:
     """For an applicant: the calls accepting proposals now (open, within their window, as
     ``Call.is_accepting`` says)."""
     if user.role != Role.APPLICANT or not user.organization_id:

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from doyak.accounts.rules import Actor
 from doyak.core.audit import audit_record, changed_fields, model_snapshot
 from doyak.core.errors import AccessDenied, Conflict, NotFound, ValidationFailed
 from doyak.organizations.enums import OrganizationType
@@ -32,7 +33,7 @@ CALL_FIELDS = (
 OPEN_EDITABLE_FIELDS = frozenset({"closes_at", "description", "title_en"})
 
 
-def _require_manager(actor) -> None:
+def _require_manager(actor: Actor) -> None:
     if not can_manage_calls(actor):
         raise AccessDenied(_("Only program managers may change calls."), code="call_forbidden")
 
@@ -131,7 +132,7 @@ def _default_criteria(call: Call) -> list[Criterion]:
 
 
 @transaction.atomic
-def call_create(*, actor, data: dict[str, Any]) -> Call:
+def call_create(*, actor: Actor, data: dict[str, Any]) -> Call:
     """A draft call with the default evaluation template (ripple items included where policy requires them)."""
     _require_manager(actor)
     fields = _clean(data, partial=False)
@@ -150,7 +151,7 @@ def call_create(*, actor, data: dict[str, Any]) -> Call:
 
 
 @transaction.atomic
-def call_update(*, actor, call_id: int, data: dict[str, Any]) -> Call:
+def call_update(*, actor: Actor, call_id: int, data: dict[str, Any]) -> Call:
     _require_manager(actor)
     call = _locked_call(call_id)
     fields = _clean(data, partial=True)
@@ -177,7 +178,7 @@ def call_update(*, actor, call_id: int, data: dict[str, Any]) -> Call:
 
 
 @transaction.atomic
-def call_criteria_set(*, actor, call_id: int, criteria: list[dict[str, Any]]) -> list[Criterion]:
+def call_criteria_set(*, actor: Actor, call_id: int, criteria: list[dict[str, Any]]) -> list[Criterion]:
     """Replace a draft call's evaluation criteria: each ``{kind, name_ko, name_en, weight, scale_max}``."""
     _require_manager(actor)
     call = _locked_call(call_id)
@@ -210,7 +211,7 @@ def call_criteria_set(*, actor, call_id: int, criteria: list[dict[str, Any]]) ->
     return rows
 
 
-def _transition(*, actor, call_id: int, source: set[str], target: str, action: str) -> Call:
+def _transition(*, actor: Actor, call_id: int, source: set[str], target: str, action: str) -> Call:
     _require_manager(actor)
     call = _locked_call(call_id)
     if call.status not in source:
@@ -224,7 +225,7 @@ def _transition(*, actor, call_id: int, source: set[str], target: str, action: s
 
 
 @transaction.atomic
-def call_open(*, actor, call_id: int) -> Call:
+def call_open(*, actor: Actor, call_id: int) -> Call:
     """Publish a draft call. Refused while anything in ``call_open_problems`` remains (ripple criteria, weights…)."""
     _require_manager(actor)
     call = _locked_call(call_id)
@@ -237,12 +238,12 @@ def call_open(*, actor, call_id: int) -> Call:
 
 
 @transaction.atomic
-def call_close(*, actor, call_id: int) -> Call:
+def call_close(*, actor: Actor, call_id: int) -> Call:
     return _transition(actor=actor, call_id=call_id, source={CallStatus.OPEN}, target=CallStatus.CLOSED,
                        action="call.close")
 
 
 @transaction.atomic
-def call_cancel(*, actor, call_id: int) -> Call:
+def call_cancel(*, actor: Actor, call_id: int) -> Call:
     return _transition(actor=actor, call_id=call_id, source={CallStatus.DRAFT, CallStatus.OPEN},
                        target=CallStatus.CANCELLED, action="call.cancel")

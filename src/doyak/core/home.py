@@ -16,6 +16,8 @@ from typing import Any
 from django.conf import settings
 from django.utils.module_loading import import_string
 
+from doyak.accounts.rules import Actor
+
 
 @dataclass(frozen=True)
 class HomeCard:
@@ -49,7 +51,7 @@ def _providers(paths: tuple[str, ...]) -> tuple[HomeProvider, ...]:
     return tuple(import_string(path) for path in paths)
 
 
-def home_content_for_user(*, user, lang: str) -> HomeContent:
+def home_content_for_user(*, user: Actor, lang: str) -> HomeContent:
     """Every provider's cards and sections for ``user``, in the order of ``HOME_PAGE_PROVIDERS``."""
     cards: list[HomeCard] = []
     sections: list[HomeSection] = []

@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from doyak.accounts.enums import Role
-from doyak.accounts.rules import can_view_audit_log
+from doyak.accounts.rules import Actor, can_view_audit_log
 
 from .errors import AccessDenied
 from .home import HomeCard, HomeContent, HomeSection
@@ -14,7 +14,7 @@ from .models import AuditEvent
 
 
 def audit_event_list_for_user(
-    *, user, actor: str = "", action: str = "", object_type: str = "", object_id: str = "",
+    *, user: Actor, actor: str = "", action: str = "", object_type: str = "", object_id: str = "",
     since: dt.date | None = None, until: dt.date | None = None,
 ) -> QuerySet[AuditEvent]:
     """The audit trail, newest first, for auditors and administrators only."""
@@ -40,7 +40,7 @@ HOME_AUDIT_ROLES = frozenset({Role.AUDITOR, Role.ADMINISTRATOR})
 HOME_RECENT_EVENTS = 10
 
 
-def home_content(*, user, lang: str) -> HomeContent:
+def home_content(*, user: Actor, lang: str) -> HomeContent:
     """For auditors and administrators: the number of audit events and the latest ones."""
     if user.role not in HOME_AUDIT_ROLES:
         return HomeContent()

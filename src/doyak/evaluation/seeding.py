@@ -34,6 +34,7 @@ from django.db.models import Count, Q
 from django.utils import timezone, translation
 
 from doyak.accounts.enums import Role
+from doyak.accounts.rules import Actor
 from doyak.calls.enums import CallStatus
 from doyak.calls.models import Call, Criterion
 from doyak.core.audit import audit_record
@@ -187,7 +188,7 @@ def _demo_evaluation(*, scale: str, seed: int, counts: dict[str, int],
         progress("evaluation panels", i + 1, len(calls))
 
 
-def _assign(*, actor, panel: Panel) -> bool:
+def _assign(*, actor: Actor, panel: Panel) -> bool:
     """Solve the panel's assignment with the engine, in this process.
 
     ``assignment_run_start`` would also queue the background job on commit, and that job, run later by a
@@ -210,7 +211,7 @@ def _assign(*, actor, panel: Panel) -> bool:
     return run.status == RunStatus.DONE
 
 
-def _add_demo_evaluator(*, actor, panel: Panel) -> None:
+def _add_demo_evaluator(*, actor: Actor, panel: Panel) -> None:
     """The demo ``evaluator`` login on every proposal of the panel it has no conflict with (by hand)."""
     from .services import assignment_add
 

@@ -14,6 +14,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from doyak.accounts.enums import Role
+from doyak.accounts.rules import Actor
 from doyak.calls.enums import RIPPLE_CRITERION_KINDS
 from doyak.calls.models import Call, Criterion
 from doyak.core.errors import AccessDenied, NotFound
@@ -31,7 +32,7 @@ from .models import Appeal, Assignment, AssignmentRun, Decision, EvaluatorProfil
 from .rules import can_manage_evaluation, can_view_decision
 
 
-def _require_manager(user) -> None:
+def _require_manager(user: Actor) -> None:
     if not can_manage_evaluation(user):
         raise AccessDenied(_("Only program managers manage evaluations."), code="evaluation_forbidden")
 
@@ -41,7 +42,7 @@ def _require_manager(user) -> None:
 # --------------------------------------------------------------------------------------------
 
 
-def profile_list_for_user(*, user, q: str = "", economic: bool | None = None,
+def profile_list_for_user(*, user: Actor, q: str = "", economic: bool | None = None,
                           active: bool | None = None) -> QuerySet[EvaluatorProfile]:
     _require_manager(user)
     qs = EvaluatorProfile.objects.select_related("researcher__organization", "organization", "user")
@@ -56,7 +57,7 @@ def profile_list_for_user(*, user, q: str = "", economic: bool | None = None,
                        ).order_by("name", "id")
 
 
-def profile_get_or_raise(*, user, profile_id: int) -> EvaluatorProfile:
+def profile_get_or_raise(*, user: Actor, profile_id: int) -> EvaluatorProfile:
     _require_manager(user)
     profile = EvaluatorProfile.objects.select_related("researcher__organization", "organization").filter(
         pk=profile_id).first()
@@ -65,7 +66,7 @@ def profile_get_or_raise(*, user, profile_id: int) -> EvaluatorProfile:
     return profile
 
 
-def own_profile(*, user) -> EvaluatorProfile | None:
+def own_profile(*, user: Actor) -> EvaluatorProfile | None:
     if not getattr(user, "is_authenticated", False):
         return None
     return EvaluatorProfile.objects.select_related("researcher__organization").filter(user=user).first()
@@ -118,11 +119,12 @@ def _detail(c: EngineConflict) -> str:
     return c.reason[len(prefix) + 2:] if c.reason.startswith(prefix + ": ") else ""
 
 
-def proposal_conflicts(*, user, proposal_id: int) -> tuple[Proposal, dict[EvaluatorProfile, list[ConflictRow]]]:
+def proposal_conflicts(*, user: Actor, proposal_id: int) -> tuple[Proposal, dict[EvaluatorProfile, list[ConflictRow]]]:
     """Every pool member (active or not) in conflict with the proposal, with each reason."""
     _require_manager(user)
-    proposal = Proposal.objects.select_related("call", "lead_organization").filter(pk=proposal_id).first()
-    if proposal is None:
+    proposal = (Proposal.objects.select_related("call", "lead_organization").exclude(status=ProposalStatus.DRAFT)
+                .filter(pk=proposal_id).first())
+    if proposal is None:  # drafts stay with the applicant: the ministry side is told as little as of a missing one
         raise NotFound(_("Proposal not found."), code="proposal_not_found")
     profiles = list(EvaluatorProfile.objects.select_related("researcher__organization", "organization"))
     rows = conflict_rows(conflicts_find(proposal_ids=[proposal.pk], profiles=profiles))
@@ -138,7 +140,7 @@ def proposal_conflicts(*, user, proposal_id: int) -> tuple[Proposal, dict[Evalua
 # --------------------------------------------------------------------------------------------
 
 
-def calls_in_review(*, user) -> QuerySet[Call]:
+def calls_in_review(*, user: Actor) -> QuerySet[Call]:
     """Calls with proposals waiting for or under evaluation, or with panels."""
     _require_manager(user)
     waiting = Q(proposals__status__in=[ProposalStatus.SUBMITTED, ProposalStatus.UNDER_REVIEW])
@@ -150,7 +152,7 @@ def calls_in_review(*, user) -> QuerySet[Call]:
             .order_by("-closes_at", "reference"))
 
 
-def call_for_evaluation_or_raise(*, user, call_id: int) -> Call:
+def call_for_evaluation_or_raise(*, user: Actor, call_id: int) -> Call:
     _require_manager(user)
     call = Call.objects.select_related("program").filter(pk=call_id).first()
     if call is None:
@@ -158,7 +160,7 @@ def call_for_evaluation_or_raise(*, user, call_id: int) -> Call:
     return call
 
 
-def panel_get_or_raise(*, user, panel_id: int) -> Panel:
+def panel_get_or_raise(*, user: Actor, panel_id: int) -> Panel:
     _require_manager(user)
     panel = Panel.objects.select_related("call").filter(pk=panel_id).first()
     if panel is None:
@@ -166,7 +168,7 @@ def panel_get_or_raise(*, user, panel_id: int) -> Panel:
     return panel
 
 
-def run_get_or_raise(*, user, run_id: int) -> AssignmentRun:
+def run_get_or_raise(*, user: Actor, run_id: int) -> AssignmentRun:
     _require_manager(user)
     run = AssignmentRun.objects.select_related("panel__call").filter(pk=run_id).first()
     if run is None:
@@ -228,7 +230,7 @@ def panel_overview(*, panel: Panel, on=None) -> list[PanelProposalRow]:
 # --------------------------------------------------------------------------------------------
 
 
-def assignment_list_for_evaluator(*, user) -> QuerySet[Assignment]:
+def assignment_list_for_evaluator(*, user: Actor) -> QuerySet[Assignment]:
     """Only the user's own assignments (never withdrawn ones)."""
     if not getattr(user, "is_authenticated", False):
         return Assignment.objects.none()
@@ -336,17 +338,21 @@ def panel_results(*, panel: Panel) -> PanelResults:
 # --------------------------------------------------------------------------------------------
 
 
-def decision_get_for_user_or_raise(*, user, proposal_id: int) -> Decision:
+def decision_get_for_user_or_raise(*, user: Actor, proposal_id: int) -> Decision:
+    """Permission first, on the proposal itself: whether a decision exists is told only to those who may read it."""
+    proposal = Proposal.objects.filter(pk=proposal_id).first()
+    if proposal is None:
+        raise NotFound(_("Proposal not found."), code="proposal_not_found")
+    if not can_view_decision(user, proposal):
+        raise AccessDenied(_("You may not see this decision."), code="decision_forbidden")
     decision = (Decision.objects.select_related("proposal__call", "proposal__lead_organization", "panel")
                 .filter(proposal_id=proposal_id).first())
     if decision is None:
         raise NotFound(_("No decision has been published for this proposal."), code="decision_not_published")
-    if not can_view_decision(user, decision.proposal):
-        raise AccessDenied(_("You may not see this decision."), code="decision_forbidden")
     return decision
 
 
-def decision_list_for_applicant(*, user) -> QuerySet[Decision]:
+def decision_list_for_applicant(*, user: Actor) -> QuerySet[Decision]:
     from doyak.proposals.models import ConsortiumMember
 
     if not getattr(user, "is_authenticated", False) or not user.organization_id:
@@ -356,7 +362,7 @@ def decision_list_for_applicant(*, user) -> QuerySet[Decision]:
             .select_related("proposal__call").order_by("-published_at"))
 
 
-def appeal_list_for_manager(*, user) -> QuerySet[Appeal]:
+def appeal_list_for_manager(*, user: Actor) -> QuerySet[Appeal]:
     _require_manager(user)
     return Appeal.objects.select_related("proposal__call", "decision", "filed_by").order_by("status", "answer_due_on")
 
@@ -382,7 +388,7 @@ def panel_open_proposals(*, call: Call) -> QuerySet[Proposal]:
             .exclude(pk__in=on_panels).order_by("reference"))
 
 
-def home_content(*, user, lang: str) -> HomeContent:
+def home_content(*, user: Actor, lang: str) -> HomeContent:
     """For an evaluator: open assignments (not submitted, not withdrawn, panel not published; one query)."""
     if user.role != Role.EVALUATOR:
         return HomeContent()

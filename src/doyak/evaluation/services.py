@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
+from doyak.accounts.rules import Actor
 from doyak.calls.models import Call, Criterion
 from doyak.core.audit import audit_record, changed_fields, model_snapshot
 from doyak.core.errors import AccessDenied, Conflict, NotFound, ValidationFailed
@@ -69,7 +70,7 @@ PROFILE_FIELDS = ("name", "organization", "organization_name", "department", "em
 PANEL_FIELDS = ("name", "format", "per_proposal", "spread_alert_points")
 
 
-def _require_manager(actor) -> None:
+def _require_manager(actor: Actor) -> None:
     if not can_manage_evaluation(actor):
         raise AccessDenied(_("Only program managers manage evaluations."), code="evaluation_forbidden")
 
@@ -142,7 +143,7 @@ def _check_period(profile: EvaluatorProfile) -> None:
 
 
 @transaction.atomic
-def profile_opt_in(*, actor, data: dict[str, Any]) -> EvaluatorProfile:
+def profile_opt_in(*, actor: Actor, data: dict[str, Any]) -> EvaluatorProfile:
     """The actor joins the pool (or updates their own entry) with their expertise and availability."""
     if not can_opt_in(actor):
         raise AccessDenied(_("Only evaluators and registered researchers join the evaluator pool."),
@@ -175,7 +176,7 @@ def profile_opt_in(*, actor, data: dict[str, Any]) -> EvaluatorProfile:
 
 
 @transaction.atomic
-def profile_save(*, actor, data: dict[str, Any], profile_id: int | None = None) -> EvaluatorProfile:
+def profile_save(*, actor: Actor, data: dict[str, Any], profile_id: int | None = None) -> EvaluatorProfile:
     """A program manager adds an outside expert or a researcher to the pool, or changes an entry."""
     _require_manager(actor)
     data = _clean_profile(data)
@@ -242,7 +243,7 @@ def _clean_panel(data: dict[str, Any]) -> dict[str, Any]:
 
 
 @transaction.atomic
-def panel_create(*, actor, call_id: int, data: dict[str, Any], proposal_ids: list[int] | None = None) -> Panel:
+def panel_create(*, actor: Actor, call_id: int, data: dict[str, Any], proposal_ids: list[int] | None = None) -> Panel:
     """Form a panel of a call. Without ``proposal_ids``: every submitted proposal not yet on a panel.
 
     Submitted proposals move to "under review" through the proposals workflow.
@@ -283,7 +284,7 @@ def panel_create(*, actor, call_id: int, data: dict[str, Any], proposal_ids: lis
 
 
 @transaction.atomic
-def panel_update(*, actor, panel_id: int, data: dict[str, Any]) -> Panel:
+def panel_update(*, actor: Actor, panel_id: int, data: dict[str, Any]) -> Panel:
     _require_manager(actor)
     panel = _locked_panel(panel_id)
     if panel.stage == PanelStage.PUBLISHED:
@@ -323,7 +324,7 @@ def _locked_panel(panel_id: int) -> Panel:
 
 
 @transaction.atomic
-def assignment_run_start(*, actor, panel_id: int, objective: str = Objective.TOTAL,
+def assignment_run_start(*, actor: Actor, panel_id: int, objective: str = Objective.TOTAL,
                          top_n: int | None = None) -> AssignmentRun:
     """Queue an assignment of the panel; the background task does the work after commit."""
     _require_manager(actor)
@@ -530,7 +531,7 @@ def _conflict_message(conflicts) -> str:
 
 
 @transaction.atomic
-def assignment_add(*, actor, panel_id: int, proposal_id: int, profile_id: int) -> Assignment:
+def assignment_add(*, actor: Actor, panel_id: int, proposal_id: int, profile_id: int) -> Assignment:
     """The PM assigns one evaluator by hand. Conflicts are checked again; a conflicted pair is refused."""
     _require_manager(actor)
     panel = _locked_panel(panel_id)
@@ -584,7 +585,7 @@ def _pair_affinity(proposal: Proposal, profile: EvaluatorProfile) -> float:
 
 
 @transaction.atomic
-def assignment_withdraw(*, actor, assignment_id: int, reason: str = "") -> Assignment:
+def assignment_withdraw(*, actor: Actor, assignment_id: int, reason: str = "") -> Assignment:
     """The PM takes an evaluator off a proposal (before they submit)."""
     _require_manager(actor)
     assignment = Assignment.objects.select_for_update().filter(pk=assignment_id).first()
@@ -603,7 +604,7 @@ def assignment_withdraw(*, actor, assignment_id: int, reason: str = "") -> Assig
 
 
 @transaction.atomic
-def conflict_declare(*, actor, profile_id: int, proposal_id: int, kind: str, reason: str = "") -> DeclaredConflict:
+def conflict_declare(*, actor: Actor, profile_id: int, proposal_id: int, kind: str, reason: str = "") -> DeclaredConflict:
     """Record a declared conflict, a challenge (기피) or a recusal (회피); open assignments of the pair end.
 
     Program managers record any kind; an evaluator recuses themself from a proposal assigned to them.
@@ -637,7 +638,7 @@ def conflict_declare(*, actor, profile_id: int, proposal_id: int, kind: str, rea
 # --------------------------------------------------------------------------------------------
 
 
-def evaluator_assignment_or_raise(*, actor, proposal_id: int, lock: bool = False) -> Assignment:
+def evaluator_assignment_or_raise(*, actor: Actor, proposal_id: int, lock: bool = False) -> Assignment:
     """The actor's open assignment to the proposal, or 403: unassigned, withdrawn or conflicted.
 
     Conflicts are computed again at every access, so a conflict found after assignment closes the door.
@@ -657,7 +658,7 @@ def evaluator_assignment_or_raise(*, actor, proposal_id: int, lock: bool = False
 
 
 @transaction.atomic
-def pledge_sign(*, actor, proposal_id: int) -> Assignment:
+def pledge_sign(*, actor: Actor, proposal_id: int) -> Assignment:
     """The evaluator signs the conflict-of-interest pledge (서약) for one assigned proposal."""
     assignment = evaluator_assignment_or_raise(actor=actor, proposal_id=proposal_id, lock=True)
     if assignment.pledge_signed_at is None:
@@ -686,7 +687,7 @@ def _score_value(raw: Any, criterion: Criterion) -> Decimal:
 
 
 @transaction.atomic
-def scores_save(*, actor, proposal_id: int, entries: list[dict[str, Any]], submit: bool = False) -> Assignment:
+def scores_save(*, actor: Actor, proposal_id: int, entries: list[dict[str, Any]], submit: bool = False) -> Assignment:
     """Save the evaluator's scores and comments as a draft, or submit them (then they are locked).
 
     ``entries``: ``{"criterion_id", "score", "comment"}``; a blank score leaves the criterion unscored
@@ -745,7 +746,7 @@ def scores_save(*, actor, proposal_id: int, entries: list[dict[str, Any]], submi
 
 
 @transaction.atomic
-def decisions_publish(*, actor, panel_id: int, now: dt.datetime | None = None) -> list[Decision]:
+def decisions_publish(*, actor: Actor, panel_id: int, now: dt.datetime | None = None) -> list[Decision]:
     """Publish the panel's results: the exact aggregated score (rounded for display only), rank, pass or fail
     at the cut-off and anonymised comments, and send each applicant the result notice with the appeal right.
 
@@ -795,7 +796,7 @@ def appeal_days_since(decision: Decision, now: dt.datetime) -> int:
 
 
 @transaction.atomic
-def appeal_file(*, actor, proposal_id: int, text: str, now: dt.datetime | None = None) -> Appeal:
+def appeal_file(*, actor: Actor, proposal_id: int, text: str, now: dt.datetime | None = None) -> Appeal:
     """The lead applicant appeals once, within ``evaluation.appeal_window_days`` days of publication."""
     proposal = Proposal.objects.select_for_update().filter(pk=proposal_id).first()
     if proposal is None:
@@ -849,7 +850,7 @@ def _ranks_refresh(panel: Panel) -> None:
 
 
 @transaction.atomic
-def appeal_answer(*, actor, appeal_id: int, status: str, answer: str, revised_score: Any = None) -> Appeal:
+def appeal_answer(*, actor: Actor, appeal_id: int, status: str, answer: str, revised_score: Any = None) -> Appeal:
     """Answer an appeal. An upheld appeal may revise the published score (after a re-evaluation); a revision
     that lifts a proposal below the cut-off over it makes the proposal a candidate of the portfolio again."""
     _require_manager(actor)

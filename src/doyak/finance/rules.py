@@ -1,21 +1,34 @@
-"""Who may do what in the finance app, as predicates on the acting user (and object)."""
+"""Who may do what in the finance app, composed of the shared predicates (doyak.accounts.rules).
+
+Ledgers, transactions and evidence are read by the ministry side, the read-only roles and the agreement's
+institutions; the regulation liaison, investors and evaluators see none of them.
+"""
 
 from __future__ import annotations
 
 from doyak.accounts.enums import Role
-from doyak.accounts.rules import is_read_only, sees_all_organizations
+from doyak.accounts.rules import (
+    Actor,
+    is_administrator,
+    is_applicant_of,
+    is_ministry,
+    is_read_only,
+    is_signed_in,
+    reads_as_ministry,
+)
 
 from .enums import AgreementStatus, FlagStatus
 from .models import Agreement, Flag
 
 
-def _authenticated(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False))
+def can_manage_settlement(user: Actor) -> bool:
+    """The ministry side runs settlements, decides on explanations and closes."""
+    return is_ministry(user)
 
 
-def is_manager(user) -> bool:
-    """Program managers and administrators run settlements, decide on explanations and close."""
-    return _authenticated(user) and (user.is_superuser or user.role in {Role.PROGRAM_MANAGER, Role.ADMINISTRATOR})
+def reads_all_ledgers(user: Actor) -> bool:
+    """The ministry side and the read-only roles read every agreement's ledger."""
+    return reads_as_ministry(user)
 
 
 def agreement_organization_ids(agreement: Agreement) -> set[int]:
@@ -26,37 +39,35 @@ def agreement_organization_ids(agreement: Agreement) -> set[int]:
     return ids
 
 
-def is_institution_of(user, agreement: Agreement) -> bool:
-    return (_authenticated(user) and user.role == Role.APPLICANT and user.organization_id is not None
-            and user.organization_id in agreement_organization_ids(agreement))
+def is_institution_of(user: Actor, agreement: Agreement) -> bool:
+    return (is_signed_in(user) and user.organization_id is not None
+            and any(is_applicant_of(user, org) for org in agreement_organization_ids(agreement)))
 
 
-def can_view_dashboard(user) -> bool:
-    return _authenticated(user) and (sees_all_organizations(user) and (is_manager(user) or user.role == Role.AUDITOR))
+def can_view_dashboard(user: Actor) -> bool:
+    return is_ministry(user) or (is_signed_in(user) and user.role == Role.AUDITOR and not user.is_superuser)
 
 
-def can_view_agreement(user, agreement: Agreement) -> bool:
-    if not _authenticated(user):
+def can_view_agreement(user: Actor, agreement: Agreement) -> bool:
+    return reads_all_ledgers(user) or is_institution_of(user, agreement)
+
+
+def can_enter_transactions(user: Actor, agreement: Agreement) -> bool:
+    if agreement.status in (AgreementStatus.DRAFT, AgreementStatus.CLOSED) or is_read_only(user):
         return False
-    if sees_all_organizations(user):
-        return True
-    return is_institution_of(user, agreement)
+    return is_institution_of(user, agreement) or is_administrator(user)
 
 
-def can_enter_transactions(user, agreement: Agreement) -> bool:
-    if agreement.status in (AgreementStatus.DRAFT, AgreementStatus.CLOSED) or not _authenticated(user) or is_read_only(user):
-        return False
-    return is_institution_of(user, agreement) or (user.is_superuser or user.role == Role.ADMINISTRATOR)
-
-
-def can_explain_flag(user, flag: Flag) -> bool:
+def can_explain_flag(user: Actor, flag: Flag) -> bool:
     return (flag.status == FlagStatus.OPEN and flag.agreement.status != AgreementStatus.CLOSED
             and is_institution_of(user, flag.agreement))
 
 
-def can_decide_flag(user, flag: Flag) -> bool:
-    return flag.status == FlagStatus.EXPLAINED and flag.agreement.status != AgreementStatus.CLOSED and is_manager(user)
+def can_decide_flag(user: Actor, flag: Flag) -> bool:
+    return (flag.status == FlagStatus.EXPLAINED and flag.agreement.status != AgreementStatus.CLOSED
+            and can_manage_settlement(user))
 
 
-def can_close_settlement(user, agreement: Agreement) -> bool:
-    return is_manager(user) and agreement.status != AgreementStatus.CLOSED and agreement.current_run_id is not None
+def can_close_settlement(user: Actor, agreement: Agreement) -> bool:
+    return (can_manage_settlement(user) and agreement.status != AgreementStatus.CLOSED
+            and agreement.current_run_id is not None)

@@ -14,6 +14,7 @@ from django.db.models import Q
 
 from doyak.accounts.enums import Role
 from doyak.accounts.models import User
+from doyak.accounts.rules import SYSTEM
 
 from .enums import AgreementStatus, Evidence, RunPurpose, TransactionSource
 from .models import Agreement, ApprovedBudget, Transaction
@@ -107,7 +108,7 @@ def finance_seed(*, scale: str, seed: int, progress: Callable[[str, int, int], N
             added["transactions"] += len(rows)
             if progress:
                 progress("finance", index + 1, len(chosen))
-        run = (settlement_run_start(actor=None, agreement_ids=[a.pk for a in chosen], purpose=RunPurpose.SETTLEMENT)
+        run = (settlement_run_start(actor=SYSTEM, agreement_ids=[a.pk for a in chosen], purpose=RunPurpose.SETTLEMENT)
                if chosen else None)
     if run is not None:
         settlement_run_execute(run_id=run.pk)

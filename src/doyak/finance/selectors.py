@@ -12,7 +12,7 @@ from django.db.models import Count, DateField, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils.translation import gettext as _
 
-from doyak.accounts.rules import sees_all_organizations
+from doyak.accounts.rules import Actor
 from doyak.core.errors import AccessDenied, NotFound, ValidationFailed
 from doyak.engine.errors import EngineError
 from doyak.engine.settlement import SettlementResult as EngineResult
@@ -24,16 +24,16 @@ from .enums import Category, Evidence, FlagCode, FlagStatus, RunStatus
 from .ledger import ledger_for_agreements
 from .models import Agreement, ApprovedBudget, Flag, FlagSummary, SettlementResult, SettlementRun, Transaction
 from .policies import settlement_policy_current, settlement_policy_from_snapshot
-from .rules import can_view_agreement, can_view_dashboard, is_manager
+from .rules import can_manage_settlement, can_view_agreement, can_view_dashboard, reads_all_ledgers
 
 LEDGER_PAGE_SIZE = 50
 
 
-def agreement_list_for_user(*, user, call_id: int | None = None, program_id: int | None = None,
+def agreement_list_for_user(*, user: Actor, call_id: int | None = None, program_id: int | None = None,
                             q: str = "") -> QuerySet[Agreement]:
     """Agreements the user may see: all for the ministry side, their institution's (lead or member) otherwise."""
     qs = Agreement.objects.select_related("proposal__lead_organization", "proposal__call", "current_run")
-    if not sees_all_organizations(user):
+    if not reads_all_ledgers(user):
         org = user.organization_id if getattr(user, "is_authenticated", False) else None
         if org is None:
             return qs.none()
@@ -47,7 +47,7 @@ def agreement_list_for_user(*, user, call_id: int | None = None, program_id: int
     return qs.order_by("number")
 
 
-def agreement_get_for_user_or_raise(*, user, agreement_id: int) -> Agreement:
+def agreement_get_for_user_or_raise(*, user: Actor, agreement_id: int) -> Agreement:
     agreement = Agreement.objects.select_related("proposal__lead_organization", "proposal__call__program",
                                                  "current_run").filter(pk=agreement_id).first()
     if agreement is None:
@@ -190,7 +190,7 @@ def flag_page_current(*, agreement: Agreement, page: int = 1, page_size: int = L
                       has_previous=number > 1, has_next=number < num_pages)
 
 
-def flag_get_for_user_or_raise(*, user, flag_id: int) -> Flag:
+def flag_get_for_user_or_raise(*, user: Actor, flag_id: int) -> Flag:
     flag = Flag.objects.select_related("agreement__proposal", "transaction").filter(pk=flag_id).first()
     if flag is None:
         raise NotFound(_("Flag not found."), code="flag_not_found")
@@ -218,7 +218,7 @@ def _scope_agreements(*, call_id: int | None, program_id: int | None) -> QuerySe
     return qs
 
 
-def dashboard_for_scope(*, user, call_id: int | None = None, program_id: int | None = None) -> dict:
+def dashboard_for_scope(*, user: Actor, call_id: int | None = None, program_id: int | None = None) -> dict:
     """Amount at risk by flag, top projects, monthly trend, totals: over each agreement's latest run."""
     if not can_view_dashboard(user):
         raise AccessDenied(_("Only program managers and auditors see the settlement dashboard."),
@@ -253,13 +253,13 @@ def dashboard_for_scope(*, user, call_id: int | None = None, program_id: int | N
             "waiting": current.filter(status=FlagStatus.EXPLAINED).aggregate(n=Coalesce(Sum("flags"), 0))["n"]}
 
 
-def run_list(*, user, limit: int = 20) -> QuerySet[SettlementRun]:
+def run_list(*, user: Actor, limit: int = 20) -> QuerySet[SettlementRun]:
     if not can_view_dashboard(user):
         return SettlementRun.objects.none()
     return SettlementRun.objects.select_related("call", "program", "created_by").order_by("-created_at", "-id")[:limit]
 
 
-def run_get_for_user_or_raise(*, user, run_id: int) -> SettlementRun:
+def run_get_for_user_or_raise(*, user: Actor, run_id: int) -> SettlementRun:
     run = SettlementRun.objects.select_related("call", "program").filter(pk=run_id).first()
     if run is None:
         raise NotFound(_("Settlement run not found."), code="settlement_run_not_found")
@@ -268,9 +268,9 @@ def run_get_for_user_or_raise(*, user, run_id: int) -> SettlementRun:
     return run
 
 
-def explanations_waiting(*, user, limit: int = 50) -> QuerySet[Flag]:
+def explanations_waiting(*, user: Actor, limit: int = 50) -> QuerySet[Flag]:
     """Explained flags of the latest runs, oldest answer first (the program manager's inbox)."""
-    if not is_manager(user):
+    if not can_manage_settlement(user):
         return Flag.objects.none()
     return (Flag.objects.filter(status=FlagStatus.EXPLAINED, run_id=F("agreement__current_run_id"))
             .select_related("agreement", "transaction").order_by("explained_at", "id")[:limit])
@@ -280,7 +280,7 @@ def explanations_waiting(*, user, limit: int = 50) -> QuerySet[Flag]:
 # What-if and the report
 # --------------------------------------------------------------------------------------------
 
-def settlement_what_if_for_scope(*, user, call_id: int | None, program_id: int | None,
+def settlement_what_if_for_scope(*, user: Actor, call_id: int | None, program_id: int | None,
                                  exemptions: dict[str, int], organization_ids: Iterable[int]) -> WhatIfResult:
     """Settle the scope's actual ledger under today's policy and under the change, on the fly."""
     if not can_view_dashboard(user):
@@ -301,7 +301,7 @@ def settlement_what_if_for_scope(*, user, call_id: int | None, program_id: int |
         raise ValidationFailed(str(exc), code=exc.code) from exc
 
 
-def settlement_report_for_run(*, user, run_id: int, path: Path) -> None:
+def settlement_report_for_run(*, user: Actor, run_id: int, path: Path) -> None:
     """Write the Korean XLSX report of a finished run from its stored results and flags."""
     run = run_get_for_user_or_raise(user=user, run_id=run_id)
     if not can_view_dashboard(user):

@@ -20,6 +20,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from doyak.accounts.rules import Actor
 from doyak.core.audit import audit_record
 from doyak.core.errors import AccessDenied, Conflict, NotFound, ValidationFailed
 from doyak.core.runs import LeaseLost, lease_acquire, lease_assert_held, lease_release, lease_valid_for
@@ -60,7 +61,7 @@ from .rules import (
     can_decide_flag,
     can_enter_transactions,
     can_explain_flag,
-    is_manager,
+    can_manage_settlement,
 )
 
 logger = logging.getLogger(__name__)
@@ -79,11 +80,11 @@ chunk_committed_hook: Callable[[SettlementRun, int], None] | None = None
 # --------------------------------------------------------------------------------------------
 
 @transaction.atomic
-def agreement_create_from_proposal(*, actor, proposal_id: int, number: str = "",
+def agreement_create_from_proposal(*, actor: Actor, proposal_id: int, number: str = "",
                                    self_settlement: bool | None = None) -> Agreement:
     """The agreement draft of a selected proposal, with its approved budget copied from the budget lines
     (made when the portfolio scenario that selects the proposal is approved)."""
-    if actor is not None and not is_manager(actor):
+    if not can_manage_settlement(actor):
         raise AccessDenied(_("Only program managers conclude agreements."), code="agreement_forbidden")
     proposal = Proposal.objects.select_for_update().select_related("lead_organization", "call").filter(
         pk=proposal_id).first()
@@ -116,12 +117,12 @@ def agreement_create_from_proposal(*, actor, proposal_id: int, number: str = "",
     return agreement
 
 
-def _agreement_for_entry_or_raise(*, actor, agreement_id: int, lock: bool = False) -> Agreement:
+def _agreement_for_entry_or_raise(*, actor: Actor, agreement_id: int, lock: bool = False) -> Agreement:
     qs = Agreement.objects.select_related("proposal")
     agreement = (qs.select_for_update(of=("self",)) if lock else qs).filter(pk=agreement_id).first()
     if agreement is None:
         raise NotFound(_("Agreement not found."), code="agreement_not_found")
-    if actor is not None and not can_enter_transactions(actor, agreement):  # None: a system import
+    if not can_enter_transactions(actor, agreement):  # SYSTEM (a command-line import) acts as an administrator
         raise AccessDenied(_("You may not enter spending for this agreement."), code="ledger_forbidden")
     return agreement
 
@@ -217,7 +218,7 @@ def transactions_parse(*, agreement: Agreement, name: str, content: bytes) -> tu
 
 
 @transaction.atomic
-def transactions_import(*, actor, agreement_id: int, name: str, content: bytes) -> int:
+def transactions_import(*, actor: Actor, agreement_id: int, name: str, content: bytes) -> int:
     """Add every row of the file, or none: the first malformed row (or a transaction id already in the
     ledger) stops the import and is named in the error."""
     agreement = _agreement_for_entry_or_raise(actor=actor, agreement_id=agreement_id, lock=True)
@@ -254,7 +255,7 @@ def transactions_import(*, actor, agreement_id: int, name: str, content: bytes) 
 
 
 @transaction.atomic
-def transaction_create(*, actor, agreement_id: int, txn_id: str, category: str, amount_krw: int,
+def transaction_create(*, actor: Actor, agreement_id: int, txn_id: str, category: str, amount_krw: int,
                        occurred_at: dt.datetime, merchant_id: str, merchant_type: str, evidence: str,
                        description: str = "") -> Transaction:
     """One transaction entered by the institution (negative amount: refund or cancellation)."""
@@ -283,7 +284,7 @@ def transaction_create(*, actor, agreement_id: int, txn_id: str, category: str, 
 # Evidence files and flag answers
 # --------------------------------------------------------------------------------------------
 
-def _evidence_store(*, actor, agreement: Agreement, name: str, content: bytes, transaction_obj=None,
+def _evidence_store(*, actor: Actor, agreement: Agreement, name: str, content: bytes, transaction_obj=None,
                     flag=None) -> EvidenceFile:
     kind = next((ctype for magic, ctype in _SIGNATURES.items() if content.startswith(magic)), None)
     if kind is None or not name.lower().endswith(_EXTENSIONS[kind]):
@@ -302,7 +303,7 @@ def _evidence_store(*, actor, agreement: Agreement, name: str, content: bytes, t
 
 
 @transaction.atomic
-def evidence_attach(*, actor, transaction_id: int, name: str, content: bytes) -> EvidenceFile:
+def evidence_attach(*, actor: Actor, transaction_id: int, name: str, content: bytes) -> EvidenceFile:
     """Attach a document to a transaction; a transaction recorded without evidence now has a receipt."""
     txn = Transaction.objects.select_for_update().filter(pk=transaction_id).first()
     if txn is None:
@@ -327,7 +328,7 @@ def _flag_or_raise(flag_id: int) -> Flag:
 
 
 @transaction.atomic
-def flag_explain(*, actor, flag_id: int, explanation: str, evidence_name: str = "",
+def flag_explain(*, actor: Actor, flag_id: int, explanation: str, evidence_name: str = "",
                  evidence_content: bytes | None = None) -> Flag:
     """The institution answers a flag with an explanation (and optionally a document)."""
     flag = _flag_or_raise(flag_id)
@@ -350,7 +351,7 @@ def flag_explain(*, actor, flag_id: int, explanation: str, evidence_name: str = 
 
 
 @transaction.atomic
-def flag_decide(*, actor, flag_id: int, accept: bool, note: str = "") -> Flag:
+def flag_decide(*, actor: Actor, flag_id: int, accept: bool, note: str = "") -> Flag:
     """A program manager accepts or rejects the institution's explanation."""
     flag = _flag_or_raise(flag_id)
     if not can_decide_flag(actor, flag):
@@ -382,11 +383,11 @@ def _scope_agreement_ids(*, call_id: int | None, program_id: int | None,
 
 
 @transaction.atomic
-def settlement_run_start(*, actor, call_id: int | None = None, program_id: int | None = None,
+def settlement_run_start(*, actor: Actor, call_id: int | None = None, program_id: int | None = None,
                          agreement_ids: Sequence[int] | None = None, purpose: str = RunPurpose.SETTLEMENT,
                          chunk_size: int | None = None) -> SettlementRun:
     """Queue a settlement of a call, a program or some agreements under today's policy."""
-    if purpose == RunPurpose.SETTLEMENT and actor is not None and not is_manager(actor):
+    if purpose == RunPurpose.SETTLEMENT and not can_manage_settlement(actor):
         raise AccessDenied(_("Only program managers run settlements."), code="settlement_forbidden")
     scope, ids = _scope_agreement_ids(call_id=call_id, program_id=program_id, agreement_ids=agreement_ids)
     if not ids:
@@ -403,7 +404,7 @@ def settlement_run_start(*, actor, call_id: int | None = None, program_id: int |
     return run
 
 
-def settlement_check_after_change(*, actor, agreement_id: int) -> None:
+def settlement_check_after_change(*, actor: Actor, agreement_id: int) -> None:
     """After spending is entered: re-check the agreement so the institution sees its flags as it spends."""
     try:
         settlement_run_start(actor=actor, agreement_ids=[agreement_id], purpose=RunPurpose.CHECK)
@@ -419,12 +420,12 @@ def _enqueue(run_id: int) -> None:
 
 
 @transaction.atomic
-def settlement_run_resume(*, actor, run_id: int) -> SettlementRun:
+def settlement_run_resume(*, actor: Actor, run_id: int) -> SettlementRun:
     """Queue a failed (or killed, still "running") run again; done chunks are skipped."""
     run = SettlementRun.objects.select_for_update().filter(pk=run_id).first()
     if run is None:
         raise NotFound(_("Settlement run not found."), code="settlement_run_not_found")
-    if not is_manager(actor):
+    if not can_manage_settlement(actor):
         raise AccessDenied(_("Only program managers run settlements."), code="settlement_forbidden")
     if run.status not in (RunStatus.FAILED, RunStatus.RUNNING):
         raise Conflict(_("Only a failed or interrupted run can be resumed."), code="settlement_run_not_resumable")
@@ -587,7 +588,7 @@ def _ineligible_after_decisions(*, run_id: int, agreement_id: int) -> int:
 
 
 @transaction.atomic
-def settlement_close(*, actor, agreement_id: int) -> SettlementClose:
+def settlement_close(*, actor: Actor, agreement_id: int) -> SettlementClose:
     """Close the agreement's settlement on its latest run and record the clawback.
 
     Clawback = ⌊ineligible after decisions × government share (‰, truncated) / 1000⌋. Explanations
@@ -624,12 +625,12 @@ def settlement_close(*, actor, agreement_id: int) -> SettlementClose:
 
 
 @transaction.atomic
-def agreements_conclude_for_call(*, actor, call_id: int) -> int:
+def agreements_conclude_for_call(*, actor: Actor, call_id: int) -> int:
     """Conclude every agreement draft of the call (draft → active, spending may be entered); returns how many.
 
     Until agreements are signed in the application, the program manager concludes the drafts the approval
     of the portfolio made."""
-    if not is_manager(actor):
+    if not can_manage_settlement(actor):
         raise AccessDenied(_("Only program managers conclude agreements."), code="agreement_forbidden")
     drafts = list(Agreement.objects.select_for_update().filter(proposal__call_id=call_id,
                                                                status=AgreementStatus.DRAFT).order_by("pk"))

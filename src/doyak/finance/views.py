@@ -19,15 +19,15 @@ from doyak.programs.models import Program
 
 from .enums import AgreementStatus, Category, RunStatus
 from .forms import DecideForm, EvidenceForm, ExplainForm, ImportForm, TransactionForm
-from .models import Agreement, EvidenceFile
+from .models import Agreement, EvidenceFile, Transaction
 from .rules import (
     can_close_settlement,
     can_decide_flag,
     can_enter_transactions,
     can_explain_flag,
+    can_manage_settlement,
     can_view_agreement,
     can_view_dashboard,
-    is_manager,
 )
 from .selectors import (
     agreement_get_for_user_or_raise,
@@ -98,7 +98,7 @@ def ledger(request, agreement_id: int):
                                    page_size=LEDGER_FLAG_ROWS)
     result = result_current(agreement=agreement)
     can_enter = can_enter_transactions(request.user, agreement)
-    manager = is_manager(request.user)
+    manager = can_manage_settlement(request.user)
     return render(request, "finance/ledger.html", {
         "agreement": agreement, "page_obj": page, "lines": ledger_category_totals(agreement=agreement),
         "flags": flags_page.rows, "flags_page": flags_page, "result": result, "can_enter": can_enter, "manager": manager,
@@ -110,9 +110,16 @@ def ledger(request, agreement_id: int):
     })
 
 
+def _entry_allowed_or_raise(user, agreement) -> None:
+    """Permission before the form says anything (the rule the services apply)."""
+    if not can_enter_transactions(user, agreement):
+        raise AccessDenied(_("You may not enter spending for this agreement."), code="ledger_forbidden")
+
+
 @login_required
 @require_POST
 def transactions_import_view(request, agreement_id: int):
+    _entry_allowed_or_raise(request.user, agreement_get_for_user_or_raise(user=request.user, agreement_id=agreement_id))
     form = ImportForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, _("Choose a file to import."))
@@ -149,6 +156,10 @@ def transaction_new(request, agreement_id: int):
 @login_required
 @require_POST
 def evidence_upload(request, transaction_id: int):
+    txn = Transaction.objects.select_related("agreement__proposal").filter(pk=transaction_id).first()
+    if txn is None:
+        raise Http404
+    _entry_allowed_or_raise(request.user, txn.agreement)
     form = EvidenceForm(request.POST, request.FILES)
     agreement_id = _int(request.POST.get("agreement"))
     if form.is_valid():
@@ -203,6 +214,8 @@ def flag_detail(request, flag_id: int):
 @require_POST
 def flag_decide_view(request, flag_id: int):
     flag = flag_get_for_user_or_raise(user=request.user, flag_id=flag_id)
+    if not can_manage_settlement(request.user):  # permission before the form says anything
+        raise AccessDenied(_("Only program managers decide on explanations."), code="flag_decide_forbidden")
     form = DecideForm(request.POST)
     if form.is_valid():
         flag_decide(actor=request.user, flag_id=flag.pk, accept=form.cleaned_data["decision"] == "accept",
@@ -234,9 +247,9 @@ def dashboard(request):
     return render(request, "finance/dashboard.html", {
         **data, "call": call, "program": program, "calls": calls, "programs": programs,
         "runs": run_list(user=request.user, limit=10), "waiting_flags": explanations_waiting(user=request.user),
-        "manager": is_manager(request.user),
+        "manager": can_manage_settlement(request.user),
         "draft_calls": Call.objects.filter(proposals__agreement__status=AgreementStatus.DRAFT)
-        .distinct().order_by("-opens_at")[:20] if is_manager(request.user) else [],
+        .distinct().order_by("-opens_at")[:20] if can_manage_settlement(request.user) else [],
     })
 
 
@@ -266,7 +279,7 @@ def run_detail(request, run_id: int):
     run = run_get_for_user_or_raise(user=request.user, run_id=run_id)
     poll = run.status in (RunStatus.QUEUED, RunStatus.RUNNING)
     template = "finance/_run.html" if request.headers.get("HX-Request") else "finance/run.html"
-    return render(request, template, {"run": run, "poll": poll, "manager": is_manager(request.user)})
+    return render(request, template, {"run": run, "poll": poll, "manager": can_manage_settlement(request.user)})
 
 
 @login_required

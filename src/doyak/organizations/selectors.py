@@ -4,7 +4,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from doyak.accounts.enums import Role
-from doyak.accounts.rules import sees_all_organizations
+from doyak.accounts.rules import Actor, sees_all_organizations
 from doyak.core.errors import AccessDenied, NotFound
 from doyak.core.home import HomeCard, HomeContent, HomeSection
 
@@ -13,7 +13,7 @@ from .rules import can_view_organization
 
 
 def organization_list_for_user(
-    *, user, q: str = "", org_type: str = "", region_group: str = "", region_code: str = "",
+    *, user: Actor, q: str = "", org_type: str = "", region_group: str = "", region_code: str = "",
     demand_anchor: bool | None = None,
 ) -> QuerySet[Organization]:
     """Organisations the user may see, filtered. Applicants see only their own."""
@@ -35,7 +35,7 @@ def organization_list_for_user(
     return qs.order_by("name", "id")
 
 
-def organization_get_for_user_or_raise(*, user, organization_id: int) -> Organization:
+def organization_get_for_user_or_raise(*, user: Actor, organization_id: int) -> Organization:
     organization = Organization.objects.select_related("region").filter(pk=organization_id).first()
     if organization is None:
         raise NotFound(_("Organization not found."), code="organization_not_found")
@@ -44,7 +44,7 @@ def organization_get_for_user_or_raise(*, user, organization_id: int) -> Organiz
     return organization
 
 
-def researcher_list_for_user(*, user, q: str = "", career_stage: str = "", organization_id: int | None = None
+def researcher_list_for_user(*, user: Actor, q: str = "", career_stage: str = "", organization_id: int | None = None
                              ) -> QuerySet[Researcher]:
     qs = Researcher.objects.select_related("organization")
     if not sees_all_organizations(user):
@@ -61,7 +61,7 @@ def researcher_list_for_user(*, user, q: str = "", career_stage: str = "", organ
 HOME_OVERVIEW_ROLES = frozenset({Role.PROGRAM_MANAGER, Role.ADMINISTRATOR, Role.COUNCIL_MEMBER, Role.INVESTOR})
 
 
-def home_content(*, user, lang: str) -> HomeContent:
+def home_content(*, user: Actor, lang: str) -> HomeContent:
     """Organisations and researchers overall for the ministry side; an applicant's own organisation."""
     if user.role in HOME_OVERVIEW_ROLES:
         anchors = Organization.objects.filter(is_demand_anchor=True).count()

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from doyak.accounts.rules import Actor, is_administrator
 from doyak.core.audit import audit_record, changed_fields, model_snapshot
 from doyak.core.errors import AccessDenied, NotFound, ValidationFailed
 
@@ -23,14 +24,14 @@ ADMIN_EDITABLE_FIELDS = MEMBER_EDITABLE_FIELDS + (
 
 
 @transaction.atomic
-def organization_update(*, actor, organization_id: int, data: dict[str, Any]) -> Organization:
+def organization_update(*, actor: Actor, organization_id: int, data: dict[str, Any]) -> Organization:
     """Change an organisation's editable fields; refuses fields the actor may not touch."""
     organization = Organization.objects.select_for_update().filter(pk=organization_id).first()
     if organization is None:
         raise NotFound(_("Organization not found."), code="organization_not_found")
     if not can_change_organization(actor, organization):
         raise AccessDenied(_("You may not change this organization."), code="organization_forbidden")
-    allowed = ADMIN_EDITABLE_FIELDS if (actor.is_superuser or actor.role == "administrator") else MEMBER_EDITABLE_FIELDS
+    allowed = ADMIN_EDITABLE_FIELDS if is_administrator(actor) else MEMBER_EDITABLE_FIELDS
     unknown = sorted(set(data) - set(allowed))
     if unknown:
         raise ValidationFailed(_("Field %(field)s cannot be changed here.") % {"field": unknown[0]}, code="field_not_editable", field=unknown[0])

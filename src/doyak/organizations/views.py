@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from doyak.accounts.rules import is_administrator
 from doyak.core.errors import AccessDenied, ValidationFailed
 from doyak.core.pagination import page_of
 from doyak.regions.enums import RegionGroup
@@ -46,7 +47,7 @@ def organization_edit(request, organization_id: int):
     organization = organization_get_for_user_or_raise(user=request.user, organization_id=organization_id)
     if not can_change_organization(request.user, organization):
         raise AccessDenied(_("You may not change this organization."), code="organization_forbidden")
-    is_admin = request.user.is_superuser or request.user.role == "administrator"
+    is_admin = is_administrator(request.user)
     form_class = OrganizationAdminForm if is_admin else OrganizationMemberForm
     form = form_class(request.POST or None, instance=organization)
     if request.method == "POST" and form.is_valid():

@@ -5,9 +5,9 @@ from typing import Any
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
-from doyak.accounts.rules import can_manage_policies
 from doyak.core.errors import AccessDenied
 
+from .rules import can_manage_policies
 from .selectors import policy_history, policy_list_current
 from .services import policy_change, policy_coerce, policy_record
 

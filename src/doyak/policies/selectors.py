@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from doyak.accounts.enums import Role
+from doyak.accounts.rules import Actor
 from doyak.core.home import HomeContent, HomeSection
 from doyak.core.money import format_won_short
 
@@ -64,7 +65,7 @@ def plan_targets(*, lang: str) -> list[dict]:
     return list(rows.values())
 
 
-def home_content(*, user, lang: str) -> HomeContent:
+def home_content(*, user: Actor, lang: str) -> HomeContent:
     """The plan's targets, for the roles that follow them."""
     if user.role not in HOME_TARGET_ROLES:
         return HomeContent()

@@ -11,6 +11,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from doyak.accounts.rules import Actor
 from doyak.core.audit import audit_record
 from doyak.core.errors import Conflict, NotFound, ValidationFailed
 
@@ -87,7 +88,7 @@ def _json_value(value: Any, value_type: str) -> Any:
 
 @transaction.atomic
 def policy_change(
-    *, actor, key: str, value: Any, effective_from: dt.date, source: str, note: str = "",
+    *, actor: Actor, key: str, value: Any, effective_from: dt.date, source: str, note: str = "",
     effective_to: dt.date | None = None, confirmed: bool = True,
 ) -> PolicySetting:
     """Add a new version of an existing policy. History is never edited."""

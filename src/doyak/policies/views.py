@@ -7,11 +7,11 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
-from doyak.accounts.rules import can_manage_policies
 from doyak.core.errors import AccessDenied, DoyakError
 from doyak.core.pagination import page_of
 
 from .forms import PolicyChangeForm
+from .rules import can_manage_policies
 from .selectors import policy_history, policy_list_current
 from .services import policy_change, policy_record
 

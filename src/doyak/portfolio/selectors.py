@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from doyak.accounts.rules import Actor
 from doyak.core.errors import AccessDenied, NotFound, ValidationFailed
 from doyak.engine.portfolio import Proposal as EngineProposal
 from doyak.engine.regions import REGION_GROUPS
@@ -23,18 +24,18 @@ REGION_GROUP_ORDER: tuple[str, ...] = tuple(REGION_GROUPS)
 
 
 
-def _require_viewer(user) -> None:
+def _require_viewer(user: Actor) -> None:
     if not can_view_scenarios(user):
         raise AccessDenied(_("Only program managers, council members and administrators see portfolio scenarios."),
                            code="portfolio_forbidden")
 
 
-def scenario_list_for_user(*, user) -> QuerySet[Scenario]:
+def scenario_list_for_user(*, user: Actor) -> QuerySet[Scenario]:
     _require_viewer(user)
     return Scenario.objects.select_related("program", "call", "created_by").order_by("-created_at", "-id")
 
 
-def scenario_get_or_raise(*, user, scenario_id: int) -> Scenario:
+def scenario_get_or_raise(*, user: Actor, scenario_id: int) -> Scenario:
     _require_viewer(user)
     scenario = Scenario.objects.select_related("program", "call", "created_by").filter(pk=scenario_id).first()
     if scenario is None:
@@ -42,7 +43,7 @@ def scenario_get_or_raise(*, user, scenario_id: int) -> Scenario:
     return scenario
 
 
-def scenarios_for_compare(*, user, scenario_ids: Iterable[int]) -> list[Scenario]:
+def scenarios_for_compare(*, user: Actor, scenario_ids: Iterable[int]) -> list[Scenario]:
     """Up to ``COMPARE_MAX`` scenarios, in the order asked; more is a validation error."""
     _require_viewer(user)
     ids = list(dict.fromkeys(int(i) for i in scenario_ids))

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from doyak.accounts.rules import SYSTEM, Actor
 from doyak.calls.models import Call
 from doyak.core.audit import audit_record
 from doyak.core.errors import AccessDenied, Conflict, NotFound, ValidationFailed
@@ -57,7 +58,7 @@ class ScenarioNotEditable(Conflict):
     code = "scenario_not_editable"
 
 
-def _require_editor(actor) -> None:
+def _require_editor(actor: Actor) -> None:
     if not can_edit_scenarios(actor):
         raise AccessDenied(_("Only program managers and administrators change portfolio scenarios."),
                            code="portfolio_forbidden")
@@ -96,7 +97,7 @@ def _scope(*, program_id: int, year: int | None, call_id: int | None) -> tuple[P
 
 
 @transaction.atomic
-def scenario_create(*, actor, name: str, program_id: int | None = None, year: int | None = None,
+def scenario_create(*, actor: Actor, name: str, program_id: int | None = None, year: int | None = None,
                     call_id: int | None = None, policy: dict | None = None) -> Scenario:
     """A new draft scenario for a call or a program year; without ``policy`` it is pre-filled from the plan."""
     _require_editor(actor)
@@ -121,7 +122,7 @@ def scenario_create(*, actor, name: str, program_id: int | None = None, year: in
 
 
 @transaction.atomic
-def scenario_update(*, actor, scenario_id: int, name: str | None = None, policy: dict | None = None) -> Scenario:
+def scenario_update(*, actor: Actor, scenario_id: int, name: str | None = None, policy: dict | None = None) -> Scenario:
     """Rename or change the policy; a changed policy clears the result (the scenario is a draft again)."""
     _require_editor(actor)
     scenario = _locked(scenario_id)
@@ -149,7 +150,7 @@ def scenario_update(*, actor, scenario_id: int, name: str | None = None, policy:
 
 
 @transaction.atomic
-def scenario_delete(*, actor, scenario_id: int) -> None:
+def scenario_delete(*, actor: Actor, scenario_id: int) -> None:
     _require_editor(actor)
     scenario = _locked(scenario_id)
     if scenario.status not in EDITABLE_STATUSES:
@@ -160,7 +161,7 @@ def scenario_delete(*, actor, scenario_id: int) -> None:
 
 
 @transaction.atomic
-def scenario_solve_request(*, actor, scenario_id: int) -> Scenario:
+def scenario_solve_request(*, actor: Actor, scenario_id: int) -> Scenario:
     """Queue the solve (django-tasks); the task stores the result or the reason there is none."""
     _require_editor(actor)
     scenario = _locked(scenario_id)
@@ -245,7 +246,7 @@ def _solve(scenario: Scenario) -> Scenario:
         scenario.status = ScenarioStatus.SOLVED if result else ScenarioStatus.DRAFT
         scenario.solved_at = timezone.now() if result else None
         scenario.save()
-        audit_record(actor=None, action="portfolio.scenario_solved" if result else "portfolio.scenario_failed",
+        audit_record(actor=SYSTEM, action="portfolio.scenario_solved" if result else "portfolio.scenario_failed",
                      obj=scenario, changes={"funded_count": result.get("funded_count"), "error": error.get("code")})
     return scenario
 
@@ -294,7 +295,7 @@ def result_summary(*, candidates, policy, explanation) -> dict[str, Any]:
 
 
 @transaction.atomic
-def scenario_submit(*, actor, scenario_id: int) -> Scenario:
+def scenario_submit(*, actor: Actor, scenario_id: int) -> Scenario:
     """Submit a solved scenario for approval; a scope holds one submitted (or approved) scenario at a time."""
     _require_editor(actor)
     scenario = _locked(scenario_id)
@@ -319,7 +320,7 @@ def scenario_submit(*, actor, scenario_id: int) -> Scenario:
 
 
 @transaction.atomic
-def scenario_withdraw(*, actor, scenario_id: int) -> Scenario:
+def scenario_withdraw(*, actor: Actor, scenario_id: int) -> Scenario:
     """Take a submitted scenario back (solved again), e.g. to submit another."""
     _require_editor(actor)
     scenario = _locked(scenario_id)
@@ -364,7 +365,7 @@ def _refuse_unapprovable(scenario: Scenario) -> None:
 
 
 @transaction.atomic
-def scenario_approve(*, actor, scenario_id: int, now=None) -> Scenario:
+def scenario_approve(*, actor: Actor, scenario_id: int, now=None) -> Scenario:
     """Approve a submitted scenario and apply it, in one transaction: each candidate that passed evaluation
     is selected or not selected (with the scenario's reason), and each selected proposal gets its agreement
     draft with the approved funds. E-mails go out on commit.

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from doyak.accounts.enums import Role
+from doyak.accounts.rules import Actor
 from doyak.core.home import HomeCard, HomeContent, HomeSection
 from doyak.core.money import format_won_short
 
@@ -16,7 +17,7 @@ HOME_PROGRAM_ROLES = frozenset({Role.PROGRAM_MANAGER, Role.ADMINISTRATOR, Role.C
 HOME_PROGRAM_ROWS = 20
 
 
-def home_content(*, user, lang: str) -> HomeContent:
+def home_content(*, user: Actor, lang: str) -> HomeContent:
     """This year's programs: a card with their number and budget, and a table of the first ones."""
     if user.role not in HOME_PROGRAM_ROLES:
         return HomeContent()

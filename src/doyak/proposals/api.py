@@ -10,11 +10,16 @@ from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
+from doyak.core.audit_api import AuditEventOut
 from doyak.core.errors import NotFound, ValidationFailed
 from doyak.organizations.models import Organization, Researcher
 
 from .imports import organizations_import, proposals_import
-from .selectors import proposal_get_for_user_or_raise, proposal_list_for_user
+from .selectors import (
+    proposal_get_for_user_or_raise,
+    proposal_history_for_user_or_raise,
+    proposal_list_for_user,
+)
 from .services import (
     budget_lines_parse,
     proposal_attachment_add,
@@ -294,6 +299,13 @@ def proposal_detail(request, proposal_id: int):
 def proposal_patch(request, proposal_id: int, payload: ProposalPatch):
     proposal_update(actor=request.user, proposal_id=proposal_id, data=payload.dict(exclude_unset=True))
     return _detail(request, proposal_id)
+
+
+@router.get("/{proposal_id}/history", response=list[AuditEventOut])
+@paginate(PageNumberPagination, page_size=50)
+def proposal_history(request, proposal_id: int):
+    """The proposal's audit events, to whom the detail page shows them (proposals.rules.can_view_history)."""
+    return proposal_history_for_user_or_raise(user=request.user, proposal_id=proposal_id)
 
 
 @router.get("/{proposal_id}/violations", response=CheckOut)

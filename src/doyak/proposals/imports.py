@@ -61,6 +61,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from doyak.accounts.rules import Actor
 from doyak.calls.models import Call
 from doyak.core.audit import audit_record
 from doyak.core.errors import AccessDenied, ValidationFailed
@@ -254,7 +255,7 @@ def _bool(value: str) -> bool:
 
 
 @transaction.atomic
-def organizations_import(*, actor, name: str, content: bytes) -> ImportResult:
+def organizations_import(*, actor: Actor, name: str, content: bytes) -> ImportResult:
     if not can_import(actor):
         raise AccessDenied(_("Only program managers may import."), code="import_forbidden")
     records = _records(table_read(name=name, content=content), ORGANIZATION_COLUMNS,
@@ -325,7 +326,7 @@ def organizations_import(*, actor, name: str, content: bytes) -> ImportResult:
 
 
 @transaction.atomic
-def proposals_import(*, actor, name: str, content: bytes) -> ImportResult:
+def proposals_import(*, actor: Actor, name: str, content: bytes) -> ImportResult:
     if not can_import(actor):
         raise AccessDenied(_("Only program managers may import."), code="import_forbidden")
     records = _records(table_read(name=name, content=content), PROPOSAL_COLUMNS,

@@ -1,71 +1,76 @@
-"""Who may see and change proposals.
+"""Who may see and change proposals, composed of the shared predicates (doyak.accounts.rules).
 
 Applicants see their organisation's proposals (as lead or consortium member) and change only those their
-organisation leads; program managers and administrators see every submitted proposal and move it through
-review; council members and auditors read. Drafts stay with the applicant.
+organisation leads; the ministry side sees every submitted proposal and moves it through review; council
+members and auditors read; the regulation liaison reads submitted proposals that depend on a regulation.
+Drafts stay with the applicant.
 """
 
 from __future__ import annotations
 
-from doyak.accounts.enums import Role
+from doyak.accounts.rules import (
+    Actor,
+    is_applicant,
+    is_applicant_of,
+    is_consortium_member,
+    is_liaison,
+    is_ministry,
+    is_signed_in,
+    is_system,
+    reads_as_ministry,
+)
 
 from .enums import ProposalStatus
 
-MINISTRY_ROLES = frozenset({Role.PROGRAM_MANAGER, Role.ADMINISTRATOR})
-READERS = MINISTRY_ROLES | {Role.COUNCIL_MEMBER, Role.AUDITOR}
+
+def sees_all_proposals(user: Actor) -> bool:
+    """Reads every organisation's submitted proposals (never their drafts)."""
+    return reads_as_ministry(user)
 
 
-def _authenticated(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False))
-
-
-def sees_all_proposals(user) -> bool:
-    return _authenticated(user) and (user.is_superuser or user.role in READERS)
-
-
-def is_ministry(user) -> bool:
-    return _authenticated(user) and (user.is_superuser or user.role in MINISTRY_ROLES)
-
-
-def is_consortium_member(user, proposal) -> bool:
-    if not (_authenticated(user) and user.organization_id):
+def can_view_proposal(user: Actor, proposal) -> bool:
+    if not is_signed_in(user):
         return False
-    if proposal.lead_organization_id == user.organization_id:
+    if is_consortium_member(user, proposal) and is_applicant(user):
         return True
-    return proposal.members.filter(organization_id=user.organization_id).exists()
+    if proposal.status == ProposalStatus.DRAFT:
+        return False  # drafts stay with the applicant
+    if sees_all_proposals(user):
+        return True
+    return is_liaison(user) and proposal.regulations.exists()
 
 
-def can_view_proposal(user, proposal) -> bool:
-    if not _authenticated(user):
-        return False
-    if user.role == Role.APPLICANT:
-        return is_consortium_member(user, proposal)
-    return sees_all_proposals(user) and proposal.status != ProposalStatus.DRAFT
+def can_view_history(user: Actor, proposal) -> bool:
+    """The proposal's audit history: the ministry side and the read-only roles, on the UI and the API alike."""
+    return reads_as_ministry(user) and can_view_proposal(user, proposal)
 
 
-def can_edit_proposal(user, proposal) -> bool:
+def can_edit_proposal(user: Actor, proposal) -> bool:
     """The lead organisation's applicants change a draft (the deadline is the service's check)."""
-    return (_authenticated(user) and user.role == Role.APPLICANT and proposal.status == ProposalStatus.DRAFT
-            and user.organization_id == proposal.lead_organization_id)
+    return proposal.status == ProposalStatus.DRAFT and is_applicant_of(user, proposal.lead_organization_id)
 
 
-def can_trigger(user, proposal, transition) -> bool:
+def can_trigger(user: Actor, proposal, transition) -> bool:
     """Whether ``user`` holds a role that fires ``transition`` on ``proposal`` (whatever its state: the state
     is checked after permission, so that a refusal reveals nothing about another organisation's proposal)."""
-    if not _authenticated(user):
+    from doyak.accounts.enums import MINISTRY_ROLES, Role
+
+    if not is_signed_in(user):
         return False
-    if user.role == Role.APPLICANT:
-        return Role.APPLICANT in transition.roles and user.organization_id == proposal.lead_organization_id
-    return user.role in transition.roles or (user.is_superuser and bool(transition.roles & MINISTRY_ROLES))
+    if is_applicant(user):
+        return Role.APPLICANT in transition.roles and is_applicant_of(user, proposal.lead_organization_id)
+    if user.is_superuser or is_system(user):
+        return bool(transition.roles & MINISTRY_ROLES)
+    return user.role in transition.roles
 
 
-def can_create_proposal(user) -> bool:
-    return _authenticated(user) and user.role == Role.APPLICANT and bool(user.organization_id)
+def can_create_proposal(user: Actor) -> bool:
+    return is_applicant(user) and bool(user.organization_id)
 
 
-def can_import(user) -> bool:
+def can_import(user: Actor) -> bool:
     return is_ministry(user)
 
 
-def can_record_sanction(user) -> bool:
+def can_record_sanction(user: Actor) -> bool:
     return is_ministry(user)

@@ -7,13 +7,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from doyak.accounts.enums import Role
+from doyak.accounts.rules import Actor, is_applicant, is_liaison
 from doyak.core.errors import AccessDenied, NotFound
 from doyak.core.home import HomeCard, HomeContent
 from doyak.organizations.models import Organization
 
 from .enums import ProposalStatus
-from .models import ConsortiumMember, Proposal
-from .rules import can_view_proposal, sees_all_proposals
+from .models import ConsortiumMember, Proposal, RegulationDependency
+from .rules import can_view_history, can_view_proposal, sees_all_proposals
 
 ORDERINGS = {
     "-submitted_at": ("-submitted_at", "-id"),
@@ -35,19 +36,21 @@ LIST_FIELDS = (
 
 
 def proposal_list_for_user(
-    *, user, q: str = "", call_id: int | None = None, status: str = "", track: str = "", region_group: str = "",
+    *, user: Actor, q: str = "", call_id: int | None = None, status: str = "", track: str = "", region_group: str = "",
     region_code: str = "", org_type: str = "", program_id: int | None = None, min_gov_krw: int | None = None,
     max_gov_krw: int | None = None, order: str = "",
 ) -> QuerySet[Proposal]:
     """Proposals the user may see, filtered and ordered; the ministry side never sees drafts."""
     qs = Proposal.objects.select_related("call", "lead_organization__region").only(*LIST_FIELDS)
-    if user.role == Role.APPLICANT and not user.is_superuser:
+    if is_applicant(user):
         if not user.organization_id:
             return qs.none()
         member_of = ConsortiumMember.objects.filter(organization_id=user.organization_id).values("proposal_id")
         qs = qs.filter(Q(lead_organization_id=user.organization_id) | Q(pk__in=member_of))
     elif sees_all_proposals(user):
         qs = qs.exclude(status=ProposalStatus.DRAFT)
+    elif is_liaison(user):  # what a regulation needs: submitted proposals that depend on one
+        qs = qs.exclude(status=ProposalStatus.DRAFT).filter(pk__in=RegulationDependency.objects.values("proposal_id"))
     else:
         return qs.none()
     if q:
@@ -78,7 +81,7 @@ def proposal_list_for_user(
     return qs.order_by(*ORDERINGS.get(order or default, ORDERINGS[default]))
 
 
-def proposal_get_for_user_or_raise(*, user, proposal_id: int) -> Proposal:
+def proposal_get_for_user_or_raise(*, user: Actor, proposal_id: int) -> Proposal:
     proposal = (Proposal.objects.select_related("call__program", "lead_organization__region", "pi", "created_by")
                 .filter(pk=proposal_id).first())
     if proposal is None:
@@ -86,6 +89,19 @@ def proposal_get_for_user_or_raise(*, user, proposal_id: int) -> Proposal:
     if not can_view_proposal(user, proposal):
         raise AccessDenied(_("You may not see this proposal."), code="proposal_forbidden")
     return proposal
+
+
+HISTORY_LIMIT = 30
+
+
+def proposal_history_for_user_or_raise(*, user: Actor, proposal_id: int) -> QuerySet:
+    """The proposal's audit events, newest first: the one rule the detail page and the API share."""
+    proposal = proposal_get_for_user_or_raise(user=user, proposal_id=proposal_id)
+    if not can_view_history(user, proposal):
+        raise AccessDenied(_("You may not see this proposal's history."), code="proposal_history_forbidden")
+    from doyak.core.models import AuditEvent
+
+    return AuditEvent.objects.filter(object_type="proposals.proposal", object_id=str(proposal.pk)).order_by("-at", "-id")
 
 
 def proposal_budget_grid(*, proposal: Proposal) -> dict:
@@ -106,7 +122,7 @@ def proposal_years(proposal: Proposal) -> list[int]:
     return saved or [proposal.call.opens_at.year + 1]
 
 
-def sanction_list_for_user(*, user, kind: str = "", q: str = "", subject: str = "") -> QuerySet:
+def sanction_list_for_user(*, user: Actor, kind: str = "", q: str = "", subject: str = "") -> QuerySet:
     """Sanctions and selection bars for program managers and administrators, newest decision first.
 
     ``q`` matches the organisation's name or registration number, or the researcher's name or national number;
@@ -134,7 +150,7 @@ def sanction_list_for_user(*, user, kind: str = "", q: str = "", subject: str = 
 HOME_CARD_ROLES = frozenset({Role.PROGRAM_MANAGER, Role.ADMINISTRATOR})
 
 
-def home_content(*, user, lang: str) -> HomeContent:
+def home_content(*, user: Actor, lang: str) -> HomeContent:
     """Submitted proposals waiting for a panel, and proposals under review (one query)."""
     if user.role not in HOME_CARD_ROLES:
         return HomeContent()

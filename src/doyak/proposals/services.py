@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from doyak.accounts.rules import Actor
 from doyak.calls.models import Call
 from doyak.core.audit import audit_record, changed_fields, model_snapshot
 from doyak.core.errors import AccessDenied, Conflict, NotFound, ValidationFailed
@@ -79,7 +80,7 @@ def _deadline_check(call: Call, now: dt.datetime | None = None) -> None:
                        code="proposal_deadline_passed")
 
 
-def _editable(actor, proposal_id: int) -> Proposal:
+def _editable(actor: Actor, proposal_id: int) -> Proposal:
     """Lock a draft the actor may change, before the deadline."""
     proposal = _locked(proposal_id)
     if not can_edit_proposal(actor, proposal):
@@ -140,7 +141,7 @@ def _clean_fields(data: dict[str, Any]) -> dict[str, Any]:
 
 
 @transaction.atomic
-def proposal_create(*, actor, call_id: int, data: dict[str, Any]) -> Proposal:
+def proposal_create(*, actor: Actor, call_id: int, data: dict[str, Any]) -> Proposal:
     """A draft led by the actor's organisation, while the call accepts proposals."""
     if not can_create_proposal(actor):
         raise AccessDenied(_("Only applicants with an organization may start a proposal."), code="proposal_forbidden")
@@ -161,7 +162,7 @@ def proposal_create(*, actor, call_id: int, data: dict[str, Any]) -> Proposal:
 
 
 @transaction.atomic
-def proposal_update(*, actor, proposal_id: int, data: dict[str, Any]) -> Proposal:
+def proposal_update(*, actor: Actor, proposal_id: int, data: dict[str, Any]) -> Proposal:
     proposal = _editable(actor, proposal_id)
     fields = _clean_fields(data)
     start = fields.get("start_date", proposal.start_date)
@@ -179,7 +180,7 @@ def proposal_update(*, actor, proposal_id: int, data: dict[str, Any]) -> Proposa
 
 
 @transaction.atomic
-def proposal_member_add(*, actor, proposal_id: int, organization_id: int, role: str) -> ConsortiumMember:
+def proposal_member_add(*, actor: Actor, proposal_id: int, organization_id: int, role: str) -> ConsortiumMember:
     """Add a participant, subcontractor, demand-anchor company or supplier partner to the consortium."""
     proposal = _editable(actor, proposal_id)
     if role not in MemberRole.values or role == MemberRole.LEAD:
@@ -233,7 +234,7 @@ def _clean_months(months: dict[str, Any]) -> dict[str, int | str]:
 
 
 @transaction.atomic
-def proposal_team_member_add(*, actor, proposal_id: int, researcher_id: int, is_pi: bool,
+def proposal_team_member_add(*, actor: Actor, proposal_id: int, researcher_id: int, is_pi: bool,
                              monthly_percent: dict[str, Any]) -> TeamMember:
     """Add a researcher with the share of their time charged per month ``{"2027-03": 30, …}``."""
     proposal = _editable(actor, proposal_id)
@@ -307,7 +308,7 @@ def budget_lines_parse(rows: list[dict[str, Any]]) -> list[EngineBudgetLine]:
 
 
 @transaction.atomic
-def proposal_budget_set(*, actor, proposal_id: int, lines: list[EngineBudgetLine]) -> Proposal:
+def proposal_budget_set(*, actor: Actor, proposal_id: int, lines: list[EngineBudgetLine]) -> Proposal:
     """Replace the budget (drafts may be saved with rule violations; submission refuses them)."""
     proposal = _editable(actor, proposal_id)
     allowed = {str(pk) for pk in proposal.members.exclude(role=MemberRole.SUBCONTRACTOR)
@@ -336,7 +337,7 @@ def proposal_budget_set(*, actor, proposal_id: int, lines: list[EngineBudgetLine
 
 
 @transaction.atomic
-def proposal_ripple_add(*, actor, proposal_id: int, region_id: int, investment_krw: Any, jobs: Any,
+def proposal_ripple_add(*, actor: Actor, proposal_id: int, region_id: int, investment_krw: Any, jobs: Any,
                         production_krw: Any) -> RippleCommitment:
     proposal = _editable(actor, proposal_id)
     region = Region.objects.filter(pk=region_id).first()
@@ -353,7 +354,7 @@ def proposal_ripple_add(*, actor, proposal_id: int, region_id: int, investment_k
 
 
 @transaction.atomic
-def proposal_kpi_add(*, actor, proposal_id: int, name: str, unit: str, baseline: Any, target: Any,
+def proposal_kpi_add(*, actor: Actor, proposal_id: int, name: str, unit: str, baseline: Any, target: Any,
                      year: int | None) -> KpiTarget:
     proposal = _editable(actor, proposal_id)
     if not str(name).strip():
@@ -371,7 +372,7 @@ def proposal_kpi_add(*, actor, proposal_id: int, name: str, unit: str, baseline:
 
 
 @transaction.atomic
-def proposal_regulation_add(*, actor, proposal_id: int, regulation: str, description: str = "",
+def proposal_regulation_add(*, actor: Actor, proposal_id: int, regulation: str, description: str = "",
                             needed_by: dt.date | None = None) -> RegulationDependency:
     proposal = _editable(actor, proposal_id)
     if not str(regulation).strip():
@@ -384,7 +385,7 @@ def proposal_regulation_add(*, actor, proposal_id: int, regulation: str, descrip
 
 
 @transaction.atomic
-def proposal_investor_letter_add(*, actor, proposal_id: int, investor_name: str, amount_krw: Any,
+def proposal_investor_letter_add(*, actor: Actor, proposal_id: int, investor_name: str, amount_krw: Any,
                                  note: str = "") -> InvestorLetter:
     proposal = _editable(actor, proposal_id)
     if not str(investor_name).strip():
@@ -398,7 +399,7 @@ def proposal_investor_letter_add(*, actor, proposal_id: int, investor_name: str,
 
 
 @transaction.atomic
-def proposal_attachment_add(*, actor, proposal_id: int, kind: str, name: str, content: bytes) -> Attachment:
+def proposal_attachment_add(*, actor: Actor, proposal_id: int, kind: str, name: str, content: bytes) -> Attachment:
     """Store a PDF (checked by extension and ``%PDF-`` signature, size within policy) outside the web root."""
     proposal = _editable(actor, proposal_id)
     if kind not in AttachmentKind.values:
@@ -431,7 +432,7 @@ PARTS = {
 
 
 @transaction.atomic
-def proposal_part_remove(*, actor, proposal_id: int, part: str, item_id: int) -> None:
+def proposal_part_remove(*, actor: Actor, proposal_id: int, part: str, item_id: int) -> None:
     """Remove one member, team member, commitment, KPI, regulation, letter or attachment of a draft."""
     proposal = _editable(actor, proposal_id)
     model = PARTS.get(part)
@@ -468,7 +469,7 @@ def _recompute_totals(proposal: Proposal) -> None:
 
 
 @transaction.atomic
-def proposal_transition(*, actor, proposal_id: int, name: str, note: str = "", owner: str = Owner.PERSON) -> Proposal:
+def proposal_transition(*, actor: Actor, proposal_id: int, name: str, note: str = "", owner: str = Owner.PERSON) -> Proposal:
     """Apply one transition of ``workflow.TRANSITIONS``: permission, owner, state, deadline, rules, stamp,
     audit, e-mail.
 
@@ -518,7 +519,7 @@ def proposal_transition(*, actor, proposal_id: int, name: str, note: str = "", o
 
 
 @transaction.atomic
-def sanction_record(*, actor, kind: str, date: dt.date | None, organization_id: int | None = None,
+def sanction_record(*, actor: Actor, kind: str, date: dt.date | None, organization_id: int | None = None,
                     researcher_id: int | None = None, note: str = "", settled_on: dt.date | None = None) -> Sanction:
     if not can_record_sanction(actor):
         raise AccessDenied(_("Only program managers record sanctions."), code="sanction_forbidden")

@@ -17,7 +17,6 @@ from django.views.decorators.http import require_POST
 from doyak.calls.models import Call
 from doyak.calls.selectors import call_get_for_user_or_raise, call_list_for_user
 from doyak.core.errors import AccessDenied, DoyakError
-from doyak.core.models import AuditEvent
 from doyak.core.pagination import page_of
 from doyak.organizations.enums import OrganizationType
 from doyak.organizations.models import Organization, Researcher
@@ -46,11 +45,13 @@ from .rules import (
     can_import,
     can_record_sanction,
     can_trigger,
-    is_ministry,
+    can_view_history,
 )
 from .selectors import (
+    HISTORY_LIMIT,
     proposal_budget_grid,
     proposal_get_for_user_or_raise,
+    proposal_history_for_user_or_raise,
     proposal_list_for_user,
     sanction_list_for_user,
 )
@@ -166,7 +167,8 @@ def proposal_detail(request, proposal_id: int):
     budget_rows = [{**row, "name": names.get(row["organization_id"], ""), "total": row["gov"] + row["cash"] + row["in_kind"]}
                    for _k, row in sorted(totals.items())]
     transitions = [t for t in transitions_from(proposal.status, manual=True) if can_trigger(request.user, proposal, t)]
-    history = AuditEvent.objects.filter(object_type="proposals.proposal", object_id=str(proposal.pk)).order_by("-at")[:30]
+    history = (proposal_history_for_user_or_raise(user=request.user, proposal_id=proposal.pk)[:HISTORY_LIMIT]
+               if can_view_history(request.user, proposal) else [])
     return render(request, "proposals/detail.html", {
         "proposal": proposal, "members": proposal.members.select_related("organization__region"),
         "team": proposal.team.select_related("researcher__organization"), "budget_rows": budget_rows,
@@ -175,7 +177,7 @@ def proposal_detail(request, proposal_id: int):
         "attachments": proposal.attachments.all(), "transitions": transitions,
         "violations": _violations(proposal, at_submission=proposal.status == ProposalStatus.DRAFT),
         "can_edit": can_edit_proposal(request.user, proposal) and proposal.call.is_accepting(),
-        "history": history if (is_ministry(request.user) or request.user.role in ("auditor", "council_member")) else [],
+        "history": history,
     })
 
 

@@ -18,7 +18,7 @@ from django.db import models
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from doyak.accounts.enums import Role
+from doyak.accounts.enums import MINISTRY_ROLES, Role
 
 from .enums import ProposalStatus as S
 
@@ -53,7 +53,6 @@ class Transition:
 
 
 APPLICANT = frozenset({Role.APPLICANT})
-MINISTRY = frozenset({Role.PROGRAM_MANAGER, Role.ADMINISTRATOR})
 # Who approves a portfolio scenario, and so selects: the one place this is said (portfolio.rules reads it).
 APPROVERS = frozenset({Role.ADMINISTRATOR})
 
@@ -62,13 +61,13 @@ TRANSITIONS: dict[str, Transition] = {t.name: t for t in [
                before_deadline=True, validates=True, stamps="submitted_at", email="submitted"),
     Transition("withdraw", _("Withdraw"), frozenset({S.SUBMITTED}), S.WITHDRAWN, APPLICANT,
                before_deadline=True, button_class="secondary"),
-    Transition("start_review", _("Start review"), frozenset({S.SUBMITTED}), S.UNDER_REVIEW, MINISTRY),
-    Transition("pass_evaluation", _("Pass the evaluation"), frozenset({S.UNDER_REVIEW}), S.EVALUATED, MINISTRY,
+    Transition("start_review", _("Start review"), frozenset({S.SUBMITTED}), S.UNDER_REVIEW, MINISTRY_ROLES),
+    Transition("pass_evaluation", _("Pass the evaluation"), frozenset({S.UNDER_REVIEW}), S.EVALUATED, MINISTRY_ROLES,
                owner=Owner.EVALUATION_PUBLICATION, email="evaluated"),
-    Transition("fail_evaluation", _("Fail the evaluation"), frozenset({S.UNDER_REVIEW}), S.NOT_SELECTED, MINISTRY,
+    Transition("fail_evaluation", _("Fail the evaluation"), frozenset({S.UNDER_REVIEW}), S.NOT_SELECTED, MINISTRY_ROLES,
                owner=Owner.EVALUATION_PUBLICATION, stamps="decided_at", email="evaluated"),
     Transition("reinstate", _("Reinstate after an upheld appeal"), frozenset({S.NOT_SELECTED}), S.EVALUATED,
-               MINISTRY, owner=Owner.APPEAL_ANSWER, email="reinstated"),
+               MINISTRY_ROLES, owner=Owner.APPEAL_ANSWER, email="reinstated"),
     Transition("select", _("Select"), frozenset({S.EVALUATED}), S.SELECTED, APPROVERS,
                owner=Owner.PORTFOLIO_APPROVAL, stamps="decided_at", email="decided"),
     Transition("reject", _("Not select"), frozenset({S.EVALUATED}), S.NOT_SELECTED, APPROVERS,

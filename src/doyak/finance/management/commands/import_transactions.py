@@ -7,6 +7,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from doyak.accounts.rules import SYSTEM
 from doyak.core.errors import DoyakError
 from doyak.finance.models import Agreement
 from doyak.finance.services import transactions_import
@@ -24,7 +25,7 @@ class Command(BaseCommand):
         if found is None:
             raise CommandError(_("No agreement %(number)s.") % {"number": agreement})
         try:
-            count = transactions_import(actor=None, agreement_id=found.pk, name=file.name, content=file.read_bytes())
+            count = transactions_import(actor=SYSTEM, agreement_id=found.pk, name=file.name, content=file.read_bytes())
         except (DoyakError, OSError) as exc:
             raise CommandError(_("Nothing was imported. %(error)s") % {"error": getattr(exc, "message", exc)}) from exc
         self.stdout.write(_("%(n)s transactions imported into %(number)s.") % {"n": count, "number": agreement})

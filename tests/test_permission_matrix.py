@@ -1,0 +1,438 @@
+"""The permission matrix: every UI route (from the URL resolver) and every API operation (from the OpenAPI
+document) × every role (accounts.enums.Role, plus anonymous) × own / other organisation.
+
+The expected outcome comes from one table, ``RULES``: for each resource the roles that may read it whatever
+organisation it belongs to (``any``) and those that may only when it is their organisation's (``own``);
+each UI route and API operation names the resource it shows (``UI`` and ``API``), so the UI and the API
+answer the same for the same resource by construction of the table, and the test checks both against it.
+A route or an operation missing from the table fails the test, so a new one must say who may use it.
+
+GET is sent to every route as every role. Writes (POST-only UI routes, every non-GET API operation) are sent
+only as the roles the table denies, and the test checks that each was refused and that nothing changed
+(no audit event, no row count moved). Allowed writes are the apps' own tests' business.
+
+The world is built through the product's services (tests/chain.py): two organisations, each with a draft,
+and a proposal selected through evaluation and portfolio approval that holds a concluded agreement, a
+ledger settled with flags, evidence and a regulation dependency.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+import pytest
+from django.apps import apps
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+from tests.finance.conftest import at, make_agreement, make_call, make_program, make_proposal  # noqa: F401, F811
+
+from doyak.accounts.enums import Role
+
+ANON = "anonymous"
+ROLES = [r.value for r in Role] + [ANON]
+A, PM, AD, EV, IN, LI, CO, AU = (Role.APPLICANT, Role.PROGRAM_MANAGER, Role.ADMINISTRATOR, Role.EVALUATOR,
+                                 Role.INVESTOR, Role.REGULATION_LIAISON, Role.COUNCIL_MEMBER, Role.AUDITOR)
+SIGNED_IN = frozenset(Role)
+MINISTRY = frozenset({PM, AD})
+READERS = MINISTRY | {CO, AU}
+
+
+@dataclasses.dataclass(frozen=True)
+class Rule:
+    """Who may use a resource: ``any`` whatever organisation it belongs to, ``own`` only their own's.
+    ``denied`` is the status a signed-in role is refused with (403, or 404 where the object is hidden)."""
+
+    any: frozenset = frozenset()
+    own: frozenset = frozenset()
+    denied: int = 403
+
+    def allows(self, role: str, own: bool) -> bool:
+        return role in self.any or (own and role in self.own)
+
+
+def rule(*any_roles, own=(), denied=403) -> Rule:
+    flat = frozenset(r for group in any_roles for r in (group if isinstance(group, frozenset) else {group}))
+    return Rule(flat, frozenset(own), denied)
+
+
+PUBLIC = "public"  # answers everyone, signed in or not
+
+
+# ---------------------------------------------------------------------------------------------- the world
+@dataclasses.dataclass
+class World:
+    users: dict          # role -> user (the applicant works at the own organisation)
+    tokens: dict         # role -> raw API token
+    objects: dict        # key -> (own, other) pair or a single object
+
+
+@pytest.fixture
+def world(chain, make_agreement, make_user, make_organization, make_proposal, make_call) -> World:  # noqa: F811
+    from django.core.files.base import ContentFile
+
+    from doyak.accounts.services import api_token_create
+    from doyak.evaluation.models import Assignment, Decision
+    from doyak.evaluation.services import appeal_file, assignment_run_start
+    from doyak.finance.services import evidence_attach, settlement_run_start
+    from doyak.portfolio.models import Scenario
+    from doyak.proposals.models import Attachment, RegulationDependency
+
+    own_org, other_org = make_organization(), make_organization()
+    applicant = make_user(role=A, organization=own_org)
+    other_applicant = make_user(role=A, organization=other_org)
+    users = {r.value: make_user(role=r.value) for r in Role if r not in (A, EV, PM, AD)}
+    users.update({A: applicant, PM: chain.pm, AD: chain.admin, EV: chain.profiles()[0].user})
+    agreements = (make_agreement(lead=own_org), make_agreement(lead=other_org))
+    selected = tuple(a.proposal for a in agreements)
+    for proposal in selected:
+        RegulationDependency.objects.create(proposal=proposal, regulation="자율주행자동차법 시행규칙")
+    attachments = tuple(Attachment.objects.create(proposal=p, kind="plan", file=ContentFile(b"%PDF-1.4\n", "p.pdf"),
+                                                  original_name="plan.pdf", size=9, sha256="0" * 64)
+                        for p in selected)
+    call = make_call()  # open: drafts
+    drafts = (make_proposal(call=call, lead=own_org), make_proposal(call=call, lead=other_org))
+    from doyak.finance.models import Transaction
+    from doyak.finance.services import settlement_run_execute
+
+    for agreement in agreements:  # a bar bill: flagged by the settlement
+        Transaction.objects.create(agreement=agreement, txn_id="X1", category="activities", amount_krw=90_000,
+                                   occurred_at=at("2026-03-03"), merchant_id="M1", merchant_type="bar",
+                                   evidence="card_slip", source="manual")
+    run = settlement_run_execute(run_id=settlement_run_start(actor=chain.pm, agreement_ids=[a.pk for a in agreements]).pk)
+    for a in agreements:
+        a.refresh_from_db()
+    flags = tuple(a.flags.order_by("pk").first() for a in agreements)
+    transactions = tuple(a.transactions.order_by("pk").first() for a in agreements)
+    owners = (applicant, other_applicant)
+    evidence = tuple(evidence_attach(actor=owner, transaction_id=t.pk, name="slip.pdf", content=b"%PDF-1.4\nslip")
+                     for owner, t in zip(owners, transactions, strict=True))
+    panel = Decision.objects.get(proposal=selected[0]).panel
+    appeal = appeal_file(actor=applicant, proposal_id=selected[0].pk, text="평가 근거를 다시 봐 주십시오.")
+    open_panel = chain.evaluate(call, {chain.submitted(call, gov=100_000_000, lead=other_org): 80}, publish=False)
+    assignment_run = assignment_run_start(actor=chain.pm, panel_id=open_panel.pk)
+    tokens = {role: api_token_create(user=user, name="matrix")[1] for role, user in users.items()}
+    revocable = (api_token_create(user=applicant, name="own")[0], api_token_create(user=other_applicant, name="x")[0])
+    objects = {
+        "organization": (own_org, other_org), "selected": selected, "draft": drafts, "agreement": agreements,
+        "attachment": attachments, "flag": flags, "transaction": transactions, "evidence": evidence,
+        "token": revocable, "call": call, "closed_call": selected[0].call, "panel": panel, "appeal": appeal,
+        "assignment": Assignment.objects.filter(panel=panel).order_by("pk").first(), "run": run,
+        "assignment_run": assignment_run, "scenario": Scenario.objects.order_by("pk").first(),
+        "profile": chain.profiles()[1], "policy": "evaluation.appeal_window_days",
+    }
+    missing = [k for k, pair in objects.items() for v in (pair if isinstance(pair, tuple) else (pair,)) if v is None]
+    assert missing == []
+    return World(users=users, tokens=tokens, objects=objects)
+
+
+# ---------------------------------------------------------------------------------------------- the table
+ALL = rule(SIGNED_IN)
+RULES: dict[str, Rule] = {
+    "public": Rule(),
+    "signed_in": ALL,
+    "organization": rule(MINISTRY, CO, AU, LI, own={A}),
+    "organization.change": rule(AD, own={A}),
+    "call.manage": rule(MINISTRY),
+    # a submitted proposal: the ministry side and readers, the liaison (it depends on a regulation), its own
+    "proposal": rule(READERS, LI, own={A}),
+    "proposal.history": rule(READERS),
+    "proposal.attachment": rule(READERS, LI, own={A}),  # what the detail page links
+    "proposal.create": rule(A),
+    "proposal.ministry": rule(MINISTRY),
+    # drafts stay with the applicant: everyone else is told it does not exist or is refused
+    "draft": rule(own={A}),
+    "draft.hidden": rule(own={A}, denied=404),
+    "evaluation.manage": rule(MINISTRY),
+    "evaluation.review": rule(EV),
+    "evaluation.profile": rule(EV),
+    "decision": rule(READERS, own={A}),
+    "scenario.view": rule(MINISTRY, CO),
+    "scenario.edit": rule(MINISTRY),
+    "scenario.approve": rule(AD),
+    # ledgers, transactions and evidence: never the liaison
+    "ledger": rule(READERS, own={A}),
+    "ledger.enter": rule(AD, own={A}),
+    "ledger.hidden": rule(READERS, own={A}, denied=404),
+    "settlement.manage": rule(MINISTRY),
+    "settlement.dashboard": rule(MINISTRY, AU),
+    "audit": rule(AD, AU),
+    "token.own": rule(own={A}),
+}
+
+# UI route name -> (resource, URL kwargs from the world, method). Paired world objects make an own and an
+# other-organisation row.
+P, D, AG = {"proposal_id": "selected"}, {"proposal_id": "draft"}, {"agreement_id": "agreement"}
+UI: dict[str, tuple[str, dict, str]] = {
+    "set_language": ("public", {}, "POST"), "accounts:login": ("public", {}, "GET"),
+    "accounts:logout": ("public", {}, "POST"), "core:healthz": ("public", {}, "GET"),
+    "core:home": ("signed_in", {}, "GET"), "core:audit": ("audit", {}, "GET"),
+    "accounts:tokens": ("signed_in", {}, "GET"),
+    "accounts:token_revoke": ("token.own", {"token_id": "token"}, "POST"),
+    "organizations:list": ("signed_in", {}, "GET"), "organizations:researchers": ("signed_in", {}, "GET"),
+    "organizations:detail": ("organization", {"organization_id": "organization"}, "GET"),
+    "organizations:edit": ("organization.change", {"organization_id": "organization"}, "GET"),
+    "policies:list": ("signed_in", {}, "GET"), "policies:detail": ("signed_in", {"key": "policy"}, "GET"),
+    "calls:list": ("signed_in", {}, "GET"), "calls:programs": ("signed_in", {}, "GET"),
+    "calls:create": ("call.manage", {}, "GET"), "calls:detail": ("signed_in", {"call_id": "call"}, "GET"),
+    "calls:edit": ("call.manage", {"call_id": "call"}, "GET"),
+    "calls:transition": ("call.manage", {"call_id": "call", "action": "close"}, "POST"),
+    "proposals:list": ("signed_in", {}, "GET"), "proposals:create": ("proposal.create", {}, "GET"),
+    "proposals:import": ("proposal.ministry", {}, "GET"), "proposals:sanctions": ("proposal.ministry", {}, "GET"),
+    "proposals:detail": ("proposal", P, "GET"),
+    "proposals:edit": ("draft", {**D, "step": "basics"}, "GET"),
+    "proposals:budget_check": ("draft", D, "POST"), "proposals:consortium_check": ("draft", D, "POST"),
+    "proposals:team_check": ("draft", D, "POST"),
+    "proposals:part_add": ("draft", {**D, "part": "regulations"}, "POST"),
+    "proposals:part_remove": ("draft", {**D, "part": "regulations", "item_id": 1}, "POST"),
+    "proposals:transition": ("draft", {**D, "name": "submit"}, "POST"),
+    "proposals:attachment": ("proposal.attachment", {**P, "attachment_id": "attachment"}, "GET"),
+    "evaluation:home": ("signed_in", {}, "GET"), "evaluation:profile": ("evaluation.profile", {}, "GET"),
+    "evaluation:pool": ("evaluation.manage", {}, "GET"), "evaluation:pool_add": ("evaluation.manage", {}, "GET"),
+    "evaluation:pool_edit": ("evaluation.manage", {"profile_id": "profile"}, "GET"),
+    "evaluation:calls": ("evaluation.manage", {}, "GET"),
+    "evaluation:call": ("evaluation.manage", {"call_id": "closed_call"}, "GET"),
+    "evaluation:panel": ("evaluation.manage", {"panel_id": "panel"}, "GET"),
+    "evaluation:panel_edit": ("evaluation.manage", {"panel_id": "panel"}, "POST"),
+    "evaluation:run_start": ("evaluation.manage", {"panel_id": "panel"}, "POST"),
+    "evaluation:run_progress": ("evaluation.manage", {"run_id": "assignment_run"}, "GET"),
+    "evaluation:assignment_add": ("evaluation.manage", {"panel_id": "panel"}, "POST"),
+    "evaluation:assignment_withdraw": ("evaluation.manage", {"panel_id": "panel", "assignment_id": "assignment"},
+                                       "POST"),
+    "evaluation:conflict_declare": ("evaluation.manage", {"panel_id": "panel"}, "POST"),
+    "evaluation:results": ("evaluation.manage", {"panel_id": "panel"}, "GET"),
+    "evaluation:publish": ("evaluation.manage", {"panel_id": "panel"}, "POST"),
+    "evaluation:conflicts": ("evaluation.manage", P, "GET"),
+    "evaluation:appeals": ("evaluation.manage", {}, "GET"),
+    "evaluation:appeal_answer": ("evaluation.manage", {"appeal_id": "appeal"}, "POST"),
+    "evaluation:assignments": ("signed_in", {}, "GET"),  # the user's own
+    "evaluation:review": ("evaluation.review", P, "GET"),
+    "evaluation:recuse": ("evaluation.review", P, "POST"),
+    "evaluation:decisions": ("signed_in", {}, "GET"), "evaluation:decision": ("decision", P, "GET"),
+    "portfolio:home": ("scenario.view", {}, "GET"), "portfolio:create": ("scenario.edit", {}, "GET"),
+    "portfolio:compare": ("scenario.view", {}, "GET"),
+    "portfolio:detail": ("scenario.view", {"scenario_id": "scenario"}, "GET"),
+    **{f"portfolio:{name}": ("scenario.edit", {"scenario_id": "scenario"}, "POST")
+       for name in ("solve", "submit", "withdraw", "delete")},
+    "portfolio:approve": ("scenario.approve", {"scenario_id": "scenario"}, "POST"),
+    "finance:home": ("signed_in", {}, "GET"), "finance:agreements": ("signed_in", {}, "GET"),
+    "finance:ledger": ("ledger", AG, "GET"), "finance:import": ("ledger.enter", AG, "POST"),
+    "finance:transaction_new": ("ledger.enter", AG, "GET"), "finance:close": ("settlement.manage", AG, "POST"),
+    "finance:evidence_upload": ("ledger.enter", {"transaction_id": "transaction"}, "POST"),
+    "finance:evidence_download": ("ledger.hidden", {"evidence_id": "evidence"}, "GET"),
+    "finance:flag": ("ledger", {"flag_id": "flag"}, "GET"),
+    "finance:flag_decide": ("settlement.manage", {"flag_id": "flag"}, "POST"),
+    "finance:dashboard": ("settlement.dashboard", {}, "GET"),
+    "finance:agreements_create": ("settlement.manage", {}, "POST"),
+    "finance:run_start": ("settlement.manage", {}, "POST"),
+    "finance:run": ("settlement.dashboard", {"run_id": "run"}, "GET"),
+    "finance:run_resume": ("settlement.manage", {"run_id": "run"}, "POST"),
+    "finance:run_report": ("settlement.dashboard", {"run_id": "run"}, "GET"),
+    "finance:what_if": ("settlement.dashboard", {}, "GET"),
+}
+
+# API "METHOD path" -> (resource, path parameters from the world)
+API: dict[str, tuple[str, dict]] = {
+    "GET /me": ("signed_in", {}), "GET /tokens": ("signed_in", {}), "POST /tokens": ("public", {}),
+    "DELETE /tokens/{token_id}": ("token.own", {"token_id": "token"}),
+    "GET /regions": ("public", {}), "GET /organizations": ("signed_in", {}),
+    "GET /organizations/{organization_id}": ("organization", {"organization_id": "organization"}),
+    "PATCH /organizations/{organization_id}": ("organization.change", {"organization_id": "organization"}),
+    "GET /researchers": ("signed_in", {}), "GET /policies": ("signed_in", {}),
+    "GET /policies/{key}": ("signed_in", {"key": "policy"}), "GET /policies/{key}/versions": ("signed_in", {"key": "policy"}),
+    "POST /policies/{key}/versions": ("audit_admin", {"key": "policy"}),
+    "GET /audit/events": ("audit", {}),
+    "GET /calls": ("signed_in", {}), "POST /calls": ("call.manage", {}),
+    "GET /calls/{call_id}": ("signed_in", {"call_id": "call"}), "PATCH /calls/{call_id}": ("call.manage", {"call_id": "call"}),
+    "PUT /calls/{call_id}/criteria": ("call.manage", {"call_id": "call"}),
+    **{f"POST /calls/{{call_id}}/{a}": ("call.manage", {"call_id": "call"}) for a in ("open", "close", "cancel")},
+    "GET /proposals": ("signed_in", {}), "POST /proposals": ("proposal.create", {}),
+    "POST /proposals/import": ("proposal.ministry", {}),
+    "GET /proposals/{proposal_id}": ("proposal", P), "PATCH /proposals/{proposal_id}": ("draft", D),
+    "GET /proposals/{proposal_id}/history": ("proposal.history", P),
+    "GET /proposals/{proposal_id}/violations": ("proposal", P),
+    **{f"{m} /proposals/{{proposal_id}}/{part}": ("draft", D) for m, part in (
+        ("PUT", "budget"), ("POST", "budget/check"), ("POST", "members"), ("POST", "team"), ("POST", "ripple"),
+        ("POST", "kpis"), ("POST", "regulations"), ("POST", "investor-letters"), ("POST", "attachments"))},
+    "GET /proposals/{proposal_id}/attachments/{attachment_id}": ("proposal.attachment", {**P, "attachment_id": "attachment"}),
+    "DELETE /proposals/{proposal_id}/parts/{part}/{item_id}": ("draft", {**D, "part": "regulations", "item_id": 1}),
+    "POST /proposals/{proposal_id}/transitions/{name}": ("draft", {**D, "name": "submit"}),
+    "GET /evaluation/pool": ("evaluation.manage", {}), "PUT /evaluation/pool/me": ("evaluation.profile", {}),
+    "GET /evaluation/proposals/{proposal_id}/conflicts": ("evaluation.manage", P),
+    "POST /evaluation/panels/{panel_id}/runs": ("evaluation.manage", {"panel_id": "panel"}),
+    "GET /evaluation/runs/{run_id}": ("evaluation.manage", {"run_id": "assignment_run"}),
+    "GET /evaluation/assignments": ("signed_in", {}),
+    "POST /evaluation/assignments/{proposal_id}/pledge": ("evaluation.review", P),
+    "PUT /evaluation/assignments/{proposal_id}/scores": ("evaluation.review", P),
+    "GET /evaluation/panels/{panel_id}/results": ("evaluation.manage", {"panel_id": "panel"}),
+    "GET /portfolio/scenarios": ("scenario.view", {}), "POST /portfolio/scenarios": ("scenario.edit", {}),
+    "GET /portfolio/scenarios/compare?ids={scenario_id}": ("scenario.view", {"scenario_id": "scenario"}),
+    "GET /portfolio/scenarios/{scenario_id}": ("scenario.view", {"scenario_id": "scenario"}),
+    **{f"{m} /portfolio/scenarios/{{scenario_id}}{tail}": ("scenario.edit", {"scenario_id": "scenario"})
+       for m, tail in (("PATCH", ""), ("DELETE", ""), ("POST", "/solve"), ("POST", "/submit"))},
+    "GET /finance/agreements": ("signed_in", {}),
+    "GET /finance/agreements/{agreement_id}": ("ledger", AG),
+    "GET /finance/agreements/{agreement_id}/transactions": ("ledger", AG),
+    "GET /finance/agreements/{agreement_id}/flags": ("ledger", AG),
+    "POST /finance/flags/{flag_id}/explanation": ("ledger.enter", {"flag_id": "flag"}),
+    "POST /finance/flags/{flag_id}/decision": ("settlement.manage", {"flag_id": "flag"}),
+    "POST /finance/runs": ("settlement.manage", {}),
+    "GET /finance/runs/{run_id}": ("settlement.dashboard", {"run_id": "run"}),
+    "POST /finance/runs/{run_id}/resume": ("settlement.manage", {"run_id": "run"}),
+}
+RULES["audit_admin"] = rule(AD)
+
+
+# ---------------------------------------------------------------------------------------------- the runner
+LOGIN = "login"      # UI: redirected to the sign-in page
+ALLOWED = "allowed"  # answered (2xx, or a redirect elsewhere than the sign-in page)
+
+
+def ui_routes():
+    """(name, pattern) of every UI route, from the URL resolver (the admin and the API apart)."""
+    def walk(resolver, ns=""):
+        for p in resolver.url_patterns:
+            if isinstance(p, URLResolver):
+                if p.namespace in ("admin", "api-v1"):
+                    continue
+                yield from walk(p, f"{p.namespace}:" if p.namespace else ns)
+            elif isinstance(p, URLPattern):
+                yield ns + (p.name or str(p.pattern))
+    return list(walk(get_resolver()))
+
+
+def api_operations():
+    from doyak.config.api import api
+
+    return [f"{method.upper()} {path.removeprefix('/api/v1')}"
+            for path, ops in api.get_openapi_schema()["paths"].items() for method in ops]
+
+
+def _operations_with_body():
+    from doyak.config.api import api
+
+    return {f"{method.upper()} {path.removeprefix('/api/v1')}" for path, ops in api.get_openapi_schema()["paths"].items()
+            for method, op in ops.items() if "requestBody" in op}
+
+
+def _fingerprint():
+    """What a refused write must leave alone: the audit trail, and every state and count the apps hold."""
+    from doyak.core.models import AuditEvent
+
+    counted = [m for m in apps.get_models() if m._meta.app_label in {
+        "proposals", "evaluation", "portfolio", "finance", "calls", "organizations", "policies", "accounts"}]
+    states = {}
+    for model in counted:
+        fields = [f.name for f in model._meta.fields if f.name in ("status", "stage", "revoked_at", "name")]
+        states[model._meta.label] = (model._default_manager.count(),
+                                     sorted(map(str, model._default_manager.values_list(*fields))) if fields else [])
+    return AuditEvent.objects.count(), states
+
+
+def _variants(world, params):
+    paired = any(isinstance(world.objects.get(v), tuple) for v in params.values() if isinstance(v, str))
+    return (True, False) if paired else (True,)
+
+
+def _kwargs(world, params, own):
+    out = {}
+    for name, key in params.items():
+        value = world.objects.get(key, key) if isinstance(key, str) else key
+        if isinstance(value, tuple):
+            value = value[0 if own else 1]
+        out[name] = getattr(value, "pk", value)
+    return out
+
+
+def _outcome(response):
+    if response.status_code == 302 and "/accounts/login/" in response.get("Location", ""):
+        return LOGIN
+    return ALLOWED if response.status_code < 400 else response.status_code
+
+
+def _expected(rule_, role, own, *, api):
+    if role == ANON:
+        return 401 if api else LOGIN
+    return ALLOWED if rule_.allows(role, own) else rule_.denied
+
+
+def _client(world, role, *, api=False):
+    client = Client()
+    if role != ANON and not api:
+        client.force_login(world.users[role])
+    return client
+
+
+@pytest.mark.django_db
+def test_every_ui_route_answers_every_role_as_the_table_says(world):
+    # given every route of the URL resolver, each named in the table
+    routes = ui_routes()
+    assert sorted(set(routes) - set(UI)) == []
+    mismatches, changed = [], []
+    for role in ROLES:
+        client = _client(world, role)
+        for name in routes:
+            resource, params, method = UI[name]
+            rule_ = RULES[resource]
+            if resource == "public":
+                continue
+            for own in _variants(world, params):
+                from django.urls import reverse
+
+                url = reverse(name, kwargs=_kwargs(world, params, own))
+                expected = _expected(rule_, role, own, api=False)
+                if method == "GET":
+                    # when the role opens it
+                    got = _outcome(client.get(url))
+                elif expected != ALLOWED:
+                    # when a refused role posts to it: then it is refused and nothing changed
+                    before = _fingerprint()
+                    got = _outcome(client.post(url, {}))
+                    if _fingerprint() != before:
+                        changed.append((name, role, own))
+                else:
+                    continue
+                if got != expected:
+                    mismatches.append(f"{name} {role} {'own' if own else 'other'}: {got} != {expected}")
+    # then each answer is the table's, and no refused write changed anything
+    assert mismatches == []
+    assert changed == []
+
+
+@pytest.mark.django_db
+def test_every_api_operation_answers_every_role_as_the_table_says(world):
+    # given every operation of the OpenAPI document, each named in the table
+    operations = api_operations()
+    assert sorted(set(operations) - {op.split("?")[0] for op in API}) == []
+    with_body = _operations_with_body()
+    operations = [next((op for op in API if op.split("?")[0] == o), o) for o in operations]
+    mismatches, changed = [], []
+    for role in ROLES:
+        client = _client(world, role, api=True)
+        headers = {"HTTP_AUTHORIZATION": f"Bearer {world.tokens[role]}"} if role != ANON else {}
+        for operation in operations:
+            resource, params = API[operation]
+            if resource == "public":
+                continue
+            rule_ = RULES[resource]
+            method, path = operation.split(" ", 1)
+            for own in _variants(world, params):
+                kwargs = _kwargs(world, params, own)
+                url = "/api/v1" + re.sub(r"\{(\w+)\}", lambda m, kw=kwargs: str(kw[m.group(1)]), path)
+                expected = _expected(rule_, role, own, api=True)
+                if method == "GET":
+                    got = _outcome(client.get(url, **headers))
+                elif expected != ALLOWED:
+                    # a write with a body is refused by its schema (422) or by permission; neither changes anything
+                    before = _fingerprint()
+                    got = _outcome(client.generic(method, url, "{}", content_type="application/json", **headers))
+                    if got == 422 and operation in with_body and role != ANON:
+                        got = expected
+                    if _fingerprint() != before:
+                        changed.append((operation, role, own))
+                else:
+                    continue
+                if got != expected:
+                    mismatches.append(f"{operation} {role} {'own' if own else 'other'}: {got} != {expected}")
+    assert mismatches == []
+    assert changed == []
