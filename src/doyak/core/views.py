@@ -5,12 +5,12 @@ import datetime as dt
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy
 
 from doyak.accounts.enums import Role
 
 from .home import home_content_for_user
+from .params import date_param, page_param
 from .selectors import audit_event_list_for_user
 
 ROLE_INTROS = {
@@ -38,11 +38,11 @@ def audit_list(request):
         "actor": request.GET.get("actor", "").strip(),
         "action": request.GET.get("action", "").strip(),
         "object_type": request.GET.get("object_type", "").strip(),
-        "since": parse_date(request.GET.get("since", "") or "") if request.GET.get("since") else None,
-        "until": parse_date(request.GET.get("until", "") or "") if request.GET.get("until") else None,
+        "since": date_param(request.GET, "since"),
+        "until": date_param(request.GET, "until"),
     }
     events = audit_event_list_for_user(user=request.user, **filters)
-    page_obj = Paginator(events, 50).get_page(request.GET.get("page"))
+    page_obj = Paginator(events, 50).get_page(page_param(request.GET))
     return render(request, "core/audit_list.html", {"page_obj": page_obj, "filters": filters})
 
 

@@ -4,11 +4,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from doyak.accounts.rules import can_manage_policies
 from doyak.core.errors import AccessDenied, DoyakError
+from doyak.core.params import date_param
 
 from .forms import PolicyChangeForm
 from .selectors import policy_history, policy_list_current
@@ -17,7 +17,7 @@ from .services import policy_change, policy_record
 
 @login_required
 def policy_list(request):
-    on = parse_date(request.GET.get("on", "") or "") or timezone.localdate()
+    on = date_param(request.GET, "on", default=timezone.localdate())
     q = request.GET.get("q", "").strip()
     return render(request, "policies/list.html", {"policies": policy_list_current(on=on, q=q), "on": on, "q": q})
 

@@ -19,6 +19,7 @@ from doyak.calls.models import Call
 from doyak.calls.selectors import call_get_for_user_or_raise, call_list_for_user
 from doyak.core.errors import AccessDenied, DoyakError
 from doyak.core.models import AuditEvent
+from doyak.core.params import page_param, parse_int, whole_number
 from doyak.organizations.enums import OrganizationType
 from doyak.organizations.models import Organization, Researcher
 from doyak.programs.enums import Track
@@ -102,11 +103,11 @@ def _filters(request) -> dict:
 @login_required
 def proposal_list(request):
     raw = _filters(request)
-    call_id = int(raw["call"]) if raw["call"].isdigit() else None
+    call_id = parse_int(raw["call"], "call")
     qs = proposal_list_for_user(user=request.user, q=raw["q"], call_id=call_id, status=raw["status"],
                                 track=raw["track"], region_group=raw["region_group"], org_type=raw["org_type"],
                                 order=raw["order"])
-    page_obj = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page_obj = Paginator(qs, 50).get_page(page_param(request.GET))
     statuses = ProposalStatus.choices if request.user.role == "applicant" else [
         c for c in ProposalStatus.choices if c[0] != ProposalStatus.DRAFT]
     context = {
@@ -129,11 +130,11 @@ def proposal_list(request):
 def proposal_start(request):
     if not can_create_proposal(request.user):
         raise AccessDenied(_("Only applicants with an organization may start a proposal."), code="proposal_forbidden")
-    call_id = request.GET.get("call") or request.POST.get("call")
-    if not (call_id and str(call_id).isdigit()):
+    call_id = parse_int(request.GET.get("call") or request.POST.get("call"), "call")
+    if not call_id:
         calls = call_list_for_user(user=request.user, accepting=True)
         return render(request, "proposals/start.html", {"calls": calls, "call": None, "form": None})
-    call = call_get_for_user_or_raise(user=request.user, call_id=int(call_id))
+    call = call_get_for_user_or_raise(user=request.user, call_id=call_id)
     form = ProposalStartForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -247,8 +248,9 @@ def _budget_grid(proposal, posted=None, violations=None) -> dict:
                     text = raw.replace(",", "").replace(" ", "")
                     value = 0
                     if text:
-                        if text.isdigit():
-                            value = int(text)
+                        parsed = whole_number(text)
+                        if parsed is not None:
+                            value = parsed
                         else:
                             cell_errors[name] = _("Enter whole won, without decimals or signs.")
                     sums[source] += value
@@ -288,10 +290,11 @@ def _equipment_items_cell(name: str, *, line, posted, cell_errors: dict, label: 
             continue
         description, sep, amount = text.rpartition(ITEM_SEPARATOR)
         amount = amount.replace(",", "").replace(" ", "")
-        if not sep or not description.strip() or not amount.isdigit():
+        won = whole_number(amount)
+        if not sep or not description.strip() or won is None:
             cell_errors[name] = _("Write one item a line: description | amount in won.")
             continue
-        parsed.append({"description": description.strip(), "amount_krw": int(amount)})
+        parsed.append({"description": description.strip(), "amount_krw": won})
     return {"name": name, "value": raw, "error": cell_errors.get(name), "parsed": parsed,
             "label": _("%(line)s: items") % {"line": label}}
 
@@ -691,7 +694,7 @@ def sanction_list(request):
             else:
                 messages.success(request, _("Sanction recorded."))
                 return redirect("proposals:sanctions")
-    page_obj = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page_obj = Paginator(qs, 50).get_page(page_param(request.GET))
     return render(request, "proposals/sanctions.html", {
         "page_obj": page_obj, "filters": raw, "form": form, "kinds": SanctionKind.choices,
         "subjects": [("organization", _("Organizations")), ("researcher", _("Researchers"))],
