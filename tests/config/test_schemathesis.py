@@ -91,7 +91,7 @@ def test_api_no_server_error_and_documented_responses_conform(role, api_world):
                 case.validate_response(response, checks=[not_a_server_error, response_schema_conformance],
                                        headers=headers)
             except Exception as exc:  # noqa: BLE001 - collected, reported together below
-                failures.append(f"{operation.label} as {role}: {str(exc)[:600]}")
+                failures.append(f"{case.operation.label} as {role}: {str(exc)[:600]}")
 
         run()
 
