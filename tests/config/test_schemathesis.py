@@ -56,12 +56,26 @@ def api_world(make_agreement, add_txn, make_user, chain):
     return {"tokens": tokens, "ids": ids}
 
 
+@pytest.fixture
+def wsgi_keeps_the_test_connection():
+    """Requests go through Django's WSGI handler, which closes the database connection when a request ends;
+    the test client disconnects that signal so the test's transaction survives, and so does this."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 def _schema():
     return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_api_no_server_error_and_documented_responses_conform(role, api_world):
+def test_api_no_server_error_and_documented_responses_conform(role, api_world, wsgi_keeps_the_test_connection):
     # given the API's document and demo-like data, signed in as ``role`` with a token
     schema = _schema()
     headers = {"Authorization": f"Bearer {api_world['tokens'][role]}"}
