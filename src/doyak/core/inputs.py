@@ -13,7 +13,6 @@ import math
 from decimal import Decimal
 from typing import Annotated, Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from pydantic import AfterValidator, Field
 
@@ -152,15 +151,7 @@ class NotNull:
         return item
 
 
-# --- the same bounds for Django forms and imports -------------------------------------------------
-
-
-def validate_text(value: Any) -> None:
-    """A Django form-field validator: refuse NUL and lone surrogates."""
-    if isinstance(value, str):
-        problem = text_problem(value)
-        if problem:
-            raise DjangoValidationError(problem, code="invalid_text")
+# --- the same bounds for services and imports (Django form fields already refuse NUL and bound integers) -------------------------------------------------
 
 
 def finite_decimal(value: Any, *, max_digits: int, decimal_places: int) -> Decimal:
