@@ -1,7 +1,9 @@
-"""The shared list pager: bounded page size, lenient page numbers."""
+"""The shared list pager: bounded page size, page numbers checked at the edge."""
 
 from __future__ import annotations
 
+import pytest
+from django.core.exceptions import BadRequest
 from django.test import RequestFactory
 
 from doyak.core.pagination import PAGE_SIZE_MAX, page_of
@@ -16,11 +18,13 @@ def test_page_of_shows_the_asked_page():
     assert (page.number, list(page.object_list)[:2], page.paginator.num_pages) == (2, [50, 51], 3)
 
 
-def test_page_of_answers_a_page_past_the_end_or_not_a_number_with_the_last_or_first():
+def test_page_of_answers_a_page_past_the_end_with_the_last_and_a_malformed_one_with_400():
     items = list(range(120))
-    assert _page("?page=100000000000000000000", items).number == 3
-    assert _page("?page=%C2%B2", items).number == 1
-    assert _page("?page=abc", items).number == 1
+    assert _page("?page=999", items).number == 3
+    assert _page("", items).number == 1
+    for query in ("?page=100000000000000000000", "?page=%C2%B2", "?page=abc", "?page=0"):
+        with pytest.raises(BadRequest):
+            _page(query, items)
 
 
 def test_page_of_caps_the_page_size():

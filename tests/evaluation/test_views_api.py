@@ -62,7 +62,7 @@ def test_api_evaluator_sees_own_assignments_and_conflict_code(review_setup, run_
     run_assignment(actor=review_setup["pm"], panel=review_setup["panel"])
     user = review_setup["evaluator_user"]
     client.force_login(user)
-    mine = client.get("/api/v1/evaluation/assignments").json()
+    mine = client.get("/api/v1/evaluation/assignments").json()["items"]
     assert len(mine) == Assignment.objects.filter(profile__user=user).count() == 3
     assert client.get(f"/api/v1/evaluation/runs/{review_setup['panel'].runs.first().pk}").json()["code"] == (
         "evaluation_forbidden")
@@ -79,6 +79,6 @@ def test_api_conflicts_of_a_proposal(review_setup, client, make_researcher, make
     proposal = review_setup["proposals"][1]
     insider = make_profile(researcher=make_researcher(organization=proposal.lead_organization, department="연구소"))
     client.force_login(review_setup["pm"])
-    rows = client.get(f"/api/v1/evaluation/proposals/{proposal.pk}/conflicts").json()
+    rows = client.get(f"/api/v1/evaluation/proposals/{proposal.pk}/conflicts").json()["items"]
     assert sorted((r["profile_id"], r["code"]) for r in rows) == [
         (insider.pk, "same_department"), (insider.pk, "same_organization")]

@@ -2,6 +2,10 @@
 import datetime as dt
 
 from ninja import Router, Schema, Status
+from ninja.pagination import paginate
+
+from doyak.core.inputs import Id, Text
+from doyak.core.pagination import BoundedPageNumberPagination
 
 from .services import api_token_create, api_token_revoke
 
@@ -17,7 +21,7 @@ class MeOut(Schema):
 
 
 class TokenIn(Schema):
-    name: str
+    name: Text(100, min_length=1)
 
 
 class TokenOut(Schema):
@@ -39,8 +43,9 @@ def me(request):
 
 
 @router.get("/tokens", response=list[TokenOut])
+@paginate(BoundedPageNumberPagination, page_size=50)
 def token_list(request):
-    return list(request.user.api_tokens.all())
+    return request.user.api_tokens.order_by("-created_at", "-id")
 
 
 @router.post("/tokens", response={201: TokenCreatedOut})
@@ -50,5 +55,5 @@ def token_create(request, payload: TokenIn):
 
 
 @router.delete("/tokens/{token_id}", response=TokenOut)
-def token_revoke(request, token_id: int):
+def token_revoke(request, token_id: Id):
     return api_token_revoke(user=request.user, token_id=token_id)

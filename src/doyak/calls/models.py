@@ -49,6 +49,12 @@ class Call(TimeStampedModel):
         ordering = ["-opens_at", "reference"]
         verbose_name = _("call")
         verbose_name_plural = _("calls")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(budget_krw__gte=0), name="call_budget_non_negative"),
+            models.CheckConstraint(condition=models.Q(max_gov_per_project_krw__isnull=True)
+                                   | models.Q(max_gov_per_project_krw__gte=0), name="call_max_gov_non_negative"),
+            models.CheckConstraint(condition=models.Q(cutoff_score__gte=0), name="call_cutoff_non_negative"),
+        ]
 
     def __str__(self) -> str:
         return f"[{self.reference}] {self.title}"

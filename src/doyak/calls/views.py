@@ -7,7 +7,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from doyak.core.errors import AccessDenied, DoyakError
+from doyak.core.inputs import YEAR_MAX, YEAR_MIN
 from doyak.core.pagination import page_of
+from doyak.core.params import int_param
 from doyak.programs.enums import Track
 
 from .enums import CallStatus
@@ -43,7 +45,7 @@ def program_list(request):
     from .models import Call
 
     years = list(Program.objects.order_by("-year").values_list("year", flat=True).distinct())
-    year = int(request.GET["year"]) if request.GET.get("year", "").isdigit() else (years[0] if years else None)
+    year = int_param(request.GET, "year", minimum=YEAR_MIN, maximum=YEAR_MAX, default=years[0] if years else None)
     programs = (Program.objects.filter(year=year).order_by("code").prefetch_related(
         "sub_programs", Prefetch("calls", queryset=Call.objects.exclude(status=CallStatus.DRAFT).order_by("reference"))))
     return render(request, "calls/programs.html", {"programs": programs, "years": years, "year": year,

@@ -141,13 +141,25 @@ def _auth_error(request, exc):
     )
 
 
+def _error_field(loc) -> str | None:
+    """``("body", "payload", 0, "gov_krw")`` → ``"0.gov_krw"``; ``("query", "page")`` → ``"page"``."""
+    parts = [str(part) for part in loc]
+    if parts[:1] == ["body"] and len(parts) > 2:
+        parts = parts[2:]  # drop the endpoint's parameter name: clients know the field, not "payload"
+    else:
+        parts = parts[1:]
+    return ".".join(parts) or None
+
+
 @api.exception_handler(NinjaValidationError)
 def _validation_error(request, exc: NinjaValidationError):
-    first = exc.errors[0] if exc.errors else {}
-    field = ".".join(str(part) for part in first.get("loc", [])[1:]) or None
+    """422 in the API's one error shape; ``errors`` lists every problem (JSON-safe: no input echoed back)."""
+    errors = [{"field": _error_field(e.get("loc", ())), "type": str(e.get("type", "")), "message": str(e.get("msg", ""))}
+              for e in exc.errors]
+    first = errors[0] if errors else {"field": None, "message": _("Invalid input.")}
     return api.create_response(
         request,
-        {"code": "validation_error", "message": first.get("msg", _("Invalid input.")), "field": field, "errors": exc.errors},
+        {"code": "validation_error", "message": first["message"], "field": first["field"], "errors": errors},
         status=422,
     )
 

@@ -4,13 +4,13 @@ import datetime as dt
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy
 
 from doyak.accounts.enums import Role
 from doyak.core.pagination import page_of
 
 from .home import home_content_for_user
+from .params import date_param
 from .selectors import audit_event_list_for_user
 
 ROLE_INTROS = {
@@ -38,8 +38,8 @@ def audit_list(request):
         "actor": request.GET.get("actor", "").strip(),
         "action": request.GET.get("action", "").strip(),
         "object_type": request.GET.get("object_type", "").strip(),
-        "since": parse_date(request.GET.get("since", "") or "") if request.GET.get("since") else None,
-        "until": parse_date(request.GET.get("until", "") or "") if request.GET.get("until") else None,
+        "since": date_param(request.GET, "since"),
+        "until": date_param(request.GET, "until"),
     }
     events = audit_event_list_for_user(user=request.user, **filters)
     page_obj = page_of(request, events)

@@ -243,6 +243,10 @@ def table_read(*, path: Path, required: tuple[str, ...], optional: tuple[str, ..
     return frame.select(wanted)
 
 
+# The longest text each column may hold (the ledger's storage: finance.Transaction's columns).
+TEXT_LIMITS = {"txn_id": 64, "project_id": 64, "merchant_id": 100, "merchant_type": 50, "description": 300}
+
+
 def _text(checks: _Checks, frame: pl.DataFrame, column: str, *, required: bool = True) -> pl.Series:
     series = frame[column]
     if isinstance(series.dtype, pl.Categorical | pl.Enum):
@@ -259,6 +263,21 @@ def _text(checks: _Checks, frame: pl.DataFrame, column: str, *, required: bool =
     if required:
         checks.add(
             column=column, bad=series.is_null() | (series == ""), describe=lambda _: "is empty", kind="empty"
+        )
+    checks.add(
+        column=column,
+        bad=series.str.contains("\x00", literal=True).fill_null(False),
+        describe=lambda _: "contains a NUL character",
+        kind="nul_character",
+    )
+    limit = TEXT_LIMITS.get(column)
+    if limit is not None:
+        checks.add(
+            column=column,
+            bad=(series.str.len_chars() > limit).fill_null(False),
+            describe=lambda _: f"is longer than {limit} characters",
+            kind="too_long",
+            args=lambda _: {"limit": limit},
         )
     return series
 

@@ -2,9 +2,14 @@
 
 import datetime as dt
 from decimal import Decimal
+from typing import Annotated
 
 from ninja import Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
+from pydantic import Field
+
+from doyak.core.inputs import SMALLINT_MAX, Date, Id, LongText, NotNull, Number, SmallCount, Tags, Text
+from doyak.core.pagination import BoundedPageNumberPagination
 
 from . import selectors, services
 from .aggregation import rounded
@@ -28,18 +33,18 @@ class ProfileOut(Schema):
 
 
 class ProfileIn(Schema):
-    keywords: list[str] | None = None
-    technology_codes: list[str] | None = None
-    expertise_text: str | None = None
-    is_economic_expert: bool | None = None
-    max_load: int | None = None
-    available_from: dt.date | None = None
-    available_to: dt.date | None = None
-    active: bool | None = None
+    keywords: NotNull[Tags] = None
+    technology_codes: NotNull[Tags] = None
+    expertise_text: NotNull[LongText] = None
+    is_economic_expert: NotNull[bool] = None
+    max_load: NotNull[SmallCount] = None
+    available_from: Date | None = None
+    available_to: Date | None = None
+    active: NotNull[bool] = None
 
 
 class PoolFilter(Schema):
-    q: str = ""
+    q: Text(200) = ""
     economic: bool | None = None
     active: bool | None = None
 
@@ -51,8 +56,8 @@ class ConflictOut(Schema):
 
 
 class EvaluationRunIn(Schema):
-    objective: str = "total"
-    top_n: int | None = None
+    objective: Text(8) = "total"
+    top_n: Annotated[int, Field(ge=1, le=SMALLINT_MAX)] | None = None
 
 
 class EvaluationRunOut(Schema):
@@ -87,13 +92,13 @@ class AssignmentOut(Schema):
 
 
 class ScoreIn(Schema):
-    criterion_id: int
-    score: Decimal | None = None
-    comment: str = ""
+    criterion_id: Id
+    score: Number(max_digits=6, decimal_places=2) | None = None
+    comment: LongText = ""
 
 
 class ScoresIn(Schema):
-    entries: list[ScoreIn]
+    entries: Annotated[list[ScoreIn], Field(max_length=100)]
     submit: bool = False
 
 
@@ -120,7 +125,7 @@ class ResultsOut(Schema):
 
 
 @router.get("/pool", response=list[ProfileOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(BoundedPageNumberPagination, page_size=50)
 def pool_list(request, filters: Query[PoolFilter]):
     return selectors.profile_list_for_user(user=request.user, **filters.dict())
 
@@ -132,44 +137,46 @@ def pool_opt_in(request, payload: ProfileIn):
 
 
 @router.get("/proposals/{proposal_id}/conflicts", response=list[ConflictOut])
-def proposal_conflicts(request, proposal_id: int):
+@paginate(BoundedPageNumberPagination, page_size=100)
+def proposal_conflicts(request, proposal_id: Id):
     _proposal, grouped = selectors.proposal_conflicts(user=request.user, proposal_id=proposal_id)
     return [{"profile_id": row.profile_id, "code": row.code, "reason": row.reason}
             for rows in grouped.values() for row in rows]
 
 
 @router.post("/panels/{panel_id}/runs", response={202: EvaluationRunOut})
-def run_start(request, panel_id: int, payload: EvaluationRunIn):
+def run_start(request, panel_id: Id, payload: EvaluationRunIn):
     run = services.assignment_run_start(actor=request.user, panel_id=panel_id, objective=payload.objective,
                                         top_n=payload.top_n)
     return Status(202, selectors.run_get_or_raise(user=request.user, run_id=run.pk))
 
 
 @router.get("/runs/{run_id}", response=EvaluationRunOut)
-def run_progress(request, run_id: int):
+def run_progress(request, run_id: Id):
     return selectors.run_get_or_raise(user=request.user, run_id=run_id)
 
 
 @router.get("/assignments", response=list[AssignmentOut])
+@paginate(BoundedPageNumberPagination, page_size=50)
 def assignment_list(request):
     """The caller's own assignments only."""
-    return list(selectors.assignment_list_for_evaluator(user=request.user))
+    return selectors.assignment_list_for_evaluator(user=request.user)
 
 
 @router.post("/assignments/{proposal_id}/pledge", response=AssignmentOut)
-def pledge(request, proposal_id: int):
+def pledge(request, proposal_id: Id):
     return services.pledge_sign(actor=request.user, proposal_id=proposal_id)
 
 
 @router.put("/assignments/{proposal_id}/scores", response=AssignmentOut)
-def scores(request, proposal_id: int, payload: ScoresIn):
+def scores(request, proposal_id: Id, payload: ScoresIn):
     entries = [{"criterion_id": e.criterion_id, "score": "" if e.score is None else str(e.score), "comment": e.comment}
                for e in payload.entries]
     return services.scores_save(actor=request.user, proposal_id=proposal_id, entries=entries, submit=payload.submit)
 
 
 @router.get("/panels/{panel_id}/results", response=ResultsOut)
-def results(request, panel_id: int):
+def results(request, panel_id: Id):
     panel = selectors.panel_get_or_raise(user=request.user, panel_id=panel_id)
     data = selectors.panel_results(panel=panel)
     return {"panel_id": panel.pk, "rule": data.rule, "cutoff": data.cutoff, "submitted": data.submitted,

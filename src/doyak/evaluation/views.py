@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from doyak.accounts.enums import Role
 from doyak.core.errors import AccessDenied, Conflict, NotFound, ValidationFailed
 from doyak.core.pagination import page_of
+from doyak.core.params import int_list_param, whole_number
 
 from . import selectors, services
 from .enums import ACTIVE_RUN_STATUSES, ConflictKind, PanelFormat, PanelStage
@@ -119,7 +120,7 @@ def call_detail(request, call_id: int):
         "format": PanelFormat.PRESENTATION if call.evaluation_format == "presentation" else PanelFormat.WRITTEN,
         "spread_alert_points": 20})
     if request.method == "POST" and form.is_valid():
-        chosen = [int(x) for x in request.POST.getlist("proposals") if x.isdigit()]
+        chosen = int_list_param(request.POST, "proposals")
         try:
             panel = services.panel_create(actor=request.user, call_id=call.pk, data=form.cleaned_data,
                                           proposal_ids=chosen or None)
@@ -336,7 +337,7 @@ def review(request, proposal_id: int):
             if action in ("save", "submit"):
                 entries = []
                 for key in request.POST:
-                    if key.startswith("score-") and key[6:].isdigit():
+                    if key.startswith("score-") and whole_number(key[6:]) is not None:
                         cid = key[6:]
                         posted[key] = request.POST.get(key, "")
                         posted[f"comment-{cid}"] = request.POST.get(f"comment-{cid}", "")

@@ -2,9 +2,14 @@
 
 
 import datetime as dt
+from typing import Annotated
 
 from ninja import Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
+from pydantic import Field
+
+from doyak.core.inputs import Id, LongText, Text
+from doyak.core.pagination import BoundedPageNumberPagination
 
 from .selectors import (
     agreement_get_for_user_or_raise,
@@ -58,18 +63,18 @@ class FlagOut(Schema):
 
 
 class ExplanationIn(Schema):
-    explanation: str
+    explanation: LongText
 
 
 class DecisionIn(Schema):
     accept: bool
-    note: str = ""
+    note: LongText = ""
 
 
 class SettlementRunIn(Schema):
-    call_id: int | None = None
-    program_id: int | None = None
-    agreement_ids: list[int] | None = None
+    call_id: Id | None = None
+    program_id: Id | None = None
+    agreement_ids: Annotated[list[Id], Field(max_length=100_000)] | None = None
 
 
 class SettlementRunOut(Schema):
@@ -85,37 +90,39 @@ class SettlementRunOut(Schema):
 
 
 @router.get("/agreements", response=list[AgreementOut])
-@paginate(PageNumberPagination, page_size=50)
-def agreement_list(request, call_id: int | None = None, program_id: int | None = None):
+@paginate(BoundedPageNumberPagination, page_size=50)
+def agreement_list(request, call_id: Id | None = None, program_id: Id | None = None):
     return agreement_list_for_user(user=request.user, call_id=call_id, program_id=program_id)
 
 
 @router.get("/agreements/{agreement_id}", response=AgreementOut)
-def agreement_detail(request, agreement_id: int):
+def agreement_detail(request, agreement_id: Id):
     return agreement_get_for_user_or_raise(user=request.user, agreement_id=agreement_id)
 
 
 @router.get("/agreements/{agreement_id}/transactions", response=list[TransactionOut])
-@paginate(PageNumberPagination, page_size=100)
-def transaction_list(request, agreement_id: int):
+@paginate(BoundedPageNumberPagination, page_size=100)
+def transaction_list(request, agreement_id: Id):
     agreement = agreement_get_for_user_or_raise(user=request.user, agreement_id=agreement_id)
     return agreement.transactions.order_by("-occurred_at", "-id")
 
 
 @router.get("/agreements/{agreement_id}/flags", response=list[FlagOut])
-def flag_list(request, agreement_id: int, status: str = ""):
+@paginate(BoundedPageNumberPagination, page_size=100)
+def flag_list(request, agreement_id: Id, status: Text(10) = ""):
+    """The current run's flags of one agreement, a page at a time (an agreement can hold many thousands)."""
     agreement = agreement_get_for_user_or_raise(user=request.user, agreement_id=agreement_id)
-    return list(flag_list_current(agreement=agreement, status=status))
+    return flag_list_current(agreement=agreement, status=status)
 
 
 @router.post("/flags/{flag_id}/explanation", response=FlagOut)
-def flag_explanation(request, flag_id: int, payload: ExplanationIn):
+def flag_explanation(request, flag_id: Id, payload: ExplanationIn):
     flag_get_for_user_or_raise(user=request.user, flag_id=flag_id)
     return flag_explain(actor=request.user, flag_id=flag_id, explanation=payload.explanation)
 
 
 @router.post("/flags/{flag_id}/decision", response=FlagOut)
-def flag_decision(request, flag_id: int, payload: DecisionIn):
+def flag_decision(request, flag_id: Id, payload: DecisionIn):
     flag_get_for_user_or_raise(user=request.user, flag_id=flag_id)
     return flag_decide(actor=request.user, flag_id=flag_id, accept=payload.accept, note=payload.note)
 
@@ -127,10 +134,10 @@ def run_create(request, payload: SettlementRunIn):
 
 
 @router.get("/runs/{run_id}", response=SettlementRunOut)
-def run_detail(request, run_id: int):
+def run_detail(request, run_id: Id):
     return run_get_for_user_or_raise(user=request.user, run_id=run_id)
 
 
 @router.post("/runs/{run_id}/resume", response=SettlementRunOut)
-def run_resume(request, run_id: int):
+def run_resume(request, run_id: Id):
     return settlement_run_resume(actor=request.user, run_id=run_id)

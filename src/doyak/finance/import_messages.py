@@ -24,6 +24,10 @@ def _problem_text(error: LedgerFileError) -> str:
         return _("'%(value)s' is not an integer") % args
     if code == "too_large":
         return _("is too large")
+    if code == "too_long":
+        return _("is longer than %(limit)s characters") % args
+    if code == "nul_character":
+        return _("contains a NUL character")
     if code == "below_minimum":
         return _("%(value)s is below %(minimum)s") % args
     if code == "unknown_category":

@@ -23,9 +23,16 @@ from django.utils.translation import gettext as _
 from doyak.accounts.rules import Actor
 from doyak.core.audit import audit_record
 from doyak.core.errors import AccessDenied, Conflict, NotFound, ValidationFailed
+from doyak.core.inputs import text_problem
 from doyak.core.runs import LeaseLost, lease_acquire, lease_assert_held, lease_release, lease_valid_for
 from doyak.engine.errors import EngineError
-from doyak.engine.ledger_io import TRANSACTION_COLUMNS, LedgerFileError, table_read, transactions_read
+from doyak.engine.ledger_io import (
+    TEXT_LIMITS,
+    TRANSACTION_COLUMNS,
+    LedgerFileError,
+    table_read,
+    transactions_read,
+)
 from doyak.engine.settlement import ledger_settle
 from doyak.policies.services import policy_value
 from doyak.proposals.enums import ProposalStatus
@@ -214,6 +221,16 @@ def transactions_parse(*, agreement: Agreement, name: str, content: bytes) -> tu
             raise failed
         descriptions = (frame["description"].fill_null("").cast(pl.String).to_list() if "description" in frame.columns
                         else [""] * rows.height)
+    limit = TEXT_LIMITS["description"]
+    for index, text in enumerate(descriptions):
+        problem = text_problem(text) or (
+            _("is longer than %(limit)s characters") % {"limit": limit} if len(text) > limit else None)
+        if problem:
+            failed = ValidationFailed(_("%(name)s data row %(row)s, column %(column)s: %(problem)s") % {
+                "name": name, "row": index + 1, "column": "description", "problem": problem},
+                code="import_malformed", field="description")
+            failed.row = index + 1  # type: ignore[attr-defined]
+            raise failed
     return rows, descriptions
 
 

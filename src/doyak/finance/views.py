@@ -5,6 +5,7 @@ from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import BadRequest
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -14,6 +15,7 @@ from django.views.decorators.http import require_POST
 from doyak.calls.models import Call
 from doyak.core.errors import AccessDenied, DoyakError, ValidationFailed
 from doyak.core.pagination import page_of
+from doyak.core.params import int_list_param, int_param, page_param, parse_int
 from doyak.organizations.models import Organization
 from doyak.programs.models import Program
 
@@ -60,13 +62,6 @@ from .services import (
 LEDGER_FLAG_ROWS = 30
 
 
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 @login_required
 def home(request):
     """Institutions land on their agreements' ledgers, the ministry side on the dashboard."""
@@ -92,9 +87,9 @@ def ledger(request, agreement_id: int):
     category = request.GET.get("category", "")
     category = category if category in Category.values else ""
     flagged_only = request.GET.get("flagged") == "1"
-    page = ledger_page(agreement=agreement, page=_int(request.GET.get("page")) or 1, category=category,
+    page = ledger_page(agreement=agreement, page=page_param(request.GET), category=category,
                        flagged_only=flagged_only)
-    flags_page = flag_page_current(agreement=agreement, page=_int(request.GET.get("flags_page")) or 1,
+    flags_page = flag_page_current(agreement=agreement, page=page_param(request.GET, "flags_page"),
                                    page_size=LEDGER_FLAG_ROWS)
     result = result_current(agreement=agreement)
     can_enter = can_enter_transactions(request.user, agreement)
@@ -161,7 +156,7 @@ def evidence_upload(request, transaction_id: int):
         raise Http404
     _entry_allowed_or_raise(request.user, txn.agreement)
     form = EvidenceForm(request.POST, request.FILES)
-    agreement_id = _int(request.POST.get("agreement"))
+    agreement_id = int_param(request.POST, "agreement")
     if form.is_valid():
         upload = form.cleaned_data["file"]
         try:
@@ -226,8 +221,8 @@ def flag_decide_view(request, flag_id: int):
 
 
 def _scope(request) -> tuple[int | None, int | None, Call | None, Program | None]:
-    call_id, program_id = _int(request.GET.get("call") or request.POST.get("call")), _int(
-        request.GET.get("program") or request.POST.get("program"))
+    call_id = parse_int(request.GET.get("call") or request.POST.get("call"), "call")
+    program_id = parse_int(request.GET.get("program") or request.POST.get("program"), "program")
     call = Call.objects.filter(pk=call_id).first() if call_id else None
     program = Program.objects.filter(pk=program_id).first() if program_id and not call else None
     return (call.pk if call else None), (program.pk if program else None), call, program
@@ -256,7 +251,7 @@ def dashboard(request):
 @login_required
 @require_POST
 def agreements_create_view(request):
-    call_id = _int(request.POST.get("call"))
+    call_id = int_param(request.POST, "call")
     made = agreements_conclude_for_call(actor=request.user, call_id=call_id or 0)
     messages.success(request, _("%(n)s agreements concluded.") % {"n": made})
     return redirect("finance:dashboard")
@@ -325,12 +320,15 @@ def what_if(request):
     for value, label in Category.choices:
         raw = request.GET.get(f"exemption_{value}", "").replace(",", "").strip()
         if raw:
-            amount = _int(raw)
-            if amount is None or amount < 0:
+            try:
+                amount = parse_int(raw, f"exemption_{value}", minimum=0)
+            except BadRequest:
+                amount = None
+            if amount is None:
                 errors.append(_("%(category)s: give the threshold in whole won.") % {"category": label})
             else:
                 exemptions[value] = amount
-    org_ids = [v for v in (_int(x) for x in request.GET.getlist("organization")) if v]
+    org_ids = int_list_param(request.GET, "organization")
     result = None
     if (call_id or program_id) and not errors and (exemptions or org_ids):
         try:

@@ -2,8 +2,10 @@
 from decimal import Decimal
 
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
+from doyak.core.inputs import Id, NotNull, Number, Text
+from doyak.core.pagination import BoundedPageNumberPagination
 from doyak.regions.selectors import region_list_valid_on
 
 from .selectors import (
@@ -38,22 +40,24 @@ class OrganizationOut(Schema):
 
 
 class OrganizationFilter(Schema):
-    q: str = ""
-    org_type: str = ""
-    region_group: str = Field("", description="capital, non_capital, dongnam, daegyeong, jungbu, honam, gangwon, jeonbuk, jeju")
-    region_code: str = ""
+    q: Text(200) = ""
+    org_type: Text(20) = ""
+    region_group: Text(20) = Field("", description="capital, non_capital, dongnam, daegyeong, jungbu, honam, gangwon, jeonbuk, jeju")
+    region_code: Text(20) = ""
     demand_anchor: bool | None = None
 
 
 class OrganizationPatch(Schema):
-    name: str | None = None
-    name_en: str | None = None
-    corporate_group: str | None = None
-    org_type: str | None = None
-    region: int | None = None
-    is_demand_anchor: bool | None = None
-    indirect_cost_rate: Decimal | None = None
-    self_settlement_eligible: bool | None = None
+    """Only the fields sent change; ``null`` only for the indirect cost rate (the other columns are NOT NULL)."""
+
+    name: NotNull[Text(200, min_length=1)] = None
+    name_en: NotNull[Text(200)] = None
+    corporate_group: NotNull[Text(100)] = None
+    org_type: NotNull[Text(20)] = None
+    region: NotNull[Id] = None
+    is_demand_anchor: NotNull[bool] = None
+    indirect_cost_rate: Number(max_digits=5, decimal_places=2, ge=0, le=100) | None = None
+    self_settlement_eligible: NotNull[bool] = None
 
 
 class ResearcherOut(Schema):
@@ -73,34 +77,35 @@ class ResearcherOut(Schema):
 
 
 class ResearcherFilter(Schema):
-    q: str = ""
-    career_stage: str = ""
-    organization_id: int | None = None
+    q: Text(200) = ""
+    career_stage: Text(20) = ""
+    organization_id: Id | None = None
 
 
 @router.get("/regions", response=list[RegionOut], auth=None)
+@paginate(BoundedPageNumberPagination, page_size=100)
 def region_list(request):
     return list(region_list_valid_on())
 
 
 @router.get("/organizations", response=list[OrganizationOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(BoundedPageNumberPagination, page_size=50)
 def organization_list(request, filters: Query[OrganizationFilter]):
     return organization_list_for_user(user=request.user, **filters.dict())
 
 
 @router.get("/organizations/{organization_id}", response=OrganizationOut)
-def organization_detail(request, organization_id: int):
+def organization_detail(request, organization_id: Id):
     return organization_get_for_user_or_raise(user=request.user, organization_id=organization_id)
 
 
 @router.patch("/organizations/{organization_id}", response=OrganizationOut)
-def organization_patch(request, organization_id: int, payload: OrganizationPatch):
+def organization_patch(request, organization_id: Id, payload: OrganizationPatch):
     organization_update(actor=request.user, organization_id=organization_id, data=payload.dict(exclude_unset=True))
     return organization_get_for_user_or_raise(user=request.user, organization_id=organization_id)
 
 
 @router.get("/researchers", response=list[ResearcherOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(BoundedPageNumberPagination, page_size=50)
 def researcher_list(request, filters: Query[ResearcherFilter]):
     return researcher_list_for_user(user=request.user, **filters.dict())

@@ -4,11 +4,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from doyak.core.errors import AccessDenied, DoyakError
 from doyak.core.pagination import page_of
+from doyak.core.params import date_param
 
 from .forms import PolicyChangeForm
 from .rules import can_manage_policies
@@ -18,7 +18,7 @@ from .services import policy_change, policy_record
 
 @login_required
 def policy_list(request):
-    on = parse_date(request.GET.get("on", "") or "") or timezone.localdate()
+    on = date_param(request.GET, "on", default=timezone.localdate())
     q = request.GET.get("q", "").strip()
     page_obj = page_of(request, policy_list_current(on=on, q=q))
     return render(request, "policies/list.html", {"policies": page_obj.object_list, "page_obj": page_obj,

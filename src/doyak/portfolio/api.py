@@ -3,10 +3,15 @@ submit, compare. Permissions and writes go through ``selectors`` and ``services`
 
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from django.db import transaction
 from ninja import Query, Router, Schema, Status
+from ninja.pagination import paginate
+from pydantic import Field
+
+from doyak.core.inputs import Id, JsonObject, Text, Year
+from doyak.core.pagination import BoundedPageNumberPagination
 
 from . import selectors, services
 from .models import Scenario
@@ -57,20 +62,20 @@ class ScenarioListOut(Schema):
 
 
 class ScenarioIn(Schema):
-    name: str
-    program_id: int | None = None
-    year: int | None = None
-    call_id: int | None = None
-    policy: dict[str, Any] | None = None  # doyak select's POLICY.toml schema; empty: pre-filled from the plan
+    name: Text(120, min_length=1)
+    program_id: Id | None = None
+    year: Year | None = None
+    call_id: Id | None = None
+    policy: JsonObject | None = None  # doyak select's POLICY.toml schema; empty: pre-filled from the plan
 
 
 class ScenarioPatch(Schema):
-    name: str | None = None
-    policy: dict[str, Any] | None = None
+    name: Text(120, min_length=1) | None = None
+    policy: JsonObject | None = None
 
 
 class CompareFilter(Schema):
-    ids: list[int]
+    ids: Annotated[list[Id], Field(max_length=100)]
 
 
 class CompareOut(Schema):
@@ -78,8 +83,9 @@ class CompareOut(Schema):
 
 
 @router.get("/scenarios", response=list[ScenarioListOut])
+@paginate(BoundedPageNumberPagination, page_size=50)
 def scenario_list(request):
-    return list(selectors.scenario_list_for_user(user=request.user)[:500])
+    return selectors.scenario_list_for_user(user=request.user)
 
 
 @router.post("/scenarios", response={201: ScenarioOut})
@@ -95,24 +101,24 @@ def scenario_compare(request, filters: Query[CompareFilter]):
 
 
 @router.get("/scenarios/{scenario_id}", response=ScenarioOut)
-def scenario_get(request, scenario_id: int):
+def scenario_get(request, scenario_id: Id):
     return selectors.scenario_get_or_raise(user=request.user, scenario_id=scenario_id)
 
 
 @router.patch("/scenarios/{scenario_id}", response=ScenarioOut)
-def scenario_update(request, scenario_id: int, payload: ScenarioPatch):
+def scenario_update(request, scenario_id: Id, payload: ScenarioPatch):
     return services.scenario_update(actor=request.user, scenario_id=scenario_id, name=payload.name,
                                     policy=payload.policy)
 
 
 @router.delete("/scenarios/{scenario_id}", response={204: None})
-def scenario_delete(request, scenario_id: int):
+def scenario_delete(request, scenario_id: Id):
     services.scenario_delete(actor=request.user, scenario_id=scenario_id)
     return Status(204, None)
 
 
 @router.post("/scenarios/{scenario_id}/solve", response={202: ScenarioOut})
-def scenario_solve(request, scenario_id: int):
+def scenario_solve(request, scenario_id: Id):
     with transaction.atomic():
         services.scenario_solve_request(actor=request.user, scenario_id=scenario_id)
     # the task may already have run (immediate backend): read the row again
@@ -120,5 +126,5 @@ def scenario_solve(request, scenario_id: int):
 
 
 @router.post("/scenarios/{scenario_id}/submit", response=ScenarioOut)
-def scenario_submit(request, scenario_id: int):
+def scenario_submit(request, scenario_id: Id):
     return services.scenario_submit(actor=request.user, scenario_id=scenario_id)

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from doyak.core.errors import AccessDenied, Conflict, ValidationFailed
 from doyak.core.pagination import page_of
+from doyak.core.params import int_list_param
 
 from . import presentation, selectors, services
 from .enums import COMPARE_MAX, EDITABLE_STATUSES, ScenarioStatus
@@ -146,7 +147,7 @@ def delete(request, scenario_id: int):
 
 @login_required
 def compare(request):
-    ids = [i for i in request.GET.getlist("ids") if i.isdigit()]
+    ids = int_list_param(request.GET, "ids")
     try:
         scenarios = selectors.scenarios_for_compare(user=request.user, scenario_ids=ids)
     except ValidationFailed as exc:

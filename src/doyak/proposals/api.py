@@ -3,18 +3,22 @@ with their field, rule, source and messages in Korean and English."""
 
 
 import datetime as dt
-from decimal import Decimal
+from typing import Annotated
 
 from django.http import FileResponse
-from ninja import File, Form, Query, Router, Schema, Status
+from ninja import Body, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
+from pydantic import Field
 
 from doyak.core.audit_api import AuditEventOut
 from doyak.core.errors import NotFound, ValidationFailed
+from doyak.core.inputs import Count, Date, Id, LongText, NotNull, Number, Tags, Text, Won, Year
+from doyak.core.pagination import BoundedPageNumberPagination
 from doyak.organizations.models import Organization, Researcher
 
 from .imports import organizations_import, proposals_import
+from .models import KPI_DECIMAL_PLACES, KPI_MAX_DIGITS
 from .selectors import (
     proposal_get_for_user_or_raise,
     proposal_history_for_user_or_raise,
@@ -88,49 +92,55 @@ class TeamOut(Schema):
 
 
 class BudgetItemSchema(Schema):
-    description: str
-    amount_krw: int = 0
+    description: Text(300)
+    amount_krw: Won = 0
 
 
 class BudgetLineSchema(Schema):
-    year: int
-    organization_id: int
-    category: str
-    gov_krw: int = 0
-    cash_krw: int = 0
-    in_kind_krw: int = 0
-    items: list[BudgetItemSchema] = []  # equipment, item by item (every piece ≥ the plan threshold)
+    year: Year
+    organization_id: Id
+    category: Text(20)
+    gov_krw: Won = 0
+    cash_krw: Won = 0
+    in_kind_krw: Won = 0
+    items: Annotated[list[BudgetItemSchema], Field(max_length=1_000)] = []  # equipment, item by item (every piece ≥ the plan threshold)
 
 
 class RippleSchema(Schema):
-    id: int | None = None
-    region_id: int
-    investment_krw: int = 0
-    jobs: int = 0
-    production_krw: int = 0
+    id: Id | None = None
+    region_id: Id
+    investment_krw: Won = 0
+    jobs: Count = 0
+    production_krw: Won = 0
+
+
+KpiNumber = Number(max_digits=KPI_MAX_DIGITS, decimal_places=KPI_DECIMAL_PLACES)
 
 
 class KpiSchema(Schema):
-    id: int | None = None
-    name: str
-    unit: str = ""
-    baseline: Decimal | None = None
-    target: Decimal
-    year: int | None = None
+    id: Id | None = None
+    name: Text(200)
+    unit: Text(40) = ""
+    baseline: KpiNumber | None = None
+    target: KpiNumber
+    year: Year | None = None
 
 
 class RegulationSchema(Schema):
-    id: int | None = None
-    regulation: str
-    description: str = ""
-    needed_by: dt.date | None = None
+    id: Id | None = None
+    regulation: Text(300)
+    description: LongText = ""
+    needed_by: Date | None = None
 
 
 class LetterSchema(Schema):
-    id: int | None = None
-    investor_name: str
-    amount_krw: int = 0
-    note: str = ""
+    id: Id | None = None
+    investor_name: Text(200)
+    amount_krw: Won = 0
+    note: LongText = ""
+
+
+Budget = Annotated[list[BudgetLineSchema], Field(max_length=10_000)]
 
 
 class AttachmentOut(Schema):
@@ -193,47 +203,50 @@ class ProposalDetailOut(ProposalListOut):
 
 
 class ProposalFilter(Schema):
-    q: str = ""
-    call_id: int | None = None
-    status: str = ""
-    track: str = ""
-    region_group: str = ""
-    region_code: str = ""
-    org_type: str = ""
-    program_id: int | None = None
-    min_gov_krw: int | None = None
-    max_gov_krw: int | None = None
-    order: str = ""
+    q: Text(200) = ""
+    call_id: Id | None = None
+    status: Text(14) = ""
+    track: Text(24) = ""
+    region_group: Text(20) = ""
+    region_code: Text(20) = ""
+    org_type: Text(20) = ""
+    program_id: Id | None = None
+    min_gov_krw: Won | None = None
+    max_gov_krw: Won | None = None
+    order: Text(40) = ""
 
 
 class ProposalIn(Schema):
-    call_id: int
-    title_ko: str
-    title_en: str = ""
+    call_id: Id
+    title_ko: Text(300)
+    title_en: Text(300) = ""
 
 
 class ProposalPatch(Schema):
-    title_ko: str | None = None
-    title_en: str | None = None
-    abstract_ko: str | None = None
-    abstract_en: str | None = None
-    keywords: list[str] | None = None
-    technology_codes: list[str] | None = None
-    start_date: dt.date | None = None
-    end_date: dt.date | None = None
+    """Only the fields sent change; ``null`` only for the dates."""
+
+    title_ko: NotNull[Text(300)] = None
+    title_en: NotNull[Text(300)] = None
+    abstract_ko: NotNull[LongText] = None
+    abstract_en: NotNull[LongText] = None
+    keywords: NotNull[Tags] = None
+    technology_codes: NotNull[Tags] = None
+    start_date: Date | None = None
+    end_date: Date | None = None
 
 
 class MemberIn(Schema):
-    organization_id: int | None = None
-    business_registration_number: str | None = None
-    role: str
+    organization_id: Id | None = None
+    business_registration_number: Text(20) | None = None
+    role: Text(16)
 
 
 class TeamIn(Schema):
-    researcher_id: int | None = None
-    national_researcher_number: str | None = None
+    researcher_id: Id | None = None
+    national_researcher_number: Text(20) | None = None
     is_pi: bool = False
-    monthly_percent: dict[str, Decimal]
+    monthly_percent: Annotated[dict[Text(7), Number(max_digits=5, decimal_places=2, ge=0, le=100)],
+                               Field(max_length=240)]
 
 
 class ViolationOut(Schema):
@@ -259,7 +272,7 @@ class ImportOut(Schema):
     ids: list[int]
 
 
-def _detail(request, proposal_id: int):
+def _detail(request, proposal_id: Id):
     return proposal_get_for_user_or_raise(user=request.user, proposal_id=proposal_id)
 
 
@@ -269,7 +282,7 @@ def _check(violations) -> dict:
 
 
 @router.get("", response=list[ProposalListOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(BoundedPageNumberPagination, page_size=50)
 def proposal_list(request, filters: Query[ProposalFilter]):
     return proposal_list_for_user(user=request.user, **filters.dict())
 
@@ -282,7 +295,7 @@ def proposal_post(request, payload: ProposalIn):
 
 
 @router.post("/import", response={201: ImportOut})
-def proposal_import(request, kind: Form[str] = "proposals", file: File[UploadedFile] = None):
+def proposal_import(request, kind: Form[Text(20)] = "proposals", file: File[UploadedFile] = None):
     if file is None:
         raise ValidationFailed("file", code="required", field="file")
     service = organizations_import if kind == "organizations" else proposals_import
@@ -291,37 +304,37 @@ def proposal_import(request, kind: Form[str] = "proposals", file: File[UploadedF
 
 
 @router.get("/{proposal_id}", response=ProposalDetailOut)
-def proposal_detail(request, proposal_id: int):
+def proposal_detail(request, proposal_id: Id):
     return _detail(request, proposal_id)
 
 
 @router.patch("/{proposal_id}", response=ProposalDetailOut)
-def proposal_patch(request, proposal_id: int, payload: ProposalPatch):
+def proposal_patch(request, proposal_id: Id, payload: ProposalPatch):
     proposal_update(actor=request.user, proposal_id=proposal_id, data=payload.dict(exclude_unset=True))
     return _detail(request, proposal_id)
 
 
 @router.get("/{proposal_id}/history", response=list[AuditEventOut])
-@paginate(PageNumberPagination, page_size=50)
-def proposal_history(request, proposal_id: int):
+@paginate(BoundedPageNumberPagination, page_size=50)
+def proposal_history(request, proposal_id: Id):
     """The proposal's audit events, to whom the detail page shows them (proposals.rules.can_view_history)."""
     return proposal_history_for_user_or_raise(user=request.user, proposal_id=proposal_id)
 
 
 @router.get("/{proposal_id}/violations", response=CheckOut)
-def proposal_violations(request, proposal_id: int, at_submission: bool = True):
+def proposal_violations(request, proposal_id: Id, at_submission: bool = True):
     return _check(proposal_check(proposal=_detail(request, proposal_id), at_submission=at_submission))
 
 
 @router.put("/{proposal_id}/budget", response=CheckOut)
-def proposal_budget_put(request, proposal_id: int, payload: list[BudgetLineSchema]):
+def proposal_budget_put(request, proposal_id: Id, payload: Body[Budget]):
     proposal = proposal_budget_set(actor=request.user, proposal_id=proposal_id,
                                    lines=budget_lines_parse([line.dict() for line in payload]))
     return _check(proposal_check(proposal=proposal, scope="budget"))
 
 
 @router.post("/{proposal_id}/budget/check", response=CheckOut)
-def proposal_budget_check(request, proposal_id: int, payload: list[BudgetLineSchema]):
+def proposal_budget_check(request, proposal_id: Id, payload: Body[Budget]):
     """Check a budget without saving it (the form's "as you type" check)."""
     proposal = _detail(request, proposal_id)
     lines = budget_lines_parse([line.dict() for line in payload])
@@ -329,7 +342,7 @@ def proposal_budget_check(request, proposal_id: int, payload: list[BudgetLineSch
 
 
 @router.post("/{proposal_id}/members", response={201: MemberOut})
-def proposal_member_post(request, proposal_id: int, payload: MemberIn):
+def proposal_member_post(request, proposal_id: Id, payload: MemberIn):
     organization_id = payload.organization_id
     if organization_id is None and payload.business_registration_number:
         org = Organization.objects.filter(
@@ -340,7 +353,7 @@ def proposal_member_post(request, proposal_id: int, payload: MemberIn):
 
 
 @router.post("/{proposal_id}/team", response={201: TeamOut})
-def proposal_team_post(request, proposal_id: int, payload: TeamIn):
+def proposal_team_post(request, proposal_id: Id, payload: TeamIn):
     researcher_id = payload.researcher_id
     if researcher_id is None and payload.national_researcher_number:
         researcher = Researcher.objects.filter(national_researcher_number=payload.national_researcher_number).first()
@@ -350,39 +363,39 @@ def proposal_team_post(request, proposal_id: int, payload: TeamIn):
 
 
 @router.post("/{proposal_id}/ripple", response={201: RippleSchema})
-def proposal_ripple_post(request, proposal_id: int, payload: RippleSchema):
+def proposal_ripple_post(request, proposal_id: Id, payload: RippleSchema):
     return Status(201, proposal_ripple_add(actor=request.user, proposal_id=proposal_id, region_id=payload.region_id,
                                     investment_krw=payload.investment_krw, jobs=payload.jobs,
                                     production_krw=payload.production_krw))
 
 
 @router.post("/{proposal_id}/kpis", response={201: KpiSchema})
-def proposal_kpi_post(request, proposal_id: int, payload: KpiSchema):
+def proposal_kpi_post(request, proposal_id: Id, payload: KpiSchema):
     return Status(201, proposal_kpi_add(actor=request.user, proposal_id=proposal_id, name=payload.name, unit=payload.unit,
                                  baseline=payload.baseline, target=payload.target, year=payload.year))
 
 
 @router.post("/{proposal_id}/regulations", response={201: RegulationSchema})
-def proposal_regulation_post(request, proposal_id: int, payload: RegulationSchema):
+def proposal_regulation_post(request, proposal_id: Id, payload: RegulationSchema):
     return Status(201, proposal_regulation_add(actor=request.user, proposal_id=proposal_id, regulation=payload.regulation,
                                         description=payload.description, needed_by=payload.needed_by))
 
 
 @router.post("/{proposal_id}/investor-letters", response={201: LetterSchema})
-def proposal_letter_post(request, proposal_id: int, payload: LetterSchema):
+def proposal_letter_post(request, proposal_id: Id, payload: LetterSchema):
     return Status(201, proposal_investor_letter_add(actor=request.user, proposal_id=proposal_id,
                                              investor_name=payload.investor_name, amount_krw=payload.amount_krw,
                                              note=payload.note))
 
 
 @router.post("/{proposal_id}/attachments", response={201: AttachmentOut})
-def proposal_attachment_post(request, proposal_id: int, kind: Form[str], file: File[UploadedFile]):
+def proposal_attachment_post(request, proposal_id: Id, kind: Form[Text(16)], file: File[UploadedFile]):
     return Status(201, proposal_attachment_add(actor=request.user, proposal_id=proposal_id, kind=kind, name=file.name,
                                         content=file.read()))
 
 
 @router.get("/{proposal_id}/attachments/{attachment_id}")
-def proposal_attachment_get(request, proposal_id: int, attachment_id: int):
+def proposal_attachment_get(request, proposal_id: Id, attachment_id: Id):
     attachment = _detail(request, proposal_id).attachments.filter(pk=attachment_id).first()
     if attachment is None:
         raise NotFound("attachment", code="attachment_not_found")
@@ -391,12 +404,12 @@ def proposal_attachment_get(request, proposal_id: int, attachment_id: int):
 
 
 @router.delete("/{proposal_id}/parts/{part}/{item_id}", response={204: None})
-def proposal_part_delete(request, proposal_id: int, part: str, item_id: int):
+def proposal_part_delete(request, proposal_id: Id, part: Text(30), item_id: Id):
     proposal_part_remove(actor=request.user, proposal_id=proposal_id, part=part.replace("-", "_"), item_id=item_id)
     return Status(204, None)
 
 
 @router.post("/{proposal_id}/transitions/{name}", response=ProposalDetailOut)
-def proposal_transition_post(request, proposal_id: int, name: str):
+def proposal_transition_post(request, proposal_id: Id, name: Text(40)):
     proposal_transition(actor=request.user, proposal_id=proposal_id, name=name)
     return _detail(request, proposal_id)

@@ -65,6 +65,7 @@ from doyak.accounts.rules import Actor
 from doyak.calls.models import Call
 from doyak.core.audit import audit_record
 from doyak.core.errors import AccessDenied, ValidationFailed
+from doyak.core.inputs import BIGINT_MAX, TEXT_MAX, text_problem
 from doyak.organizations.enums import OrganizationType
 from doyak.organizations.models import Organization, Researcher
 from doyak.organizations.validators import brn_is_valid, brn_normalize
@@ -168,6 +169,9 @@ class ImportResult:
 # --------------------------------------------------------------------------------------------
 
 
+CSV_CELL_MAX = 16 * 1024 * 1024
+
+
 def _norm(header: str) -> str:
     return re.sub(r"\s+", "", str(header or "")).lower()
 
@@ -198,7 +202,17 @@ def table_read(*, name: str, content: bytes) -> list[list[str]]:
             continue
     else:
         raise ImportFailed([RowError(0, 0, "file", _("The file is neither UTF-8 nor CP949 text."))])
-    return [row for row in csv.reader(io.StringIO(text))]
+    # csv's own cell limit (131,072 characters) raised an error outside the row checks: read longer cells
+    # so that the column's length check names the row and the column.
+    previous = csv.field_size_limit(CSV_CELL_MAX)
+    reader = csv.reader(io.StringIO(text))
+    try:
+        return [row for row in reader]
+    except csv.Error:
+        raise ImportFailed([RowError(max(reader.line_num - 1, 0), reader.line_num, "file",
+                                     _("Line %(line)s cannot be read as CSV.") % {"line": reader.line_num})]) from None
+    finally:
+        csv.field_size_limit(previous)
 
 
 def _records(rows: list[list[str]], columns: dict[str, list[str]], required: list[str]) -> list[dict[str, str]]:
@@ -225,11 +239,32 @@ def _records(rows: list[list[str]], columns: dict[str, list[str]], required: lis
 
 
 def _won(value: str) -> int:
+    """A whole, non-negative number of won that fits the column (``Infinity``, ``NaN``, ``1e30`` refused)."""
     text = value.replace(",", "").replace("원", "").strip() or "0"
     number = Decimal(text)
-    if number != int(number) or number < 0:
+    if not number.is_finite() or number < 0 or number > BIGINT_MAX or number != int(number):
         raise InvalidOperation
     return int(number)
+
+
+# Longest value of each text column: the model field's max_length (TextFields: TEXT_MAX).
+ORGANIZATION_TEXT = {"name": Organization, "name_en": Organization, "corporate_group": Organization}
+PROPOSAL_TEXT = {"title_ko": Proposal, "title_en": Proposal, "abstract_ko": Proposal, "abstract_en": Proposal,
+                 "project_number": Proposal}
+_FIELD_OF = {"project_number": "reference"}
+
+
+def _text_errors(record: dict[str, str], columns: dict, error) -> None:
+    """A row error for every cell with NUL or invalid Unicode, and for every text over its column's length."""
+    for key, value in record.items():
+        problem = text_problem(value)
+        if problem:
+            error(key, problem)
+            continue
+        model = columns.get(key)
+        limit = (model._meta.get_field(_FIELD_OF.get(key, key)).max_length or TEXT_MAX) if model else TEXT_MAX
+        if len(value) > limit:
+            error(key, _("Longer than %(n)s characters.") % {"n": limit})
 
 
 def _date(value: str) -> dt.date | None:
@@ -278,6 +313,7 @@ def organizations_import(*, actor: Actor, name: str, content: bytes) -> ImportRe
         def error(key: str, message: str, i=i, line=line) -> None:
             errors.append(RowError(i, line, key, message))
 
+        _text_errors(record, ORGANIZATION_TEXT, error)
         if not record["name"]:
             error("name", _("Required."))
         number = brn_normalize(record["business_registration_number"])
@@ -299,9 +335,10 @@ def organizations_import(*, actor: Actor, name: str, content: bytes) -> ImportRe
         if record.get("indirect_cost_rate"):
             try:
                 rate = Decimal(record["indirect_cost_rate"].replace("%", ""))
-                if not 0 <= rate <= 100:
+                if not rate.is_finite() or not 0 <= rate <= 100:
                     raise InvalidOperation
-            except InvalidOperation:
+                rate = round(rate, 2)
+            except (InvalidOperation, ValueError):
                 error("indirect_cost_rate", _("Enter a percentage between 0 and 100."))
         objects.append(Organization(
             name=record["name"], name_en=record.get("name_en", ""), business_registration_number=number,
@@ -350,6 +387,7 @@ def proposals_import(*, actor: Actor, name: str, content: bytes) -> ImportResult
         def error(key: str, message: str, i=i, line=line) -> None:
             errors.append(RowError(i, line, key, message))
 
+        _text_errors(record, PROPOSAL_TEXT, error)
         number = record["project_number"]
         if not re.fullmatch(r"\d{10}", number):
             error("project_number", _("A project number has 10 digits."))
@@ -376,8 +414,8 @@ def proposals_import(*, actor: Actor, name: str, content: bytes) -> ImportResult
         for key in ("gov_krw", "cash_krw", "in_kind_krw"):
             try:
                 amounts[key] = _won(record.get(key, ""))
-            except (InvalidOperation, ValueError):
-                error(key, _("%(value)s is not a whole number of won.") % {"value": record.get(key, "")})
+            except (InvalidOperation, ValueError, OverflowError):
+                error(key, _("%(value)s is not a whole number of won.") % {"value": record.get(key, "")[:40]})
         dates = {}
         for key in ("start_date", "end_date"):
             try:

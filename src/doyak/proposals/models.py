@@ -139,22 +139,40 @@ class RippleCommitment(models.Model):
     class Meta:
         verbose_name = _("regional ripple commitment")
         verbose_name_plural = _("regional ripple commitments")
+        constraints = [models.CheckConstraint(condition=models.Q(investment_krw__gte=0, production_krw__gte=0),
+                                              name="ripple_non_negative")]
 
     def __str__(self) -> str:
         return f"{self.proposal.reference} {self.region}"
+
+
+# A KPI value's column: 16 digits before the point, 2 after. A larger value (``1e40``) is refused by the API,
+# the forms and a database constraint; stored, it made every page showing the proposal fail on SQLite.
+KPI_MAX_DIGITS, KPI_DECIMAL_PLACES = 18, 2
+KPI_LIMIT = 10 ** (KPI_MAX_DIGITS - KPI_DECIMAL_PLACES)
 
 
 class KpiTarget(models.Model):
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="kpi_targets")
     name = models.CharField(_("indicator"), max_length=200)
     unit = models.CharField(_("unit"), max_length=40, blank=True)
-    baseline = models.DecimalField(_("baseline"), max_digits=18, decimal_places=2, null=True, blank=True)
-    target = models.DecimalField(_("target"), max_digits=18, decimal_places=2)
+    baseline = models.DecimalField(_("baseline"), max_digits=KPI_MAX_DIGITS, decimal_places=KPI_DECIMAL_PLACES,
+                                   null=True, blank=True)
+    target = models.DecimalField(_("target"), max_digits=KPI_MAX_DIGITS, decimal_places=KPI_DECIMAL_PLACES)
     year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("KPI target")
         verbose_name_plural = _("KPI targets")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(target__gt=-KPI_LIMIT, target__lt=KPI_LIMIT),
+                                   name="kpi_target_bounded"),
+            models.CheckConstraint(condition=models.Q(baseline__isnull=True)
+                                   | models.Q(baseline__gt=-KPI_LIMIT, baseline__lt=KPI_LIMIT),
+                                   name="kpi_baseline_bounded"),
+            models.CheckConstraint(condition=models.Q(year__isnull=True) | models.Q(year__gte=1900, year__lte=2100),
+                                   name="kpi_year_range"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -210,6 +228,7 @@ class InvestorLetter(models.Model):
     class Meta:
         verbose_name = _("investor letter of intent")
         verbose_name_plural = _("investor letters of intent")
+        constraints = [models.CheckConstraint(condition=models.Q(amount_krw__gte=0), name="investor_letter_non_negative")]
 
     def __str__(self) -> str:
         return self.investor_name

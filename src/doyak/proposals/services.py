@@ -18,6 +18,7 @@ from doyak.accounts.rules import Actor
 from doyak.calls.models import Call
 from doyak.core.audit import audit_record, changed_fields, model_snapshot
 from doyak.core.errors import AccessDenied, Conflict, NotFound, ValidationFailed
+from doyak.core.inputs import BIGINT_MAX, YEAR_MAX, YEAR_MIN, finite_decimal
 from doyak.engine.proposal_rules import BudgetItem as EngineBudgetItem
 from doyak.engine.proposal_rules import BudgetLine as EngineBudgetLine
 from doyak.organizations.models import Organization, Researcher
@@ -27,6 +28,8 @@ from doyak.regions.models import Region
 from .emails import proposal_email_schedule
 from .enums import AttachmentKind, CostCategory, MemberRole, ProposalStatus, SanctionKind
 from .models import (
+    KPI_DECIMAL_PLACES,
+    KPI_MAX_DIGITS,
     Attachment,
     BudgetLine,
     ConsortiumMember,
@@ -102,8 +105,11 @@ def _int(value: Any, field: str, *, minimum: int = 0) -> int:
         number = int(Decimal(str(value)))
         if Decimal(str(value)) != number:
             raise InvalidOperation
-    except (InvalidOperation, ValueError, TypeError):
+    except (InvalidOperation, ValueError, TypeError, OverflowError):
         raise ValidationFailed(_("Enter a whole number."), code="number_invalid", field=field) from None
+    if number > BIGINT_MAX:
+        raise ValidationFailed(_("Enter a number of %(max)s or less.") % {"max": BIGINT_MAX}, code="number_invalid",
+                               field=field)
     if number < minimum:
         raise ValidationFailed(_("Enter a number of %(min)s or more.") % {"min": minimum}, code="number_invalid",
                                field=field)
@@ -359,11 +365,21 @@ def proposal_kpi_add(*, actor: Actor, proposal_id: int, name: str, unit: str, ba
     proposal = _editable(actor, proposal_id)
     if not str(name).strip():
         raise ValidationFailed(_("Name the indicator."), code="required", field="name")
-    try:
-        target_value = Decimal(str(target))
-        baseline_value = Decimal(str(baseline)) if baseline not in (None, "") else None
-    except InvalidOperation:
-        raise ValidationFailed(_("Enter a number."), code="number_invalid", field="target") from None
+    values = {}
+    for field, value in (("target", target), ("baseline", baseline)):
+        if field == "baseline" and value in (None, ""):
+            values[field] = None
+            continue
+        try:
+            values[field] = finite_decimal(value, max_digits=KPI_MAX_DIGITS, decimal_places=KPI_DECIMAL_PLACES)
+        except (InvalidOperation, ValueError, TypeError):
+            raise ValidationFailed(_("Enter a number of at most %(n)s digits before the decimal point.")
+                                   % {"n": KPI_MAX_DIGITS - KPI_DECIMAL_PLACES}, code="number_invalid",
+                                   field=field) from None
+    target_value, baseline_value = values["target"], values["baseline"]
+    if year is not None and not YEAR_MIN <= int(year) <= YEAR_MAX:
+        raise ValidationFailed(_("Enter a year from %(min)s to %(max)s.") % {"min": YEAR_MIN, "max": YEAR_MAX},
+                               code="number_invalid", field="year")
     row = KpiTarget.objects.create(proposal=proposal, name=str(name).strip(), unit=str(unit or ""),
                                    baseline=baseline_value, target=target_value, year=year or None)
     audit_record(actor=actor, action="proposal.kpi_add", obj=proposal, changes={"name": row.name, "target": target_value})

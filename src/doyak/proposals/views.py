@@ -18,6 +18,7 @@ from doyak.calls.models import Call
 from doyak.calls.selectors import call_get_for_user_or_raise, call_list_for_user
 from doyak.core.errors import AccessDenied, DoyakError
 from doyak.core.pagination import page_of
+from doyak.core.params import parse_int, whole_number
 from doyak.organizations.enums import OrganizationType
 from doyak.organizations.models import Organization, Researcher
 from doyak.programs.enums import Track
@@ -103,7 +104,7 @@ def _filters(request) -> dict:
 @login_required
 def proposal_list(request):
     raw = _filters(request)
-    call_id = int(raw["call"]) if raw["call"].isdigit() else None
+    call_id = parse_int(raw["call"], "call")
     qs = proposal_list_for_user(user=request.user, q=raw["q"], call_id=call_id, status=raw["status"],
                                 track=raw["track"], region_group=raw["region_group"], org_type=raw["org_type"],
                                 order=raw["order"])
@@ -130,11 +131,11 @@ def proposal_list(request):
 def proposal_start(request):
     if not can_create_proposal(request.user):
         raise AccessDenied(_("Only applicants with an organization may start a proposal."), code="proposal_forbidden")
-    call_id = request.GET.get("call") or request.POST.get("call")
-    if not (call_id and str(call_id).isdigit()):
+    call_id = parse_int(request.GET.get("call") or request.POST.get("call"), "call")
+    if not call_id:
         calls = call_list_for_user(user=request.user, accepting=True)
         return render(request, "proposals/start.html", {"calls": calls, "call": None, "form": None})
-    call = call_get_for_user_or_raise(user=request.user, call_id=int(call_id))
+    call = call_get_for_user_or_raise(user=request.user, call_id=call_id)
     form = ProposalStartForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -249,8 +250,9 @@ def _budget_grid(proposal, posted=None, violations=None) -> dict:
                     text = raw.replace(",", "").replace(" ", "")
                     value = 0
                     if text:
-                        if text.isdigit():
-                            value = int(text)
+                        parsed = whole_number(text)
+                        if parsed is not None:
+                            value = parsed
                         else:
                             cell_errors[name] = _("Enter whole won, without decimals or signs.")
                     sums[source] += value
@@ -290,10 +292,11 @@ def _equipment_items_cell(name: str, *, line, posted, cell_errors: dict, label: 
             continue
         description, sep, amount = text.rpartition(ITEM_SEPARATOR)
         amount = amount.replace(",", "").replace(" ", "")
-        if not sep or not description.strip() or not amount.isdigit():
+        won = whole_number(amount)
+        if not sep or not description.strip() or won is None:
             cell_errors[name] = _("Write one item a line: description | amount in won.")
             continue
-        parsed.append({"description": description.strip(), "amount_krw": int(amount)})
+        parsed.append({"description": description.strip(), "amount_krw": won})
     return {"name": name, "value": raw, "error": cell_errors.get(name), "parsed": parsed,
             "label": _("%(line)s: items") % {"line": label}}
 
