@@ -33,6 +33,7 @@ def _run(calls: int) -> None:
     from django.db import transaction
     from django.utils import timezone
 
+    from doyak.accounts.rules import SYSTEM
     from doyak.core.audit import audit_record
     from doyak.core.models import AuditEvent
     from doyak.regions.models import Region
@@ -48,7 +49,7 @@ def _run(calls: int) -> None:
 
     def chained() -> None:
         with transaction.atomic():
-            audit_record(actor=None, action="bench.chained", obj=obj, changes=CHANGES)
+            audit_record(actor=SYSTEM, action="bench.chained", obj=obj, changes=CHANGES)
 
     for _ in range(20):  # warm-up: connections, statement caches
         chained()

@@ -43,6 +43,7 @@ def _ledger(count: int):
     from django.utils import timezone
 
     from doyak.accounts.models import User
+    from doyak.accounts.rules import SYSTEM
     from doyak.calls.models import Call
     from doyak.finance.models import Agreement, Transaction
     from doyak.finance.seeding import ledger_rows
@@ -76,7 +77,7 @@ def _ledger(count: int):
                               ("activities", 1_500_000_000), ("equipment", 500_000_000), ("allowance", 300_000_000)):
             BudgetLine.objects.create(proposal=proposal, year=2026, organization=org, category=category,
                                       gov_krw=won * 3 // 4, cash_krw=won - won * 3 // 4)
-        agreement = agreement_create_from_proposal(actor=None, proposal_id=proposal.pk, number=NUMBER)
+        agreement = agreement_create_from_proposal(actor=SYSTEM, proposal_id=proposal.pk, number=NUMBER)
         bench_pm = User.objects.create_user(username="bench-pm", password="x", role="program_manager")
         agreements_conclude_for_call(actor=bench_pm, call_id=call.pk)  # a draft takes no spending
         agreement.refresh_from_db()
@@ -85,7 +86,7 @@ def _ledger(count: int):
                                         batch_size=5000)
         print(f"  inserted in {time.perf_counter() - started:.1f} s")
         User.objects.create_user(username="bench-institution", password="x", role="applicant", organization=org)
-        run = settlement_run_start(actor=None, agreement_ids=[agreement.pk])
+        run = settlement_run_start(actor=SYSTEM, agreement_ids=[agreement.pk])
         started = time.perf_counter()
         settlement_run_execute(run_id=run.pk)
         print(f"  settlement job (load, rules, store flags) in {time.perf_counter() - started:.2f} s")

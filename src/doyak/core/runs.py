@@ -38,6 +38,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from doyak.accounts.rules import SYSTEM
+
 from .audit import audit_record
 
 logger = logging.getLogger(__name__)
@@ -199,7 +201,7 @@ def _recover_one(*, kind: RunKind, pk: int, now: dt.datetime, lost_task_id: str 
         run.save(update_fields=["recoveries", "lease_owner", "lease_expires_at"])
         task_ids = {tid for tid in (getattr(run, "task_id", ""), lost_task_id) if tid}
         _task_rows_fail(task_ids=task_ids, now=now)
-        audit_record(actor=None, action=f"{kind.label}.recovered", obj=run, changes=note)
+        audit_record(actor=SYSTEM, action=f"{kind.label}.recovered", obj=run, changes=note)
         kind.requeue(run)
     logger.warning("recovered %s %s (worker %s stopped at %s)", kind.label, pk, note["worker"], stopped_at)
     return Recovery(kind=kind.label, pk=pk, worker=note["worker"], stopped_at=stopped_at)
