@@ -12,6 +12,9 @@ import re
 
 from locust import HttpUser, between, task
 
+# One task in this many (per sign_in_again draw) signs the user out and in again.
+RESIGN_IN_EVERY = 5
+
 PLAN = json.loads(open(os.environ["DOYAK_LOAD_PLAN"], encoding="utf-8").read())
 ROLES = sorted(PLAN)
 _turn = itertools.count()
@@ -46,8 +49,12 @@ class RoleUser(HttpUser):
             if response.status_code != 200:
                 response.failure(f"{url} answered {response.status_code}")
 
-    @task(2)
+    @task(1)
     def sign_in_again(self) -> None:
+        """Now and then a user signs out and in again (about once in ``RESIGN_IN_EVERY`` tasks: every few
+        minutes of think time, as people do; each login costs an Argon2 hash, ~0.4 s of CPU)."""
+        if random.random() >= 1 / RESIGN_IN_EVERY:
+            return
         self.client.post("/accounts/logout/", name="logout", allow_redirects=False,
                          headers={"X-CSRFToken": self.client.cookies.get("csrftoken", "")})
         self.login()
