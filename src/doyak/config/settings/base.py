@@ -223,7 +223,10 @@ LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 TIME_ZONE = "Asia/Seoul"
 USE_I18N = True
 USE_TZ = True
-USE_THOUSAND_SEPARATOR = True
+# Off: with it on, every integer a template prints gets separators, ids included (id="member-1,273",
+# value="1,273" in forms), which breaks anchors and forms once ids pass 999. Amounts and counts are
+# formatted where they are shown (the won filters, presentation helpers).
+USE_THOUSAND_SEPARATOR = False
 
 # --- Static and uploaded files. Front-end packages come from npm at set-up (node_modules).
 STATIC_URL = "/static/"
