@@ -281,3 +281,29 @@ def test_a_refused_transition_says_nothing_of_another_organisations_proposal(cli
     # then the answer is the same whatever the state
     assert len(answers) == 1
     assert next(iter(answers))[0] == 403
+
+
+def test_calls_list_counts_each_calls_proposals_but_not_drafts(client, make_call, make_proposal, make_user):
+    busy, quiet = make_call(title_ko="붐비는 공고"), make_call(title_ko="조용한 공고")
+    for status in ("submitted", "submitted", "under_review", "draft"):
+        make_proposal(call=busy, status=status)
+    make_proposal(call=quiet, status="draft")
+    client.force_login(make_user(role="program_manager"))
+    body = client.get("/calls/").content.decode()
+    rows = {title: body.split(title, 1)[1].split("</tr>", 1)[0] for title in ("붐비는 공고", "조용한 공고")}
+    assert rows["붐비는 공고"].rstrip().endswith('<td class="num">3</td>')
+    assert rows["조용한 공고"].rstrip().endswith('<td class="num">0</td>')
+
+
+def test_applicant_lists_proposals_it_leads_or_joins_and_no_others(client, make_organization, make_proposal, make_user):
+    from doyak.proposals.models import ConsortiumMember
+
+    mine = make_organization(name="(주)가온")
+    led = make_proposal(lead=mine, status="submitted", title_ko="주관 과제")
+    joined = make_proposal(status="submitted", title_ko="참여 과제")
+    ConsortiumMember.objects.create(proposal=joined, organization=mine, role="participant")
+    make_proposal(status="submitted", title_ko="남의 과제")
+    client.force_login(make_user(role="applicant", organization=mine))
+    body = client.get("/proposals/").content.decode()
+    assert led.title_ko in body and joined.title_ko in body and "남의 과제" not in body
+    assert client.get("/api/v1/proposals").json()["count"] == 2

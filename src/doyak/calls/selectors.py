@@ -26,8 +26,7 @@ from .rules import can_view_call, can_view_draft_calls
 def call_list_for_user(*, user: Actor, q: str = "", status: str = "", track: str = "", program_id: int | None = None,
                        accepting: bool | None = None) -> QuerySet[Call]:
     """Calls the user may see, filtered; drafts only for program managers, council and auditors."""
-    qs = Call.objects.select_related("program", "sub_program").annotate(
-        proposal_count=Count("proposals", filter=~Q(proposals__status="draft")))
+    qs = Call.objects.select_related("program", "sub_program")
     if not can_view_draft_calls(user):
         qs = qs.exclude(status=CallStatus.DRAFT)
     if q:
@@ -42,6 +41,20 @@ def call_list_for_user(*, user: Actor, q: str = "", status: str = "", track: str
         now = timezone.now()
         qs = qs.filter(status=CallStatus.OPEN, opens_at__lte=now, closes_at__gt=now)
     return qs.order_by("-opens_at", "reference")
+
+
+def calls_with_proposal_counts(calls) -> list[Call]:
+    """``calls`` (a page of them) as a list, each with ``proposal_count``: its proposals other than drafts.
+
+    Counted for the shown rows only: a count joined into the list query groups every proposal of every call
+    before the page is cut (about 100 ms on the national seed for each view of the calls list)."""
+    calls = list(calls)
+    proposals = Call._meta.get_field("proposals").related_model.objects  # calls sit below proposals: no import
+    counts = dict(proposals.filter(call_id__in=[c.pk for c in calls]).exclude(status="draft")
+                  .order_by().values("call_id").annotate(n=Count("pk")).values_list("call_id", "n"))
+    for call in calls:
+        call.proposal_count = counts.get(call.pk, 0)
+    return calls
 
 
 def call_get_for_user_or_raise(*, user: Actor, call_id: int) -> Call:

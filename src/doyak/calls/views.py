@@ -20,6 +20,7 @@ from .selectors import (
     call_list_for_user,
     call_open_problems,
     call_ripple_required,
+    calls_with_proposal_counts,
 )
 from .services import call_cancel, call_close, call_create, call_criteria_set, call_open, call_update
 
@@ -29,6 +30,7 @@ def call_list(request):
     filters = {k: request.GET.get(k, "").strip() for k in ("q", "status", "track")}
     qs = call_list_for_user(user=request.user, **filters)
     page_obj = page_of(request, qs, per_page=30)
+    page_obj.object_list = calls_with_proposal_counts(page_obj.object_list)
     return render(request, "calls/list.html", {
         "page_obj": page_obj, "filters": filters, "statuses": CallStatus.choices, "tracks": Track.choices,
         "can_manage": can_manage_calls(request.user),

@@ -16,6 +16,7 @@ from doyak.core.audit import audit_record
 from doyak.core.errors import Conflict, NotFound, ValidationFailed
 
 from .enums import ValueType
+from .memo import memo
 from .models import PolicySetting
 
 
@@ -41,15 +42,32 @@ def policy_coerce(value: Any, value_type: str) -> Any:
         raise ValidationFailed(_("%(value)r is not a valid %(type)s.") % {"value": value, "type": value_type}, code="policy_value_invalid", field="value") from None
 
 
+def _in_force(on: dt.date):
+    return (PolicySetting.objects.filter(effective_from__lte=on)
+            .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=on)))
+
+
+def _records_in_force(on: dt.date) -> dict[str, PolicySetting]:
+    """Every policy's version in force on ``on``, by key, in one query; remembered for the rest of the request."""
+    remembered = memo()
+    if remembered is not None and on in remembered:
+        return remembered[on]
+    records: dict[str, PolicySetting] = {}
+    for record in _in_force(on).order_by("key", "-version"):
+        records.setdefault(record.key, record)
+    if remembered is not None:
+        remembered[on] = records
+    return records
+
+
 def policy_record(*, key: str, on: dt.date | None = None) -> PolicySetting:
-    """The version of ``key`` in force on ``on`` (today, Seoul time, by default)."""
+    """The version of ``key`` in force on ``on`` (today, Seoul time, by default). During a request the first
+    read loads every policy in force on that date (``memo``): a page reads twenty or thirty of them."""
     on = on or timezone.localdate()
-    record = (
-        PolicySetting.objects.filter(key=key, effective_from__lte=on)
-        .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=on))
-        .order_by("-version")
-        .first()
-    )
+    if memo() is not None:
+        record = _records_in_force(on).get(key)
+    else:
+        record = _in_force(on).filter(key=key).order_by("-version").first()
     if record is None:
         raise NotFound(_("No policy %(key)s in force on %(date)s.") % {"key": key, "date": on.isoformat()}, code="policy_not_found", field=key)
     return record
@@ -65,15 +83,8 @@ def policy_values_in_force(*, on: dt.date | None = None, prefix: str = "") -> di
     """The typed value of every policy (under ``prefix``) in force on ``on``, read in one query: for screens and
     rules that need many numbers at once (a proposal's budget rules read some thirty)."""
     on = on or timezone.localdate()
-    qs = (PolicySetting.objects.filter(effective_from__lte=on)
-          .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=on)).order_by("key", "-version"))
-    if prefix:
-        qs = qs.filter(key__startswith=prefix)
-    values: dict[str, Any] = {}
-    for key, value, value_type in qs.values_list("key", "value", "value_type"):
-        if key not in values:
-            values[key] = policy_coerce(value, value_type)
-    return values
+    return {key: policy_coerce(record.value, record.value_type)
+            for key, record in _records_in_force(on).items() if key.startswith(prefix)}
 
 
 def policy_values(*, prefix: str, on: dt.date | None = None) -> dict[str, Any]:
