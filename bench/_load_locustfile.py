@@ -1,6 +1,6 @@
 """The users of bench/load.py (run by locust there, not on its own): each signs in as one demo role and opens, with
-1–3 s of thought between requests, the pages and API calls that role may open (the plan written by bench/load.py
-into $DOYAK_LOAD_PLAN: {role: {"username", "password", "urls": [[scenario, url, weight], …]}})."""
+$DOYAK_LOAD_THINK seconds of thought between requests ("min,max"), the pages and API calls that role may open (the
+plan written by bench/load.py into $DOYAK_LOAD_PLAN: {role: {"username", "password", "urls": [[scenario, url, weight], …]}})."""
 
 from __future__ import annotations
 
@@ -21,8 +21,11 @@ _turn = itertools.count()
 _CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
+THINK = tuple(float(x) for x in os.environ.get("DOYAK_LOAD_THINK", "5,15").split(","))
+
+
 class RoleUser(HttpUser):
-    wait_time = between(1, 3)
+    wait_time = between(*THINK)
 
     def on_start(self) -> None:
         self.role = ROLES[next(_turn) % len(ROLES)]  # the roles in turn: every role equally represented

@@ -1,6 +1,7 @@
 """Load benchmark: every demo role at once against gunicorn (4 workers) on PostgreSQL with national-size data.
 
-    .venv/bin/python bench/load.py [--users 50,200] [--duration 90] [--workers 4] [--port 8765]
+    .venv/bin/python bench/load.py [--users 50,200] [--duration 90] [--ramp 30] [--think 5-15]
+                                   [--workers 4] [--port 8765]
                                    [--ledger-transactions 50000] [--data-dir var/bench-load-pg]
 
 1. Uses DOYAK_DATABASE_URL when set; otherwise starts a local PostgreSQL with ``pgserver`` (data kept in
@@ -13,8 +14,11 @@
    ledger), dashboards, audit and policies — and keeps for each role only those it may open (each is requested
    once as that role with Django's test client; anything but 200 is left out and listed).
 3. Starts gunicorn on 127.0.0.1 only and, for each --users stage, locust headless: that many users (the roles in
-   turn, each signed in with its demo password), spawned over a tenth of the stage, 1–3 s of thought between
-   requests, for --duration seconds. A user also signs out and in again now and then, and asks /healthz.
+   turn, each signed in with its demo password) signing in over --ramp seconds, then --duration seconds measured
+   (locust's figures are reset once every user is in: steady state, not the sign-in rush), --think seconds of
+   thought between a user's requests (5–15 s by default: a person reading a list or a proposal; ``--think 1-3``
+   is a stress test of four to five times the traffic). A user also signs out and in again now and then, and
+   asks /healthz.
 4. Prints per scenario (role: page) requests, requests/s, p50/p95/p99 and errors, then per stage the totals,
    the p95 as a multiple of /healthz's in the same stage (the baseline: the server's floor under that load) and,
    for later stages, requests/s and p95 against the first stage.
@@ -201,14 +205,17 @@ def _percent(row: dict, key: str) -> float:
         return float("nan")
 
 
-def _stage(*, users: int, duration: int, port: int, plan_path: Path, folder: Path, env: dict[str, str]) -> dict:
+def _stage(*, users: int, duration: int, ramp: int, think: tuple[float, float], port: int, plan_path: Path,
+           folder: Path, env: dict[str, str]) -> dict:
     prefix = folder / f"u{users}"
-    spawn = max(1, users // max(1, duration // 10))
+    spawn = max(1.0, users / max(1, ramp))
     command = [str(BIN / "locust"), "-f", str(ROOT / "bench" / "_load_locustfile.py"), "--headless", "--only-summary",
-               "-u", str(users), "-r", str(spawn), "-t", f"{duration}s", "--host", f"http://{HOST}:{port}",
-               "--csv", str(prefix), "--stop-timeout", "5", "--loglevel", "ERROR"]
-    print(f"\n=== {users} users, {duration} s (spawn {spawn}/s), think time 1–3 s", flush=True)
-    subprocess.run(command, env={**env, "DOYAK_LOAD_PLAN": str(plan_path)}, check=False,
+               "-u", str(users), "-r", f"{spawn:g}", "-t", f"{ramp + duration}s", "--host", f"http://{HOST}:{port}",
+               "--csv", str(prefix), "--stop-timeout", "5", "--loglevel", "ERROR", "--reset-stats"]
+    print(f"\n=== {users} users signing in over {ramp} s ({spawn:g}/s), then {duration} s measured; "
+          f"think time {think[0]:g}–{think[1]:g} s", flush=True)
+    subprocess.run(command, env={**env, "DOYAK_LOAD_PLAN": str(plan_path),
+                                 "DOYAK_LOAD_THINK": f"{think[0]:g},{think[1]:g}"}, check=False,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     with open(f"{prefix}_stats.csv", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
@@ -241,7 +248,10 @@ def _stage(*, users: int, duration: int, port: int, plan_path: Path, folder: Pat
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--users", default="50,200", help="comma-separated stages, e.g. 50,200")
-    parser.add_argument("--duration", type=int, default=90, help="seconds per stage")
+    parser.add_argument("--duration", type=int, default=90, help="seconds measured per stage, after the ramp")
+    parser.add_argument("--ramp", type=int, default=30,
+                        help="seconds over which a stage's users sign in; figures are reset when all are in")
+    parser.add_argument("--think", default="5-15", help="seconds of thought between a user's requests, min-max")
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--ledger-transactions", type=int, default=50_000)
@@ -249,6 +259,8 @@ def main() -> int:
     parser.add_argument("--data-dir", default=str(ROOT / "var" / "bench-load-pg"))
     args = parser.parse_args()
     stages = [int(x) for x in args.users.split(",") if x.strip()]
+    low, _dash, high = args.think.partition("-")
+    think = (float(low), float(high or low))
     os.environ["PYTHONPATH"] = str(ROOT / "src")  # migrate, seed and gunicorn run this tree's code
 
     with django_on_postgres(args.data_dir) as env:
@@ -281,8 +293,8 @@ def main() -> int:
             env=server_env, cwd=str(ROOT), stdout=server_log, stderr=subprocess.STDOUT)
         try:
             _wait_up(args.port)
-            results = [_stage(users=n, duration=args.duration, port=args.port, plan_path=plan_path, folder=folder,
-                              env=env) for n in stages]
+            results = [_stage(users=n, duration=args.duration, ramp=args.ramp, think=think, port=args.port,
+                              plan_path=plan_path, folder=folder, env=env) for n in stages]
         finally:
             server.terminate()
             server.wait(timeout=30)
