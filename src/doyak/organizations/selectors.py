@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from doyak.accounts.enums import Role
@@ -64,13 +64,14 @@ HOME_OVERVIEW_ROLES = frozenset({Role.PROGRAM_MANAGER, Role.ADMINISTRATOR, Role.
 def home_content(*, user: Actor, lang: str) -> HomeContent:
     """Organisations and researchers overall for the ministry side; an applicant's own organisation."""
     if user.role in HOME_OVERVIEW_ROLES:
-        anchors = Organization.objects.filter(is_demand_anchor=True).count()
-        stars = Researcher.objects.exclude(star_engineer_since=None).count()
+        # one scan of each table for both of its figures
+        orgs = Organization.objects.aggregate(n=Count("pk"), anchors=Count("pk", filter=Q(is_demand_anchor=True)))
+        people = Researcher.objects.aggregate(n=Count("pk"), stars=Count("pk", filter=Q(star_engineer_since__isnull=False)))
         return HomeContent(cards=(
-            HomeCard(label=_("Organizations"), value=f"{Organization.objects.count():,}",
-                     sub=_("%(n)s demand-anchor companies") % {"n": f"{anchors:,}"}),
-            HomeCard(label=_("Researchers"), value=f"{Researcher.objects.count():,}",
-                     sub=_("%(n)s star engineers") % {"n": f"{stars:,}"}),
+            HomeCard(label=_("Organizations"), value=f"{orgs['n']:,}",
+                     sub=_("%(n)s demand-anchor companies") % {"n": f"{orgs['anchors']:,}"}),
+            HomeCard(label=_("Researchers"), value=f"{people['n']:,}",
+                     sub=_("%(n)s star engineers") % {"n": f"{people['stars']:,}"}),
         ))
     if user.role == Role.APPLICANT and user.organization_id:
         organization = Organization.objects.select_related("region").get(pk=user.organization_id)
