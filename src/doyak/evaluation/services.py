@@ -14,11 +14,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 
 from doyak.accounts.rules import Actor
 from doyak.calls.models import Call, Criterion
 from doyak.core.audit import audit_record, changed_fields, model_snapshot
 from doyak.core.errors import AccessDenied, Conflict, NotFound, ValidationFailed
+from doyak.core.labels import audit_actions_register
 from doyak.core.runs import LeaseLost, lease_acquire, lease_assert_held, lease_release, lease_renew
 from doyak.engine.affinity import Profile, affinity_scores
 from doyak.engine.assignment import AssignmentInfeasible, Candidates, evaluators_assign
@@ -53,6 +55,27 @@ from .models import (
     Score,
 )
 from .rules import can_appeal, can_manage_evaluation, can_opt_in
+
+AUDIT_ACTIONS = audit_actions_register({
+    "evaluator.opt_in": _l("Evaluator joined the pool"),
+    "evaluator.add": _l("Evaluator added to the pool"),
+    "evaluator.update": _l("Evaluator profile changed"),
+    "panel.create": _l("Evaluation panel created"),
+    "panel.update": _l("Evaluation panel changed"),
+    "panel.publish": _l("Evaluation results published"),
+    "assignment_run.start": _l("Evaluator assignment started"),
+    "assignment_run.done": _l("Evaluator assignment finished"),
+    "assignment.add": _l("Evaluator assigned"),
+    "assignment.withdraw": _l("Evaluator assignment withdrawn"),
+    "assignment.pledge": _l("Conflict-of-interest pledge signed"),
+    "conflict.declared": _l("Conflict of interest declared"),
+    "conflict.challenged": _l("Evaluator challenged by the applicant"),
+    "conflict.recused": _l("Evaluator recused"),
+    "scores.save": _l("Scores saved"),
+    "scores.submit": _l("Scores submitted"),
+    "appeal.file": _l("Appeal filed"),
+    "appeal.answer": _l("Appeal answered"),
+})
 
 logger = logging.getLogger(__name__)
 

@@ -10,11 +10,13 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 
 from doyak.accounts.rules import SYSTEM, Actor
 from doyak.calls.models import Call
 from doyak.core.audit import audit_record
 from doyak.core.errors import AccessDenied, Conflict, NotFound, ValidationFailed
+from doyak.core.labels import audit_actions_register
 from doyak.core.runs import LeaseLost, lease_acquire, lease_assert_held, lease_release
 from doyak.engine.portfolio import (
     BUDGET,
@@ -44,6 +46,18 @@ from .selectors import (
     scope_decisions,
     scope_proposals,
 )
+
+AUDIT_ACTIONS = audit_actions_register({
+    "portfolio.scenario_create": _l("Portfolio scenario created"),
+    "portfolio.scenario_update": _l("Portfolio scenario's policy changed"),
+    "portfolio.scenario_delete": _l("Portfolio scenario deleted"),
+    "portfolio.scenario_solve": _l("Portfolio scenario sent to the solver"),
+    "portfolio.scenario_solved": _l("Portfolio scenario solved"),
+    "portfolio.scenario_failed": _l("Portfolio scenario could not be solved"),
+    "portfolio.scenario_submit": _l("Portfolio scenario submitted for approval"),
+    "portfolio.scenario_withdraw": _l("Portfolio scenario withdrawn from approval"),
+    "portfolio.scenario_approve": _l("Portfolio scenario approved and applied"),
+})
 
 logger = logging.getLogger(__name__)
 

@@ -13,12 +13,14 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 
 from doyak.accounts.rules import Actor
 from doyak.calls.models import Call
 from doyak.core.audit import audit_record, changed_fields, model_snapshot
 from doyak.core.errors import AccessDenied, Conflict, NotFound, ValidationFailed
 from doyak.core.inputs import BIGINT_MAX, YEAR_MAX, YEAR_MIN, finite_decimal
+from doyak.core.labels import audit_actions_register
 from doyak.engine.proposal_rules import BudgetItem as EngineBudgetItem
 from doyak.engine.proposal_rules import BudgetLine as EngineBudgetLine
 from doyak.organizations.models import Organization, Researcher
@@ -44,6 +46,36 @@ from .models import (
 from .rules import can_create_proposal, can_edit_proposal, can_record_sanction, can_trigger
 from .validation import proposal_check, violation_for_display
 from .workflow import TRANSITIONS, Owner
+
+AUDIT_ACTIONS = audit_actions_register({
+    "proposal.create": _l("Proposal started"),
+    "proposal.update": _l("Proposal changed"),
+    "proposal.member_add": _l("Institution added to a proposal"),
+    "proposal.team_add": _l("Researcher added to a proposal"),
+    "proposal.budget_set": _l("Proposal budget saved"),
+    "proposal.ripple_add": _l("Regional ripple commitment added"),
+    "proposal.kpi_add": _l("KPI target added"),
+    "proposal.regulation_add": _l("Regulation dependency added"),
+    "proposal.investor_letter_add": _l("Investor letter added"),
+    "proposal.attachment_add": _l("Attachment added"),
+    "proposal.members_remove": _l("Institution removed from a proposal"),
+    "proposal.team_remove": _l("Researcher removed from a proposal"),
+    "proposal.ripple_remove": _l("Regional ripple commitment removed"),
+    "proposal.kpi_remove": _l("KPI target removed"),
+    "proposal.kpis_remove": _l("KPI target removed"),
+    "proposal.regulations_remove": _l("Regulation dependency removed"),
+    "proposal.investor_letters_remove": _l("Investor letter removed"),
+    "proposal.attachments_remove": _l("Attachment removed"),
+    "proposal.submit": _l("Proposal submitted"),
+    "proposal.withdraw": _l("Proposal withdrawn"),
+    "proposal.start_review": _l("Proposal review started"),
+    "proposal.pass_evaluation": _l("Proposal passed the evaluation"),
+    "proposal.fail_evaluation": _l("Proposal failed the evaluation"),
+    "proposal.reinstate": _l("Proposal reinstated after an appeal"),
+    "proposal.select": _l("Proposal selected"),
+    "proposal.reject": _l("Proposal not selected"),
+    "sanction.record": _l("Sanction recorded"),
+})
 
 PDF_MAGIC = b"%PDF-"
 
