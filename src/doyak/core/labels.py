@@ -238,3 +238,36 @@ def local_time_text(value, *, seconds: bool = False) -> str:
 
 def is_iso_moment(text) -> bool:
     return isinstance(text, str) and bool(_ISO_MOMENT.fullmatch(text))
+
+
+# --------------------------------------------------------------------------------------------
+# Legal sources: the law by name in the sentence, the policy record's key and version in the data
+# --------------------------------------------------------------------------------------------
+
+_POLICY_REF = re.compile(r"\s*\[([A-Za-z0-9_.]+) v(\d+)\]")
+# Titles of laws, decrees, guidelines and plans cited by the policy records, longest first.
+LEGAL_TITLES = (
+    "국가연구개발혁신법 시행령", "국가연구개발혁신법 시행규칙", "국가연구개발혁신법 매뉴얼", "국가연구개발혁신법",
+    "국가연구개발 과제평가 표준지침", "국가연구개발사업 연구개발비 사용 기준", "산업 R&D 혁신방안",
+)
+_TITLE = re.compile("(?<!「)(" + "|".join(re.escape(t) for t in LEGAL_TITLES) + ")(?!」)")
+
+
+def legal_citation(text: str) -> str:
+    """A source as Korean legal writing cites it: ``국가연구개발혁신법 시행령 제19조`` → ``「국가연구개발혁신법
+    시행령」 제19조``; policy references ``[key v1]`` are left out (see :func:`policy_references`)."""
+    plain = _POLICY_REF.sub("", text or "").strip()
+    return _TITLE.sub(r"「\1」", plain)
+
+
+def policy_references(text: str) -> list[dict]:
+    """The policy records a source names: ``[rnd_act.gov_share_max.sme v1]`` → key and version."""
+    return [{"key": key, "version": int(version)} for key, version in _POLICY_REF.findall(text or "")]
+
+
+def rule_sentence(message: str, source: str) -> str:
+    """A rule's message with its legal source by name: "…을 넘습니다. (근거: 「국가연구개발혁신법 시행령」 제19조)"."""
+    citation = legal_citation(source)
+    if not citation:
+        return message
+    return _("%(message)s (Source: %(source)s)") % {"message": message, "source": citation}
