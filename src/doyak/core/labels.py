@@ -1,13 +1,15 @@
 """Labels, never codes: the translated words a screen shows for every code it holds.
 
-Two registries, filled by the apps that own the codes:
+Registries, filled by the apps that own the codes:
 
 - **audit actions** (``scores.submit`` → "점수 제출"): each app declares the actions it emits beside the
   service that emits them, with :func:`audit_actions_register`;
 - **policy value choices** (``['regional_only']`` → "지역 전용"): a list- or text-valued policy record names
-  codes of one enum; the app that owns the record says which, with :func:`policy_choices_register`.
+  codes of one enum; the app that owns the record says which, with :func:`policy_choices_register`;
+- **audit objects** (``proposals.proposal`` #12 → a link to the proposal when the viewer may open it), with
+  :func:`audit_objects_register` beside the app's rules.
 
-Lookups import every app's ``services``, ``imports`` and ``policies`` module once (``autodiscover_modules``), so a
+Lookups import every app's ``services``, ``imports``, ``policies`` and ``rules`` module once (``autodiscover_modules``), so a
 screen that renders before an app's services were imported still finds their labels. Formatting of
 values by their unit (yes/no, shares as %, years as years, won) is in :func:`policy_value_text`.
 """
@@ -37,7 +39,7 @@ def _discover() -> None:
     global _discovered
     if not _discovered:
         _discovered = True
-        autodiscover_modules("services", "imports", "policies")
+        autodiscover_modules("services", "imports", "policies", "rules")
 
 
 def _as_mapping(choices) -> dict[str, Promise | str]:
@@ -271,3 +273,33 @@ def rule_sentence(message: str, source: str) -> str:
     if not citation:
         return message
     return _("%(message)s (Source: %(source)s)") % {"message": message, "source": citation}
+
+
+# --------------------------------------------------------------------------------------------
+# Objects of audit events: their type by name and, where the viewer may open it, a link
+# --------------------------------------------------------------------------------------------
+
+_OBJECT_LINKS: dict[str, tuple[str, str, object]] = {}
+
+
+def audit_objects_register(links: Mapping[str, tuple[str, str, object]]) -> None:
+    """``{"proposals.proposal": ("proposals:detail", "proposal_id", can_view_proposal)}``: the page of an
+    object type, the URL keyword its primary key fills, and the rule ``(user, obj) -> bool`` that says
+    whether a viewer may open it. Each app declares its own beside its rules."""
+    _OBJECT_LINKS.update(links)
+
+
+def audit_object_link(object_type: str) -> tuple[str, str, object] | None:
+    _discover()
+    return _OBJECT_LINKS.get(object_type)
+
+
+def object_type_label(object_type: str) -> str:
+    """``proposals.proposal`` → 제안서 (the model's verbose name); an unknown type reads "Other record"."""
+    from django.apps import apps
+
+    try:
+        model = apps.get_model(object_type)
+    except (LookupError, ValueError):
+        return _("Other record")
+    return str(model._meta.verbose_name).capitalize() if get_language() == "en" else str(model._meta.verbose_name)

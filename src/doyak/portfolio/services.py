@@ -288,10 +288,14 @@ def result_summary(*, candidates, policy, explanation) -> dict[str, Any]:
     reasons = {str(by_engine_id[reason.proposal_id]): {
         "because": [e for e in reason.because if e not in RESERVED_NAMES], "budget": BUDGET in reason.because}
         for reason in explanation.near_line if not reason.funded and reason.proposal_id in by_engine_id}
+    # the constraints without which a selected proposal would be left out (its reason on the scenario page)
+    funded_reasons = {str(by_engine_id[reason.proposal_id]): [e for e in reason.because if e not in RESERVED_NAMES]
+                      for reason in explanation.near_line if reason.funded and reason.proposal_id in by_engine_id}
     return {
         "selected_ids": [c.pk for c in chosen],
         "candidates": candidates_fingerprint(candidates),
         "reasons": reasons,
+        "funded_reasons": funded_reasons,
         "objective": r.objective,
         "dual_bound": r.dual_bound,
         "gap": r.mip_gap,
