@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from doyak.core.audit import audit_record
 from doyak.core.errors import AccessDenied, DoyakError, NotFound, ValidationFailed
@@ -67,10 +67,10 @@ def api_token_authenticate(raw: str) -> User | None:
 
 
 AUDIT_ACTIONS = audit_actions_register({
-    "api_token.create": _l("API token created"),
-    "api_token.revoke": _l("API token revoked"),
-    "user.password_change": _l("Password changed"),
-    "user.password_reset": _l("Password reset"),
+    "api_token.create": gettext_lazy("API token created"),
+    "api_token.revoke": gettext_lazy("API token revoked"),
+    "user.password_change": gettext_lazy("Password changed"),
+    "user.password_reset": gettext_lazy("Password reset"),
 })
 
 PASSWORD_SET_WAYS = ("change", "reset")

@@ -9,7 +9,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from doyak.accounts.rules import Actor
 from doyak.core.audit import audit_record, changed_fields, model_snapshot
@@ -36,12 +36,12 @@ OPEN_EDITABLE_FIELDS = frozenset({"closes_at", "description", "title_en"})
 
 
 AUDIT_ACTIONS = audit_actions_register({
-    "call.create": _l("Call created"),
-    "call.update": _l("Call changed"),
-    "call.criteria_set": _l("Evaluation criteria of a call set"),
-    "call.open": _l("Call opened"),
-    "call.close": _l("Call closed"),
-    "call.cancel": _l("Call cancelled"),
+    "call.create": gettext_lazy("Call created"),
+    "call.update": gettext_lazy("Call changed"),
+    "call.criteria_set": gettext_lazy("Evaluation criteria of a call set"),
+    "call.open": gettext_lazy("Call opened"),
+    "call.close": gettext_lazy("Call closed"),
+    "call.cancel": gettext_lazy("Call cancelled"),
 })
 
 

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from doyak.accounts.rules import Actor
 from doyak.calls.models import Call, Criterion
@@ -57,24 +57,24 @@ from .models import (
 from .rules import can_appeal, can_manage_evaluation, can_opt_in
 
 AUDIT_ACTIONS = audit_actions_register({
-    "evaluator.opt_in": _l("Evaluator joined the pool"),
-    "evaluator.add": _l("Evaluator added to the pool"),
-    "evaluator.update": _l("Evaluator profile changed"),
-    "panel.create": _l("Evaluation panel created"),
-    "panel.update": _l("Evaluation panel changed"),
-    "panel.publish": _l("Evaluation results published"),
-    "assignment_run.start": _l("Evaluator assignment started"),
-    "assignment_run.done": _l("Evaluator assignment finished"),
-    "assignment.add": _l("Evaluator assigned"),
-    "assignment.withdraw": _l("Evaluator assignment withdrawn"),
-    "assignment.pledge": _l("Conflict-of-interest pledge signed"),
-    "conflict.declared": _l("Conflict of interest declared"),
-    "conflict.challenged": _l("Evaluator challenged by the applicant"),
-    "conflict.recused": _l("Evaluator recused"),
-    "scores.save": _l("Scores saved"),
-    "scores.submit": _l("Scores submitted"),
-    "appeal.file": _l("Appeal filed"),
-    "appeal.answer": _l("Appeal answered"),
+    "evaluator.opt_in": gettext_lazy("Evaluator joined the pool"),
+    "evaluator.add": gettext_lazy("Evaluator added to the pool"),
+    "evaluator.update": gettext_lazy("Evaluator profile changed"),
+    "panel.create": gettext_lazy("Evaluation panel created"),
+    "panel.update": gettext_lazy("Evaluation panel changed"),
+    "panel.publish": gettext_lazy("Evaluation results published"),
+    "assignment_run.start": gettext_lazy("Evaluator assignment started"),
+    "assignment_run.done": gettext_lazy("Evaluator assignment finished"),
+    "assignment.add": gettext_lazy("Evaluator assigned"),
+    "assignment.withdraw": gettext_lazy("Evaluator assignment withdrawn"),
+    "assignment.pledge": gettext_lazy("Conflict-of-interest pledge signed"),
+    "conflict.declared": gettext_lazy("Conflict of interest declared"),
+    "conflict.challenged": gettext_lazy("Evaluator challenged by the applicant"),
+    "conflict.recused": gettext_lazy("Evaluator recused"),
+    "scores.save": gettext_lazy("Scores saved"),
+    "scores.submit": gettext_lazy("Scores submitted"),
+    "appeal.file": gettext_lazy("Appeal filed"),
+    "appeal.answer": gettext_lazy("Appeal answered"),
 })
 
 logger = logging.getLogger(__name__)

@@ -19,7 +19,7 @@ from django.db.models import Count, DateField, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from doyak.accounts.rules import Actor
 from doyak.core.audit import audit_record
@@ -74,16 +74,16 @@ from .rules import (
 )
 
 AUDIT_ACTIONS = audit_actions_register({
-    "agreement.create": _l("Agreement drafted"),
-    "agreement.conclude": _l("Agreement concluded"),
-    "transactions.import": _l("Transactions imported"),
-    "transaction.create": _l("Transaction entered"),
-    "transaction.evidence_attach": _l("Evidence attached to a transaction"),
-    "flag.explain": _l("Flag explained"),
-    "flag.decide": _l("Flag decided"),
-    "settlement_run.start": _l("Settlement started"),
-    "settlement_run.resume": _l("Settlement resumed"),
-    "settlement.close": _l("Settlement closed"),
+    "agreement.create": gettext_lazy("Agreement drafted"),
+    "agreement.conclude": gettext_lazy("Agreement concluded"),
+    "transactions.import": gettext_lazy("Transactions imported"),
+    "transaction.create": gettext_lazy("Transaction entered"),
+    "transaction.evidence_attach": gettext_lazy("Evidence attached to a transaction"),
+    "flag.explain": gettext_lazy("Flag explained"),
+    "flag.decide": gettext_lazy("Flag decided"),
+    "settlement_run.start": gettext_lazy("Settlement started"),
+    "settlement_run.resume": gettext_lazy("Settlement resumed"),
+    "settlement.close": gettext_lazy("Settlement closed"),
 })
 
 logger = logging.getLogger(__name__)

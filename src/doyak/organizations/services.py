@@ -8,7 +8,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from doyak.accounts.rules import Actor, is_administrator
 from doyak.core.audit import audit_record, changed_fields, model_snapshot
@@ -26,7 +26,7 @@ ADMIN_EDITABLE_FIELDS = MEMBER_EDITABLE_FIELDS + (
 
 
 AUDIT_ACTIONS = audit_actions_register({
-    "organization.update": _l("Organization changed"),
+    "organization.update": gettext_lazy("Organization changed"),
 })
 
 

@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from doyak.accounts.rules import Actor
 from doyak.core.audit import audit_record
@@ -21,7 +21,7 @@ from .enums import ValueType
 from .models import PolicySetting
 
 AUDIT_ACTIONS = audit_actions_register({
-    "policy.change": _l("Policy setting changed (new version)"),
+    "policy.change": gettext_lazy("Policy setting changed (new version)"),
 })
 
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
 
 from doyak.core.labels import choice_label, choice_labels
 from doyak.core.money import format_won, format_won_short
@@ -190,8 +189,8 @@ def selection_reason(selection) -> str:
 # --------------------------------------------------------------------------------------------
 
 OBJECTIVE_LABELS = {
-    "score_weighted_budget": _l("Score × budget (fund high scores, weighted by their funds)"),
-    "total_score": _l("Total score (fund as many good proposals as possible)"),
+    "score_weighted_budget": gettext_lazy("Score × budget (fund high scores, weighted by their funds)"),
+    "total_score": gettext_lazy("Total score (fund as many good proposals as possible)"),
 }
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from doyak.accounts.rules import SYSTEM, Actor
 from doyak.calls.models import Call
@@ -48,15 +48,15 @@ from .selectors import (
 )
 
 AUDIT_ACTIONS = audit_actions_register({
-    "portfolio.scenario_create": _l("Portfolio scenario created"),
-    "portfolio.scenario_update": _l("Portfolio scenario's policy changed"),
-    "portfolio.scenario_delete": _l("Portfolio scenario deleted"),
-    "portfolio.scenario_solve": _l("Portfolio scenario sent to the solver"),
-    "portfolio.scenario_solved": _l("Portfolio scenario solved"),
-    "portfolio.scenario_failed": _l("Portfolio scenario could not be solved"),
-    "portfolio.scenario_submit": _l("Portfolio scenario submitted for approval"),
-    "portfolio.scenario_withdraw": _l("Portfolio scenario withdrawn from approval"),
-    "portfolio.scenario_approve": _l("Portfolio scenario approved and applied"),
+    "portfolio.scenario_create": gettext_lazy("Portfolio scenario created"),
+    "portfolio.scenario_update": gettext_lazy("Portfolio scenario's policy changed"),
+    "portfolio.scenario_delete": gettext_lazy("Portfolio scenario deleted"),
+    "portfolio.scenario_solve": gettext_lazy("Portfolio scenario sent to the solver"),
+    "portfolio.scenario_solved": gettext_lazy("Portfolio scenario solved"),
+    "portfolio.scenario_failed": gettext_lazy("Portfolio scenario could not be solved"),
+    "portfolio.scenario_submit": gettext_lazy("Portfolio scenario submitted for approval"),
+    "portfolio.scenario_withdraw": gettext_lazy("Portfolio scenario withdrawn from approval"),
+    "portfolio.scenario_approve": gettext_lazy("Portfolio scenario approved and applied"),
 })
 
 logger = logging.getLogger(__name__)

@@ -60,7 +60,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.utils.translation import gettext_lazy as _l
 
 from doyak.accounts.rules import Actor
 from doyak.calls.models import Call
@@ -78,8 +77,8 @@ from .models import ConsortiumMember, Proposal, TeamMember
 from .rules import can_import
 
 AUDIT_ACTIONS = audit_actions_register({
-    "organization.import": _l("Organizations imported"),
-    "proposal.import": _l("Proposals imported"),
+    "organization.import": gettext_lazy("Organizations imported"),
+    "proposal.import": gettext_lazy("Proposals imported"),
 })
 
 ORGANIZATION_COLUMNS = {

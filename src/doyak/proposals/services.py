@@ -13,7 +13,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from doyak.accounts.rules import Actor
 from doyak.calls.models import Call
@@ -48,33 +48,33 @@ from .validation import proposal_check, violation_for_display
 from .workflow import TRANSITIONS, Owner
 
 AUDIT_ACTIONS = audit_actions_register({
-    "proposal.create": _l("Proposal started"),
-    "proposal.update": _l("Proposal changed"),
-    "proposal.member_add": _l("Institution added to a proposal"),
-    "proposal.team_add": _l("Researcher added to a proposal"),
-    "proposal.budget_set": _l("Proposal budget saved"),
-    "proposal.ripple_add": _l("Regional ripple commitment added"),
-    "proposal.kpi_add": _l("KPI target added"),
-    "proposal.regulation_add": _l("Regulation dependency added"),
-    "proposal.investor_letter_add": _l("Investor letter added"),
-    "proposal.attachment_add": _l("Attachment added"),
-    "proposal.members_remove": _l("Institution removed from a proposal"),
-    "proposal.team_remove": _l("Researcher removed from a proposal"),
-    "proposal.ripple_remove": _l("Regional ripple commitment removed"),
-    "proposal.kpi_remove": _l("KPI target removed"),
-    "proposal.kpis_remove": _l("KPI target removed"),
-    "proposal.regulations_remove": _l("Regulation dependency removed"),
-    "proposal.investor_letters_remove": _l("Investor letter removed"),
-    "proposal.attachments_remove": _l("Attachment removed"),
-    "proposal.submit": _l("Proposal submitted"),
-    "proposal.withdraw": _l("Proposal withdrawn"),
-    "proposal.start_review": _l("Proposal review started"),
-    "proposal.pass_evaluation": _l("Proposal passed the evaluation"),
-    "proposal.fail_evaluation": _l("Proposal failed the evaluation"),
-    "proposal.reinstate": _l("Proposal reinstated after an appeal"),
-    "proposal.select": _l("Proposal selected"),
-    "proposal.reject": _l("Proposal not selected"),
-    "sanction.record": _l("Sanction recorded"),
+    "proposal.create": gettext_lazy("Proposal started"),
+    "proposal.update": gettext_lazy("Proposal changed"),
+    "proposal.member_add": gettext_lazy("Institution added to a proposal"),
+    "proposal.team_add": gettext_lazy("Researcher added to a proposal"),
+    "proposal.budget_set": gettext_lazy("Proposal budget saved"),
+    "proposal.ripple_add": gettext_lazy("Regional ripple commitment added"),
+    "proposal.kpi_add": gettext_lazy("KPI target added"),
+    "proposal.regulation_add": gettext_lazy("Regulation dependency added"),
+    "proposal.investor_letter_add": gettext_lazy("Investor letter added"),
+    "proposal.attachment_add": gettext_lazy("Attachment added"),
+    "proposal.members_remove": gettext_lazy("Institution removed from a proposal"),
+    "proposal.team_remove": gettext_lazy("Researcher removed from a proposal"),
+    "proposal.ripple_remove": gettext_lazy("Regional ripple commitment removed"),
+    "proposal.kpi_remove": gettext_lazy("KPI target removed"),
+    "proposal.kpis_remove": gettext_lazy("KPI target removed"),
+    "proposal.regulations_remove": gettext_lazy("Regulation dependency removed"),
+    "proposal.investor_letters_remove": gettext_lazy("Investor letter removed"),
+    "proposal.attachments_remove": gettext_lazy("Attachment removed"),
+    "proposal.submit": gettext_lazy("Proposal submitted"),
+    "proposal.withdraw": gettext_lazy("Proposal withdrawn"),
+    "proposal.start_review": gettext_lazy("Proposal review started"),
+    "proposal.pass_evaluation": gettext_lazy("Proposal passed the evaluation"),
+    "proposal.fail_evaluation": gettext_lazy("Proposal failed the evaluation"),
+    "proposal.reinstate": gettext_lazy("Proposal reinstated after an appeal"),
+    "proposal.select": gettext_lazy("Proposal selected"),
+    "proposal.reject": gettext_lazy("Proposal not selected"),
+    "sanction.record": gettext_lazy("Sanction recorded"),
 })
 
 PDF_MAGIC = b"%PDF-"
