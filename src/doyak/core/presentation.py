@@ -83,9 +83,11 @@ def _change_text(change) -> str:
 def _field_label(model, name: str) -> str:
     if model is not None:
         try:
-            return str(model._meta.get_field(name).verbose_name)
+            label = getattr(model._meta.get_field(name), "verbose_name", None)  # reverse relations have none
         except FieldDoesNotExist:
-            pass
+            label = None
+        if label:
+            return str(label)
     return name.replace("_", " ")
 
 

@@ -299,7 +299,10 @@ def compare_differences(scenarios: list[Scenario]) -> list[dict]:
     anywhere = set().union(*(chosen for _pool, chosen in solved_sets)) if solved_sets else set()
     differing = [pk for pk in anywhere
                  if len({(pk in chosen) if pk in pool else None for pool, chosen in solved_sets}) > 1]
-    proposals = {p.pk: p for p in Proposal.objects.filter(pk__in=differing).select_related("lead_organization__region")}
+    # one query whether or not anything differs (an empty ``pk__in`` would skip it): the page's query count
+    # stays the same for any number of proposals
+    proposals = {p.pk: p for p in Proposal.objects.filter(pk__in=differing or [0])
+                 .select_related("lead_organization__region")}
     rows = []
     for pk in differing:
         p = proposals.get(pk)
