@@ -57,13 +57,13 @@ def test_liaison_lists_no_agreement(client, make_user, make_agreement):
 def test_proposal_history_ui_and_api_agree(client, make_user, make_proposal, role, shown):
     # given a submitted proposal with history
     proposal = make_proposal(status="submitted")
-    audit_record(actor=SYSTEM, action="proposal.test", obj=proposal)
+    audit_record(actor=SYSTEM, action="proposal.submit", obj=proposal)
     client.force_login(make_user(role=role))
     # when the role opens the detail page and the history endpoint
     page = client.get(f"/proposals/{proposal.pk}/")
     api = client.get(f"/api/v1/proposals/{proposal.pk}/history")
-    # then both show it or both refuse it
-    assert ("proposal.test" in page.content.decode()) is shown
+    # then both show it (the page by its label) or both refuse it
+    assert ("제안서 제출" in page.content.decode()) is shown
     assert (api.status_code == 200) is shown
     if shown:
-        assert [e["action"] for e in api.json()["items"]] == ["proposal.test"]
+        assert [e["action"] for e in api.json()["items"]] == ["proposal.submit"]

@@ -7,9 +7,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from doyak.core.audit import audit_record
 from doyak.core.errors import AccessDenied, DoyakError, NotFound, ValidationFailed
+from doyak.core.labels import audit_actions_register
 
 from .models import ApiToken, User, token_hash
 from .selectors import account_is_locked
@@ -63,6 +65,13 @@ def api_token_authenticate(raw: str) -> User | None:
     token.mark_used()
     return token.user
 
+
+AUDIT_ACTIONS = audit_actions_register({
+    "api_token.create": gettext_lazy("API token created"),
+    "api_token.revoke": gettext_lazy("API token revoked"),
+    "user.password_change": gettext_lazy("Password changed"),
+    "user.password_reset": gettext_lazy("Password reset"),
+})
 
 PASSWORD_SET_WAYS = ("change", "reset")
 

@@ -12,9 +12,17 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from doyak.core.labels import policy_choices_register
 from doyak.policies.services import policy_value
+from doyak.programs.enums import Track
 
-from .enums import Aggregation
+from .enums import Aggregation, CriterionKind
+
+policy_choices_register({
+    "evaluation.regional_ripple_mandatory_tracks": Track,
+    "evaluation.required_criterion_kinds": CriterionKind,
+    "evaluation.regional_ripple_criterion_kinds": CriterionKind,
+})
 
 DROP_HIGHEST_LOWEST_KEY = "evaluation.drop_highest_lowest_default"
 CUTOFF_SCORE_KEY = "evaluation.cutoff_score_default"

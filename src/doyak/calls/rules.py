@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from doyak.accounts.rules import Actor, is_ministry, is_read_only, is_signed_in
+from doyak.core.labels import audit_objects_register
 
 from .enums import CallStatus
 
@@ -20,3 +21,6 @@ def can_view_draft_calls(user: Actor) -> bool:
 def can_view_call(user: Actor, call) -> bool:
     """Everyone signed in sees published calls; drafts only the people who build them and the readers."""
     return is_signed_in(user) and (call.status != CallStatus.DRAFT or can_view_draft_calls(user))
+
+
+audit_objects_register({"calls.call": ("calls:detail", "call_id", can_view_call)})

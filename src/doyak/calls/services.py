@@ -9,10 +9,12 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from doyak.accounts.rules import Actor
 from doyak.core.audit import audit_record, changed_fields, model_snapshot
 from doyak.core.errors import AccessDenied, Conflict, NotFound, ValidationFailed
+from doyak.core.labels import audit_actions_register
 from doyak.organizations.enums import OrganizationType
 from doyak.programs.enums import Track
 from doyak.programs.models import Program, SubProgram
@@ -31,6 +33,16 @@ CALL_FIELDS = (
 )
 # Fields that may still change once a call is open (a deadline extension, a clarified description).
 OPEN_EDITABLE_FIELDS = frozenset({"closes_at", "description", "title_en"})
+
+
+AUDIT_ACTIONS = audit_actions_register({
+    "call.create": gettext_lazy("Call created"),
+    "call.update": gettext_lazy("Call changed"),
+    "call.criteria_set": gettext_lazy("Evaluation criteria of a call set"),
+    "call.open": gettext_lazy("Call opened"),
+    "call.close": gettext_lazy("Call closed"),
+    "call.cancel": gettext_lazy("Call cancelled"),
+})
 
 
 def _require_manager(actor: Actor) -> None:

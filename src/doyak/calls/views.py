@@ -14,6 +14,7 @@ from doyak.programs.enums import Track
 
 from .enums import CallStatus
 from .forms import CallForm, CriterionFormSet
+from .presentation import call_facts
 from .rules import can_manage_calls
 from .selectors import (
     call_get_for_user_or_raise,
@@ -61,7 +62,7 @@ def call_detail(request, call_id: int):
     return render(request, "calls/detail.html", {
         "call": call, "criteria": call.criteria.all(), "can_manage": manage,
         "problems": call_open_problems(call=call) if manage and call.status == CallStatus.DRAFT else [],
-        "ripple_required": call_ripple_required(call=call),
+        "ripple_required": call_ripple_required(call=call), "facts": call_facts(call),
         "can_apply": request.user.role == "applicant" and call.is_accepting(),
     })
 

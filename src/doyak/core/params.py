@@ -68,3 +68,8 @@ def whole_number(text: str, *, maximum: int = BIGINT_MAX) -> int | None:
     if not _DIGITS.fullmatch(text) or int(text) > maximum:
         return None
     return int(text)
+
+
+def bounded_text(raw: str | None, maximum: int) -> str:
+    """A free-text parameter, stripped and cut to ``maximum`` characters (NUL characters dropped)."""
+    return (raw or "").replace("\x00", "").strip()[:maximum]

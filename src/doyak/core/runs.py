@@ -37,10 +37,12 @@ from django.db import close_old_connections, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from doyak.accounts.rules import SYSTEM
 
 from .audit import audit_record
+from .labels import audit_actions_register
 
 logger = logging.getLogger(__name__)
 
@@ -68,8 +70,12 @@ class RunKind:
 _KINDS: dict[str, RunKind] = {}
 
 
+RECOVERED_LABEL = gettext_lazy("Background run taken over after its worker stopped")
+
+
 def run_kind_register(kind: RunKind) -> None:
     _KINDS[kind.label] = kind
+    audit_actions_register({f"{kind.label}.recovered": RECOVERED_LABEL})  # emitted by run_recover below
 
 
 def run_kinds() -> list[RunKind]:

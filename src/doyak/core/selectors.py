@@ -15,14 +15,20 @@ from .models import AuditEvent
 
 def audit_event_list_for_user(
     *, user: Actor, actor: str = "", action: str = "", object_type: str = "", object_id: str = "",
-    since: dt.date | None = None, until: dt.date | None = None,
+    since: dt.date | None = None, until: dt.date | None = None, actor_id: int | None = None,
+    system_only: bool = False,
 ) -> QuerySet[AuditEvent]:
-    """The audit trail, newest first, for auditors and administrators only."""
+    """The audit trail, newest first, for auditors and administrators only. ``actor`` matches the actor's
+    user name in part; ``actor_id`` one person; ``system_only`` the events the system made."""
     if not can_view_audit_log(user):
         raise AccessDenied(_("Only auditors and administrators read the audit log."), code="audit_forbidden")
     qs = AuditEvent.objects.all()
     if actor:
         qs = qs.filter(actor_label__icontains=actor)
+    if actor_id is not None:
+        qs = qs.filter(actor_id=actor_id)
+    if system_only:
+        qs = qs.filter(actor__isnull=True)
     if action:
         qs = qs.filter(action__startswith=action)
     if object_type:
@@ -33,7 +39,23 @@ def audit_event_list_for_user(
         qs = qs.filter(at__date__gte=since)
     if until:
         qs = qs.filter(at__date__lte=until)
-    return qs.order_by("-at", "-id")
+    return qs.select_related("actor").order_by("-at", "-id")
+
+
+AUDIT_FILTER_OPTIONS_MAX = 500  # people and object types offered in the audit filter's lists
+
+
+def audit_filter_options(*, user: Actor) -> dict[str, list]:
+    """What the audit log's filter lists offer: the people and the object types that appear in it."""
+    from django.contrib.auth import get_user_model
+
+    events = audit_event_list_for_user(user=user)
+    actor_ids = events.exclude(actor__isnull=True).order_by().values_list("actor_id", flat=True).distinct()
+    people = list(get_user_model().objects.filter(pk__in=actor_ids).order_by("display_name", "username")
+                  [:AUDIT_FILTER_OPTIONS_MAX])
+    types = list(events.order_by("object_type").values_list("object_type", flat=True).distinct()
+                 [:AUDIT_FILTER_OPTIONS_MAX])
+    return {"people": people, "object_types": types}
 
 
 HOME_AUDIT_ROLES = frozenset({Role.AUDITOR, Role.ADMINISTRATOR})

@@ -14,11 +14,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from doyak.accounts.rules import Actor
 from doyak.calls.models import Call, Criterion
 from doyak.core.audit import audit_record, changed_fields, model_snapshot
 from doyak.core.errors import AccessDenied, Conflict, NotFound, ValidationFailed
+from doyak.core.labels import audit_actions_register
 from doyak.core.runs import LeaseLost, lease_acquire, lease_assert_held, lease_release, lease_renew
 from doyak.engine.affinity import Profile, affinity_scores
 from doyak.engine.assignment import AssignmentInfeasible, Candidates, evaluators_assign
@@ -53,6 +55,27 @@ from .models import (
     Score,
 )
 from .rules import can_appeal, can_manage_evaluation, can_opt_in
+
+AUDIT_ACTIONS = audit_actions_register({
+    "evaluator.opt_in": gettext_lazy("Evaluator joined the pool"),
+    "evaluator.add": gettext_lazy("Evaluator added to the pool"),
+    "evaluator.update": gettext_lazy("Evaluator profile changed"),
+    "panel.create": gettext_lazy("Evaluation panel created"),
+    "panel.update": gettext_lazy("Evaluation panel changed"),
+    "panel.publish": gettext_lazy("Evaluation results published"),
+    "assignment_run.start": gettext_lazy("Evaluator assignment started"),
+    "assignment_run.done": gettext_lazy("Evaluator assignment finished"),
+    "assignment.add": gettext_lazy("Evaluator assigned"),
+    "assignment.withdraw": gettext_lazy("Evaluator assignment withdrawn"),
+    "assignment.pledge": gettext_lazy("Conflict-of-interest pledge signed"),
+    "conflict.declared": gettext_lazy("Conflict of interest declared"),
+    "conflict.challenged": gettext_lazy("Evaluator challenged by the applicant"),
+    "conflict.recused": gettext_lazy("Evaluator recused"),
+    "scores.save": gettext_lazy("Scores saved"),
+    "scores.submit": gettext_lazy("Scores submitted"),
+    "appeal.file": gettext_lazy("Appeal filed"),
+    "appeal.answer": gettext_lazy("Appeal answered"),
+})
 
 logger = logging.getLogger(__name__)
 

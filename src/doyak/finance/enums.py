@@ -35,6 +35,22 @@ class Evidence(models.TextChoices):
     TRANSFER = "transfer", _("Transfer record")
 
 
+class MerchantType(models.TextChoices):
+    """Merchant types of the transactions the funds system sends (RCMS); a type not listed here is shown as
+    it arrived. The ineligible ones are the policy record ``settlement.ineligible_merchant_types``."""
+
+    OFFICE = "office", _("Office supplies")
+    PAYROLL = "payroll", _("Payroll")
+    LAB_SUPPLY = "lab_supply", _("Laboratory supplies")
+    EQUIPMENT = "equipment", _("Equipment supplier")
+    TRAVEL = "travel", _("Travel")
+    RESTAURANT = "restaurant", _("Restaurant")
+    BAR = "bar", _("Bar")
+    KARAOKE = "karaoke", _("Karaoke")
+    GOLF = "golf", _("Golf course")
+    CASINO = "casino", _("Casino")
+
+
 class TransactionSource(models.TextChoices):
     IMPORT = "import", _("Imported file")
     MANUAL = "manual", _("Entered by hand")

@@ -11,8 +11,18 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from doyak.core.labels import policy_choices_register
 from doyak.engine.settlement_policy import SettlementPolicy, policy_from_mapping
 from doyak.policies.services import policy_value, policy_values
+from doyak.programs.enums import ProjectGrade
+
+from .enums import Category, MerchantType
+
+policy_choices_register({
+    "settlement.ineligible_merchant_types": MerchantType,
+    "settlement.holiday_review_categories": Category,
+    "grades.sanction_grades": ProjectGrade,
+})
 
 _SHARES = ("budget_transfer_share", "allowance_share_of_personnel", "audit_sample_share")
 

@@ -16,6 +16,7 @@ from doyak.accounts.rules import (
     is_signed_in,
     reads_as_ministry,
 )
+from doyak.core.labels import audit_objects_register
 
 from .enums import AgreementStatus, FlagStatus
 from .models import Agreement, Flag
@@ -71,3 +72,6 @@ def can_decide_flag(user: Actor, flag: Flag) -> bool:
 def can_close_settlement(user: Actor, agreement: Agreement) -> bool:
     return (can_manage_settlement(user) and agreement.status != AgreementStatus.CLOSED
             and agreement.current_run_id is not None)
+
+
+audit_objects_register({"finance.agreement": ("finance:ledger", "agreement_id", can_view_agreement)})

@@ -19,11 +19,13 @@ from django.db.models import Count, DateField, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from doyak.accounts.rules import Actor
 from doyak.core.audit import audit_record
 from doyak.core.errors import AccessDenied, Conflict, NotFound, ValidationFailed
 from doyak.core.inputs import text_problem
+from doyak.core.labels import audit_actions_register
 from doyak.core.runs import LeaseLost, lease_acquire, lease_assert_held, lease_release, lease_valid_for
 from doyak.engine.errors import EngineError
 from doyak.engine.ledger_io import (
@@ -70,6 +72,19 @@ from .rules import (
     can_explain_flag,
     can_manage_settlement,
 )
+
+AUDIT_ACTIONS = audit_actions_register({
+    "agreement.create": gettext_lazy("Agreement drafted"),
+    "agreement.conclude": gettext_lazy("Agreement concluded"),
+    "transactions.import": gettext_lazy("Transactions imported"),
+    "transaction.create": gettext_lazy("Transaction entered"),
+    "transaction.evidence_attach": gettext_lazy("Evidence attached to a transaction"),
+    "flag.explain": gettext_lazy("Flag explained"),
+    "flag.decide": gettext_lazy("Flag decided"),
+    "settlement_run.start": gettext_lazy("Settlement started"),
+    "settlement_run.resume": gettext_lazy("Settlement resumed"),
+    "settlement.close": gettext_lazy("Settlement closed"),
+})
 
 logger = logging.getLogger(__name__)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from doyak.accounts.rules import Actor, belongs_to, is_administrator, is_applicant_of, sees_all_organizations
+from doyak.core.labels import audit_objects_register
 
 from .models import Organization, Researcher
 
@@ -18,3 +19,6 @@ def can_change_organization(user: Actor, organization: Organization) -> bool:
 
 def can_view_researcher(user: Actor, researcher: Researcher) -> bool:
     return sees_all_organizations(user) or belongs_to(user, researcher.organization_id)
+
+
+audit_objects_register({"organizations.organization": ("organizations:detail", "organization_id", can_view_organization)})

@@ -8,10 +8,12 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from doyak.accounts.rules import Actor, is_administrator
 from doyak.core.audit import audit_record, changed_fields, model_snapshot
 from doyak.core.errors import AccessDenied, NotFound, ValidationFailed
+from doyak.core.labels import audit_actions_register
 
 from .models import Organization
 from .rules import can_change_organization
@@ -21,6 +23,11 @@ MEMBER_EDITABLE_FIELDS = ("name", "name_en", "corporate_group")
 ADMIN_EDITABLE_FIELDS = MEMBER_EDITABLE_FIELDS + (
     "org_type", "region", "is_demand_anchor", "indirect_cost_rate", "self_settlement_eligible",
 )
+
+
+AUDIT_ACTIONS = audit_actions_register({
+    "organization.update": gettext_lazy("Organization changed"),
+})
 
 
 @transaction.atomic

@@ -10,14 +10,20 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from doyak.accounts.rules import Actor
 from doyak.core.audit import audit_record
 from doyak.core.errors import Conflict, NotFound, ValidationFailed
+from doyak.core.labels import audit_actions_register
 
 from .enums import ValueType
 from .memo import memo
 from .models import PolicySetting
+
+AUDIT_ACTIONS = audit_actions_register({
+    "policy.change": gettext_lazy("Policy setting changed (new version)"),
+})
 
 
 def policy_coerce(value: Any, value_type: str) -> Any:

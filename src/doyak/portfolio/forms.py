@@ -14,10 +14,9 @@ from doyak.programs.enums import Track
 from doyak.programs.models import Program
 from doyak.regions.enums import RegionGroup
 
-OBJECTIVE_CHOICES = [
-    ("score_weighted_budget", _("Score × budget (fund high scores, weighted by their funds)")),
-    ("total_score", _("Total score (fund as many good proposals as possible)")),
-]
+from .presentation import OBJECTIVE_LABELS
+
+OBJECTIVE_CHOICES = list(OBJECTIVE_LABELS.items())
 REGION_GROUP_CHOICES = [("", _("Any region")), (NON_CAPITAL, _("Non-capital (all but the capital region)"))] + [
     (value, label) for value, label in RegionGroup.choices if value in REGION_GROUPS
 ]

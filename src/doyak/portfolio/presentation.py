@@ -5,13 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
+from doyak.core.labels import choice_label, choice_labels
 from doyak.core.money import format_won, format_won_short
 from doyak.engine.regions import NON_CAPITAL
+from doyak.organizations.enums import OrganizationType
 from doyak.programs.enums import Track
+from doyak.proposals.models import Proposal
 from doyak.regions.enums import RegionGroup
+from doyak.regions.presentation import region_names
 
 from .models import Scenario
 from .selectors import REGION_GROUP_ORDER
@@ -56,7 +60,7 @@ def group_words(group: dict) -> str:
     if groups:
         parts.append(_("region %(v)s") % {"v": " / ".join(groups)})
     if group.get("region"):
-        parts.append(_("province %(v)s") % {"v": ", ".join(_values(group["region"]))})
+        parts.append(_("province %(v)s") % {"v": ", ".join(region_names(_values(group["region"])))})
     if group.get("cost_min") is not None:
         parts.append(_("funds ≥ %(v)s") % {"v": _won(group["cost_min"])})
     if group.get("cost_max") is not None:
@@ -64,7 +68,8 @@ def group_words(group: dict) -> str:
     if group.get("anchor_led") is not None:
         parts.append(_("anchor-led") if group["anchor_led"] else _("not anchor-led"))
     if group.get("org_size"):
-        parts.append(_("organization type %(v)s") % {"v": ", ".join(_values(group["org_size"]))})
+        parts.append(_("organization type %(v)s") % {"v": ", ".join(choice_labels(OrganizationType,
+                                                                                   _values(group["org_size"])))})
     if group.get("program"):
         parts.append(_("program %(v)s") % {"v": ", ".join(_values(group["program"]))})
     return "; ".join(parts) if parts else _("all proposals")
@@ -177,3 +182,134 @@ def selection_reason(selection) -> str:
                   "selected.") % {"budget": budget})
     return (_("Passed the evaluation, but within the budget of %(budget)s the funds achieve more with the "
               "proposals selected.") % {"budget": budget})
+
+
+# --------------------------------------------------------------------------------------------
+# The proposals a scenario selects and leaves out, each with its reason (what the approver reads)
+# --------------------------------------------------------------------------------------------
+
+OBJECTIVE_LABELS = {
+    "score_weighted_budget": gettext_lazy("Score × budget (fund high scores, weighted by their funds)"),
+    "total_score": gettext_lazy("Total score (fund as many good proposals as possible)"),
+}
+
+
+def objective_label(code: str) -> str:
+    return choice_label(OBJECTIVE_LABELS, code)
+
+
+def _names(names: list[str]) -> str:
+    return ", ".join(f"“{n}”" for n in names)
+
+
+def line_reason(*, selected: bool, score: float, min_score, because: list[str], budget: bool) -> str:
+    """Why one proposal is in or out of a scenario, in one sentence (the engine's explanation, in words)."""
+    if selected:
+        if because:
+            return _("Selected because the constraint %(names)s requires it.") % {"names": _names(because)}
+        return _("Selected on its score within the budget.")
+    if min_score is not None and score < float(min_score):
+        return _("Below the cut-off score of %(score)s.") % {"score": f"{float(min_score):g}"}
+    if because:
+        return _("Not selected: funding it would break the constraint %(names)s.") % {"names": _names(because)}
+    if budget:
+        return _("Not selected: it does not fit the remaining budget alongside the selected proposals.")
+    return _("Not selected: the budget achieves more with the selected proposals.")
+
+
+@dataclass
+class ScenarioLine:
+    pk: int
+    reference: str
+    title: str
+    organization: str
+    region: str
+    score: float
+    cost: int
+    selected: bool
+    reason: str
+
+
+def scenario_lines(scenario: Scenario) -> dict[str, list[ScenarioLine]]:
+    """The proposals the solve chose from, selected first then not selected, each by score (highest first),
+    with title, lead organization, province name, score, funds and reason. Scores and funds are those the
+    scenario was solved with."""
+    result = scenario.result or {}
+    solved = {int(pk): (int(cost), float(score)) for pk, cost, score in result.get("candidates", [])}
+    if not solved:
+        return {"selected": [], "not_selected": []}
+    chosen = set(result.get("selected_ids", []))
+    reasons = result.get("reasons", {})
+    funded_reasons = result.get("funded_reasons", {})
+    min_score = scenario.policy.get("min_score")
+    proposals = {p.pk: p for p in Proposal.objects.filter(pk__in=list(solved))
+                 .select_related("lead_organization__region")}
+    lines = []
+    for pk, (cost, score) in solved.items():
+        p = proposals.get(pk)
+        selected = pk in chosen
+        why = reasons.get(str(pk), {})
+        lines.append(ScenarioLine(
+            pk=pk, reference=p.reference if p else "", title=p.title if p else _("(deleted proposal)"),
+            organization=p.lead_organization.name if p else "", region=p.lead_organization.region.name if p else "",
+            score=score, cost=cost, selected=selected,
+            reason=line_reason(selected=selected, score=score, min_score=min_score,
+                               because=funded_reasons.get(str(pk), []) if selected else why.get("because", []),
+                               budget=bool(why.get("budget")))))
+    lines.sort(key=lambda line: (-line.score, line.reference))
+    return {"selected": [x for x in lines if x.selected], "not_selected": [x for x in lines if not x.selected]}
+
+
+def explanation_summary(scenario: Scenario) -> list[str]:
+    """The explanation's summary in sentences of the active language (the Markdown stays for ``doyak select``)."""
+    r = scenario.result or {}
+    if not r:
+        return []
+    budget = r.get("budget") or 0
+    used = r.get("budget_used") or 0
+    lines = [
+        _("Objective: %(objective)s.") % {"objective": objective_label(scenario.policy.get("objective", ""))},
+        _("%(funded)s of the %(eligible)s proposals above the cut-off are selected (%(all)s in all).")
+        % {"funded": f"{r.get('funded_count', 0):,}", "eligible": f"{r.get('eligible_count', 0):,}",
+           "all": f"{r.get('candidate_count', 0):,}"},
+        _("%(used)s of the budget of %(budget)s is used (%(share)s).")
+        % {"used": _won(used), "budget": _won(budget), "share": _pct_short(used / budget) if budget else "—"},
+    ]
+    rows = r.get("constraints", [])
+    binding = [_constraint_name(c["name"]) for c in rows if c.get("binding")]
+    if binding:
+        lines.append(_("At their limit: %(names)s.") % {"names": ", ".join(binding)})
+    costly = sorted((c for c in rows if c.get("price")), key=lambda c: -c["price"])[:3]
+    if costly:
+        lines.append(_("Costliest constraints: %(names)s.") % {"names": ", ".join(
+            f"{_constraint_name(c['name'])} ({_pct_short(c['price_share'], significant=True)})"
+            if c.get("price_share") is not None else _constraint_name(c["name"]) for c in costly)})
+    return lines
+
+
+def _constraint_name(name: str) -> str:
+    return {"budget": _("Budget"), "min_score": _("Cut-off score")}.get(name, f"“{name}”")
+
+
+def compare_differences(scenarios: list[Scenario]) -> list[dict]:
+    """Proposals selected by some of the compared scenarios but not by all: title, organization and, per
+    scenario, whether it selects it (``None``: the scenario did not choose among it or is not solved)."""
+    solved_sets = [({int(c[0]) for c in (s.result or {}).get("candidates", [])},
+                    set((s.result or {}).get("selected_ids", []))) for s in scenarios]
+    anywhere = set().union(*(chosen for _pool, chosen in solved_sets)) if solved_sets else set()
+    differing = [pk for pk in anywhere
+                 if len({(pk in chosen) if pk in pool else None for pool, chosen in solved_sets}) > 1]
+    # one query whether or not anything differs (an empty ``pk__in`` would skip it): the page's query count
+    # stays the same for any number of proposals
+    proposals = {p.pk: p for p in Proposal.objects.filter(pk__in=differing or [0])
+                 .select_related("lead_organization__region")}
+    rows = []
+    for pk in differing:
+        p = proposals.get(pk)
+        rows.append({"pk": pk, "title": p.title if p else _("(deleted proposal)"),
+                     "reference": p.reference if p else "",
+                     "organization": p.lead_organization.name if p else "",
+                     "region": p.lead_organization.region.name if p else "",
+                     "cells": [(pk in chosen) if pk in pool else None for pool, chosen in solved_sets]})
+    rows.sort(key=lambda row: (row["reference"], row["pk"]))
+    return rows

@@ -10,11 +10,13 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from doyak.accounts.rules import SYSTEM, Actor
 from doyak.calls.models import Call
 from doyak.core.audit import audit_record
 from doyak.core.errors import AccessDenied, Conflict, NotFound, ValidationFailed
+from doyak.core.labels import audit_actions_register
 from doyak.core.runs import LeaseLost, lease_acquire, lease_assert_held, lease_release
 from doyak.engine.portfolio import (
     BUDGET,
@@ -44,6 +46,18 @@ from .selectors import (
     scope_decisions,
     scope_proposals,
 )
+
+AUDIT_ACTIONS = audit_actions_register({
+    "portfolio.scenario_create": gettext_lazy("Portfolio scenario created"),
+    "portfolio.scenario_update": gettext_lazy("Portfolio scenario's policy changed"),
+    "portfolio.scenario_delete": gettext_lazy("Portfolio scenario deleted"),
+    "portfolio.scenario_solve": gettext_lazy("Portfolio scenario sent to the solver"),
+    "portfolio.scenario_solved": gettext_lazy("Portfolio scenario solved"),
+    "portfolio.scenario_failed": gettext_lazy("Portfolio scenario could not be solved"),
+    "portfolio.scenario_submit": gettext_lazy("Portfolio scenario submitted for approval"),
+    "portfolio.scenario_withdraw": gettext_lazy("Portfolio scenario withdrawn from approval"),
+    "portfolio.scenario_approve": gettext_lazy("Portfolio scenario approved and applied"),
+})
 
 logger = logging.getLogger(__name__)
 
@@ -274,10 +288,14 @@ def result_summary(*, candidates, policy, explanation) -> dict[str, Any]:
     reasons = {str(by_engine_id[reason.proposal_id]): {
         "because": [e for e in reason.because if e not in RESERVED_NAMES], "budget": BUDGET in reason.because}
         for reason in explanation.near_line if not reason.funded and reason.proposal_id in by_engine_id}
+    # the constraints without which a selected proposal would be left out (its reason on the scenario page)
+    funded_reasons = {str(by_engine_id[reason.proposal_id]): [e for e in reason.because if e not in RESERVED_NAMES]
+                      for reason in explanation.near_line if reason.funded and reason.proposal_id in by_engine_id}
     return {
         "selected_ids": [c.pk for c in chosen],
         "candidates": candidates_fingerprint(candidates),
         "reasons": reasons,
+        "funded_reasons": funded_reasons,
         "objective": r.objective,
         "dual_bound": r.dual_bound,
         "gap": r.mip_gap,

@@ -92,6 +92,9 @@ def detail(request, scenario_id: int):
         "unscored": selectors.unscored_count(program=scenario.program, year=scenario.year, call=scenario.call),
         "solving": scenario.status == ScenarioStatus.SOLVING,
         "selections": selectors.selections_of(scenario=scenario),
+        "lines": presentation.scenario_lines(scenario) if result else None,
+        "summary": presentation.explanation_summary(scenario),
+        "objective_text": presentation.objective_label(scenario.policy.get("objective", "")),
     })
 
 
@@ -156,4 +159,5 @@ def compare(request):
     for s in scenarios:
         s.scope_text = selectors.scope_label(s)
     return render(request, "portfolio/compare.html", {"table": presentation.compare_table(scenarios),
-                                                      "scenarios": scenarios})
+                                                      "scenarios": scenarios,
+                                                      "differences": presentation.compare_differences(scenarios)})

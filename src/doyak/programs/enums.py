@@ -15,3 +15,13 @@ class Track(models.TextChoices):
     MAX_HUMANOID = "max_humanoid", _("M.AX: humanoid field demonstration")
     MAX_ON_DEVICE_CHIP = "max_on_device_chip", _("M.AX: on-device AI chip")
     JOINT_LAB = "joint_lab", _("Industry–research joint lab")
+
+
+class ProjectGrade(models.TextChoices):
+    """Stage and final evaluation grades (DOMAIN §3); sanctions only for the grades the policy
+    ``grades.sanction_grades`` names."""
+
+    EXCELLENT = "excellent", _("Excellent")
+    FAIR = "fair", _("Fair")
+    POOR = "poor", _("Poor")
+    EXTREMELY_POOR = "extremely_poor", _("Extremely poor")

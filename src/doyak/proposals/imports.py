@@ -66,6 +66,7 @@ from doyak.calls.models import Call
 from doyak.core.audit import audit_record
 from doyak.core.errors import AccessDenied, ValidationFailed
 from doyak.core.inputs import BIGINT_MAX, TEXT_MAX, text_problem
+from doyak.core.labels import audit_actions_register
 from doyak.organizations.enums import OrganizationType
 from doyak.organizations.models import Organization, Researcher
 from doyak.organizations.validators import brn_is_valid, brn_normalize
@@ -74,6 +75,11 @@ from doyak.regions.models import Region
 from .enums import MemberRole, ProposalStatus
 from .models import ConsortiumMember, Proposal, TeamMember
 from .rules import can_import
+
+AUDIT_ACTIONS = audit_actions_register({
+    "organization.import": gettext_lazy("Organizations imported"),
+    "proposal.import": gettext_lazy("Proposals imported"),
+})
 
 ORGANIZATION_COLUMNS = {
     "name": ["기관명", "name"],

@@ -5,8 +5,26 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.utils.translation import gettext_lazy as _
+
+from doyak.core.labels import policy_choices_register
 from doyak.engine.proposal_rules import OrgType, ProposalRulePolicy, RegionScope, Rule
+from doyak.organizations.enums import OrganizationType
 from doyak.policies.services import policy_record, policy_value, policy_values_in_force
+from doyak.regions.enums import RegionGroup
+
+from .enums import ProposalStatus
+
+REGION_SCOPE_LABELS = {
+    RegionScope.LEAD.value: _("The lead institution only"),
+    RegionScope.ALL.value: _("Every institution of the consortium"),
+}
+policy_choices_register({
+    "track.regional_only.eligible_region_groups": RegionGroup,
+    "track.regional_only.region_scope": REGION_SCOPE_LABELS,
+    "track.joint_lab.required_member_types": OrganizationType,
+    "proposals.researcher_time_counted_statuses": ProposalStatus,
+})
 
 _FOR_PROFIT = (OrgType.LARGE, OrgType.MID_SIZE, OrgType.EARLY_MID_SIZE, OrgType.SME, OrgType.PUBLIC)
 _NON_PROFIT = (OrgType.UNIVERSITY, OrgType.GRI, OrgType.NONPROFIT)

@@ -19,6 +19,7 @@ from doyak.accounts.rules import (
     is_system,
     reads_as_ministry,
 )
+from doyak.core.labels import audit_objects_register
 
 from .enums import ProposalStatus
 
@@ -74,3 +75,6 @@ def can_import(user: Actor) -> bool:
 
 def can_record_sanction(user: Actor) -> bool:
     return is_ministry(user)
+
+
+audit_objects_register({"proposals.proposal": ("proposals:detail", "proposal_id", can_view_proposal)})

@@ -13,12 +13,14 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from doyak.accounts.rules import Actor
 from doyak.calls.models import Call
 from doyak.core.audit import audit_record, changed_fields, model_snapshot
 from doyak.core.errors import AccessDenied, Conflict, NotFound, ValidationFailed
 from doyak.core.inputs import BIGINT_MAX, YEAR_MAX, YEAR_MIN, finite_decimal
+from doyak.core.labels import audit_actions_register
 from doyak.engine.proposal_rules import BudgetItem as EngineBudgetItem
 from doyak.engine.proposal_rules import BudgetLine as EngineBudgetLine
 from doyak.organizations.models import Organization, Researcher
@@ -44,6 +46,36 @@ from .models import (
 from .rules import can_create_proposal, can_edit_proposal, can_record_sanction, can_trigger
 from .validation import proposal_check, violation_for_display
 from .workflow import TRANSITIONS, Owner
+
+AUDIT_ACTIONS = audit_actions_register({
+    "proposal.create": gettext_lazy("Proposal started"),
+    "proposal.update": gettext_lazy("Proposal changed"),
+    "proposal.member_add": gettext_lazy("Institution added to a proposal"),
+    "proposal.team_add": gettext_lazy("Researcher added to a proposal"),
+    "proposal.budget_set": gettext_lazy("Proposal budget saved"),
+    "proposal.ripple_add": gettext_lazy("Regional ripple commitment added"),
+    "proposal.kpi_add": gettext_lazy("KPI target added"),
+    "proposal.regulation_add": gettext_lazy("Regulation dependency added"),
+    "proposal.investor_letter_add": gettext_lazy("Investor letter added"),
+    "proposal.attachment_add": gettext_lazy("Attachment added"),
+    "proposal.members_remove": gettext_lazy("Institution removed from a proposal"),
+    "proposal.team_remove": gettext_lazy("Researcher removed from a proposal"),
+    "proposal.ripple_remove": gettext_lazy("Regional ripple commitment removed"),
+    "proposal.kpi_remove": gettext_lazy("KPI target removed"),
+    "proposal.kpis_remove": gettext_lazy("KPI target removed"),
+    "proposal.regulations_remove": gettext_lazy("Regulation dependency removed"),
+    "proposal.investor_letters_remove": gettext_lazy("Investor letter removed"),
+    "proposal.attachments_remove": gettext_lazy("Attachment removed"),
+    "proposal.submit": gettext_lazy("Proposal submitted"),
+    "proposal.withdraw": gettext_lazy("Proposal withdrawn"),
+    "proposal.start_review": gettext_lazy("Proposal review started"),
+    "proposal.pass_evaluation": gettext_lazy("Proposal passed the evaluation"),
+    "proposal.fail_evaluation": gettext_lazy("Proposal failed the evaluation"),
+    "proposal.reinstate": gettext_lazy("Proposal reinstated after an appeal"),
+    "proposal.select": gettext_lazy("Proposal selected"),
+    "proposal.reject": gettext_lazy("Proposal not selected"),
+    "sanction.record": gettext_lazy("Sanction recorded"),
+})
 
 PDF_MAGIC = b"%PDF-"
 

@@ -19,6 +19,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from doyak.calls.selectors import call_region_codes
+from doyak.core.labels import legal_citation, policy_references, rule_sentence
 from doyak.engine.proposal_rules import (
     ActiveProjects,
     BudgetItem,
@@ -372,4 +373,7 @@ def violation_for_display(violation: Violation) -> dict:
         "message": violation.message_en if english else violation.message_ko,
         "message_ko": violation.message_ko, "message_en": violation.message_en, "source": violation.source,
         "limit": violation.limit, "actual": violation.actual, "severity": violation.severity,
+        # the sentence people read names the law; the rule key, field path and policy version stay data
+        "sentence": rule_sentence(violation.message_en if english else violation.message_ko, violation.source),
+        "citation": legal_citation(violation.source), "policies": policy_references(violation.source),
     }

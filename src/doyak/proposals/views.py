@@ -388,6 +388,7 @@ def _step_context(request, proposal, step: str, *, editable: bool, forms_overrid
     elif step == "team":
         context["violations"] = _violations(proposal, scope="team")
         context["team"] = _team_rows(proposal, context["violations"])
+        context["team_size"] = len(context["team"])
         context["researchers"] = Researcher.objects.filter(
             organization_id__in=proposal.members.values("organization_id")).order_by("name")[:200]
         context.update(_team_notes(context["team_form"], None, []))
@@ -551,7 +552,7 @@ def team_check(request, proposal_id: int):
     notes = _team_notes(form, researcher, violations)
     return render(request, "proposals/_team_check.html", {
         "proposal": proposal, "violations": violations, "oob": True, "researcher": researcher, "problem": problem,
-        **notes})
+        "team_size": len(team), **notes})
 
 
 def _consortium_notes(organization, violations: list[dict]) -> dict:

@@ -1,6 +1,7 @@
 from django import template
 from django.utils.translation import get_language
 
+from doyak.core import labels
 from doyak.core.money import format_won, format_won_short
 from doyak.core.presentation import recovery_notes
 
@@ -41,3 +42,38 @@ def run_recoveries(run):
 def query_page(context, number, param=""):
     """The current query string with page ``number`` in ``param`` (``page`` unless a page holds two lists)."""
     return query_with(context, **{param or "page": number})
+
+
+@register.filter
+def policy_value(record):
+    """``{{ policy|policy_value }}`` → 예, 30%, 3년, 2030, 지역 전용 (the value by its unit, codes as labels)."""
+    return labels.policy_text(record)
+
+
+@register.filter
+def audit_action(action):
+    """``{{ event.action|audit_action }}`` → 점수 제출 (the registered label, never the code)."""
+    return labels.audit_action_label(action)
+
+
+@register.filter
+def seoul(value, seconds=""):
+    """``{{ moment|seoul }}`` → 2026-03-04 09:30 in Asia/Seoul, for datetimes and ISO strings alike."""
+    return labels.local_time_text(value, seconds=bool(seconds))
+
+
+@register.filter
+def yes_no(value):
+    return labels.yes_no(value)
+
+
+@register.filter
+def share(value):
+    """``{{ 0.3|share }}`` → 30%."""
+    return "" if value in (None, "") else labels.share_text(value)
+
+
+@register.filter
+def choice_labels(values, choices):
+    """``{{ call.required_documents|choice_labels:kinds }}``: the labels of a list of codes, joined."""
+    return ", ".join(labels.choice_labels(choices, values))
