@@ -31,6 +31,8 @@ import pytest
 from django.urls import Resolver404, resolve
 from playwright.sync_api import Error as PlaywrightError
 
+from .conftest import screenshot
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
@@ -38,6 +40,9 @@ AXE_URL = "/__sweep__/axe.min.js"  # served by the test (page.route), from our o
 PAGES_PER_ROLE = 30
 MOBILE = 390
 DESKTOP = 1280
+# the pages whose controls this sweep was written for, kept as screenshots (desktop and phone) to look at
+SCREENSHOT_VIEWS = {"calls:edit", "evaluation:review", "evaluation:profile", "finance:what_if", "finance:ledger",
+                    "portfolio:home", "core:home"}
 ENGLISH_EVERY = 4  # every fourth page of each role is checked in English too (deterministic)
 
 # Links the crawl does not follow: signing out, other applications (admin, API docs' JSON), files.
@@ -153,6 +158,7 @@ def test_every_page_of_every_role(browser, live_server, client, demo):
     axe_before: dict[str, int] = {}
     axe_done: set[str] = set()  # axe runs once per view, for the first role that reaches it
     english_done: set[str] = set()
+    shot: set[tuple[str, int]] = set()
     timing = {"goto": 0.0, "axe": 0.0}  # seconds, for the summary line (-s shows it)
 
     def report(user, lang, width, url, kind, detail, view_name):
@@ -202,6 +208,9 @@ def test_every_page_of_every_role(browser, live_server, client, demo):
         for width in (DESKTOP, MOBILE):
             page.set_viewport_size({"width": width, "height": 900})
             result = page.evaluate(CHECK_PAGE)
+            if lang == "ko" and view_name in SCREENSHOT_VIEWS and (view_name, width) not in shot:
+                shot.add((view_name, width))
+                screenshot(page, f"sweep-{view_name.replace(':', '-')}-{user.username}-{width}")
             for kind, detail in result["findings"]:
                 report(user, lang, width, url, kind, detail, view_name)
             if width == DESKTOP:
