@@ -77,6 +77,15 @@ def test_selection_walked_by_pm_evaluator_applicant_and_approver(logged_in_page,
     page = logged_in_page(chain.pm)
     page.goto(panel_url + "results/")
     page.get_by_role("button", name="결과 공개").click()
+    # a confirmation dialog asks first; Escape closes it and nothing is published, then the PM confirms
+    dialog = page.get_by_role("dialog", name="결과를 공개할까요?")
+    dialog.wait_for()
+    page.keyboard.press("Escape")
+    dialog.wait_for(state="hidden")
+    from doyak.evaluation.models import Decision
+    assert not Decision.objects.filter(proposal__call=call).exists()
+    page.get_by_role("button", name="결과 공개").click()
+    dialog.get_by_role("button", name="결과 공개").click()
     page.wait_for_load_state()
     statuses = {n: Proposal.objects.get(pk=p.pk).status for n, p in rows.items()}
     assert statuses == {"A": "evaluated", "B": "evaluated", "C": "not_selected"}
@@ -122,6 +131,7 @@ def test_selection_walked_by_pm_evaluator_applicant_and_approver(logged_in_page,
     page = logged_in_page(chain.admin)
     page.goto(scenario_url)
     page.get_by_role("button", name="승인하고 반영").click()
+    page.get_by_role("dialog", name="이 시나리오를 승인할까요?").get_by_role("button", name="승인하고 반영").click()
     page.get_by_test_id("selections").wait_for()
     screenshot(page, "selection-1-approved-scenario-admin-ko-desktop")
 

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "doyak.portfolio",
     "doyak.finance",
     "doyak.demo",
+    "django.forms",  # its widget templates, after core's KRDS overrides (FORM_RENDERER below)
 ]
 
 # The home page's cards and sections, in page order (doyak.core.home): each app's selectors provide
@@ -107,6 +108,9 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     "doyak.core.middleware.DoyakErrorMiddleware",
 ]
+
+# Every form renders KRDS markup through the project's templates (doyak.core.forms).
+FORM_RENDERER = "doyak.core.forms.KrdsFormRenderer"
 
 ROOT_URLCONF = "doyak.config.urls"
 WSGI_APPLICATION = "doyak.config.wsgi.application"
