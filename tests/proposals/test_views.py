@@ -281,3 +281,33 @@ def test_a_refused_transition_says_nothing_of_another_organisations_proposal(cli
     # then the answer is the same whatever the state
     assert len(answers) == 1
     assert next(iter(answers))[0] == 403
+
+
+@pytest.mark.parametrize(("typed", "saved"), [("1" * 26, None), ("12.5", None), ("1,000.0", 1000)])
+def test_budget_cell_follows_the_money_rule(client, applicant_setup, make_proposal, typed, saved):
+    # given a draft and its applicant
+    lead, applicant, call, _ = applicant_setup
+    proposal = make_proposal(lead=lead, call=call, created_by=applicant)
+    client.force_login(applicant)
+    name = f"b-{YEAR}-{lead.pk}-materials-gov"
+    # when a 26-digit amount, a fraction of a won or a whole amount written with ".0" is saved
+    response = client.post(f"/proposals/{proposal.pk}/edit/budget/", {name: typed, "save": "1"})
+    # then the first two are cell errors (never a 500, nothing saved), the third is 1,000 won
+    if saved is None:
+        assert response.status_code == 200 and 'aria-invalid="true"' in response.content.decode()
+        assert BudgetLine.objects.count() == 0
+    else:
+        assert response.status_code == 302 and BudgetLine.objects.get().gov_krw == saved
+
+
+def test_service_and_view_agree_on_the_money_rule(applicant_setup, make_proposal):
+    from doyak.core.errors import ValidationFailed
+    from doyak.proposals.services import budget_lines_parse
+
+    lead, applicant, call, _ = applicant_setup
+    row = {"year": YEAR, "organization_id": lead.pk, "category": "materials"}
+    assert budget_lines_parse([{**row, "gov_krw": "1,000.0"}])[0].gov == 1000
+    for bad in ("12.5", "1" * 26):
+        with pytest.raises(ValidationFailed) as info:
+            budget_lines_parse([{**row, "gov_krw": bad}])
+        assert info.value.field == f"budget[{YEAR}][{lead.pk}].materials.gov_krw"

@@ -4,8 +4,10 @@ from django.urls import include, path
 
 from doyak.config.api import api
 
-admin.site.site_header = "doyak 관리"
-admin.site.site_title = "doyak"
+handler400 = "doyak.core.error_pages.bad_request"
+handler403 = "doyak.core.error_pages.permission_denied"
+handler404 = "doyak.core.error_pages.page_not_found"
+handler500 = "doyak.core.error_pages.server_error"
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
