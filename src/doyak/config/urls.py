@@ -1,8 +1,13 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy
 
 from doyak.config.api import api
+
+admin.site.site_header = gettext_lazy("doyak administration")
+admin.site.site_title = gettext_lazy("doyak administration")
+admin.site.index_title = gettext_lazy("Reference data and records")
 
 handler400 = "doyak.core.error_pages.bad_request"
 handler403 = "doyak.core.error_pages.permission_denied"
