@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -184,7 +185,20 @@ def proposal_transition_view(request, proposal_id: int, name: str):
             return redirect("proposals:edit", proposal.pk, "review")
     else:
         messages.success(request, _("Done: %(action)s.") % {"action": TRANSITIONS[name].label})
+        if name == "submit":  # the submission receipt (접수증) comes first after submitting
+            return redirect("proposals:receipt", proposal.pk)
     return redirect("proposals:detail", proposal.pk)
+
+
+@login_required
+def proposal_receipt(request, proposal_id: int):
+    """The submission receipt (접수증): proposal number and submission time (Asia/Seoul), printable."""
+    proposal = proposal_get_for_user_or_raise(user=request.user, proposal_id=proposal_id)
+    if proposal.submitted_at is None:
+        raise Http404
+    return render(request, "proposals/receipt.html", {
+        "proposal": proposal, "members": proposal.members.select_related("organization"),
+        "issued_at": timezone.now()})
 
 
 @login_required
