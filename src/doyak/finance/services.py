@@ -509,7 +509,7 @@ def settlement_run_resume(*, actor: Actor, run_id: int) -> SettlementRun:
         raise NotFound(_("Settlement run not found."), code="settlement_run_not_found")
     if not can_manage_settlement(actor):
         raise AccessDenied(_("Only program managers run settlements."), code="settlement_forbidden")
-    if run.status not in (RunStatus.FAILED, RunStatus.RUNNING):
+    if not run.may_resume:
         raise Conflict(_("Only a failed or interrupted run can be resumed."), code="settlement_run_not_resumable")
     audit_record(actor=actor, action="settlement_run.resume", obj=run, changes={"chunks_done": run.chunks_done})
     settlement_run_requeue(run)
