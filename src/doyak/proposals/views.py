@@ -194,7 +194,7 @@ def proposal_transition_view(request, proposal_id: int, name: str):
 def proposal_receipt(request, proposal_id: int):
     """The submission receipt (접수증): proposal number and submission time (Asia/Seoul), printable."""
     proposal = proposal_get_for_user_or_raise(user=request.user, proposal_id=proposal_id)
-    if proposal.submitted_at is None:
+    if proposal.status == ProposalStatus.DRAFT:  # not received yet: no receipt
         raise Http404
     return render(request, "proposals/receipt.html", {
         "proposal": proposal, "members": proposal.members.select_related("organization"),
