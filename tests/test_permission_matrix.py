@@ -120,6 +120,7 @@ def world(chain, make_agreement, make_user, make_organization, make_proposal, ma
         "assignment": Assignment.objects.filter(panel=panel).order_by("pk").first(), "run": run,
         "assignment_run": assignment_run, "scenario": Scenario.objects.order_by("pk").first(),
         "profile": chain.profiles()[1], "policy": "evaluation.appeal_window_days",
+        "person": make_user(role="evaluator", username="matrix-person"),
     }
     missing = [k for k, pair in objects.items() for v in (pair if isinstance(pair, tuple) else (pair,)) if v is None]
     assert missing == []
@@ -158,6 +159,7 @@ RULES: dict[str, Rule] = {
     "settlement.dashboard": rule(MINISTRY, AU),
     "audit": rule(AD, AU),
     "token.own": rule(own={A}),
+    "users.manage": rule(AD),
 }
 
 # UI route name -> (resource, URL kwargs from the world, method). Paired world objects make an own and an
@@ -173,6 +175,9 @@ UI: dict[str, tuple[str, dict, str]] = {
     "accounts:password_reset_confirm": ("public", {"uidb64": "MQ", "token": "no-such-token"}, "GET"),
     "accounts:password_reset_complete": ("public", {}, "GET"),
     "accounts:token_revoke": ("token.own", {"token_id": "token"}, "POST"),
+    "accounts:users": ("users.manage", {}, "GET"),
+    "accounts:user_detail": ("users.manage", {"user_id": "person"}, "GET"),
+    "accounts:user_active": ("users.manage", {"user_id": "person", "state": "off"}, "POST"),
     "organizations:list": ("signed_in", {}, "GET"), "organizations:researchers": ("signed_in", {}, "GET"),
     "organizations:detail": ("organization", {"organization_id": "organization"}, "GET"),
     "organizations:edit": ("organization.change", {"organization_id": "organization"}, "GET"),
@@ -183,7 +188,7 @@ UI: dict[str, tuple[str, dict, str]] = {
     "calls:transition": ("call.manage", {"call_id": "call", "action": "close"}, "POST"),
     "proposals:list": ("signed_in", {}, "GET"), "proposals:create": ("proposal.create", {}, "GET"),
     "proposals:import": ("proposal.ministry", {}, "GET"), "proposals:sanctions": ("proposal.ministry", {}, "GET"),
-    "proposals:detail": ("proposal", P, "GET"),
+    "proposals:detail": ("proposal", P, "GET"), "proposals:receipt": ("proposal", P, "GET"),
     "proposals:edit": ("draft", {**D, "step": "basics"}, "GET"),
     "proposals:budget_check": ("draft", D, "POST"), "proposals:consortium_check": ("draft", D, "POST"),
     "proposals:team_check": ("draft", D, "POST"),

@@ -103,9 +103,13 @@ def test_applicant_fills_fixes_and_submits_pm_sees_it(logged_in_page, live_serve
     assert page.locator(".dy-ok").is_visible()
     screenshot(page, "proposal-3-review-ko-desktop")
     page.get_by_role("button", name="제출", exact=True).click()
+    page.wait_for_url("**/proposals/*/receipt/")  # the submission receipt (접수증) first
+    proposal = Proposal.objects.get(title_ko="고니켈 양극재 핵심기술 개발")
+    assert page.get_by_test_id("receipt-reference").inner_text() == proposal.reference
+    screenshot(page, "proposal-4-receipt-ko-desktop")
+    page.get_by_role("link", name="제안서로 돌아가기").click()
     page.wait_for_url("**/proposals/*/")
     assert page.locator("#proposal-status").inner_text() == "제출"
-    proposal = Proposal.objects.get(title_ko="고니켈 양극재 핵심기술 개발")
     assert proposal.status == "submitted" and proposal.gov_total_krw == 750_000_000
     page.close()
 

@@ -127,3 +127,15 @@ def test_program_list_shows_envelopes_and_calls(client, make_program, make_call,
     client.force_login(make_user(role="council_member"))
     body = client.get("/calls/programs/").content.decode()
     assert "AI 팩토리 확산" in body and "2,500억원" in body and "1,750억원" in body and call.reference in body
+
+
+def test_call_builder_26_digit_budget_is_a_field_error(client, make_program, make_user):
+    client.force_login(make_user(role="program_manager"))
+    program = make_program()
+    response = client.post("/calls/new/", {
+        "program": program.pk, "reference": "C-26", "track": "general", "title_ko": "큰 금액 공고",
+        "opens_at": "2026-03-01T09:00", "closes_at": "2099-12-31T18:00", "budget_krw": "1" * 26,
+        "evaluation_format": "written", "scoring_mode": "absolute", "aggregation": "trimmed_mean", "panel_size": "5"})
+    assert response.status_code == 200
+    assert "9,223,372,036,854,775,807원 이하로 입력하십시오." in response.content.decode()
+    assert not Call.objects.filter(reference="C-26").exists()

@@ -53,6 +53,38 @@ def test_seed_demo_counts_and_idempotent():
     # no proposal is decided without its evaluation; the demo applicant's strong one was selected
     assert not Proposal.objects.filter(status__in=["evaluated", "selected"], evaluation_decision=None).exists()
     assert Proposal.objects.filter(status="selected", lead_organization=applicant.organization).exists()
+    _assert_plausible(applicant)
+
+
+def _assert_plausible(applicant):
+    """Issue 14: demo data a civil servant would trust."""
+    from django.utils import timezone
+
+    from doyak.evaluation.models import EvaluatorProfile
+    from doyak.finance.models import Agreement, SettlementRun, Transaction
+    from doyak.portfolio.models import Scenario, Selection
+
+    now, today = timezone.now(), timezone.localdate()
+    # one legal form per firm: "(주)" once, never with 주식회사/유한회사/(유)
+    names = list(Organization.objects.filter(org_type__in=["sme", "early_mid_size", "mid_size", "large"])
+                 .values_list("name", flat=True))
+    assert all(n.count("(주)") == 1 and not any(f in n for f in ("주식회사", "유한회사", "(유)")) for n in names)
+    # agreements from this year's selection run now; spending up to today only; nothing settled in the future
+    assert {a.start_date.year for a in Agreement.objects.filter(status="active")} == {today.year}
+    assert all(a.start_date <= today for a in Agreement.objects.filter(status="active"))
+    assert Transaction.objects.exists() and not Transaction.objects.filter(occurred_at__gt=now).exists()
+    assert not SettlementRun.objects.filter(finished_at__gt=now).exists()
+    # the two demo scenarios ask different questions and select differently
+    scenarios = list(Scenario.objects.filter(status__in=["approved", "solved", "submitted"]).order_by("pk"))
+    assert len(scenarios) == 2 and scenarios[0].policy["objective"] != scenarios[1].policy["objective"]
+    chosen = [set(Selection.objects.filter(scenario=s, selected=True).values_list("proposal_id", flat=True))
+              for s in scenarios]
+    assert chosen[0] != chosen[1]
+    # the demo evaluator's profile is her own: her name, her researcher entry, her assignments
+    evaluator = User.objects.get(username="evaluator")
+    profile = EvaluatorProfile.objects.get(user=evaluator)
+    assert profile.name == evaluator.researcher.name == "박민준" and profile.researcher_id == evaluator.researcher_id
+    assert profile.assignments.exists()
 
 
 def test_seed_same_seed_same_data():

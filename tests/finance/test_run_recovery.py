@@ -148,3 +148,11 @@ def test_the_run_page_says_what_happened_in_korean(five_agreements, manager, cli
     assert note.startswith("작업자 host-a:11이(가) 14:02:07에 멈췄고 14:02:37에 감지되었습니다. 작업자 ")
     assert note.endswith("에 이어서 실행했습니다.")
     assert note in page
+
+
+@pytest.mark.parametrize(("status", "resumable"), [("failed", True), ("running", True), ("queued", False),
+                                                   ("done", False)])
+def test_may_resume_is_the_rule_the_resume_service_applies(status, resumable):
+    from doyak.finance.models import SettlementRun
+
+    assert SettlementRun(status=status).may_resume is resumable

@@ -287,3 +287,40 @@ def test_run_and_every_decision_keep_the_flag_summary_in_step(make_agreement, ad
                              ("MISSING_EVIDENCE", "accepted", 1, 4_000_000)]
     assert SettlementResult.objects.get(run=run).ineligible_after_decisions_krw == 90_000
     assert services.settlement_ineligible_after_decisions(agreement=agreement, run_id=run.pk) == 90_000
+
+
+def test_import_takes_korean_and_english_labels_of_categories_and_evidence(institution):
+    # given rows that name the category and the evidence by their Korean or English labels, not their codes
+    agreement, user = institution
+    rows = ["K1,연구재료비,120000,2026-03-03 10:00,M1,office,카드전표,펜\n",
+            "K2,Research activities,50000,2026-03-04 10:00,M2,restaurant,Tax invoice,회의\n",
+            "K3, materials ,70000,2026-03-05 10:00,M3,office,세금계산서,시약\n"]
+    # when the file is imported
+    count = transactions_import(actor=user, agreement_id=agreement.pk, name="ledger.csv",
+                                content=(HEADER + "".join(rows)).encode())
+    # then every row is stored with the codes
+    assert count == 3
+    stored = dict(Transaction.objects.filter(agreement=agreement).values_list("txn_id", "category"))
+    assert stored == {"K1": "materials", "K2": "activities", "K3": "materials"}
+    assert list(Transaction.objects.filter(agreement=agreement).order_by("txn_id").values_list(
+        "evidence", flat=True)) == ["card_slip", "tax_invoice", "tax_invoice"]
+
+
+def test_import_lists_every_bad_row_and_imports_nothing(institution):
+    # given a file with three bad rows (an amount in words, an unknown category, a date that is not one)
+    agreement, user = institution
+    rows = [GOOD[0], "B2,materials,삼만원,2026-03-04 10:00,M2,office,card_slip,\n",
+            "B3,간식비,1000,2026-03-04 10:00,M2,office,card_slip,\n", GOOD[2],
+            "B5,materials,1000,어제,M2,office,card_slip,\n"]
+    # when it is imported
+    with pytest.raises(ValidationFailed) as caught:
+        transactions_import(actor=user, agreement_id=agreement.pk, name="ledger.csv",
+                            content=(HEADER + "".join(rows)).encode())
+    # then every bad row is listed in row order, the first is named, and nothing is imported
+    errors = caught.value.errors
+    assert len(errors) == 3
+    assert errors[0] == "ledger.csv 데이터 2행 amount 열: '삼만원'은(는) 정수가 아닙니다"
+    assert errors[1].startswith("ledger.csv 데이터 3행 category 열: '간식비'")
+    assert errors[2].startswith("ledger.csv 데이터 5행 occurred_at 열: '어제'")
+    assert caught.value.row == 2 and caught.value.field == "amount"
+    assert not Transaction.objects.filter(agreement=agreement).exists()

@@ -135,6 +135,12 @@ def test_what_if_page_raising_the_activities_exemption_gives_exact_figures(clien
     page = response.content.decode()
     assert 'data-testid="wi-documents">1<' in page
     assert 'data-testid="wi-removed">0<' in page
+    # and the thresholds in force stand beside the proposed one (activities 500,000 → 1,000,000; materials kept)
+    rows = {row["category"]: row for row in response.context["exemption_fields"]}
+    assert (rows["activities"]["current"], rows["activities"]["proposed"], rows["activities"]["changed"]) == (
+        500_000, 1_000_000, True)
+    assert (rows["materials"]["current"], rows["materials"]["proposed"]) == (3_000_000, None)
+    assert 'data-testid="wi-now-activities">현재: 500,000원<' in page
 
 
 def test_what_if_page_extending_self_settlement_moves_spend_to_sampled(client, make_agreement, add_txn, manager):
@@ -170,7 +176,7 @@ def test_what_if_page_rejects_a_threshold_that_is_not_whole_won(client, settled,
                                                        "exemption_activities": "백만"})
     assert response.status_code == 200
     assert response.context["result"] is None
-    assert response.context["errors"] == ["연구활동비: 기준 금액을 원 단위 정수로 입력하세요."]
+    assert response.context["errors"] == ["연구활동비: 금액을 원 단위 숫자로 입력하십시오(쉼표 사용 가능)."]
 
 
 def test_what_if_page_denied_to_applicants_and_changes_nothing(client, settled, make_user):
@@ -206,3 +212,24 @@ def test_ledger_flags_are_paged_and_counted_from_the_summary(client, settled, ma
     page = response.context["flags_page"]
     assert (page.number, page.num_pages, page.count, [f.txn_ref for f in page.rows]) == (2, 2, 2, ["X2"])
     assert 'href="?flags_page=1"' in response.content.decode()
+
+
+def test_import_page_lists_every_bad_row_on_the_ledger(client, settled, make_user):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    # given the institution's user and a file with two bad rows
+    agreement, _run = settled
+    client.force_login(make_user(role="applicant", organization=agreement.proposal.lead_organization))
+    before = Transaction.objects.filter(agreement=agreement).count()
+    content = ("txn_id,category,amount,occurred_at,merchant_id,merchant_type,evidence\n"
+               "N1,재료비?,1000,2026-05-04 10:00,M1,office,card_slip\n"
+               "N2,연구재료비,1000,2026-05-04 10:00,M1,office,card_slip\n"
+               "N3,연구재료비,1.5,2026-05-04 10:00,M1,office,카드 전표\n").encode()
+    # when it is imported from the ledger page
+    response = client.post(reverse("finance:import", args=[agreement.pk]),
+                           {"file": SimpleUploadedFile("원장.csv", content)})
+    # then the ledger page lists both rows and nothing was imported
+    body = response.content.decode()
+    assert response.status_code == 422 and 'data-testid="import-errors"' in body
+    assert "원장.csv 데이터 1행 category 열" in body and "원장.csv 데이터 3행 amount 열" in body
+    assert Transaction.objects.filter(agreement=agreement).count() == before

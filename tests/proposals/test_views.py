@@ -307,3 +307,69 @@ def test_applicant_lists_proposals_it_leads_or_joins_and_no_others(client, make_
     body = client.get("/proposals/").content.decode()
     assert led.title_ko in body and joined.title_ko in body and "남의 과제" not in body
     assert client.get("/api/v1/proposals").json()["count"] == 2
+
+
+@pytest.mark.parametrize(("typed", "saved"), [("1" * 26, None), ("12.5", None), ("1,000.0", 1000)])
+def test_budget_cell_follows_the_money_rule(client, applicant_setup, make_proposal, typed, saved):
+    # given a draft and its applicant
+    lead, applicant, call, _ = applicant_setup
+    proposal = make_proposal(lead=lead, call=call, created_by=applicant)
+    client.force_login(applicant)
+    name = f"b-{YEAR}-{lead.pk}-materials-gov"
+    # when a 26-digit amount, a fraction of a won or a whole amount written with ".0" is saved
+    response = client.post(f"/proposals/{proposal.pk}/edit/budget/", {name: typed, "save": "1"})
+    # then the first two are cell errors (never a 500, nothing saved), the third is 1,000 won
+    if saved is None:
+        assert response.status_code == 200 and 'aria-invalid="true"' in response.content.decode()
+        assert BudgetLine.objects.count() == 0
+    else:
+        assert response.status_code == 302 and BudgetLine.objects.get().gov_krw == saved
+
+
+def test_service_and_view_agree_on_the_money_rule(applicant_setup, make_proposal):
+    from doyak.core.errors import ValidationFailed
+    from doyak.proposals.services import budget_lines_parse
+
+    lead, applicant, call, _ = applicant_setup
+    row = {"year": YEAR, "organization_id": lead.pk, "category": "materials"}
+    assert budget_lines_parse([{**row, "gov_krw": "1,000.0"}])[0].gov == 1000
+    for bad in ("12.5", "1" * 26):
+        with pytest.raises(ValidationFailed) as info:
+            budget_lines_parse([{**row, "gov_krw": bad}])
+        assert info.value.field == f"budget[{YEAR}][{lead.pk}].materials.gov_krw"
+
+
+def test_submission_leads_to_a_printable_receipt_with_number_and_seoul_time(client, applicant_setup, make_user,
+                                                                           make_organization):
+    # given a complete draft of the applicant (through the API, as the flow above)
+    lead, applicant, call, researcher = applicant_setup
+    client.force_login(applicant)
+    pid = client.post("/api/v1/proposals", data=json.dumps({"call_id": call.pk, "title_ko": "접수증 과제"}),
+                      content_type="application/json").json()["id"]
+    client.patch(f"/api/v1/proposals/{pid}", data=json.dumps({
+        "abstract_ko": "요약", "abstract_en": "Summary", "start_date": f"{YEAR}-01-01", "end_date": f"{YEAR}-06-30"}),
+        content_type="application/json")
+    client.post(f"/api/v1/proposals/{pid}/team", data=json.dumps({
+        "national_researcher_number": researcher.national_researcher_number, "is_pi": True,
+        "monthly_percent": {f"{YEAR}-01": 50}}), content_type="application/json")
+    client.put(f"/api/v1/proposals/{pid}/budget", data=json.dumps([{
+        "year": YEAR, "organization_id": lead.pk, "category": "personnel", "gov_krw": 750_000, "cash_krw": 250_000}]),
+        content_type="application/json")
+    assert client.get(f"/proposals/{pid}/receipt/").status_code == 404  # a draft has no receipt
+    # when she submits it on the proposal's screen
+    response = client.post(f"/proposals/{pid}/transitions/submit/")
+    # then she lands on the receipt: the proposal number and the time of submission in Asia/Seoul
+    proposal = Proposal.objects.get(pk=pid)
+    assert proposal.status == "submitted"
+    assert response.status_code == 302 and response["Location"] == f"/proposals/{pid}/receipt/"
+    body = client.get(response["Location"]).content.decode()
+    seoul = timezone.localtime(proposal.submitted_at, timezone.get_fixed_timezone(9 * 60))
+    assert f'data-testid="receipt-reference"><strong>{proposal.reference}</strong>' in body
+    assert f'data-testid="receipt-time">{seoul:%Y-%m-%d %H:%M:%S} (한국 표준시)' in body
+    assert "접수증" in body and "접수증 과제" in body
+    # and the proposal's page links to it; a program manager may open it, another applicant may not
+    assert f'href="/proposals/{pid}/receipt/" data-testid="receipt-link"' in client.get(f"/proposals/{pid}/").content.decode()
+    client.force_login(make_user(role="program_manager"))
+    assert client.get(f"/proposals/{pid}/receipt/").status_code == 200
+    client.force_login(make_user(role="applicant", organization=make_organization()))
+    assert client.get(f"/proposals/{pid}/receipt/").status_code in (403, 404)

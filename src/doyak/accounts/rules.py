@@ -136,3 +136,8 @@ def can_view_audit_log(user: Actor | None) -> bool:
 
 def can_manage_policies(user: Actor | None) -> bool:
     return is_administrator(user)
+
+
+def can_manage_users(user: Actor | None) -> bool:
+    """Invite people, give them a role and an organisation, deactivate and reactivate accounts."""
+    return is_administrator(user)

@@ -3,17 +3,27 @@
 from __future__ import annotations
 
 from django.contrib.auth import password_validation
+from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from doyak.core.audit import audit_record
-from doyak.core.errors import AccessDenied, DoyakError, NotFound, ValidationFailed
+from doyak.core.errors import AccessDenied, Conflict, DoyakError, NotFound, ValidationFailed
 from doyak.core.labels import audit_actions_register
+from doyak.organizations.models import Organization
 
+from .enums import Role
 from .models import ApiToken, User, token_hash
+from .rules import Actor, can_manage_users
 from .selectors import account_is_locked
 
 
@@ -71,6 +81,10 @@ AUDIT_ACTIONS = audit_actions_register({
     "api_token.revoke": gettext_lazy("API token revoked"),
     "user.password_change": gettext_lazy("Password changed"),
     "user.password_reset": gettext_lazy("Password reset"),
+    "user.invite": gettext_lazy("User invited"),
+    "user.role_set": gettext_lazy("Role and organization set"),
+    "user.deactivate": gettext_lazy("Account deactivated"),
+    "user.reactivate": gettext_lazy("Account reactivated"),
 })
 
 PASSWORD_SET_WAYS = ("change", "reset")
@@ -93,4 +107,105 @@ def user_password_set(*, user: User, actor: User, password: str, way: str) -> Us
     user.set_password(password)
     user.save(update_fields=["password"])
     audit_record(actor=actor, action=f"user.password_{way}", obj=user, changes={"way": way})
+    return user
+
+
+# --------------------------------------------------------------------------------------------
+# Administration: invitations, roles and organisations, deactivation (each audited)
+# --------------------------------------------------------------------------------------------
+
+# Roles that act for one organisation and need one; the others may have one (an evaluator's affiliation).
+ROLES_NEEDING_ORGANIZATION = frozenset({Role.APPLICANT})
+
+
+def _manage_or_raise(actor: Actor) -> None:
+    if not can_manage_users(actor):
+        raise AccessDenied(_("Only administrators manage user accounts."), code="users_forbidden")
+
+
+def _role_and_organization_check(*, role: str, organization_id: int | None) -> None:
+    if role not in Role.values:
+        raise ValidationFailed(_("Choose a role from the list."), code="role_invalid", field="role")
+    if role in ROLES_NEEDING_ORGANIZATION and organization_id is None:
+        raise ValidationFailed(_("An applicant belongs to an organization: choose one."),
+                               code="organization_required", field="organization")
+    if organization_id is not None and not Organization.objects.filter(pk=organization_id).exists():
+        raise ValidationFailed(_("No such organization."), code="organization_invalid", field="organization")
+
+
+def invitation_link(*, user: User, base_url: str) -> str:
+    """The set-password link of an invitation: Django's password-reset token, valid once and for
+    PASSWORD_RESET_TIMEOUT, on the page where a forgotten password is set again."""
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    return base_url.rstrip("/") + reverse("accounts:password_reset_confirm", kwargs={"uidb64": uid, "token": token})
+
+
+def _invitation_send(*, user: User, base_url: str, invited_by: str) -> None:
+    context = {"user": user, "link": invitation_link(user=user, base_url=base_url), "invited_by": invited_by}
+    subject = render_to_string("accounts/invitation_subject.txt", context).strip()
+    body = render_to_string("accounts/invitation_email.txt", context)
+    send_mail(subject, body, None, [user.email])
+
+
+@transaction.atomic
+def user_invite(*, actor: Actor, email: str, display_name: str, role: str, organization_id: int | None,
+                base_url: str) -> User:
+    """A new account for ``email`` with no password yet; an e-mail with a set-password link goes out when the
+    transaction commits. The e-mail address is the username."""
+    _manage_or_raise(actor)
+    email = User.objects.normalize_email(email.strip()).lower()
+    if not email or "@" not in email:
+        raise ValidationFailed(_("Enter an e-mail address."), code="email_invalid", field="email")
+    if User.objects.filter(Q(username__iexact=email) | Q(email__iexact=email)).exists():
+        raise Conflict(_("An account with this e-mail address exists already."), code="user_exists", field="email")
+    _role_and_organization_check(role=role, organization_id=organization_id)
+    user = User(username=email, email=email, display_name=display_name.strip(), role=role,
+                organization_id=organization_id, is_active=True)
+    user.set_unusable_password()
+    user.save()
+    audit_record(actor=actor, action="user.invite", obj=user,
+                 changes={"email": email, "role": role, "organization": organization_id})
+    invited_by = str(actor)
+    transaction.on_commit(lambda: _invitation_send(user=user, base_url=base_url, invited_by=invited_by))
+    return user
+
+
+def _managed_user_or_raise(*, actor: Actor, user_id: int) -> User:
+    _manage_or_raise(actor)
+    user = User.objects.select_for_update().filter(pk=user_id).first()
+    if user is None:
+        raise NotFound(_("User not found."), code="user_not_found")
+    return user
+
+
+@transaction.atomic
+def user_role_set(*, actor: Actor, user_id: int, role: str, organization_id: int | None) -> User:
+    """Give the user a role and an organisation (none: ``None``)."""
+    user = _managed_user_or_raise(actor=actor, user_id=user_id)
+    _role_and_organization_check(role=role, organization_id=organization_id)
+    if user.pk == actor.pk and role != user.role:
+        raise ValidationFailed(_("You may not change your own role; ask another administrator."),
+                               code="own_role", field="role")
+    before = {"role": user.role, "organization": user.organization_id}
+    after = {"role": role, "organization": organization_id}
+    if before != after:
+        user.role, user.organization_id = role, organization_id
+        user.save(update_fields=["role", "organization"])
+        audit_record(actor=actor, action="user.role_set", obj=user,
+                     changes={key: [before[key], after[key]] for key in before if before[key] != after[key]})
+    return user
+
+
+@transaction.atomic
+def user_active_set(*, actor: Actor, user_id: int, active: bool) -> User:
+    """Deactivate (the person can no longer sign in, and their API tokens stop working) or reactivate."""
+    user = _managed_user_or_raise(actor=actor, user_id=user_id)
+    if user.pk == actor.pk and not active:
+        raise ValidationFailed(_("You may not deactivate your own account."), code="own_account", field="active")
+    if user.is_active != active:
+        user.is_active = active
+        user.save(update_fields=["is_active"])
+        audit_record(actor=actor, action="user.reactivate" if active else "user.deactivate", obj=user,
+                     changes={"is_active": active})
     return user

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import admin_views, views
 
 app_name = "accounts"
 
@@ -16,4 +16,7 @@ urlpatterns = [
     path("password/reset/done/", views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("tokens/", views.token_list, name="tokens"),
     path("tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
+    path("users/", admin_views.user_list, name="users"),
+    path("users/<int:user_id>/", admin_views.user_detail, name="user_detail"),
+    path("users/<int:user_id>/active/<str:state>/", admin_views.user_active, name="user_active"),
 ]

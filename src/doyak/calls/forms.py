@@ -4,6 +4,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from doyak.core.forms import WonField
+from doyak.core.inputs import SMALLINT_MAX
 from doyak.organizations.enums import OrganizationType
 from doyak.programs.enums import Track
 from doyak.programs.models import Program, SubProgram
@@ -42,15 +44,15 @@ class CallForm(forms.Form):
                                                    help_text=_("None ticked: all types."))
     required_documents = forms.MultipleChoiceField(label=_("Required documents"), required=False,
                                                    choices=AttachmentKind.choices, widget=forms.CheckboxSelectMultiple)
-    budget_krw = forms.IntegerField(label=_("Call budget (won)"), min_value=0, initial=0)
-    max_gov_per_project_krw = forms.IntegerField(label=_("Maximum government funds per project (won)"), min_value=0,
+    budget_krw = WonField(label=_("Call budget (won)"), initial=0)
+    max_gov_per_project_krw = WonField(label=_("Maximum government funds per project (won)"),
                                                  required=False)
     evaluation_format = forms.ChoiceField(label=_("Evaluation format"), choices=EvaluationFormat.choices)
     scoring_mode = forms.ChoiceField(label=_("Scoring"), choices=ScoringMode.choices)
     aggregation = forms.ChoiceField(label=_("Aggregation of evaluators' scores"), choices=Aggregation.choices)
     cutoff_score = forms.DecimalField(label=_("Cut-off score"), min_value=0, max_digits=5, decimal_places=2,
                                       required=False, help_text=_("Empty: the policy's default cut-off."))
-    panel_size = forms.IntegerField(label=_("Evaluators per proposal"), min_value=1, initial=5)
+    panel_size = forms.IntegerField(label=_("Evaluators per proposal"), min_value=1, max_value=SMALLINT_MAX, initial=5)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -71,7 +73,7 @@ class CriterionForm(forms.Form):
     name_ko = forms.CharField(label=_("Name (Korean)"), max_length=200, required=False)
     name_en = forms.CharField(label=_("Name (English)"), max_length=200, required=False)
     weight = forms.DecimalField(label=_("Weight (points)"), min_value=0, max_digits=5, decimal_places=2)
-    scale_max = forms.IntegerField(label=_("Scale maximum"), min_value=1, initial=100)
+    scale_max = forms.IntegerField(label=_("Scale maximum"), min_value=1, max_value=SMALLINT_MAX, initial=100)
 
 
 CriterionFormSet = forms.formset_factory(CriterionForm, extra=1, can_delete=True)

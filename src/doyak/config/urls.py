@@ -1,11 +1,18 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy
 
 from doyak.config.api import api
 
-admin.site.site_header = "doyak 관리"
-admin.site.site_title = "doyak"
+admin.site.site_header = gettext_lazy("doyak administration")
+admin.site.site_title = gettext_lazy("doyak administration")
+admin.site.index_title = gettext_lazy("Reference data and records")
+
+handler400 = "doyak.core.error_pages.bad_request"
+handler403 = "doyak.core.error_pages.permission_denied"
+handler404 = "doyak.core.error_pages.page_not_found"
+handler500 = "doyak.core.error_pages.server_error"
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),

@@ -6,7 +6,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from doyak.accounts.enums import Role
-from doyak.accounts.rules import can_view_audit_log, sees_all_organizations
+from doyak.accounts.rules import can_manage_users, can_view_audit_log, sees_all_organizations
 
 ALL_ROLES = frozenset(Role)
 # (label, URL name, roles that see the entry). Entries whose URL is not (yet) defined are skipped.
@@ -40,6 +40,8 @@ def navigation(request):
         items.append((_("My organization"), _url("organizations:detail", user.organization_id)))
     items.append((_("Researchers"), _url("organizations:researchers")))
     items.append((_("Policies"), _url("policies:list")))
+    if can_manage_users(user):
+        items.append((_("Users"), _url("accounts:users")))
     if can_view_audit_log(user):
         items.append((_("Audit log"), _url("core:audit")))
     items.append((_("API tokens"), _url("accounts:tokens")))

@@ -1,4 +1,4 @@
-"""Every Django form renders KRDS markup (krds-uiux 1.1.0): one renderer, set as ``FORM_RENDERER``.
+"""Forms: every Django form renders KRDS markup (krds-uiux 1.1.0): one renderer, set as ``FORM_RENDERER``.
 
 KRDS's stylesheet hides every native checkbox and radio button and draws the box on the ``<label>`` that
 follows the input inside ``.krds-form-check``: a checkbox rendered any other way is invisible. The field
@@ -9,7 +9,10 @@ text inputs, text areas and selects, so no form or template has to remember it.
 
 from __future__ import annotations
 
+from django import forms
 from django.forms.renderers import TemplatesSetting
+
+from .money import WON_MAX, WonInvalid, parse_won
 
 # widget template → KRDS class; inputs by their type (below)
 _TEMPLATE_CLASSES = {
@@ -48,3 +51,33 @@ class KrdsFormRenderer(TemplatesSetting):
                 attrs["class"] = " ".join([css, *classes])
             context = {**context, "widget": {**widget, "attrs": attrs}}
         return super().render(template_name, context, request=request)
+
+
+class WonField(forms.CharField):
+    """An amount in won, read by the money rule (``core.money.parse_won``): ``1,000,000``, ``1000.0`` and
+    ``1,000,000원`` are one million won; ``12.5``, ``1e6`` and a 26-digit number are field errors, never a 500.
+
+    A text input with a numeric keyboard (a number input would refuse the commas people type)."""
+
+    widget = forms.TextInput
+
+    def __init__(self, *, min_value: int = 0, max_value: int = WON_MAX, **kwargs) -> None:
+        self.min_value, self.max_value = min_value, max_value
+        super().__init__(**kwargs)
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        attrs.update({"inputmode": "numeric", "autocomplete": "off", "maxlength": "40"})
+        return attrs
+
+    def prepare_value(self, value):
+        return f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else value
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        if text in self.empty_values:
+            return None
+        try:
+            return parse_won(text, minimum=self.min_value, maximum=self.max_value)
+        except WonInvalid as exc:
+            raise forms.ValidationError(str(exc), code="won_invalid") from None

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from django.shortcuts import render
-
+from .error_pages import error_response
 from .errors import DoyakError
 
 
@@ -17,7 +16,7 @@ class DoyakErrorMiddleware:
     def process_exception(self, request, exception):
         if not isinstance(exception, DoyakError) or request.path.startswith("/api/"):
             return None
-        return render(request, "core/error.html", {"error": exception}, status=exception.http_status)
+        return error_response(request, exception.http_status, detail=str(exception.message), code=exception.code)
 
 
 class KoreanFirstLocaleMiddleware:

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from django.core.exceptions import BadRequest
 from django.utils.translation import gettext as _
 
-from .inputs import BIGINT_MAX, PAGE_MAX
+from .inputs import BIGINT_MAX, PAGE_MAX, text_problem
 
 _DIGITS = re.compile(r"[0-9]{1,19}")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -73,3 +73,13 @@ def whole_number(text: str, *, maximum: int = BIGINT_MAX) -> int | None:
 def bounded_text(raw: str | None, maximum: int) -> str:
     """A free-text parameter, stripped and cut to ``maximum`` characters (NUL characters dropped)."""
     return (raw or "").replace("\x00", "").strip()[:maximum]
+def text_param(params: Mapping, name: str, *, max_length: int = 200) -> str:
+    """A free-text filter (``?q=…``), stripped; BadRequest when longer than ``max_length`` or when it holds what
+    no column can store (NUL: PostgreSQL refuses it in a query and answered 500)."""
+    raw = (params.get(name) or "").strip()
+    if len(raw) > max_length:
+        raise BadRequest(_("%(name)s must be at most %(max)s characters.") % {"name": name, "max": max_length})
+    problem = text_problem(raw)
+    if problem:
+        raise BadRequest(f"{name}: {problem}")
+    return raw

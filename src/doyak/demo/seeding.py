@@ -135,6 +135,17 @@ def _regions_by_code(on: dt.date) -> dict[str, Region]:
     return regions
 
 
+# Legal forms Faker puts before a company name; a demo firm carries exactly one, "(주)", added by the seed.
+LEGAL_FORMS = ("주식회사", "유한회사", "(주)", "(유)", "㈜", "㈲")
+
+
+def _company_base(name: str) -> str:
+    """A company name without its legal form ("유한회사 푸른상사" → "푸른상사")."""
+    for form in LEGAL_FORMS:
+        name = name.replace(form, "")
+    return " ".join(name.split())
+
+
 def _organization_rows(rng: random.Random, fake: Faker, n: int, regions: dict[str, Region]) -> list[Organization]:
     taken: set[str] = set()
     rows: list[Organization] = []
@@ -147,8 +158,7 @@ def _organization_rows(rng: random.Random, fake: Faker, n: int, regions: dict[st
         field = rng.choice(list(FIELDS))
         if kind == "firm":
             org_type = _weighted(rng, FIRM_TYPE_WEIGHTS)
-            base = fake.company().replace("(주)", "").replace("(유)", "").strip()
-            name = f"(주){base}{rng.choice(['', '테크', '소재', '시스템즈', '로보틱스', '바이오', '에너지', '정밀'])}"
+            name = f"(주){_company_base(fake.company())}{rng.choice(['', '테크', '소재', '시스템즈', '로보틱스', '바이오', '에너지', '정밀'])}"
             group = rng.choice(GROUPS) + "그룹" if org_type in (OrganizationType.LARGE, OrganizationType.MID_SIZE) and rng.random() < 0.6 else ""
             rate = None
         elif kind == OrganizationType.UNIVERSITY:
@@ -274,6 +284,10 @@ def _demo_users(organizations: list[Organization], *, seed: int) -> int:
             if role == Role.APPLICANT:
                 user.organization = applicant_org
             if role == Role.EVALUATOR and evaluator is not None:
+                # the login is that researcher: her registry entry carries her name, so the evaluator profile,
+                # the pool and the assignments the login sees are her own, not another person's
+                evaluator.name = display.split(" (")[0]
+                evaluator.save(update_fields=["name"])
                 user.researcher = evaluator
             user.set_password(DEMO_PASSWORD)
             user.save()

@@ -91,26 +91,34 @@ class LedgerFileError(EngineError):
         self.problem = problem
         self.problem_code = problem_code
         self.problem_args: dict[str, object] = dict(problem_args or {})
+        # every bad cell found (the first one is the error's own row and column); empty for file-level errors
+        self.problems: tuple[LedgerProblem, ...] = ()
 
 
 @dataclass(frozen=True)
-class _Problem:
-    row: int  # 0-based index
-    column: str
-    text: str
-    kind: str
-    args: dict[str, object]
+class LedgerProblem:
+    """One bad cell: ``row`` is the 1-based data row; the other fields as on :class:`LedgerFileError`."""
 
+    row: int
+    column: str
+    problem: str
+    problem_code: str
+    problem_args: dict[str, object]
+
+
+# How many bad cells one error lists: enough for a person to fix a file in one go, bounded for a huge one.
+PROBLEMS_LISTED_MAX = 200
 
 _NO_ARGS: Callable[[int], dict[str, object]] = lambda _: {}  # noqa: E731
 
 
 class _Checks:
-    """Collects the first bad row of every check, then raises the earliest one."""
+    """Collects every bad cell of every check (up to ``PROBLEMS_LISTED_MAX`` per check), then raises one
+    error naming the earliest and listing them all, in row order (``LedgerFileError.problems``)."""
 
     def __init__(self, path: str) -> None:
         self.path = path
-        self.first: _Problem | None = None
+        self.problems: list[LedgerProblem] = []
 
     def add(
         self,
@@ -123,26 +131,29 @@ class _Checks:
     ) -> None:
         if not bad.any():
             return
-        index = int(bad.arg_true()[0])
-        if self.first is None or index < self.first.row:
-            self.first = _Problem(row=index, column=column, text=describe(index), kind=kind, args=args(index))
+        for index in bad.arg_true().head(PROBLEMS_LISTED_MAX).to_list():
+            self.add_at(column=column, index=int(index), text=describe(int(index)), kind=kind, args=args(int(index)))
 
     def add_at(self, *, column: str, index: int, text: str, kind: str, args: dict[str, object]) -> None:
-        if self.first is None or index < self.first.row:
-            self.first = _Problem(row=index, column=column, text=text, kind=kind, args=args)
+        self.problems.append(LedgerProblem(row=index + 1, column=column, problem=text, problem_code=kind,
+                                           problem_args=args))
 
     def raise_first(self) -> None:
-        if self.first is not None:
-            problem = self.first
-            raise LedgerFileError(
-                f"{self.path} data row {problem.row + 1}, column {problem.column}: {problem.text}",
-                path=self.path,
-                row=problem.row + 1,
-                column=problem.column,
-                problem=problem.text,
-                problem_code=problem.kind,
-                problem_args=problem.args,
-            )
+        if not self.problems:
+            return
+        problems = sorted(self.problems, key=lambda p: p.row)[:PROBLEMS_LISTED_MAX]
+        first = problems[0]
+        error = LedgerFileError(
+            f"{self.path} data row {first.row}, column {first.column}: {first.problem}",
+            path=self.path,
+            row=first.row,
+            column=first.column,
+            problem=first.problem,
+            problem_code=first.problem_code,
+            problem_args=first.problem_args,
+        )
+        error.problems = tuple(problems)
+        raise error
 
 
 def _shown(value: object) -> str:

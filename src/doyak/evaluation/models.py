@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from doyak.core.models import BackgroundRun, TimeStampedModel
@@ -267,3 +268,8 @@ class Appeal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.proposal.reference} ({self.get_status_display()})"
+
+    @property
+    def answer_overdue(self) -> bool:
+        """Filed and not answered by its due day (Asia/Seoul)."""
+        return self.status == AppealStatus.FILED and self.answer_due_on < timezone.localdate()

@@ -97,6 +97,10 @@ class RunStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+# A run that failed, or was killed while "running", may be resumed (settlement_run_resume); no other.
+RESUMABLE_RUN_STATUSES = frozenset({RunStatus.FAILED, RunStatus.RUNNING})
+
+
 # Flag answers as data: (from status, action) → (to status, who may do it).
 FLAG_TRANSITIONS: dict[tuple[str, str], tuple[str, str]] = {
     (FlagStatus.OPEN, "explain"): (FlagStatus.EXPLAINED, "institution"),

@@ -3,6 +3,9 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from doyak.core.forms import WonField
+from doyak.core.money import WON_MAX
+
 from .enums import Category, Evidence
 
 
@@ -13,7 +16,7 @@ class ImportForm(forms.Form):
 class TransactionForm(forms.Form):
     txn_id = forms.CharField(label=_("Transaction id"), max_length=64)
     category = forms.ChoiceField(label=_("Cost category"), choices=Category.choices)
-    amount_krw = forms.IntegerField(label=_("Amount (won; negative for a refund or cancellation)"))
+    amount_krw = WonField(label=_("Amount (won; negative for a refund or cancellation)"), min_value=-WON_MAX)
     occurred_at = forms.DateTimeField(label=_("Paid at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
     merchant_id = forms.CharField(label=_("Merchant"), max_length=100)
     merchant_type = forms.CharField(label=_("Merchant type"), max_length=50)

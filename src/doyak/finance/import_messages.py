@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from doyak.engine.ledger_io import LedgerFileError
+from doyak.engine.ledger_io import LedgerFileError, LedgerProblem
 
 
-def _problem_text(error: LedgerFileError) -> str:
+def _problem_text(error: LedgerFileError | LedgerProblem) -> str:
     """The problem alone (after "row N, column C:"), translated when its kind is known."""
     args = {"value": "", **error.problem_args}
     code = error.problem_code
@@ -66,3 +66,11 @@ def import_error_message(error: LedgerFileError, *, name: str) -> str:
     if error.code == "unreadable_file":
         return _("%(name)s could not be read: use UTF-8 or CP949 text, XLSX or Parquet.") % {"name": name}
     return _("%(name)s is not a readable file.") % {"name": name}
+
+
+def import_problem_messages(error: LedgerFileError, *, name: str) -> list[str]:
+    """Every bad cell the engine found, one sentence each, in row order (the error alone if it lists none)."""
+    if not error.problems:
+        return [import_error_message(error, name=name)]
+    return [_("%(name)s data row %(row)s, column %(column)s: %(problem)s") % {
+        "name": name, "row": p.row, "column": p.column, "problem": _problem_text(p)} for p in error.problems]

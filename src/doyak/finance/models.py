@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from doyak.core.models import BackgroundRun, TimeStampedModel
 
 from .enums import (
+    RESUMABLE_RUN_STATUSES,
     AgreementStatus,
     Category,
     Evidence,
@@ -171,6 +172,11 @@ class SettlementRun(BackgroundRun):
         ordering = ["-created_at", "-id"]
         verbose_name = _("settlement run")
         verbose_name_plural = _("settlement runs")
+
+    @property
+    def may_resume(self) -> bool:
+        """The rule ``settlement_run_resume`` applies: failed, or interrupted while running."""
+        return self.status in RESUMABLE_RUN_STATUSES
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.get_scope_display()} ({self.get_status_display()})"

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from doyak.accounts.enums import Role
 from doyak.accounts.models import User
@@ -38,7 +39,10 @@ def ledger_rows(*, agreement: Agreement, count: int, rng: random.Random, prefix:
     """``count`` ordinary transactions plus one case of every rule (out of period, ineligible merchant,
     missing evidence, split purchase, duplicate, holiday, over budget, allowance cap) and refunds."""
     start, end = agreement.start_date, agreement.end_date
-    span = max(1, (end - start).days - 5)
+    # Spending happened up to today (the demo's today), never after: the last day any row may carry.
+    today = timezone.localdate()
+    last = min(end, today - dt.timedelta(days=1)) if today > start + dt.timedelta(days=7) else end
+    span = max(1, (last - start).days - 5)
     approved: dict[str, int] = {}
     for line in ApprovedBudget.objects.filter(agreement=agreement):
         approved[line.category] = approved.get(line.category, 0) + line.approved_krw
@@ -60,7 +64,7 @@ def ledger_rows(*, agreement: Agreement, count: int, rng: random.Random, prefix:
         add(category, amount, _at(day, rng.randrange(9, 18), rng.randrange(60)), f"M{rng.randrange(40):03d}",
             "office" if category != "personnel" else "payroll",
             Evidence.TRANSFER if category == "personnel" else rng.choice([Evidence.CARD_SLIP, Evidence.TAX_INVOICE]))
-    base = _workday(start + dt.timedelta(days=min(30, span)))
+    base = _workday(start + dt.timedelta(days=min(30, span // 2)))
     add("materials", 300_000, _at(start - dt.timedelta(days=3), 10), "M900", "office", Evidence.CARD_SLIP,
         "before the project started")
     add("activities", 180_000, _at(base, 21), "M901", "bar", Evidence.CARD_SLIP, "team dinner at a bar")

@@ -17,7 +17,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Count, DateField, Q, Sum
 from django.db.models.functions import TruncMonth
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -29,6 +29,7 @@ from doyak.core.labels import audit_actions_register
 from doyak.core.runs import LeaseLost, lease_acquire, lease_assert_held, lease_release, lease_valid_for
 from doyak.engine.errors import EngineError
 from doyak.engine.ledger_io import (
+    PROBLEMS_LISTED_MAX,
     TEXT_LIMITS,
     TRANSACTION_COLUMNS,
     LedgerFileError,
@@ -43,6 +44,7 @@ from doyak.proposals.models import Proposal
 from .enums import (
     FLAG_TRANSITIONS,
     AgreementStatus,
+    Category,
     Evidence,
     FlagStatus,
     RunPurpose,
@@ -51,7 +53,7 @@ from .enums import (
     Severity,
     TransactionSource,
 )
-from .import_messages import import_error_message
+from .import_messages import import_error_message, import_problem_messages
 from .ledger import engine_txn_id, ledger_for_agreements
 from .models import (
     Agreement,
@@ -193,17 +195,92 @@ def _xlsx_frame(*, path: Path, name: str) -> pl.DataFrame:
                          if column})
 
 
-def _import_error(error: LedgerFileError, *, name: str) -> ValidationFailed:
-    failed = ValidationFailed(import_error_message(error, name=name), code="import_malformed", field=error.column)
-    failed.row = error.row  # type: ignore[attr-defined]
-    return failed
+class ImportRowsInvalid(ValidationFailed):
+    """The file has bad rows; ``errors`` lists every one (row order, bounded), ``message`` names the first;
+    nothing was imported."""
+
+    code = "import_malformed"
+
+    def __init__(self, errors: list[tuple[int, str, str]], *, name: str) -> None:
+        errors = sorted(errors, key=lambda e: e[0])[:PROBLEMS_LISTED_MAX]
+        first_row, first_column, first_message = errors[0]
+        message = first_message if len(errors) == 1 else _(
+            "%(name)s has %(n)s problems; the first: %(first)s") % {"name": name, "n": len(errors),
+                                                                   "first": first_message}
+        super().__init__(message, code="import_malformed", field=first_column)
+        self.row = first_row
+        self.errors = [text for _row, _column, text in errors]
+
+
+def _import_error(error: LedgerFileError, *, name: str, extra: list[tuple[int, str, str]]) -> ValidationFailed:
+    if not error.problems:  # the file itself (unreadable, a missing column): one sentence
+        failed = ValidationFailed(import_error_message(error, name=name), code="import_malformed", field=error.column)
+        failed.row = error.row  # type: ignore[attr-defined]
+        failed.errors = [str(failed.message)]  # type: ignore[attr-defined]
+        return failed
+    rows = [(p.row, p.column, text) for p, text in zip(error.problems, import_problem_messages(error, name=name),
+                                                       strict=True)]
+    return ImportRowsInvalid(rows + extra, name=name)
+
+
+def _choice_labels(choices) -> dict[str, str]:
+    """Code, Korean label and English label (spaces dropped, lower case) → code: a file may say 연구재료비,
+    materials or Materials, 카드 전표 or 카드전표."""
+    mapping: dict[str, str] = {}
+    for value, label in choices:
+        mapping[_folded(value)] = value
+        for lang in ("en", "ko"):
+            with translation.override(lang):
+                mapping[_folded(str(label))] = value
+    return mapping
+
+
+def _folded(text: str) -> str:
+    return "".join(text.split()).lower()
+
+
+def _codes_for_labels(frame: pl.DataFrame) -> pl.DataFrame:
+    """``category`` and ``evidence`` written as their Korean or English labels become their codes; anything
+    else stays as written, for the engine to refuse naming the allowed codes."""
+    for column, choices in (("category", Category.choices), ("evidence", Evidence.choices)):
+        if column not in frame.columns or frame[column].dtype != pl.String:
+            continue
+        mapping = _choice_labels(choices)
+        folded = frame[column].str.replace_all(r"\s+", "").str.to_lowercase()
+        known = folded.replace_strict(mapping, default=None, return_dtype=pl.String)
+        frame = frame.with_columns(known.fill_null(frame[column]).alias(column))
+    return frame
+
+
+def _row_problems(frame: pl.DataFrame, *, agreement: Agreement, name: str) -> list[tuple[int, str, str]]:
+    """Problems the engine does not know: a row naming another agreement, a description that cannot be stored."""
+    problems: list[tuple[int, str, str]] = []
+    if "project_id" in frame.columns:
+        ids = frame["project_id"].cast(pl.String)
+        wrong = (ids.is_not_null() & (ids != "") & (ids != agreement.number)).arg_true().head(PROBLEMS_LISTED_MAX)
+        problems += [(index + 1, "project_id", _(
+            "%(name)s data row %(row)s, column project_id: %(value)r is not agreement %(number)s.")
+            % {"name": name, "row": index + 1, "value": ids[index], "number": agreement.number})
+            for index in wrong.to_list()]
+    if "description" in frame.columns:
+        limit = TEXT_LIMITS["description"]
+        for index, text in enumerate(frame["description"].fill_null("").cast(pl.String).to_list()):
+            problem = text_problem(text) or (
+                _("is longer than %(limit)s characters") % {"limit": limit} if len(text) > limit else None)
+            if problem and len(problems) < 2 * PROBLEMS_LISTED_MAX:
+                problems.append((index + 1, "description", _(
+                    "%(name)s data row %(row)s, column %(column)s: %(problem)s")
+                    % {"name": name, "row": index + 1, "column": "description", "problem": problem}))
+    return problems
 
 
 def transactions_parse(*, agreement: Agreement, name: str, content: bytes) -> tuple[pl.DataFrame, list[str]]:
     """Validated rows of a CSV (UTF-8 or CP949), XLSX or Parquet file, plus their descriptions.
 
     ``project_id`` may be left out (the agreement's); when present every row must name this
-    agreement's number. Raises ``ValidationFailed`` naming the row and column of the first problem.
+    agreement's number. ``category`` and ``evidence`` may be written as codes or as their Korean or English
+    labels (재료비, 세금계산서). Raises ``ImportRowsInvalid`` listing every bad row (``errors``) and naming the
+    first, or ``ValidationFailed`` for a file that cannot be read at all.
     """
     suffix = Path(name).suffix.lower()
     if suffix not in (".csv", ".xlsx", ".parquet", ".pq"):
@@ -218,41 +295,29 @@ def transactions_parse(*, agreement: Agreement, name: str, content: bytes) -> tu
                 frame = frame.select([column for column in wanted if column in frame.columns])
             else:
                 frame = table_read(path=source, required=(), optional=wanted)
+        except LedgerFileError as error:
+            raise _import_error(error, name=name, extra=[]) from None
+        frame = _codes_for_labels(frame)
+        extra = _row_problems(frame, agreement=agreement, name=name)
+        try:
             if "project_id" not in frame.columns:
                 frame = frame.with_columns(pl.lit(agreement.number, dtype=pl.String).alias("project_id"))
             staged = Path(folder) / "staged.parquet"
             frame.write_parquet(staged)
             rows = transactions_read(path=staged)
         except LedgerFileError as error:
-            raise _import_error(error, name=name) from None
-        wrong = rows["project_id"] != agreement.number
-        if wrong.any():
-            index = int(wrong.arg_true()[0])
-            failed = ValidationFailed(
-                _("%(name)s data row %(row)s, column project_id: %(value)r is not agreement %(number)s.")
-                % {"name": name, "row": index + 1, "value": rows["project_id"][index], "number": agreement.number},
-                code="import_malformed", field="project_id")
-            failed.row = index + 1  # type: ignore[attr-defined]
-            raise failed
+            raise _import_error(error, name=name, extra=extra) from None
+        if extra:
+            raise ImportRowsInvalid(extra, name=name)
         descriptions = (frame["description"].fill_null("").cast(pl.String).to_list() if "description" in frame.columns
                         else [""] * rows.height)
-    limit = TEXT_LIMITS["description"]
-    for index, text in enumerate(descriptions):
-        problem = text_problem(text) or (
-            _("is longer than %(limit)s characters") % {"limit": limit} if len(text) > limit else None)
-        if problem:
-            failed = ValidationFailed(_("%(name)s data row %(row)s, column %(column)s: %(problem)s") % {
-                "name": name, "row": index + 1, "column": "description", "problem": problem},
-                code="import_malformed", field="description")
-            failed.row = index + 1  # type: ignore[attr-defined]
-            raise failed
     return rows, descriptions
 
 
 @transaction.atomic
 def transactions_import(*, actor: Actor, agreement_id: int, name: str, content: bytes) -> int:
-    """Add every row of the file, or none: the first malformed row (or a transaction id already in the
-    ledger) stops the import and is named in the error."""
+    """Add every row of the file, or none: malformed rows (and transaction ids already in the ledger) stop
+    the import, and the error lists every one of them."""
     agreement = _agreement_for_entry_or_raise(actor=actor, agreement_id=agreement_id, lock=True)
     rows, descriptions = transactions_parse(agreement=agreement, name=name, content=content)
     if rows.height == 0:
@@ -264,11 +329,11 @@ def transactions_import(*, actor: Actor, agreement_id: int, name: str, content: 
         existing.update(Transaction.objects.filter(agreement=agreement, txn_id__in=ids[start:start + 2000])
                         .values_list("txn_id", flat=True))
     if existing:
-        index = next(i for i, txn_id in enumerate(ids) if txn_id in existing)
-        failed = ValidationFailed(
-            _("%(name)s data row %(row)s, column txn_id: %(value)r is already in the ledger.")
-            % {"name": name, "row": index + 1, "value": ids[index]}, code="import_duplicate", field="txn_id")
-        failed.row = index + 1  # type: ignore[attr-defined]
+        failed = ImportRowsInvalid([
+            (index + 1, "txn_id", _("%(name)s data row %(row)s, column txn_id: %(value)r is already in the ledger.")
+             % {"name": name, "row": index + 1, "value": txn_id})
+            for index, txn_id in enumerate(ids) if txn_id in existing], name=name)
+        failed.code = "import_duplicate"
         raise failed
     user = actor if getattr(actor, "pk", None) else None
     objects = [
@@ -459,7 +524,7 @@ def settlement_run_resume(*, actor: Actor, run_id: int) -> SettlementRun:
         raise NotFound(_("Settlement run not found."), code="settlement_run_not_found")
     if not can_manage_settlement(actor):
         raise AccessDenied(_("Only program managers run settlements."), code="settlement_forbidden")
-    if run.status not in (RunStatus.FAILED, RunStatus.RUNNING):
+    if not run.may_resume:
         raise Conflict(_("Only a failed or interrupted run can be resumed."), code="settlement_run_not_resumable")
     audit_record(actor=actor, action="settlement_run.resume", obj=run, changes={"chunks_done": run.chunks_done})
     settlement_run_requeue(run)

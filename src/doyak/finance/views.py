@@ -5,7 +5,6 @@ from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import BadRequest
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -14,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from doyak.calls.models import Call
 from doyak.core.errors import AccessDenied, DoyakError, ValidationFailed
+from doyak.core.money import WonInvalid, parse_won
 from doyak.core.pagination import page_of
 from doyak.core.params import int_list_param, int_param, page_param, parse_int
 from doyak.organizations.models import Organization
@@ -22,6 +22,8 @@ from doyak.programs.models import Program
 from .enums import AgreementStatus, Category, RunStatus
 from .forms import DecideForm, EvidenceForm, ExplainForm, ImportForm, TransactionForm
 from .models import Agreement, EvidenceFile, Transaction
+from .policies import settlement_policy_current
+from .presentation import what_if_threshold_rows
 from .rules import (
     can_close_settlement,
     can_decide_flag,
@@ -84,6 +86,10 @@ def agreement_list(request):
 @login_required
 def ledger(request, agreement_id: int):
     agreement = agreement_get_for_user_or_raise(user=request.user, agreement_id=agreement_id)
+    return render(request, "finance/ledger.html", _ledger_context(request, agreement))
+
+
+def _ledger_context(request, agreement, **extra) -> dict:
     category = request.GET.get("category", "")
     category = category if category in Category.values else ""
     flagged_only = request.GET.get("flagged") == "1"
@@ -94,7 +100,7 @@ def ledger(request, agreement_id: int):
     result = result_current(agreement=agreement)
     can_enter = can_enter_transactions(request.user, agreement)
     manager = can_manage_settlement(request.user)
-    return render(request, "finance/ledger.html", {
+    return {
         "agreement": agreement, "page_obj": page, "lines": ledger_category_totals(agreement=agreement),
         "flags": flags_page.rows, "flags_page": flags_page, "result": result, "can_enter": can_enter, "manager": manager,
         "category": category, "flagged_only": flagged_only, "categories": Category.choices,
@@ -102,7 +108,8 @@ def ledger(request, agreement_id: int):
         "can_close": can_close_settlement(request.user, agreement), "manager_nav": can_view_dashboard(request.user),
         "ineligible_after": result.ineligible_after_decisions_krw if manager and result else None,
         "closed": getattr(agreement, "settlement_close", None) if agreement.status == "closed" else None,
-    })
+        **extra,
+    }
 
 
 def _entry_allowed_or_raise(user, agreement) -> None:
@@ -114,7 +121,8 @@ def _entry_allowed_or_raise(user, agreement) -> None:
 @login_required
 @require_POST
 def transactions_import_view(request, agreement_id: int):
-    _entry_allowed_or_raise(request.user, agreement_get_for_user_or_raise(user=request.user, agreement_id=agreement_id))
+    agreement = agreement_get_for_user_or_raise(user=request.user, agreement_id=agreement_id)
+    _entry_allowed_or_raise(request.user, agreement)
     form = ImportForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, _("Choose a file to import."))
@@ -124,9 +132,11 @@ def transactions_import_view(request, agreement_id: int):
         count = transactions_import(actor=request.user, agreement_id=agreement_id, name=upload.name,
                                     content=upload.read())
     except ValidationFailed as exc:
-        messages.error(request, _("Nothing was imported. %(error)s") % {"error": exc.message})
-    else:
-        messages.success(request, _("%(n)s transactions imported.") % {"n": count})
+        # every bad row listed on the ledger page itself (all or nothing: nothing was imported)
+        errors = getattr(exc, "errors", None) or [str(exc.message)]
+        return render(request, "finance/ledger.html", _ledger_context(request, agreement, import_errors=errors,
+                                                                      import_name=upload.name), status=422)
+    messages.success(request, _("%(n)s transactions imported.") % {"n": count})
     return redirect("finance:ledger", agreement_id)
 
 
@@ -318,16 +328,12 @@ def what_if(request):
     exemptions: dict[str, int] = {}
     errors: list[str] = []
     for value, label in Category.choices:
-        raw = request.GET.get(f"exemption_{value}", "").replace(",", "").strip()
+        raw = request.GET.get(f"exemption_{value}", "").strip()
         if raw:
             try:
-                amount = parse_int(raw, f"exemption_{value}", minimum=0)
-            except BadRequest:
-                amount = None
-            if amount is None:
-                errors.append(_("%(category)s: give the threshold in whole won.") % {"category": label})
-            else:
-                exemptions[value] = amount
+                exemptions[value] = parse_won(raw)
+            except WonInvalid as exc:
+                errors.append(_("%(category)s: %(problem)s") % {"category": label, "problem": exc})
     org_ids = int_list_param(request.GET, "organization")
     result = None
     if (call_id or program_id) and not errors and (exemptions or org_ids):
@@ -352,6 +358,7 @@ def what_if(request):
         if result else []
     return render(request, "finance/what_if.html", {
         "call": call, "program": program, "calls": calls, "programs": programs, "categories": Category.choices,
-        "exemption_fields": [(k, label, request.GET.get(f"exemption_{k}", "")) for k, label in Category.choices],
+        "exemption_fields": what_if_threshold_rows(policy=settlement_policy_current(), exemptions=exemptions,
+                                                   typed=request.GET),
         "organizations": organizations, "org_ids": set(org_ids), "result": result, "rows": rows, "errors": errors,
     })

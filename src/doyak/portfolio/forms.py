@@ -9,6 +9,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from doyak.calls.models import Call
+from doyak.core.forms import WonField
+from doyak.core.inputs import INT_MAX
 from doyak.engine.regions import NON_CAPITAL, REGION_GROUPS
 from doyak.programs.enums import Track
 from doyak.programs.models import Program
@@ -42,7 +44,7 @@ class ScenarioCreateForm(forms.Form):
 
 class PolicyForm(forms.Form):
     name = forms.CharField(label=_("Scenario name"), max_length=120)
-    budget = forms.IntegerField(label=_("Budget (won)"), min_value=0)
+    budget = WonField(label=_("Budget (won)"))
     min_score = forms.DecimalField(label=_("Cut-off score"), required=False, max_digits=6, decimal_places=2,
                                    help_text=_("Proposals scoring below it are never funded."))
     objective = forms.ChoiceField(label=_("Objective"), choices=OBJECTIVE_CHOICES)
@@ -58,13 +60,13 @@ class ConstraintForm(forms.Form):
     name = forms.CharField(label=_("Constraint"), max_length=100, required=False)
     track = forms.ChoiceField(label=_("Track"), choices=TRACK_CHOICES, required=False)
     region_group = forms.ChoiceField(label=_("Region"), choices=REGION_GROUP_CHOICES, required=False)
-    cost_min = forms.IntegerField(label=_("Funds at least (won)"), min_value=0, required=False)
-    cost_max = forms.IntegerField(label=_("Funds at most (won)"), min_value=0, required=False)
+    cost_min = WonField(label=_("Funds at least (won)"), required=False)
+    cost_max = WonField(label=_("Funds at most (won)"), required=False)
     anchor_led = forms.ChoiceField(label=_("Demand-anchor lead"), choices=ANCHOR_CHOICES, required=False)
-    count_min = forms.IntegerField(label=_("Projects at least"), min_value=0, required=False)
-    count_max = forms.IntegerField(label=_("Projects at most"), min_value=0, required=False)
-    budget_min = forms.IntegerField(label=_("Budget at least (won)"), min_value=0, required=False)
-    budget_max = forms.IntegerField(label=_("Budget at most (won)"), min_value=0, required=False)
+    count_min = forms.IntegerField(label=_("Projects at least"), min_value=0, max_value=INT_MAX, required=False)
+    count_max = forms.IntegerField(label=_("Projects at most"), min_value=0, max_value=INT_MAX, required=False)
+    budget_min = WonField(label=_("Budget at least (won)"), required=False)
+    budget_max = WonField(label=_("Budget at most (won)"), required=False)
     budget_share_min = forms.DecimalField(label=_("Budget share at least (%)"), min_value=0, max_value=100,
                                           max_digits=7, decimal_places=4, required=False)
     budget_share_max = forms.DecimalField(label=_("Budget share at most (%)"), min_value=0, max_value=100,

@@ -1,4 +1,5 @@
-"""Demo data for ``doyak seed``: two solved scenarios for the call with the most evaluated proposals; the first
+"""Demo data for ``doyak seed``: two solved scenarios that differ (objective and non-capital share) for the call
+with the most evaluated proposals; the first
 that solves is submitted by the program manager and approved by the administrator, which selects the call's
 proposals and makes their agreement drafts (all through the services)."""
 
@@ -22,7 +23,10 @@ from .models import Scenario
 
 logger = logging.getLogger(__name__)
 
-DEMO_NAMES = ("계획 목표 기본안", "비수도권 비중 상향안")
+DEMO_NAMES = ("계획 목표 기본안", "과제 수 최대·비수도권 비중 상향안")
+# The variant asks another question than the base: as many good proposals as possible (total score) rather
+# than score weighted by funds, and more of the budget outside the capital region; so they select differently.
+VARIANT_OBJECTIVE = "total_score"
 HIGHER_NON_CAPITAL_SHARE = 0.6  # demo variant only: a PM's "what if" (not a policy number)
 
 
@@ -43,7 +47,7 @@ def portfolio_seed(*, scale: str, seed: int,
     made = approved = 0
     with translation.override("ko"):
         base = scenario_create(actor=pm, name=DEMO_NAMES[0], call_id=call.pk)
-        variant_policy = {**base.policy, "constraint": [
+        variant_policy = {**base.policy, "objective": VARIANT_OBJECTIVE, "constraint": [
             {**c, "budget_share_min": max(c["budget_share_min"], HIGHER_NON_CAPITAL_SHARE)}
             if c.get("group") == {"region_group": "non_capital"} and "budget_share_min" in c else c
             for c in base.policy.get("constraint", [])]}

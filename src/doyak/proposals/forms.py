@@ -5,6 +5,8 @@ from collections.abc import Sequence
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from doyak.core.forms import WonField
+from doyak.core.inputs import INT_MAX
 from doyak.regions.selectors import region_list_valid_on
 
 from .enums import AttachmentKind, MemberRole, SanctionKind
@@ -105,9 +107,9 @@ class TeamMemberForm(forms.Form):
 
 class RippleForm(forms.Form):
     region = forms.ModelChoiceField(label=_("Region"), queryset=None)
-    investment_krw = forms.IntegerField(label=_("Planned investment (won)"), min_value=0, initial=0)
-    jobs = forms.IntegerField(label=_("Jobs"), min_value=0, initial=0)
-    production_krw = forms.IntegerField(label=_("Production (won)"), min_value=0, initial=0)
+    investment_krw = WonField(label=_("Planned investment (won)"), initial=0)
+    jobs = forms.IntegerField(label=_("Jobs"), min_value=0, max_value=INT_MAX, initial=0)
+    production_krw = WonField(label=_("Production (won)"), initial=0)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -131,7 +133,7 @@ class RegulationForm(forms.Form):
 
 class InvestorLetterForm(forms.Form):
     investor_name = forms.CharField(label=_("Investor"), max_length=200)
-    amount_krw = forms.IntegerField(label=_("Intended investment (won)"), min_value=0, initial=0)
+    amount_krw = WonField(label=_("Intended investment (won)"), initial=0)
     note = forms.CharField(label=_("Note"), required=False, max_length=2000)
 
 

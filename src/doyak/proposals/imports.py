@@ -65,8 +65,9 @@ from doyak.accounts.rules import Actor
 from doyak.calls.models import Call
 from doyak.core.audit import audit_record
 from doyak.core.errors import AccessDenied, ValidationFailed
-from doyak.core.inputs import BIGINT_MAX, TEXT_MAX, text_problem
+from doyak.core.inputs import TEXT_MAX, text_problem
 from doyak.core.labels import audit_actions_register
+from doyak.core.money import WonInvalid, parse_won
 from doyak.organizations.enums import OrganizationType
 from doyak.organizations.models import Organization, Researcher
 from doyak.organizations.validators import brn_is_valid, brn_normalize
@@ -245,12 +246,9 @@ def _records(rows: list[list[str]], columns: dict[str, list[str]], required: lis
 
 
 def _won(value: str) -> int:
-    """A whole, non-negative number of won that fits the column (``Infinity``, ``NaN``, ``1e30`` refused)."""
-    text = value.replace(",", "").replace("원", "").strip() or "0"
-    number = Decimal(text)
-    if not number.is_finite() or number < 0 or number > BIGINT_MAX or number != int(number):
-        raise InvalidOperation
-    return int(number)
+    """A whole, non-negative number of won that fits the column, by the money rule (``core.money.parse_won``);
+    an empty cell is zero."""
+    return parse_won(value) if value.strip() else 0
 
 
 # Longest value of each text column: the model field's max_length (TextFields: TEXT_MAX).
@@ -420,8 +418,9 @@ def proposals_import(*, actor: Actor, name: str, content: bytes) -> ImportResult
         for key in ("gov_krw", "cash_krw", "in_kind_krw"):
             try:
                 amounts[key] = _won(record.get(key, ""))
-            except (InvalidOperation, ValueError, OverflowError):
-                error(key, _("%(value)s is not a whole number of won.") % {"value": record.get(key, "")[:40]})
+            except WonInvalid as exc:
+                error(key, _("%(value)s is not a whole number of won.") % {"value": record.get(key, "")[:40]}
+                      + " " + str(exc))
         dates = {}
         for key in ("start_date", "end_date"):
             try:

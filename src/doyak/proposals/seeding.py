@@ -142,6 +142,16 @@ def _budget(rng: random.Random, org: Organization, years: list[int], track: str)
     return rows
 
 
+def _project_start(call: Call, today: dt.date) -> dt.date:
+    """When a demo project starts: next January for calls still open (selected later), and for a call this
+    year's selection has closed, the first of last month (in this year), so its agreement runs now and its
+    ledger has spending up to today, none in the future."""
+    if call.status == "open" or call.closes_at.date() > today:
+        return dt.date(today.year + 1, 1, 1)
+    last_month = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    return max(dt.date(today.year, 1, 1), last_month)
+
+
 def proposals_seed(*, scale: str, seed: int, progress: Callable[[str, int, int], None]) -> dict[str, int]:
     """Calls and proposals over the seeded programs and organisations. Returns rows added per kind."""
     rng = random.Random(seed * 7919 + 3)
@@ -189,7 +199,7 @@ def proposals_seed(*, scale: str, seed: int, progress: Callable[[str, int, int],
             lead, call = applicant_org, closed_calls[n - 1]
             track, status = call.track, ProposalStatus.SUBMITTED
         topic = rng.choice(TOPICS)
-        start = dt.date(today.year + 1, 1, 1)
+        start = _project_start(call, today)
         years = [start.year] if rng.random() < 0.5 and track != "large_scale" else [start.year, start.year + 1]
         extra = {"years": years, "track": track}
         if reference in existing:

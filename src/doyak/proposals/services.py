@@ -19,8 +19,9 @@ from doyak.accounts.rules import Actor
 from doyak.calls.models import Call
 from doyak.core.audit import audit_record, changed_fields, model_snapshot
 from doyak.core.errors import AccessDenied, Conflict, NotFound, ValidationFailed
-from doyak.core.inputs import BIGINT_MAX, YEAR_MAX, YEAR_MIN, finite_decimal
+from doyak.core.inputs import YEAR_MAX, YEAR_MIN, finite_decimal
 from doyak.core.labels import audit_actions_register
+from doyak.core.money import WonInvalid, parse_won
 from doyak.engine.proposal_rules import BudgetItem as EngineBudgetItem
 from doyak.engine.proposal_rules import BudgetLine as EngineBudgetLine
 from doyak.organizations.models import Organization, Researcher
@@ -131,21 +132,13 @@ def _touch(proposal: Proposal) -> None:
 
 
 def _int(value: Any, field: str, *, minimum: int = 0) -> int:
-    if isinstance(value, str):
-        value = value.replace(",", "").strip() or "0"
+    """An amount (or a count) by the money rule (``core.money.parse_won``): whole, within the column."""
+    if isinstance(value, str) and not value.strip():
+        value = 0
     try:
-        number = int(Decimal(str(value)))
-        if Decimal(str(value)) != number:
-            raise InvalidOperation
-    except (InvalidOperation, ValueError, TypeError, OverflowError):
-        raise ValidationFailed(_("Enter a whole number."), code="number_invalid", field=field) from None
-    if number > BIGINT_MAX:
-        raise ValidationFailed(_("Enter a number of %(max)s or less.") % {"max": BIGINT_MAX}, code="number_invalid",
-                               field=field)
-    if number < minimum:
-        raise ValidationFailed(_("Enter a number of %(min)s or more.") % {"min": minimum}, code="number_invalid",
-                               field=field)
-    return number
+        return parse_won(value, minimum=minimum)
+    except WonInvalid as exc:
+        raise ValidationFailed(str(exc), code="number_invalid", field=field) from None
 
 
 # --------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/", views.proposal_start, name="create"),
     path("import/", views.import_upload, name="import"),
     path("<int:proposal_id>/", views.proposal_detail, name="detail"),
+    path("<int:proposal_id>/receipt/", views.proposal_receipt, name="receipt"),
     path("<int:proposal_id>/edit/<str:step>/", views.proposal_edit, name="edit"),
     path("sanctions/", views.sanction_list, name="sanctions"),
     path("<int:proposal_id>/budget/check/", views.budget_check, name="budget_check"),

@@ -3,13 +3,12 @@ and checks as you type), the program manager's filtered list, a proposal's detai
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -18,7 +17,7 @@ from doyak.calls.models import Call
 from doyak.calls.selectors import call_get_for_user_or_raise, call_list_for_user
 from doyak.core.errors import AccessDenied, DoyakError
 from doyak.core.pagination import page_of
-from doyak.core.params import parse_int, whole_number
+from doyak.core.params import parse_int
 from doyak.organizations.enums import OrganizationType
 from doyak.organizations.models import Organization, Researcher
 from doyak.programs.enums import Track
@@ -40,6 +39,7 @@ from .forms import (
 )
 from .imports import ImportFailed, organizations_import, proposals_import
 from .models import ConsortiumMember, TeamMember
+from .presentation import SOURCES, budget_grid, budget_summary_rows, consortium_notes, team_notes, team_rows
 from .rules import (
     can_create_proposal,
     can_edit_proposal,
@@ -50,7 +50,6 @@ from .rules import (
 )
 from .selectors import (
     HISTORY_LIMIT,
-    proposal_budget_grid,
     proposal_get_for_user_or_raise,
     proposal_history_for_user_or_raise,
     proposal_list_for_user,
@@ -86,7 +85,6 @@ STEPS = [
     ("review", gettext_lazy("Review and submit")),
 ]
 STEP_NAMES = [name for name, _label in STEPS]
-SOURCES = (("gov", gettext_lazy("Government")), ("cash", gettext_lazy("Own cash")), ("in_kind", gettext_lazy("Own in-kind")))
 
 
 # --------------------------------------------------------------------------------------------
@@ -155,18 +153,7 @@ def _violations(proposal, **kwargs) -> list[dict]:
 @login_required
 def proposal_detail(request, proposal_id: int):
     proposal = proposal_get_for_user_or_raise(user=request.user, proposal_id=proposal_id)
-    grid = proposal_budget_grid(proposal=proposal)
-    totals: dict = {}
-    for line in grid["amounts"].values():
-        key = (line.year, line.organization_id)
-        row = totals.setdefault(key, {"year": line.year, "organization_id": line.organization_id,
-                                      "gov": 0, "cash": 0, "in_kind": 0})
-        row["gov"] += line.gov_krw
-        row["cash"] += line.cash_krw
-        row["in_kind"] += line.in_kind_krw
-    names = {o.pk: o.name for o in Organization.objects.filter(pk__in=[k[1] for k in totals])}
-    budget_rows = [{**row, "name": names.get(row["organization_id"], ""), "total": row["gov"] + row["cash"] + row["in_kind"]}
-                   for _k, row in sorted(totals.items())]
+    budget_rows = budget_summary_rows(proposal)
     transitions = [t for t in transitions_from(proposal.status, manual=True) if can_trigger(request.user, proposal, t)]
     history = (proposal_history_for_user_or_raise(user=request.user, proposal_id=proposal.pk)[:HISTORY_LIMIT]
                if can_view_history(request.user, proposal) else [])
@@ -198,7 +185,20 @@ def proposal_transition_view(request, proposal_id: int, name: str):
             return redirect("proposals:edit", proposal.pk, "review")
     else:
         messages.success(request, _("Done: %(action)s.") % {"action": TRANSITIONS[name].label})
+        if name == "submit":  # the submission receipt (접수증) comes first after submitting
+            return redirect("proposals:receipt", proposal.pk)
     return redirect("proposals:detail", proposal.pk)
+
+
+@login_required
+def proposal_receipt(request, proposal_id: int):
+    """The submission receipt (접수증): proposal number and submission time (Asia/Seoul), printable."""
+    proposal = proposal_get_for_user_or_raise(user=request.user, proposal_id=proposal_id)
+    if proposal.status == ProposalStatus.DRAFT:  # not received yet: no receipt
+        raise Http404
+    return render(request, "proposals/receipt.html", {
+        "proposal": proposal, "members": proposal.members.select_related("organization"),
+        "issued_at": timezone.now()})
 
 
 @login_required
@@ -227,82 +227,8 @@ def _editable_or_raise(request, proposal_id: int):
     return proposal, True
 
 
-def _budget_grid(proposal, posted=None, violations=None) -> dict:
-    """Blocks (year × institution) of rows (categories) of inputs, with sums, parsed lines and cell errors."""
-    grid = proposal_budget_grid(proposal=proposal)
-    error_anchors = {v["anchor"] for v in violations or []}
-    blocks, cell_errors, rows_in = [], {}, []
-    grand = {"gov": 0, "cash": 0, "in_kind": 0, "total": 0}
-    for year in grid["years"]:
-        for org in grid["institutions"]:
-            sums = {"gov": 0, "cash": 0, "in_kind": 0}
-            rows = []
-            for category, label in grid["categories"]:
-                line = grid["amounts"].get((year, org.pk, category))
-                cells, raw_row = [], {"year": year, "organization_id": org.pk, "category": category}
-                for source, source_label in SOURCES:
-                    name = f"b-{year}-{org.pk}-{category}-{source}"
-                    if posted is not None:
-                        raw = posted.get(name, "").strip()
-                    else:
-                        saved = getattr(line, f"{source}_krw") if line else 0
-                        raw = f"{saved:,}" if saved else ""
-                    text = raw.replace(",", "").replace(" ", "")
-                    value = 0
-                    if text:
-                        parsed = whole_number(text)
-                        if parsed is not None:
-                            value = parsed
-                        else:
-                            cell_errors[name] = _("Enter whole won, without decimals or signs.")
-                    sums[source] += value
-                    raw_row[f"{source}_krw"] = value
-                    cells.append({"name": name, "value": raw, "error": cell_errors.get(name),
-                                  "label": f"{year} {org.name} {label} {source_label}"})
-                row_id = f"b-{year}-{org.pk}-{category}"
-                items = None
-                if category == CostCategory.EQUIPMENT:
-                    items = _equipment_items_cell(f"{row_id}-items", line=line, posted=posted, cell_errors=cell_errors,
-                                                  label=f"{year} {org.name} {label}")
-                    raw_row["items"] = items["parsed"]
-                rows_in.append(raw_row)
-                rows.append({"id": row_id, "category": category, "label": label, "cells": cells, "items": items,
-                             "total": sum(raw_row[f"{s}_krw"] for s, _l in SOURCES), "error": row_id in error_anchors})
-            sums["total"] = sums["gov"] + sums["cash"] + sums["in_kind"]
-            for key in grand:
-                grand[key] += sums[key]
-            blocks.append({"year": year, "org": org, "rows": rows, "sums": sums, "sum_id": f"sum-{year}-{org.pk}",
-                           "sum_error": f"sum-{year}-{org.pk}" in error_anchors})
-    return {"blocks": blocks, "years": grid["years"], "cell_errors": cell_errors, "rows": rows_in, "grand": grand}
-
-
-ITEM_SEPARATOR = "|"
-
-
-def _equipment_items_cell(name: str, *, line, posted, cell_errors: dict, label: str) -> dict:
-    """The equipment line's item list as a text area, one item a line: "description | amount in won"."""
-    if posted is not None:
-        raw = posted.get(name, "")
-    else:
-        raw = "\n".join(f"{item['description']} {ITEM_SEPARATOR} {int(item['amount_krw']):,}"
-                         for item in (line.items if line else []))
-    parsed = []
-    for text in raw.splitlines():
-        if not text.strip():
-            continue
-        description, sep, amount = text.rpartition(ITEM_SEPARATOR)
-        amount = amount.replace(",", "").replace(" ", "")
-        won = whole_number(amount)
-        if not sep or not description.strip() or won is None:
-            cell_errors[name] = _("Write one item a line: description | amount in won.")
-            continue
-        parsed.append({"description": description.strip(), "amount_krw": won})
-    return {"name": name, "value": raw, "error": cell_errors.get(name), "parsed": parsed,
-            "label": _("%(line)s: items") % {"line": label}}
-
-
 def _parse_posted_budget(proposal, post):
-    grid = _budget_grid(proposal, posted=post)
+    grid = budget_grid(proposal, posted=post)
     lines = None
     if not grid["cell_errors"]:
         lines = budget_lines_parse(grid["rows"])
@@ -384,18 +310,18 @@ def _step_context(request, proposal, step: str, *, editable: bool, forms_overrid
         anchors = {v["anchor"] for v in context["violations"]}
         context["members"] = [{"member": m, "error": f"member-{m.organization_id}" in anchors}
                               for m in proposal.members.select_related("organization__region")]
-        context.update(_consortium_notes(None, []))
+        context.update(consortium_notes(None, []))
     elif step == "team":
         context["violations"] = _violations(proposal, scope="team")
-        context["team"] = _team_rows(proposal, context["violations"])
+        context["team"] = team_rows(proposal, context["violations"])
         context["team_size"] = len(context["team"])
         context["researchers"] = Researcher.objects.filter(
             organization_id__in=proposal.members.values("organization_id")).order_by("name")[:200]
-        context.update(_team_notes(context["team_form"], None, []))
+        context.update(team_notes(context["team_form"], None, []))
     elif step == "budget":
         if grid is None:
             violations = _violations(proposal, scope="budget")
-            grid = _budget_grid(proposal, violations=violations)
+            grid = budget_grid(proposal, violations=violations)
         else:
             violations = grid["violations"]
         context.update({"grid": grid, "violations": violations, "categories": CostCategory.choices,
@@ -462,12 +388,12 @@ def proposal_edit(request, proposal_id: int, step: str):
 def budget_check(request, proposal_id: int):
     """htmx: re-check the posted (unsaved) budget table; returns the sums and violations, swapped in place."""
     proposal, editable = _editable_or_raise(request, proposal_id)
-    grid = _budget_grid(proposal, posted=request.POST)
+    grid = budget_grid(proposal, posted=request.POST)
     violations = []
     if not grid["cell_errors"]:
         lines = budget_lines_parse(grid["rows"])
         violations = _violations(proposal, budget=lines, scope="budget")
-        grid = _budget_grid(proposal, posted=request.POST, violations=violations)
+        grid = budget_grid(proposal, posted=request.POST, violations=violations)
     return render(request, "proposals/_budget_check.html", {"grid": grid, "violations": violations, "oob": True,
                                                             "proposal": proposal})
 
@@ -475,45 +401,6 @@ def budget_check(request, proposal_id: int):
 # --------------------------------------------------------------------------------------------
 # The consortium and team steps, checked as you type
 # --------------------------------------------------------------------------------------------
-
-
-def _percent_text(value) -> str:
-    text = f"{value}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def _team_rows(proposal, violations: list[dict]) -> list[dict]:
-    """The saved team, each with its monthly time summarised (one value, or the lowest and highest)."""
-    anchors = {v["anchor"] for v in violations}
-    rows = []
-    for member in proposal.team.select_related("researcher__organization"):
-        months = sorted((member.monthly_percent or {}).items())
-        values = sorted({Decimal(str(p)) for _m, p in months})
-        rows.append({"member": member, "months": [(m, _percent_text(p)) for m, p in months],
-                     "low": _percent_text(values[0]) if values else "", "high": _percent_text(values[-1]) if values else "",
-                     "error": f"researcher-{member.researcher.national_researcher_number}" in anchors})
-    return rows
-
-
-def _team_notes(form, researcher, violations: list[dict]) -> dict:
-    """Per-field notes of the add form: which month of the typed researcher breaks which rule."""
-    month_notes: dict[str, list[str]] = {}
-    researcher_notes: list[str] = []
-    if researcher is not None:
-        prefix = f"researchers[{researcher.national_researcher_number}]"
-        for v in violations:
-            if not v["field"].startswith(prefix):
-                continue
-            month = v["field"][len(prefix):].partition("]")[0].lstrip("[")
-            if month in form.months:
-                month_notes.setdefault(month, []).append(
-                    _("Total %(actual)s, limit %(limit)s") % {"actual": v["actual"], "limit": v["limit"]})
-                v["anchor"] = f"id_{form.month_field(month)}"
-            else:
-                researcher_notes.append(v["message"])
-                v["anchor"] = "id_national_researcher_number"
-    return {"month_notes": [(m, " ".join(month_notes.get(m, []))) for m in form.months],
-            "researcher_notes": researcher_notes}
 
 
 def _team_candidate(proposal, form):
@@ -549,21 +436,10 @@ def team_check(request, proposal_id: int):
     form = _part_form(proposal, "team", request.POST)
     team, researcher, problem = _team_candidate(proposal, form)
     violations = _violations(proposal, scope="team", team=team)
-    notes = _team_notes(form, researcher, violations)
+    notes = team_notes(form, researcher, violations)
     return render(request, "proposals/_team_check.html", {
         "proposal": proposal, "violations": violations, "oob": True, "researcher": researcher, "problem": problem,
         "team_size": len(team), **notes})
-
-
-def _consortium_notes(organization, violations: list[dict]) -> dict:
-    notes = []
-    if organization is not None:
-        prefix = f"institutions[{organization.pk}]"
-        for v in violations:
-            if v["field"].startswith(prefix):
-                notes.append(v["message"])
-                v["anchor"] = "id_business_registration_number"
-    return {"organization": organization, "organization_notes": notes}
 
 
 @login_required
@@ -589,7 +465,7 @@ def consortium_check(request, proposal_id: int):
     violations = _violations(proposal, scope="consortium", members=members)
     return render(request, "proposals/_consortium_check.html", {
         "proposal": proposal, "violations": violations, "oob": True, "problem": problem,
-        **_consortium_notes(organization, violations)})
+        **consortium_notes(organization, violations)})
 
 
 @login_required

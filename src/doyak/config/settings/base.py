@@ -103,6 +103,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "doyak.core.error_pages.NotAllowedPageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -263,6 +264,8 @@ EMAIL_HOST_USER = os.environ.get("DOYAK_EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("DOYAK_EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("DOYAK_EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DOYAK_DEFAULT_FROM_EMAIL", "doyak <noreply@doyak.invalid>")
+# Where people write when something goes wrong (shown on the error pages); empty: "the program's office".
+DOYAK_HELP_EMAIL = os.environ.get("DOYAK_HELP_EMAIL", "")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Background jobs: django-tasks, database backend, run by `doyak db_worker`.
