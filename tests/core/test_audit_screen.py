@@ -123,3 +123,20 @@ def test_audit_times_are_asia_seoul(client, trail):
 def test_audit_export_forbidden_for_applicants(client, trail, make_user, make_organization):
     client.force_login(make_user(role="applicant", organization=make_organization()))
     assert client.get("/audit/", {"export": "csv"}).status_code == 403
+
+
+def test_audit_changes_show_choice_labels_and_keep_structured_data_in_a_disclosure(client, trail):
+    proposal, _admin, auditor = trail
+    from doyak.core.audit import audit_record
+
+    audit_record(actor=auditor, action="proposal.start_review", obj=proposal,
+                 changes={"status": ["submitted", "not_selected"],
+                          "constraints": [{"kind": "budget_share_min", "region_group": "non_capital"}]})
+    client.force_login(auditor)
+    page = client.get("/audit/").content.decode()
+    row = page.split("제출 → 미선정", 1)
+    assert len(row) == 2, "the status change reads in the status's labels"
+    assert "1개 항목" in page
+    details = page.split('<summary>기록된 데이터</summary><code>', 1)[1].split("</code>", 1)[0]
+    assert "budget_share_min" in details and "non_capital" in details
+    assert "budget_share_min" not in page.replace(details, "")

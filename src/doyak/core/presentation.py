@@ -12,6 +12,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from . import labels
 from .models import AuditEvent
@@ -57,10 +58,14 @@ class AuditRow:
     object_type: str
     object_text: str
     url: str | None
-    changes: list[tuple[str, str]] = field(default_factory=list)
+    changes: list[tuple[str, str, str]] = field(default_factory=list)  # (field label, in words, data or "")
 
 
-def _value_text(value) -> str:
+def _cut(text: str) -> str:
+    return text if len(text) <= CHANGE_TEXT_MAX else text[: CHANGE_TEXT_MAX - 1] + "…"
+
+
+def _value_text(value, choices=None) -> str:
     if isinstance(value, bool):
         return labels.yes_no(value)
     if value is None or value == "":
@@ -68,16 +73,42 @@ def _value_text(value) -> str:
     if labels.is_iso_moment(value):
         return labels.local_time_text(value)
     if isinstance(value, list | dict):
-        text = json.dumps(value, ensure_ascii=False)
-    else:
-        text = str(value)
-    return text if len(text) <= CHANGE_TEXT_MAX else text[: CHANGE_TEXT_MAX - 1] + "…"
+        if choices and isinstance(value, list) and all(isinstance(v, str) for v in value):
+            return _cut(", ".join(labels.choice_labels(choices, value)))
+        n = len(value)
+        return ngettext("%(n)s item", "%(n)s items", n) % {"n": f"{n:,}"}  # the data itself: the details
+    if choices and isinstance(value, str):
+        return _cut(labels.choice_label(choices, value))
+    return _cut(str(value))
 
 
-def _change_text(change) -> str:
+def _structured(value) -> bool:
+    return isinstance(value, list | dict) and bool(value)
+
+
+def _change_text(change, choices=None) -> str:
     if isinstance(change, list) and len(change) == 2:
-        return f"{_value_text(change[0])} → {_value_text(change[1])}"
-    return _value_text(change)
+        return f"{_value_text(change[0], choices)} → {_value_text(change[1], choices)}"
+    return _value_text(change, choices)
+
+
+def _change_data(change) -> str:
+    """The recorded value as data, for the technical-details disclosure: lists and objects only."""
+    pair = change if isinstance(change, list) and len(change) == 2 else None
+    if pair is not None and not any(_structured(v) for v in pair):
+        return ""
+    if pair is None and not _structured(change):
+        return ""
+    return _cut(json.dumps(change, ensure_ascii=False, default=str))
+
+
+def _field_choices(model, name: str):
+    if model is None:
+        return None
+    try:
+        return getattr(model._meta.get_field(name), "choices", None) or None
+    except FieldDoesNotExist:
+        return None
 
 
 def _field_label(model, name: str) -> str:
@@ -126,7 +157,8 @@ def audit_rows(events, *, user) -> list[AuditRow]:
             role=actor.get_role_display() if actor is not None else "",
             action=labels.audit_action_label(e.action), object_type=labels.object_type_label(e.object_type),
             object_text=e.object_repr or f"#{e.object_id}", url=url,
-            changes=[(_field_label(models_by_type.get(e.object_type), k), _change_text(v))
+            changes=[(_field_label(models_by_type.get(e.object_type), k),
+                      _change_text(v, _field_choices(models_by_type.get(e.object_type), k)), _change_data(v))
                      for k, v in (e.changes or {}).items()],
         ))
     return rows
@@ -144,4 +176,4 @@ def audit_export_rows(events):
                actor.get_role_display() if actor is not None else "",
                labels.audit_action_label(e.action), e.action, labels.object_type_label(e.object_type),
                e.object_id, e.object_repr,
-               "; ".join(f"{k}: {_change_text(v)}" for k, v in (e.changes or {}).items())]
+               "; ".join(f"{k}: {_change_data(v) or _change_text(v)}" for k, v in (e.changes or {}).items())]

@@ -15,6 +15,7 @@ from .enums import (
     Evidence,
     FlagCode,
     FlagStatus,
+    MerchantType,
     RunPurpose,
     RunScope,
     RunStatus,
@@ -109,6 +110,12 @@ class Transaction(models.Model):
 
     def __str__(self) -> str:
         return self.txn_id
+
+    @property
+    def merchant_type_label(self) -> str:
+        """The merchant type in words; a type the funds system sent that doyak does not list, as it arrived."""
+        return str(MerchantType(self.merchant_type).label) if self.merchant_type in MerchantType.values \
+            else self.merchant_type
 
 
 def evidence_path(instance: EvidenceFile, filename: str) -> str:

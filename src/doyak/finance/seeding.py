@@ -17,7 +17,7 @@ from doyak.accounts.enums import Role
 from doyak.accounts.models import User
 from doyak.accounts.rules import SYSTEM
 
-from .enums import AgreementStatus, Evidence, RunPurpose, TransactionSource
+from .enums import AgreementStatus, Evidence, MerchantType, RunPurpose, TransactionSource
 from .models import Agreement, ApprovedBudget, Transaction
 from .services import agreements_conclude_for_call, settlement_run_execute, settlement_run_start
 
@@ -77,7 +77,7 @@ def ledger_rows(*, agreement: Agreement, count: int, rng: random.Random, prefix:
     add("activities", 64_000, _at(sunday, 13), "M905", "restaurant", Evidence.CARD_SLIP, "Sunday lunch")
     equipment = approved.get("equipment", 0)
     add("equipment", equipment + equipment // 5 + 5_000_000, _at(base + dt.timedelta(days=1), 10), "M906",
-        "equipment_vendor", Evidence.TAX_INVOICE, "analyser")
+        MerchantType.EQUIPMENT, Evidence.TAX_INVOICE, "analyser")
     personnel = sum(t.amount_krw for t in rows if t.category == "personnel")
     add("allowance", personnel // 4 + 1_000_000, _at(base + dt.timedelta(days=2), 10), "M907", "payroll",
         Evidence.TRANSFER, "research allowance")
