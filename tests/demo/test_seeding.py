@@ -37,8 +37,8 @@ def test_seed_demo_counts_and_idempotent():
     applicant = User.objects.get(username="applicant")
     assert applicant.organization is not None
     # the evaluated call has an approved scenario, and every selected proposal was selected by it
+    from doyak.agreements.models import Agreement
     from doyak.evaluation.models import Decision
-    from doyak.finance.models import Agreement
     from doyak.portfolio.models import Scenario, Selection
     from doyak.proposals.models import Proposal
 

@@ -28,8 +28,8 @@ def at(day: str, time: str = "10:00") -> dt.datetime:
 def make_agreement(db, make_organization, make_call, chain):
     """The concluded agreement of a proposal selected through the chain (evaluated, approved in a portfolio
     scenario), 2026, with an approved budget per category: budget={"materials": won}."""
-    from doyak.finance.models import Agreement
-    from doyak.finance.services import agreements_conclude_for_call
+    from doyak.agreements.models import Agreement
+    from doyak.agreements.services import agreements_conclude_for_call
     from doyak.programs.models import Program
     from doyak.proposals.models import BudgetLine, ConsortiumMember
 

@@ -14,10 +14,11 @@ from collections.abc import Sequence
 import polars as pl
 from django.db.models import Sum
 
+from doyak.agreements.models import Agreement, ApprovedBudget
 from doyak.engine.settlement import BUDGET_SCHEMA, PROJECT_SCHEMA, TRANSACTION_SCHEMA, Ledger
 from doyak.engine.settlement_policy import CATEGORIES
 
-from .models import Agreement, ApprovedBudget, Transaction
+from .models import Transaction
 
 
 def engine_txn_id(agreement_id: int, txn_id: str) -> str:

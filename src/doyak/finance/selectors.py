@@ -13,6 +13,8 @@ from django.db.models.functions import Coalesce, TruncMonth
 from django.utils.translation import gettext as _
 
 from doyak.accounts.rules import Actor
+from doyak.agreements.models import Agreement, ApprovedBudget
+from doyak.agreements.rules import can_view_agreement
 from doyak.core.errors import AccessDenied, NotFound, ValidationFailed
 from doyak.engine.errors import EngineError
 from doyak.engine.settlement import SettlementResult as EngineResult
@@ -22,9 +24,9 @@ from doyak.engine.settlement_whatif import WhatIfResult, WhatIfScenario, settlem
 
 from .enums import Category, Evidence, FlagCode, FlagStatus, RunStatus
 from .ledger import ledger_for_agreements
-from .models import Agreement, ApprovedBudget, Flag, FlagSummary, SettlementResult, SettlementRun, Transaction
+from .models import Flag, FlagSummary, SettlementResult, SettlementRun, Transaction
 from .policies import settlement_policy_current, settlement_policy_from_snapshot
-from .rules import can_manage_settlement, can_view_agreement, can_view_dashboard, reads_all_ledgers
+from .rules import can_manage_settlement, can_view_dashboard, reads_all_ledgers
 
 LEDGER_PAGE_SIZE = 50
 

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "doyak.proposals",
     "doyak.evaluation",
     "doyak.portfolio",
+    "doyak.agreements",
     "doyak.finance",
     "doyak.demo",
 ]
