@@ -40,6 +40,10 @@ class ChangeStatus(models.TextChoices):
     APPLIED = "applied", pgettext_lazy("change status", "Applied")
 
 
+# A change request still being written or waiting for a decision: one at a time per agreement.
+OPEN_STATUSES = frozenset({ChangeStatus.DRAFT, ChangeStatus.SUBMITTED, ChangeStatus.RETURNED})
+
+
 class ChangeClass(models.TextChoices):
     MAJOR = "major", _("Major: prior approval")
     MINOR = "minor", _("Minor: notice")

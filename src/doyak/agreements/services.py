@@ -2,19 +2,30 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from doyak.accounts.rules import Actor
+from doyak.accounts.rules import Actor, is_read_only
 from doyak.core.audit import audit_record
 from doyak.core.errors import AccessDenied, Conflict, NotFound, ValidationFailed
-from doyak.proposals.enums import MemberRole, ProposalStatus
+from doyak.engine.agreement_changes import changes_classify
+from doyak.organizations.models import Organization, Researcher
+from doyak.proposals.enums import CostCategory, MemberRole, ProposalStatus
 from doyak.proposals.models import Proposal
 
-from .enums import AgreementStatus, PartyRole, SignatureSide
+from .enums import (
+    IN_FORCE,
+    OPEN_STATUSES,
+    AgreementStatus,
+    ChangeClass,
+    ChangeStatus,
+    PartyRole,
+    SignatureSide,
+)
 from .models import (
     Agreement,
     AgreementGoal,
@@ -24,10 +35,21 @@ from .models import (
     AgreementStage,
     AgreementVersion,
     ApprovedBudget,
+    ChangeRequest,
     Signature,
 )
-from .rules import can_manage_agreements, can_sign_as_institution, can_sign_as_manager
-from .terms import terms_of
+from .policies import answer_days, change_rules_current, rule_key
+from .rules import (
+    can_edit_change,
+    can_manage_agreements,
+    can_propose_change,
+    can_sign_as_institution,
+    can_sign_as_manager,
+    can_view_agreement,
+    can_view_change,
+)
+from .terms import budget_line_sort_key, terms_of, terms_write
+from .workflow import TARGETS, TRANSITIONS, Owner
 
 _PARTY_ROLE = {MemberRole.SUBCONTRACTOR: PartyRole.SUBCONTRACTOR}
 
@@ -176,3 +198,212 @@ def agreements_activate_started(*, actor: Actor, today: dt.date | None = None) -
         audit_record(actor=actor, action="agreement.activate", obj=agreement,
                      changes={"status": [AgreementStatus.SIGNED, AgreementStatus.ACTIVE]})
     return len(due)
+
+
+# --------------------------------------------------------------------------------------------
+# Change requests (협약변경)
+# --------------------------------------------------------------------------------------------
+
+def _agreement_locked_or_raise(agreement_id: int) -> Agreement:
+    agreement = Agreement.objects.select_for_update(of=("self",)).select_related(
+        "proposal__lead_organization").filter(pk=agreement_id).first()
+    if agreement is None:
+        raise NotFound(_("Agreement not found."), code="agreement_not_found")
+    return agreement
+
+
+def _terms_edited(*, agreement: Agreement, base: dict, edits: dict) -> dict:
+    """``base`` with ``edits`` applied: ids checked and names filled from the rows."""
+    terms = copy.deepcopy(base)
+    if edits.get("lead_institution_id") is not None:
+        org = Organization.objects.filter(pk=edits["lead_institution_id"]).first()
+        if org is None:
+            raise ValidationFailed(_("Unknown institution."), code="organization_not_found",
+                                   field="lead_institution_id")
+        terms["lead_institution"] = {"id": org.pk, "name": org.name}
+    if edits.get("parties") is not None:
+        ids = [p["organization_id"] for p in edits["parties"]]
+        orgs = Organization.objects.in_bulk(ids)
+        if len(orgs) != len(set(ids)) or len(ids) != len(set(ids)):
+            raise ValidationFailed(_("Unknown or repeated institution."), code="organization_not_found",
+                                   field="parties")
+        if any(p["role"] not in (PartyRole.PARTICIPANT, PartyRole.SUBCONTRACTOR) for p in edits["parties"]):
+            raise ValidationFailed(_("A party is a participant or a subcontractor."), code="party_role_invalid",
+                                   field="parties")
+        terms["parties"] = sorted(({"id": p["organization_id"], "name": orgs[p["organization_id"]].name,
+                                    "role": p["role"]} for p in edits["parties"]), key=lambda p: p["id"])
+    people = [i for i in [edits.get("pi_id"), *(edits.get("staff_ids") or [])] if i is not None]
+    known = Researcher.objects.in_bulk(people)
+    if len(known) != len(set(people)):
+        raise ValidationFailed(_("Unknown researcher."), code="researcher_not_found", field="pi_id")
+    if edits.get("pi_id") is not None:
+        pi = known[edits["pi_id"]]
+        terms["pi"] = {"id": pi.pk, "name": pi.name}
+    if edits.get("staff_ids") is not None:
+        terms["staff"] = [{"id": rid, "name": known[rid].name} for rid in sorted(set(edits["staff_ids"]))]
+    if terms.get("pi"):
+        terms["staff"] = [s for s in terms["staff"] if s["id"] != terms["pi"]["id"]]
+    for name in ("start_date", "end_date"):
+        if edits.get(name) is not None:
+            terms[name] = edits[name].isoformat()
+    if terms["end_date"] < terms["start_date"]:
+        raise ValidationFailed(_("The end date is before the start date."), code="period_invalid", field="end_date")
+    if edits.get("start_date") is not None or edits.get("end_date") is not None:
+        stages = terms["stages"]
+        if stages:
+            stages[0]["start_date"], stages[-1]["end_date"] = terms["start_date"], terms["end_date"]
+    if edits.get("method") is not None:
+        terms["method"] = edits["method"].strip()
+    if edits.get("goals") is not None:
+        terms["goals"] = [g.strip() for g in edits["goals"] if g.strip()]
+    if edits.get("budget") is not None:
+        orgs = Organization.objects.in_bulk({line["organization_id"] for line in edits["budget"]})
+        lines = {}
+        for line in edits["budget"]:
+            if line["category"] not in CostCategory.values:
+                raise ValidationFailed(_("Unknown cost category."), code="category_invalid", field="budget")
+            if line["organization_id"] not in orgs:
+                raise ValidationFailed(_("Unknown institution."), code="organization_not_found", field="budget")
+            key = (line["year"], line["organization_id"], line["category"])
+            if key in lines:
+                raise ValidationFailed(_("A budget line is given twice."), code="budget_line_repeated",
+                                       field="budget")
+            lines[key] = {"year": line["year"], "category": line["category"],
+                          "organization_id": line["organization_id"], "organization": orgs[key[1]].name,
+                          "gov_krw": line["gov_krw"], "cash_krw": line["cash_krw"],
+                          "in_kind_krw": line.get("in_kind_krw", 0), "items": list(line.get("items") or [])}
+        terms["budget"] = sorted((line for line in lines.values()
+                                  if line["gov_krw"] or line["cash_krw"] or line["in_kind_krw"] or line["items"]),
+                                 key=budget_line_sort_key)
+    return terms
+
+
+def _version_in_force(agreement: Agreement) -> AgreementVersion:
+    version = agreement.versions.order_by("-number").first()
+    if version is None:
+        raise ValidationFailed(_("The agreement has no signed version yet."), code="agreement_not_signed")
+    return version
+
+
+@transaction.atomic
+def change_propose(*, actor: Actor, agreement_id: int, edits: dict | None = None, reason: str = "") -> ChangeRequest:
+    """A draft of the next version: the version in force with ``edits`` applied (see ``_terms_edited``)."""
+    agreement = _agreement_locked_or_raise(agreement_id)
+    if not can_propose_change(actor, agreement):
+        if agreement.status not in IN_FORCE and can_view_agreement(actor, agreement):
+            raise Conflict(_("Only an agreement in force can change."), code="agreement_not_in_force")
+        raise AccessDenied(_("Only the lead institution and the program manager propose changes."),
+                           code="change_forbidden")
+    if agreement.change_requests.filter(status__in=OPEN_STATUSES).exists():
+        raise Conflict(_("A change request of this agreement is still open."), code="change_open")
+    base = _version_in_force(agreement)
+    number = (agreement.change_requests.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+    change = ChangeRequest.objects.create(
+        agreement=agreement, number=number, base_version=base.number, reason=reason.strip(),
+        proposed_terms=_terms_edited(agreement=agreement, base=base.terms, edits=edits or {}),
+        proposed_by=_user_or_none(actor))
+    audit_record(actor=actor, action="change.propose", obj=change,
+                 changes={"agreement": agreement.pk, "number": number, "base_version": base.number})
+    return change
+
+
+def _change_locked_or_raise(change_id: int) -> ChangeRequest:
+    change = ChangeRequest.objects.select_for_update(of=("self",)).select_related(
+        "agreement__proposal__lead_organization").filter(pk=change_id).first()
+    if change is None:
+        raise NotFound(_("Change request not found."), code="change_not_found")
+    return change
+
+
+@transaction.atomic
+def change_update(*, actor: Actor, change_id: int, edits: dict, reason: str | None = None) -> ChangeRequest:
+    """Edit the draft (or the returned request) further: ``edits`` apply to what it proposes so far."""
+    change = _change_locked_or_raise(change_id)
+    if not can_edit_change(actor, change):
+        if can_view_change(actor, change) and can_propose_change(actor, change.agreement):
+            raise Conflict(_("Only a draft or a returned request can be edited."), code="change_not_editable")
+        raise AccessDenied(_("You may not edit this change request."), code="change_forbidden")
+    change.proposed_terms = _terms_edited(agreement=change.agreement, base=change.proposed_terms, edits=edits)
+    if reason is not None:
+        change.reason = reason.strip()
+    change.save(update_fields=["proposed_terms", "reason", "updated_at"])
+    audit_record(actor=actor, action="change.edit", obj=change, changes={"fields": sorted(edits)})
+    return change
+
+
+def change_items(*, before: dict, after: dict, on: dt.date | None = None) -> list[dict]:
+    """Each difference with its class and its rule's policy key (what a request stores and shows)."""
+    return [{**item.as_dict(), "rule": rule_key(item.rule)}
+            for item in changes_classify(before, after, rules=change_rules_current(on=on))]
+
+
+@transaction.atomic
+def change_transition(*, actor: Actor, change_id: int, name: str, note: str = "",
+                      today: dt.date | None = None) -> ChangeRequest:
+    """Fire transition ``name`` (``workflow.TRANSITIONS``): permission first, then state."""
+    change = _change_locked_or_raise(change_id)
+    transition = TRANSITIONS.get(name)
+    if transition is None:
+        raise NotFound(_("Unknown action."), code="change_action_unknown")
+    agreement = change.agreement
+    allowed = (can_propose_change(actor, agreement) if transition.owner == Owner.PROPOSER
+               else can_manage_agreements(actor) and not is_read_only(actor))
+    if not allowed or not can_view_change(actor, change):
+        raise AccessDenied(_("You may not do this to the change request."), code="change_forbidden")
+    if change.status not in transition.source:
+        raise Conflict(_("This request cannot be %(action)s now.") % {"action": str(transition.label).lower()},
+                       code="change_wrong_state")
+    if transition.needs_note and not note.strip():
+        raise ValidationFailed(_("Give your comments."), code="change_note_required", field="note")
+    today = today or timezone.localdate()
+    before = change.status
+    if name == "submit":
+        base = _version_in_force(agreement)
+        if base.number != change.base_version:
+            raise Conflict(_("The agreement changed since this request was drafted: propose it again."),
+                           code="change_base_outdated")
+        items = change_items(before=base.terms, after=change.proposed_terms, on=today)
+        if not items:
+            raise ValidationFailed(_("The request changes nothing."), code="change_empty")
+        change.items = items
+        change.classification = request_class_of(items)
+        change.submitted_at = timezone.now()
+        change.decided_by, change.decided_at, change.decision_note = None, None, ""
+        if change.classification == ChangeClass.MAJOR:
+            change.status = ChangeStatus.SUBMITTED
+            change.due_date = today + dt.timedelta(days=answer_days(on=today))
+        else:  # a notice takes effect on submission
+            change.status = ChangeStatus.APPLIED
+            change.due_date = None
+    else:
+        change.status = TARGETS[name]
+        change.decided_by, change.decided_at, change.decision_note = _user_or_none(actor), timezone.now(), note.strip()
+    change.save()
+    audit_record(actor=actor, action=f"change.{name}", obj=change,
+                 changes={"status": [before, change.status], "classification": change.classification,
+                          "items": len(change.items), "note": change.decision_note})
+    if change.status == ChangeStatus.APPLIED:
+        _change_apply(actor=actor, change=change, today=today)
+    return change
+
+
+def request_class_of(items: list[dict]) -> str:
+    return ChangeClass.MAJOR if any(i["class"] == ChangeClass.MAJOR for i in items) else ChangeClass.MINOR
+
+
+def _change_apply(*, actor: Actor, change: ChangeRequest, today: dt.date) -> AgreementVersion:
+    """The request's terms become the next frozen version, in force from today (not before the start), and
+    the agreement's rows in force say what it says."""
+    agreement = change.agreement
+    number = _version_in_force(agreement).number + 1
+    terms_write(agreement, change.proposed_terms)
+    version = AgreementVersion.objects.create(
+        agreement=agreement, number=number, terms=terms_of(agreement),
+        effective_from=max(today, agreement.start_date), frozen_at=timezone.now(), change_request=change,
+        created_by=_user_or_none(actor))
+    agreement.version = number
+    agreement.save(update_fields=["version", "updated_at"])
+    audit_record(actor=actor, action="agreement.version", obj=agreement,
+                 changes={"version": number, "change_request": change.pk,
+                          "effective_from": version.effective_from.isoformat()})
+    return version
