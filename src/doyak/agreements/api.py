@@ -1,7 +1,5 @@
 """REST API of the agreements app, mounted at /api/v1/agreements (the contract of issue 10: add, never rename)."""
 
-from __future__ import annotations
-
 import datetime as dt
 from typing import Annotated, Any, Literal
 
@@ -141,13 +139,13 @@ def agreement_versions(request, agreement_id: Id):
     return list(version_list(agreement=agreement_get_for_user_or_raise(user=request.user, agreement_id=agreement_id)))
 
 
-@router.get("/{agreement_id}/changes", response=list[ChangeOut])
+@router.get("/{agreement_id}/changes", response=list[ChangeOut], by_alias=True)
 def agreement_changes(request, agreement_id: Id):
     agreement = agreement_get_for_user_or_raise(user=request.user, agreement_id=agreement_id)
     return change_list_for_user(user=request.user, agreement=agreement)
 
 
-@router.post("/{agreement_id}/changes", response={201: ChangeOut})
+@router.post("/{agreement_id}/changes", response={201: ChangeOut}, by_alias=True)
 def agreement_change_propose(request, agreement_id: Id, payload: ChangeIn):
     agreement_get_for_user_or_raise(user=request.user, agreement_id=agreement_id)
     change = change_propose(actor=request.user, agreement_id=agreement_id, edits=_edits(payload),
@@ -157,12 +155,12 @@ def agreement_change_propose(request, agreement_id: Id, payload: ChangeIn):
     return 201, change
 
 
-@router.get("/changes/{change_id}", response=ChangeOut)
+@router.get("/changes/{change_id}", response=ChangeOut, by_alias=True)
 def change_detail(request, change_id: Id):
     return change_get_for_user_or_raise(user=request.user, change_id=change_id)
 
 
-@router.patch("/changes/{change_id}", response=ChangeOut)
+@router.patch("/changes/{change_id}", response=ChangeOut, by_alias=True)
 def change_edit(request, change_id: Id, payload: ChangeIn):
     change_get_for_user_or_raise(user=request.user, change_id=change_id)
     change = change_update(actor=request.user, change_id=change_id, edits=_edits(payload),
@@ -172,13 +170,13 @@ def change_edit(request, change_id: Id, payload: ChangeIn):
     return change
 
 
-@router.post("/changes/{change_id}/submit", response=ChangeOut)
+@router.post("/changes/{change_id}/submit", response=ChangeOut, by_alias=True)
 def change_submit(request, change_id: Id):
     change_get_for_user_or_raise(user=request.user, change_id=change_id)
     return change_transition(actor=request.user, change_id=change_id, name="submit")
 
 
-@router.post("/changes/{change_id}/decision", response=ChangeOut)
+@router.post("/changes/{change_id}/decision", response=ChangeOut, by_alias=True)
 def change_decide(request, change_id: Id, payload: DecisionIn):
     change_get_for_user_or_raise(user=request.user, change_id=change_id)
     return change_transition(actor=request.user, change_id=change_id, name=payload.action, note=payload.note)

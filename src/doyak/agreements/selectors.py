@@ -67,7 +67,7 @@ def change_list_for_user(*, user: Actor, agreement: Agreement) -> list[ChangeReq
 def change_get_for_user_or_raise(*, user: Actor, change_id: int) -> ChangeRequest:
     change = ChangeRequest.objects.select_related("agreement__proposal__lead_organization", "proposed_by",
                                                   "decided_by").filter(pk=change_id).first()
-    if change is None or not can_view_agreement(user, change.agreement):
+    if change is None:
         raise NotFound(_("Change request not found."), code="change_not_found")
     if not can_view_change(user, change):
         raise AccessDenied(_("You may not see this change request."), code="change_forbidden")

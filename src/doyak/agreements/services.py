@@ -44,9 +44,9 @@ from .rules import (
     can_manage_agreements,
     can_propose_change,
     can_sign_as_institution,
-    can_sign_as_manager,
     can_view_agreement,
     can_view_change,
+    is_lead_applicant_of,
 )
 from .terms import budget_line_sort_key, terms_of, terms_write
 from .workflow import TARGETS, TRANSITIONS, Owner
@@ -157,15 +157,12 @@ def agreement_sign(*, actor: Actor, agreement_id: int, today: dt.date | None = N
         pk=agreement_id).first()
     if agreement is None:
         raise NotFound(_("Agreement not found."), code="agreement_not_found")
-    if can_sign_as_institution(actor, agreement):
-        side = SignatureSide.INSTITUTION
-    elif can_sign_as_manager(actor, agreement):
-        side = SignatureSide.MANAGER
-    elif agreement.status != AgreementStatus.DRAFT:
-        raise Conflict(_("This agreement is already signed."), code="agreement_not_draft")
-    else:
+    if not (is_lead_applicant_of(actor, agreement) or can_manage_agreements(actor)):  # permission before state
         raise AccessDenied(_("Only the lead institution's representative and the program manager sign."),
                            code="agreement_sign_forbidden")
+    if agreement.status != AgreementStatus.DRAFT:
+        raise Conflict(_("This agreement is already signed."), code="agreement_not_draft")
+    side = SignatureSide.INSTITUTION if can_sign_as_institution(actor, agreement) else SignatureSide.MANAGER
     try:
         with transaction.atomic():
             signature = Signature.objects.create(agreement=agreement, side=side, signed_by=actor)
@@ -381,7 +378,7 @@ def change_transition(*, actor: Actor, change_id: int, name: str, note: str = ""
     change.save()
     audit_record(actor=actor, action=f"change.{name}", obj=change,
                  changes={"status": [before, change.status], "classification": change.classification,
-                          "items": len(change.items), "note": change.decision_note})
+                          "differences": len(change.items), "note": change.decision_note})
     if change.status == ChangeStatus.APPLIED:
         _change_apply(actor=actor, change=change, today=today)
     return change
