@@ -10,13 +10,23 @@ from doyak.organizations.models import Researcher
 from doyak.proposals.enums import CostCategory
 
 
+class ResearcherChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Researcher) -> str:
+        return obj.name
+
+
+class ResearchersChoice(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Researcher) -> str:
+        return obj.name
+
+
 class ChangeForm(forms.Form):
     """The draft of the next version: the terms a person edits on the request page (the API edits them all)."""
 
     reason = forms.CharField(label=_("Reason for the change"), widget=forms.Textarea(attrs={"rows": 2}),
                              required=False, max_length=TEXT_MAX)
-    pi = forms.ModelChoiceField(label=_("Principal investigator"), queryset=Researcher.objects.none())
-    staff = forms.ModelMultipleChoiceField(label=_("Researchers other than the PI"), required=False,
+    pi = ResearcherChoice(label=_("Principal investigator"), queryset=Researcher.objects.none())
+    staff = ResearchersChoice(label=_("Researchers other than the PI"), required=False,
                                            queryset=Researcher.objects.none(), widget=forms.CheckboxSelectMultiple)
     end_date = forms.DateField(label=_("End date"), widget=forms.DateInput(attrs={"type": "date"}),
                                input_formats=["%Y-%m-%d"])
