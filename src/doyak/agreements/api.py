@@ -25,7 +25,7 @@ AgreementStatusValue = Literal["draft", "signed", "active", "stopped", "closed"]
 ChangeStatusValue = Literal["draft", "submitted", "returned", "approved", "rejected", "applied"]
 
 
-class AgreementOut(Schema):
+class AgreementRecordOut(Schema):
     id: int
     number: str
     status: AgreementStatusValue
@@ -113,7 +113,7 @@ class ChangeIn(Schema):
     submit: bool = False
 
 
-class DecisionIn(Schema):
+class ChangeDecisionIn(Schema):
     action: Literal["approve", "return", "reject"]
     note: LongText = ""
 
@@ -123,13 +123,13 @@ def _edits(payload: ChangeIn) -> dict:
     return data
 
 
-@router.get("", response=list[AgreementOut])
+@router.get("", response=list[AgreementRecordOut])
 @paginate(BoundedPageNumberPagination, page_size=50)
 def agreement_list(request, status: AgreementStatusValue | None = None, q: Text(100) = ""):
     return agreement_list_for_user(user=request.user, q=q, status=status or "")
 
 
-@router.get("/{agreement_id}", response=AgreementOut)
+@router.get("/{agreement_id}", response=AgreementRecordOut)
 def agreement_detail(request, agreement_id: Id):
     return agreement_get_for_user_or_raise(user=request.user, agreement_id=agreement_id)
 
@@ -177,6 +177,6 @@ def change_submit(request, change_id: Id):
 
 
 @router.post("/changes/{change_id}/decision", response=ChangeOut, by_alias=True)
-def change_decide(request, change_id: Id, payload: DecisionIn):
+def change_decide(request, change_id: Id, payload: ChangeDecisionIn):
     change_get_for_user_or_raise(user=request.user, change_id=change_id)
     return change_transition(actor=request.user, change_id=change_id, name=payload.action, note=payload.note)

@@ -277,11 +277,11 @@ class ChangeRequest(TimeStampedModel):
     reason = models.TextField(_("reason"), blank=True)
     proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("proposed by"), null=True,
                                     on_delete=models.SET_NULL, related_name="+")
-    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("request submitted at"), null=True, blank=True)
     due_date = models.DateField(_("answer due"), null=True, blank=True, db_index=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("decided by"), null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
-    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("decision made at"), null=True, blank=True)
     decision_note = models.TextField(_("comments"), blank=True)
 
     class Meta:

@@ -130,7 +130,7 @@ def change_detail(request, change_id: int):
                                          if change.status == ChangeStatus.APPLIED
                                          else _("Submitted: the program manager decides before it takes effect."))
                     else:
-                        messages.success(request, _("Draft saved."))
+                        messages.success(request, _("Draft of the request saved."))
                     return redirect("agreements:change", change.pk)
                 except DoyakError as error:
                     messages.error(request, str(error.message))

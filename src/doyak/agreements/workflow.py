@@ -40,7 +40,7 @@ TRANSITIONS: dict[str, Transition] = {t.name: t for t in [
     Transition("approve", _("Approve"), frozenset({S.SUBMITTED}), Owner.MANAGER),
     Transition("return", _("Return with comments"), frozenset({S.SUBMITTED}), Owner.MANAGER, needs_note=True,
                button_class="secondary"),
-    Transition("reject", _("Reject"), frozenset({S.SUBMITTED}), Owner.MANAGER, needs_note=True,
+    Transition("reject", _("Reject the request"), frozenset({S.SUBMITTED}), Owner.MANAGER, needs_note=True,
                button_class="tertiary"),
 ]}
 
