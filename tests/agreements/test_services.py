@@ -187,3 +187,16 @@ def test_raising_indirect_cost_waits_for_approval(make_agreement, make_user):
     assert (change.status, change.classification) == ("submitted", "major")
     assert ("indirect.total", "major", "agreement_change.class.indirect_increase") in [
         (i["field"], i["class"], i["rule"]) for i in change.items]
+
+
+def test_signed_agreement_becomes_active_on_its_start_date(make_agreement, make_user, chain):
+    from doyak.accounts.rules import SYSTEM
+    from doyak.agreements.services import agreements_activate_started
+
+    agreement = make_agreement(conclude=False, start=dt.date(2026, 7, 1), end=dt.date(2027, 6, 30))
+    applicant = make_user(role="applicant", organization=agreement.proposal.lead_organization)
+    agreement_sign(actor=chain.pm, agreement_id=agreement.pk, today=TODAY)
+    agreement_sign(actor=applicant, agreement_id=agreement.pk, today=TODAY)
+    assert agreements_activate_started(actor=SYSTEM, today=dt.date(2026, 6, 30)) == 0
+    assert agreements_activate_started(actor=SYSTEM, today=dt.date(2026, 7, 1)) == 1
+    assert Agreement.objects.get(pk=agreement.pk).status == "active"
