@@ -44,15 +44,12 @@ def _ledger(count: int):
 
     from doyak.accounts.models import User
     from doyak.accounts.rules import SYSTEM
+    from doyak.agreements.models import Agreement
+    from doyak.agreements.services import agreement_create_from_proposal, agreements_conclude_for_call
     from doyak.calls.models import Call
-    from doyak.finance.models import Agreement, Transaction
+    from doyak.finance.models import Transaction
     from doyak.finance.seeding import ledger_rows
-    from doyak.finance.services import (
-        agreement_create_from_proposal,
-        agreements_conclude_for_call,
-        settlement_run_execute,
-        settlement_run_start,
-    )
+    from doyak.finance.services import settlement_run_execute, settlement_run_start
     from doyak.organizations.models import Organization
     from doyak.organizations.validators import brn_check_digit
     from doyak.programs.models import Program

@@ -52,7 +52,7 @@ HOST = "127.0.0.1"
 
 
 def _seed(env: dict[str, str], ledger_transactions: int) -> None:
-    from doyak.finance.models import Agreement
+    from doyak.agreements.models import Agreement
     from doyak.proposals.models import Proposal
 
     if Proposal.objects.count() < 20_000:
@@ -79,9 +79,10 @@ def _candidates() -> list[tuple[str, str, int]]:
     from bench.ledger import NUMBER
     from django.contrib.auth import get_user_model
 
+    from doyak.agreements.models import Agreement
     from doyak.calls.models import Call
     from doyak.evaluation.models import Assignment, Panel
-    from doyak.finance.models import Agreement, Flag, SettlementRun
+    from doyak.finance.models import Flag, SettlementRun
     from doyak.organizations.models import Organization
     from doyak.portfolio.models import Scenario
     from doyak.proposals.models import Proposal

@@ -122,6 +122,12 @@ def world(chain, make_agreement, make_user, make_organization, make_proposal, ma
         "profile": chain.profiles()[1], "policy": "evaluation.appeal_window_days",
         "person": make_user(role="evaluator", username="matrix-person"),
     }
+    from doyak.agreements.services import change_propose, change_transition
+
+    objects["change"] = tuple(  # a major request (a longer period) waiting for the PM, per organisation
+        change_transition(actor=owner, change_id=change_propose(actor=owner, agreement_id=a.pk, edits={
+            "end_date": a.end_date.replace(year=a.end_date.year + 1)}).pk, name="submit")
+        for owner, a in zip(owners, agreements, strict=True))
     missing = [k for k, pair in objects.items() for v in (pair if isinstance(pair, tuple) else (pair,)) if v is None]
     assert missing == []
     return World(users=users, tokens=tokens, objects=objects)
@@ -153,6 +159,12 @@ RULES: dict[str, Rule] = {
     "scenario.approve": rule(AD),
     # ledgers, transactions and evidence: never the liaison
     "ledger": rule(READERS, own={A}),
+    # agreements: read like ledgers; the lead institution and the PM propose changes, the ministry decides
+    "agreement": rule(READERS, own={A}),
+    "agreement.propose": rule(MINISTRY, own={A}),
+    "agreement.sign": rule(MINISTRY, own={A}),
+    "agreement.decide": rule(MINISTRY),
+    "agreement.queue": rule(READERS),
     "ledger.enter": rule(AD, own={A}),
     "ledger.hidden": rule(READERS, own={A}, denied=404),
     "settlement.manage": rule(MINISTRY),
@@ -224,6 +236,12 @@ UI: dict[str, tuple[str, dict, str]] = {
     **{f"portfolio:{name}": ("scenario.edit", {"scenario_id": "scenario"}, "POST")
        for name in ("solve", "submit", "withdraw", "delete")},
     "portfolio:approve": ("scenario.approve", {"scenario_id": "scenario"}, "POST"),
+    "agreements:list": ("signed_in", {}, "GET"), "agreements:queue": ("agreement.queue", {}, "GET"),
+    "agreements:detail": ("agreement", AG, "GET"), "agreements:sign": ("agreement.sign", AG, "POST"),
+    "agreements:version_pdf": ("agreement", {**AG, "number": 1}, "GET"),
+    "agreements:change_new": ("agreement.propose", AG, "POST"),
+    "agreements:change": ("agreement", {"change_id": "change"}, "GET"),
+    "agreements:change_transition": ("agreement.decide", {"change_id": "change", "name": "approve"}, "POST"),
     "finance:home": ("signed_in", {}, "GET"), "finance:agreements": ("signed_in", {}, "GET"),
     "finance:ledger": ("ledger", AG, "GET"), "finance:import": ("ledger.enter", AG, "POST"),
     "finance:transaction_new": ("ledger.enter", AG, "GET"), "finance:close": ("settlement.manage", AG, "POST"),
@@ -279,6 +297,14 @@ API: dict[str, tuple[str, dict]] = {
     "GET /portfolio/scenarios/{scenario_id}": ("scenario.view", {"scenario_id": "scenario"}),
     **{f"{m} /portfolio/scenarios/{{scenario_id}}{tail}": ("scenario.edit", {"scenario_id": "scenario"})
        for m, tail in (("PATCH", ""), ("DELETE", ""), ("POST", "/solve"), ("POST", "/submit"))},
+    "GET /agreements": ("signed_in", {}), "GET /agreements/{agreement_id}": ("agreement", AG),
+    "GET /agreements/{agreement_id}/versions": ("agreement", AG),
+    "GET /agreements/{agreement_id}/changes": ("agreement", AG),
+    "POST /agreements/{agreement_id}/changes": ("agreement.propose", AG),
+    "GET /agreements/changes/{change_id}": ("agreement", {"change_id": "change"}),
+    "PATCH /agreements/changes/{change_id}": ("agreement.propose", {"change_id": "change"}),
+    "POST /agreements/changes/{change_id}/submit": ("agreement.propose", {"change_id": "change"}),
+    "POST /agreements/changes/{change_id}/decision": ("agreement.decide", {"change_id": "change"}),
     "GET /finance/agreements": ("signed_in", {}),
     "GET /finance/agreements/{agreement_id}": ("ledger", AG),
     "GET /finance/agreements/{agreement_id}/transactions": ("ledger", AG),
@@ -329,7 +355,7 @@ def _fingerprint():
     from doyak.core.models import AuditEvent
 
     counted = [m for m in apps.get_models() if m._meta.app_label in {
-        "proposals", "evaluation", "portfolio", "finance", "calls", "organizations", "policies", "accounts"}]
+        "proposals", "evaluation", "portfolio", "agreements", "finance", "calls", "organizations", "policies", "accounts"}]
     states = {}
     for model in counted:
         fields = [f.name for f in model._meta.fields if f.name in ("status", "stage", "revoked_at", "name")]

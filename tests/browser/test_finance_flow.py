@@ -22,12 +22,10 @@ def test_institution_answers_a_flag_and_pm_accepts_it(logged_in_page, live_serve
                                                      make_call, chain):
     from django.utils import timezone
 
-    from doyak.finance.models import Agreement, Flag, Transaction
-    from doyak.finance.services import (
-        agreements_conclude_for_call,
-        settlement_run_execute,
-        settlement_run_start,
-    )
+    from doyak.agreements.models import Agreement
+    from doyak.agreements.services import agreements_conclude_for_call
+    from doyak.finance.models import Flag, Transaction
+    from doyak.finance.services import settlement_run_execute, settlement_run_start
     from doyak.programs.models import Program
     from doyak.proposals.models import BudgetLine
 

@@ -25,9 +25,9 @@ PROPOSALS = {"A": ("11", 600_000_000, 85), "B": ("26", 500_000_000, 75), "C": ("
 
 def test_selection_walked_by_pm_evaluator_applicant_and_approver(logged_in_page, live_server, chain, make_call,
                                                                  make_user, make_researcher):
+    from doyak.agreements.models import Agreement
     from doyak.calls.models import Criterion
     from doyak.evaluation.services import appeal_file, pledge_sign, scores_save
-    from doyak.finance.models import Agreement
     from doyak.proposals.models import Proposal, TeamMember
 
     # given a call of ₩1B with three submitted proposals, their applicants, and two economic experts in the pool

@@ -55,9 +55,20 @@ def api_world(make_agreement, add_txn, make_user, chain):
         "scenario_id": Scenario.objects.filter(call=proposal.call).first().pk,
         "flag_id": (agreement.flags.first().pk if agreement.flags.exists() else 1),
         "key": "evaluation.cutoff_score_default",
+        "number": 1, "change_id": _change(agreement).pk,
     }
     return {"tokens": tokens, "ids": ids, "spare": spare,
             "signing_in": {token.pk for token, _raw in issued.values()}}
+
+
+def _change(agreement):
+    """A change request waiting for the PM (a longer period: major), proposed by the PM."""
+    from doyak.accounts.rules import SYSTEM
+    from doyak.agreements.services import change_propose, change_transition
+
+    change = change_propose(actor=SYSTEM, agreement_id=agreement.pk,
+                            edits={"end_date": agreement.end_date.replace(year=agreement.end_date.year + 1)})
+    return change_transition(actor=SYSTEM, change_id=change.pk, name="submit")
 
 
 @pytest.fixture

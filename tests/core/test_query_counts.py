@@ -26,12 +26,10 @@ _n = itertools.count(1)
 
 
 def _world(chain, make_call, make_organization, n: int) -> dict:
-    from doyak.finance.models import Agreement, Transaction
-    from doyak.finance.services import (
-        agreements_conclude_for_call,
-        settlement_run_execute,
-        settlement_run_start,
-    )
+    from doyak.agreements.models import Agreement
+    from doyak.agreements.services import agreements_conclude_for_call
+    from doyak.finance.models import Transaction
+    from doyak.finance.services import settlement_run_execute, settlement_run_start
     from doyak.portfolio.models import Scenario
     from doyak.proposals.models import BudgetLine
 

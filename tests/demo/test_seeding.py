@@ -37,8 +37,8 @@ def test_seed_demo_counts_and_idempotent():
     applicant = User.objects.get(username="applicant")
     assert applicant.organization is not None
     # the evaluated call has an approved scenario, and every selected proposal was selected by it
+    from doyak.agreements.models import Agreement
     from doyak.evaluation.models import Decision
-    from doyak.finance.models import Agreement
     from doyak.portfolio.models import Scenario, Selection
     from doyak.proposals.models import Proposal
 
@@ -50,6 +50,14 @@ def test_seed_demo_counts_and_idempotent():
     assert selected == set(Selection.objects.filter(scenario=approved, selected=True).values_list("proposal_id",
                                                                                                   flat=True))
     assert set(Agreement.objects.values_list("proposal_id", flat=True)) == selected
+    # the demo applicant's agreement was signed in the application; a major change waits, a notice is applied
+    from doyak.agreements.models import ChangeRequest
+
+    own = Agreement.objects.filter(proposal__lead_organization=applicant.organization).order_by("pk").first()
+    assert (own.signatures.count(), own.status in ("signed", "active"), own.versions.count()) == (2, True, 1)
+    assert sorted(ChangeRequest.objects.values_list("classification", "status")) == [
+        ("major", "submitted"), ("minor", "applied")]
+    assert Agreement.objects.filter(version=2).count() == 1
     # no proposal is decided without its evaluation; the demo applicant's strong one was selected
     assert not Proposal.objects.filter(status__in=["evaluated", "selected"], evaluation_decision=None).exists()
     assert Proposal.objects.filter(status="selected", lead_organization=applicant.organization).exists()

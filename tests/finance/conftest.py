@@ -27,14 +27,15 @@ def at(day: str, time: str = "10:00") -> dt.datetime:
 @pytest.fixture
 def make_agreement(db, make_organization, make_call, chain):
     """The concluded agreement of a proposal selected through the chain (evaluated, approved in a portfolio
-    scenario), 2026, with an approved budget per category: budget={"materials": won}."""
-    from doyak.finance.models import Agreement
-    from doyak.finance.services import agreements_conclude_for_call
+    scenario), 2026, with an approved budget per category: budget={"materials": won}; ``conclude=False``
+    leaves the draft the approval made (to be signed)."""
+    from doyak.agreements.models import Agreement
+    from doyak.agreements.services import agreements_conclude_for_call
     from doyak.programs.models import Program
     from doyak.proposals.models import BudgetLine, ConsortiumMember
 
     def make(*, lead=None, members=(), budget=None, gov_share=(3, 1), self_settlement=False,
-             start=dt.date(2026, 1, 1), end=dt.date(2026, 12, 31)):
+             start=dt.date(2026, 1, 1), end=dt.date(2026, 12, 31), conclude=True, pi=None):
         n = next(_n)
         lead = lead or make_organization()
         if lead.self_settlement_eligible != self_settlement:
@@ -47,14 +48,15 @@ def make_agreement(db, make_organization, make_call, chain):
         gov, cash = gov_share
         lines = budget or {"materials": 10_000_000, "activities": 5_000_000}
         proposal = chain.submitted(call, lead=lead, gov=sum(w * gov // (gov + cash) for w in lines.values()),
-                                   title_ko=f"정산과제{n}", start_date=start, end_date=end)
+                                   title_ko=f"정산과제{n}", start_date=start, end_date=end, pi=pi)
         for member in members:
             ConsortiumMember.objects.create(proposal=proposal, organization=member, role="participant")
         for category, won in lines.items():
             BudgetLine.objects.create(proposal=proposal, year=2026, organization=lead, category=category,
                                       gov_krw=won * gov // (gov + cash), cash_krw=won - won * gov // (gov + cash))
         chain.selected(call, [proposal])
-        agreements_conclude_for_call(actor=chain.pm, call_id=call.pk)
+        if conclude:
+            agreements_conclude_for_call(actor=chain.pm, call_id=call.pk)
         return Agreement.objects.get(proposal=proposal)
 
     return make

@@ -8,7 +8,8 @@ import random
 
 from django.utils import timezone
 
-from doyak.finance.models import Agreement, ApprovedBudget, Flag, SettlementResult, SettlementRun, Transaction
+from doyak.agreements.models import Agreement, ApprovedBudget
+from doyak.finance.models import Flag, SettlementResult, SettlementRun, Transaction
 from doyak.finance.seeding import finance_seed, ledger_rows
 
 

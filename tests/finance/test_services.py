@@ -6,10 +6,11 @@ import io
 
 import pytest
 
+from doyak.agreements.models import Agreement
 from doyak.core.errors import AccessDenied, ValidationFailed
 from doyak.core.models import AuditEvent
 from doyak.finance import services
-from doyak.finance.models import Agreement, Flag, SettlementResult, SettlementRun, Transaction
+from doyak.finance.models import Flag, SettlementResult, SettlementRun, Transaction
 from doyak.finance.services import (
     flag_decide,
     flag_explain,

@@ -7,10 +7,10 @@ import pytest
 from django.core import mail
 from django.utils import translation
 
+from doyak.agreements.models import Agreement, ApprovedBudget
 from doyak.core.errors import AccessDenied, Conflict
 from doyak.core.models import AuditEvent
 from doyak.evaluation.services import appeal_answer, appeal_file
-from doyak.finance.models import Agreement, ApprovedBudget
 from doyak.portfolio import services
 from doyak.portfolio.models import Scenario, Selection
 from doyak.proposals.models import BudgetLine, Proposal

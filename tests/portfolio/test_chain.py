@@ -7,6 +7,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone, translation
 
+from doyak.agreements.models import Agreement
 from doyak.core.models import AuditEvent
 from doyak.evaluation.models import Assignment, Decision
 from doyak.evaluation.services import (
@@ -19,7 +20,6 @@ from doyak.evaluation.services import (
     pledge_sign,
     scores_save,
 )
-from doyak.finance.models import Agreement
 from doyak.portfolio.models import Selection
 from doyak.portfolio.services import (
     scenario_approve,

@@ -15,6 +15,7 @@ from ninja.security import APIKeyHeader, HttpBearer, django_auth
 
 from doyak.accounts.api import router as accounts_router
 from doyak.accounts.services import api_token_authenticate
+from doyak.agreements.api import router as agreements_router
 from doyak.calls.api import router as calls_router
 from doyak.core.audit_api import router as audit_router
 from doyak.core.errors import DoyakError
@@ -184,4 +185,5 @@ api.add_router("/calls", calls_router)
 api.add_router("/proposals", proposals_router)
 api.add_router("/evaluation", evaluation_router)
 api.add_router("/portfolio", portfolio_router)
+api.add_router("/agreements", agreements_router)
 api.add_router("/finance", finance_router)

@@ -25,6 +25,7 @@ urlpatterns = [
     path("proposals/", include("doyak.proposals.urls")),
     path("evaluation/", include("doyak.evaluation.urls")),
     path("portfolio/", include("doyak.portfolio.urls")),
+    path("agreements/", include("doyak.agreements.urls")),
     path("finance/", include("doyak.finance.urls")),
     path("", include("doyak.core.urls")),
 ]

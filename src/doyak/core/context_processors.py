@@ -16,6 +16,8 @@ DOMAIN_ENTRIES = [
                                                  Role.AUDITOR})),
     (_("Evaluation"), "evaluation:home", frozenset({Role.EVALUATOR, Role.PROGRAM_MANAGER, Role.ADMINISTRATOR})),
     (_("Portfolio"), "portfolio:home", frozenset({Role.PROGRAM_MANAGER, Role.COUNCIL_MEMBER, Role.ADMINISTRATOR})),
+    # the others reach agreements from the research-funds pages (their menus are full)
+    (_("Agreements"), "agreements:list", frozenset({Role.COUNCIL_MEMBER})),
     (_("Research funds"), "finance:home", frozenset({Role.APPLICANT, Role.PROGRAM_MANAGER, Role.AUDITOR,
                                                     Role.ADMINISTRATOR})),
 ]

@@ -25,7 +25,10 @@ are Asia/Seoul; transactions with amount ≤ 0 are never flagged but count in ev
   the running total of the transactions no per-transaction rule made ineligible (negative
   amounts included: a refund lowers the running total) above ⌊approved × (1 + transfer
   share)⌋; amount at risk = the part above the limit. A category with no budget line has
-  approved = 0.
+  approved = 0. Budgets may carry a ``valid_from`` date (the agreement version they belong to): each
+  transaction is then judged against the limit of the version in force on its local date (the latest
+  ``valid_from`` on or before it, the earliest version before that); the running total goes on across
+  versions, and a category the version in force has no line for has approved = 0.
 * ``ALLOWANCE_CAP`` (ineligible, project level, empty ``txn_id``): recognised research
   allowance above ⌊share × recognised (personnel + student personnel)⌋; amount at risk = the
   excess. "Recognised" = not made ineligible by a per-transaction rule, minus the OVER_BUDGET
@@ -162,7 +165,11 @@ class Ledger:
         _check_frame("budgets", self.budgets, BUDGET_SCHEMA)
         if self.projects["project_id"].is_duplicated().any():
             raise LedgerError("projects: duplicate project_id", code="duplicate_project")
-        if self.budgets.select(pl.struct("project_id", "category").is_duplicated().any()).item():
+        keys = ("project_id", "category", "valid_from") if "valid_from" in self.budgets.columns else (
+            "project_id", "category")
+        if "valid_from" in self.budgets.columns and self.budgets["valid_from"].dtype != pl.Date():
+            raise LedgerError("budgets: valid_from must be a date", code="invalid_schema")
+        if self.budgets.select(pl.struct(*keys).is_duplicated().any()).item():
             raise LedgerError("budgets: duplicate (project_id, category)", code="duplicate_budget")
         if not self.budgets["project_id"].is_in(self.projects["project_id"].implode()).all():
             raise LedgerError("budgets: project_id not in projects", code="unknown_project")
@@ -470,6 +477,7 @@ def _settle(*, ledger: Ledger, policy: SettlementPolicy) -> SettlementResult:
         cat=cat,
         amount=amount,
         ts=ts,
+        day=day,
         counted=~ineligible_txn,
         txn_ids=txn_ids,
         policy=policy,
@@ -679,11 +687,15 @@ def _over_budget(
     cat: np.ndarray,
     amount: np.ndarray,
     ts: np.ndarray,
+    day: np.ndarray,
     counted: np.ndarray,
     txn_ids: pl.Series,
     policy: SettlementPolicy,
 ) -> np.ndarray:
     """Amount at risk of OVER_BUDGET per transaction (0 when not flagged)."""
+    if "valid_from" in ledger.budgets.columns and ledger.budgets["valid_from"].n_unique() > 1:
+        return _over_budget_versioned(ledger=ledger, project_ids=project_ids, p=p, cat=cat, amount=amount, ts=ts,
+                                      day=day, counted=counted, txn_ids=txn_ids, policy=policy)
     count = p.size
     at_risk = np.zeros(count, dtype=np.int64)
     category_count = len(CATEGORIES)
@@ -731,6 +743,64 @@ def _over_budget(
     limit = limits[ordered_group]
     over = (ordered_amount > 0) & (running > limit)
     at_risk[ordered[over]] = np.minimum(ordered_amount[over], running[over] - limit[over])
+    return at_risk
+
+
+def _over_budget_versioned(
+    *,
+    ledger: Ledger,
+    project_ids: pl.Series,
+    p: np.ndarray,
+    cat: np.ndarray,
+    amount: np.ndarray,
+    ts: np.ndarray,
+    day: np.ndarray,
+    counted: np.ndarray,
+    txn_ids: pl.Series,
+    policy: SettlementPolicy,
+) -> np.ndarray:
+    """OVER_BUDGET when budgets have versions: the limit of each transaction is its date's version's."""
+    at_risk = np.zeros(p.size, dtype=np.int64)
+    category_count = len(CATEGORIES)
+    budgets = ledger.budgets
+    budget_project = (
+        budgets["project_id"].cast(pl.Enum(project_ids.to_list())).to_physical().to_numpy().astype(np.int64)
+    )
+    budget_day = budgets["valid_from"].to_physical().to_numpy().astype(np.int64)
+    budget_cat = budgets["category"].to_physical().to_numpy().astype(np.int64)
+    share = share_fraction(policy.budget_transfer_share)
+    numerator, denominator = share.denominator + share.numerator, share.denominator
+    # the versions: distinct (project, valid_from), in order; a version's code indexes its limits
+    span = 1 << 32
+    version_key = np.unique(budget_project * span + budget_day)
+    limits = np.zeros(version_key.size * category_count, dtype=object)
+    version_of_line = np.searchsorted(version_key, budget_project * span + budget_day)
+    for version, category, approved in zip(version_of_line.tolist(), budget_cat.tolist(),
+                                           budgets["approved"].to_list(), strict=True):
+        limits[version * category_count + category] = approved * numerator // denominator
+    rows = np.flatnonzero(counted)
+    if rows.size == 0:
+        return at_risk
+    # each transaction's version: the latest of its project on or before its local day, else the first
+    row_key = p[rows] * span + day[rows]
+    version = np.searchsorted(version_key, row_key, side="right") - 1
+    first = np.searchsorted(version_key, p[rows] * span)  # the project's first version (dates after 1970)
+    version = np.where(version < first, first, version)
+    has_budget = (first < version_key.size) & (version_key[np.minimum(first, version_key.size - 1)] // span == p[rows])
+    group = p[rows] * category_count + cat[rows]
+    ordered_idx = _sorted_rows(rows=np.arange(rows.size), keys=[group, ts[rows]], txn_ids=txn_ids.gather(rows))
+    ordered = rows[ordered_idx]
+    ordered_group = group[ordered_idx]
+    ordered_amount = amount[ordered]
+    running = np.cumsum(ordered_amount)
+    starts = _group_starts(ordered_group)
+    running = running - running[starts] + ordered_amount[starts]
+    limit = np.array([int(limits[v * category_count + c]) if ok else 0 for v, c, ok in zip(
+        version[ordered_idx].tolist(), cat[ordered].tolist(), has_budget[ordered_idx].tolist(), strict=True)],
+        dtype=object)
+    over_amount = running.astype(object) - limit
+    over = (ordered_amount > 0) & np.array([x > 0 for x in over_amount.tolist()], dtype=bool)
+    at_risk[ordered[over]] = np.minimum(ordered_amount[over], over_amount[over].astype(np.int64))
     return at_risk
 
 

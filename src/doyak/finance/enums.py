@@ -5,13 +5,6 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 
-class AgreementStatus(models.TextChoices):
-    DRAFT = "draft", pgettext_lazy("agreement status", "Draft")
-    ACTIVE = "active", pgettext_lazy("agreement status", "Active")
-    STOPPED = "stopped", pgettext_lazy("agreement status", "Stopped")
-    CLOSED = "closed", pgettext_lazy("agreement status", "Closed")
-
-
 class Category(models.TextChoices):
     """Cost categories the settlement engine checks (``engine.settlement_policy.CATEGORIES``)."""
 

@@ -14,10 +14,11 @@ from collections.abc import Sequence
 import polars as pl
 from django.db.models import Sum
 
+from doyak.agreements.models import Agreement, AgreementVersion, ApprovedBudget
 from doyak.engine.settlement import BUDGET_SCHEMA, PROJECT_SCHEMA, TRANSACTION_SCHEMA, Ledger
 from doyak.engine.settlement_policy import CATEGORIES
 
-from .models import Agreement, ApprovedBudget, Transaction
+from .models import Transaction
 
 
 def engine_txn_id(agreement_id: int, txn_id: str) -> str:
@@ -25,7 +26,8 @@ def engine_txn_id(agreement_id: int, txn_id: str) -> str:
 
 
 def ledger_for_agreements(*, agreement_ids: Sequence[int]) -> Ledger:
-    """The engine ledger of these agreements (approved budgets summed over years and institutions)."""
+    """The engine ledger of these agreements (approved budgets summed over years and institutions; for an
+    agreement with more than one version, every version's budget with the date it came into force)."""
     ids = sorted(set(agreement_ids))
     projects = list(
         Agreement.objects.filter(pk__in=ids).order_by("pk").values_list(
@@ -36,6 +38,10 @@ def ledger_for_agreements(*, agreement_ids: Sequence[int]) -> Ledger:
         .values("agreement_id", "category").annotate(total=Sum("approved_krw")).order_by("agreement_id", "category")
         .values_list("agreement_id", "category", "total")
     )
+    versioned = {pk for pk, version in Agreement.objects.filter(pk__in=ids, version__gt=1).values_list("pk", "version")}
+    budget_frame = (_budgets_by_version(ids=ids, versioned=versioned, current=budgets) if versioned else pl.DataFrame(
+        {"project_id": [str(b[0]) for b in budgets], "category": [b[1] for b in budgets],
+         "approved": [int(b[2]) for b in budgets]}, schema=BUDGET_SCHEMA))
     rows = Transaction.objects.filter(agreement_id__in=ids).values_list(
         "agreement_id", "txn_id", "category", "amount_krw", "occurred_at", "merchant_id", "merchant_type", "evidence")
     columns: dict[str, list] = {name: [] for name in TRANSACTION_SCHEMA}
@@ -62,9 +68,30 @@ def ledger_for_agreements(*, agreement_ids: Sequence[int]) -> Ledger:
             },
             schema=PROJECT_SCHEMA,
         ),
-        budgets=pl.DataFrame(
-            {"project_id": [str(b[0]) for b in budgets], "category": [b[1] for b in budgets],
-             "approved": [int(b[2]) for b in budgets]},
-            schema=BUDGET_SCHEMA,
-        ),
+        budgets=budget_frame,
     )
+
+
+def _budgets_by_version(*, ids: list[int], versioned: set[int], current: list[tuple]) -> pl.DataFrame:
+    """Budgets with ``valid_from``: every version of the agreements that changed (from their frozen terms),
+    the budget in force of the others from its version 1 date, so each transaction meets its date's version."""
+    rows: list[tuple[str, str, int, dt.date]] = []
+    first = dict(AgreementVersion.objects.filter(agreement_id__in=ids, number=1).values_list(
+        "agreement_id", "effective_from"))
+    starts = dict(Agreement.objects.filter(pk__in=ids).values_list("pk", "start_date"))
+    for agreement_id, category, total in current:
+        if agreement_id not in versioned:
+            rows.append((str(agreement_id), category, int(total), first.get(agreement_id, starts[agreement_id])))
+    for agreement_id, effective_from, terms in AgreementVersion.objects.filter(
+            agreement_id__in=versioned).order_by("agreement_id", "number").values_list(
+            "agreement_id", "effective_from", "terms"):
+        totals: dict[str, int] = {}
+        for line in terms["budget"]:
+            if line["category"] in CATEGORIES:
+                totals[line["category"]] = totals.get(line["category"], 0) + line["gov_krw"] + line["cash_krw"]
+        rows = [r for r in rows if not (r[0] == str(agreement_id) and r[3] == effective_from)]  # same day: later wins
+        rows.extend((str(agreement_id), category, total, effective_from) for category, total in sorted(totals.items()))
+    return pl.DataFrame(
+        {"project_id": [r[0] for r in rows], "category": [r[1] for r in rows], "approved": [r[2] for r in rows],
+         "valid_from": [r[3] for r in rows]},
+        schema={**BUDGET_SCHEMA, "valid_from": pl.Date()})

@@ -1,4 +1,5 @@
-"""Research-fund ledger and settlement: agreements, approved budgets, transactions, evidence, runs, flags."""
+"""Research-fund ledger and settlement: transactions, evidence, runs, flags. The agreement and its approved
+budget live in ``doyak.agreements``."""
 
 from __future__ import annotations
 
@@ -6,11 +7,10 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from doyak.core.models import BackgroundRun, TimeStampedModel
+from doyak.core.models import BackgroundRun
 
 from .enums import (
     RESUMABLE_RUN_STATUSES,
-    AgreementStatus,
     Category,
     Evidence,
     FlagCode,
@@ -24,66 +24,10 @@ from .enums import (
 )
 
 
-class Agreement(TimeStampedModel):
-    """The agreement (협약) of a selected proposal: period, funds, settlement mode."""
-
-    proposal = models.OneToOneField("proposals.Proposal", verbose_name=_("proposal"), on_delete=models.PROTECT,
-                                    related_name="agreement")
-    number = models.CharField(_("agreement number"), max_length=30, unique=True)
-    start_date = models.DateField(_("start date"))
-    end_date = models.DateField(_("end date"))
-    gov_funds_krw = models.BigIntegerField(_("government funds (won)"))
-    cash_funds_krw = models.BigIntegerField(_("institution cash (won)"))
-    self_settlement = models.BooleanField(_("self-settlement"), default=False)
-    status = models.CharField(_("status"), max_length=10, choices=AgreementStatus.choices,
-                              default=AgreementStatus.DRAFT, db_index=True)
-    # The latest settlement run whose results cover this agreement (what the ledger page shows).
-    current_run = models.ForeignKey("SettlementRun", verbose_name=_("latest settlement run"), null=True,
-                                    blank=True, on_delete=models.SET_NULL, related_name="+")
-
-    class Meta:
-        ordering = ["number"]
-        verbose_name = _("agreement")
-        verbose_name_plural = _("agreements")
-        constraints = [models.CheckConstraint(condition=models.Q(end_date__gte=models.F("start_date")),
-                                              name="agreement_period_valid")]
-
-    def __str__(self) -> str:
-        return self.number
-
-    @property
-    def title(self) -> str:
-        return self.proposal.title
-
-
-class ApprovedBudget(models.Model):
-    """Approved budget per year × cost category × institution (government funds plus institution cash)."""
-
-    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="budgets")
-    year = models.PositiveSmallIntegerField(_("project year"))
-    category = models.CharField(_("cost category"), max_length=20)
-    organization = models.ForeignKey("organizations.Organization", verbose_name=_("institution"),
-                                     on_delete=models.PROTECT, related_name="+")
-    approved_krw = models.BigIntegerField(_("approved (won)"))
-
-    class Meta:
-        ordering = ["agreement", "year", "organization", "category"]
-        verbose_name = _("approved budget line")
-        verbose_name_plural = _("approved budget lines")
-        constraints = [
-            models.UniqueConstraint(fields=["agreement", "year", "category", "organization"],
-                                    name="approved_budget_unique"),
-            models.CheckConstraint(condition=models.Q(approved_krw__gte=0), name="approved_budget_non_negative"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.agreement_id} {self.year} {self.category}"
-
-
 class Transaction(models.Model):
     """One spending record (card, transfer, tax invoice). Negative amounts are refunds or cancellations."""
 
-    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="transactions")
+    agreement = models.ForeignKey("agreements.Agreement", on_delete=models.PROTECT, related_name="transactions")
     txn_id = models.CharField(_("transaction id"), max_length=64)
     category = models.CharField(_("cost category"), max_length=20, choices=Category.choices)
     amount_krw = models.BigIntegerField(_("amount (won)"))
@@ -125,7 +69,7 @@ def evidence_path(instance: EvidenceFile, filename: str) -> str:
 class EvidenceFile(models.Model):
     """A PDF, JPEG or PNG kept outside the web root; downloaded only through a permission check."""
 
-    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="evidence_files")
+    agreement = models.ForeignKey("agreements.Agreement", on_delete=models.PROTECT, related_name="evidence_files")
     transaction = models.ForeignKey(Transaction, null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="evidence_files")
     flag = models.ForeignKey("Flag", null=True, blank=True, on_delete=models.SET_NULL, related_name="evidence_files")
@@ -207,7 +151,7 @@ class SettlementResult(models.Model):
     """One agreement's figures in one run. Unique per (run, agreement): a resumed chunk replaces, never adds."""
 
     run = models.ForeignKey(SettlementRun, on_delete=models.CASCADE, related_name="results")
-    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="results")
+    agreement = models.ForeignKey("agreements.Agreement", on_delete=models.CASCADE, related_name="results")
     spent_krw = models.BigIntegerField(_("spent"))
     eligible_krw = models.BigIntegerField(_("eligible"))
     ineligible_krw = models.BigIntegerField(_("ineligible"))
@@ -233,7 +177,7 @@ class Flag(models.Model):
     """A rule the engine found broken, on a transaction or (empty ``txn_ref``) on the whole project."""
 
     run = models.ForeignKey(SettlementRun, on_delete=models.CASCADE, related_name="flags")
-    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="flags")
+    agreement = models.ForeignKey("agreements.Agreement", on_delete=models.CASCADE, related_name="flags")
     transaction = models.ForeignKey(Transaction, null=True, blank=True, on_delete=models.CASCADE, related_name="flags")
     txn_ref = models.CharField(_("transaction id"), max_length=64, blank=True)
     code = models.CharField(_("flag"), max_length=24, choices=FlagCode.choices)
@@ -277,7 +221,7 @@ class FlagSummary(models.Model):
     kept in step by every flag decision, so no page reads every flag."""
 
     run = models.ForeignKey(SettlementRun, on_delete=models.CASCADE, related_name="flag_summaries")
-    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="flag_summaries")
+    agreement = models.ForeignKey("agreements.Agreement", on_delete=models.CASCADE, related_name="flag_summaries")
     code = models.CharField(_("flag"), max_length=24, choices=FlagCode.choices)
     status = models.CharField(_("status"), max_length=10, choices=FlagStatus.choices)
     month = models.DateField(_("month"), null=True, blank=True)
@@ -296,7 +240,7 @@ class FlagSummary(models.Model):
 class SettlementClose(models.Model):
     """The closed settlement of an agreement: the run it rests on and the clawback it records."""
 
-    agreement = models.OneToOneField(Agreement, on_delete=models.PROTECT, related_name="settlement_close")
+    agreement = models.OneToOneField("agreements.Agreement", on_delete=models.PROTECT, related_name="settlement_close")
     run = models.ForeignKey(SettlementRun, on_delete=models.PROTECT, related_name="+")
     ineligible_krw = models.BigIntegerField(_("ineligible after decisions"))
     clawback_krw = models.BigIntegerField(_("clawback"))

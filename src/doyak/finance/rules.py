@@ -10,16 +10,18 @@ from doyak.accounts.enums import Role
 from doyak.accounts.rules import (
     Actor,
     is_administrator,
-    is_applicant_of,
     is_ministry,
     is_read_only,
     is_signed_in,
     reads_as_ministry,
 )
+from doyak.agreements.enums import AgreementStatus
+from doyak.agreements.models import Agreement
+from doyak.agreements.rules import can_view_agreement, is_institution_of
 from doyak.core.labels import audit_objects_register
 
-from .enums import AgreementStatus, FlagStatus
-from .models import Agreement, Flag
+from .enums import FlagStatus
+from .models import Flag
 
 
 def can_manage_settlement(user: Actor) -> bool:
@@ -32,29 +34,12 @@ def reads_all_ledgers(user: Actor) -> bool:
     return reads_as_ministry(user)
 
 
-def agreement_organization_ids(agreement: Agreement) -> set[int]:
-    """The lead institution and every consortium member of the agreement's proposal."""
-    proposal = agreement.proposal
-    ids = {proposal.lead_organization_id}
-    ids.update(proposal.members.values_list("organization_id", flat=True))
-    return ids
-
-
-def is_institution_of(user: Actor, agreement: Agreement) -> bool:
-    return (is_signed_in(user) and user.organization_id is not None
-            and any(is_applicant_of(user, org) for org in agreement_organization_ids(agreement)))
-
-
 def can_view_dashboard(user: Actor) -> bool:
     return is_ministry(user) or (is_signed_in(user) and user.role == Role.AUDITOR and not user.is_superuser)
 
 
-def can_view_agreement(user: Actor, agreement: Agreement) -> bool:
-    return reads_all_ledgers(user) or is_institution_of(user, agreement)
-
-
 def can_enter_transactions(user: Actor, agreement: Agreement) -> bool:
-    if agreement.status in (AgreementStatus.DRAFT, AgreementStatus.CLOSED) or is_read_only(user):
+    if agreement.status in (AgreementStatus.DRAFT, AgreementStatus.SIGNED, AgreementStatus.CLOSED) or is_read_only(user):
         return False
     return is_institution_of(user, agreement) or is_administrator(user)
 
@@ -74,4 +59,5 @@ def can_close_settlement(user: Actor, agreement: Agreement) -> bool:
             and agreement.current_run_id is not None)
 
 
+# events recorded before the agreement moved to its own app name it finance.agreement: the ledger is its page here
 audit_objects_register({"finance.agreement": ("finance:ledger", "agreement_id", can_view_agreement)})

@@ -16,10 +16,13 @@ from django.utils import timezone
 from doyak.accounts.enums import Role
 from doyak.accounts.models import User
 from doyak.accounts.rules import SYSTEM
+from doyak.agreements.enums import AgreementStatus
+from doyak.agreements.models import Agreement, ApprovedBudget
+from doyak.agreements.services import agreements_conclude_for_call
 
-from .enums import AgreementStatus, Evidence, MerchantType, RunPurpose, TransactionSource
-from .models import Agreement, ApprovedBudget, Transaction
-from .services import agreements_conclude_for_call, settlement_run_execute, settlement_run_start
+from .enums import Evidence, MerchantType, RunPurpose, TransactionSource
+from .models import Transaction
+from .services import settlement_run_execute, settlement_run_start
 
 SEOUL = ZoneInfo("Asia/Seoul")
 _AGREEMENTS_PER_SCALE = {"demo": 8, "small": 8, "national": 60}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -10,9 +11,12 @@ from pathlib import Path
 import polars as pl
 from django.db.models import Count, DateField, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncMonth
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from doyak.accounts.rules import Actor
+from doyak.agreements.models import Agreement, AgreementVersion, ApprovedBudget
+from doyak.agreements.rules import can_view_agreement
 from doyak.core.errors import AccessDenied, NotFound, ValidationFailed
 from doyak.engine.errors import EngineError
 from doyak.engine.settlement import SettlementResult as EngineResult
@@ -22,9 +26,9 @@ from doyak.engine.settlement_whatif import WhatIfResult, WhatIfScenario, settlem
 
 from .enums import Category, Evidence, FlagCode, FlagStatus, RunStatus
 from .ledger import ledger_for_agreements
-from .models import Agreement, ApprovedBudget, Flag, FlagSummary, SettlementResult, SettlementRun, Transaction
+from .models import Flag, FlagSummary, SettlementResult, SettlementRun, Transaction
 from .policies import settlement_policy_current, settlement_policy_from_snapshot
-from .rules import can_manage_settlement, can_view_agreement, can_view_dashboard, reads_all_ledgers
+from .rules import can_manage_settlement, can_view_dashboard, reads_all_ledgers
 
 LEDGER_PAGE_SIZE = 50
 
@@ -130,7 +134,9 @@ def ledger_page(*, agreement: Agreement, page: int = 1, category: str = "", flag
         "id", "txn_id", "category", "amount_krw", "occurred_at", "merchant_id", "merchant_type", "evidence",
         "description", "source")[(number - 1) * page_size:number * page_size])
     by_id = {row["id"]: row for row in rows}
+    versions = version_dates(agreement=agreement)
     for row in rows:
+        row["version"] = version_in_force(versions, timezone.localdate(row["occurred_at"]))
         row["flags"] = []
         row["category_label"] = Category(row["category"]).label
         row["evidence_label"] = Evidence(row["evidence"]).label
@@ -139,6 +145,20 @@ def ledger_page(*, agreement: Agreement, page: int = 1, category: str = "", flag
             by_id[flag.transaction_id]["flags"].append(flag)
     return LedgerPage(rows=rows, number=number, num_pages=num_pages, count=count,
                       has_previous=number > 1, has_next=number < num_pages)
+
+
+def version_dates(*, agreement: Agreement) -> list[tuple[dt.date, int]]:
+    """(in force from, number) of the agreement's versions, in force order."""
+    return sorted((day, number) for number, day in
+                  AgreementVersion.objects.filter(agreement=agreement).values_list("number", "effective_from"))
+
+
+def version_in_force(versions: list[tuple[dt.date, int]], day: dt.date) -> int | None:
+    """The version in force on ``day`` (the first one before it came into force), as settlement judges it."""
+    if not versions:
+        return None
+    index = bisect.bisect_right(versions, (day, 2**31)) - 1
+    return versions[max(index, 0)][1]
 
 
 def flag_list_current(*, agreement: Agreement, status: str = "") -> QuerySet[Flag]:

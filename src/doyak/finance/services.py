@@ -22,6 +22,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from doyak.accounts.rules import Actor
+from doyak.agreements.enums import AgreementStatus
+from doyak.agreements.models import Agreement
 from doyak.core.audit import audit_record
 from doyak.core.errors import AccessDenied, Conflict, NotFound, ValidationFailed
 from doyak.core.inputs import text_problem
@@ -38,12 +40,9 @@ from doyak.engine.ledger_io import (
 )
 from doyak.engine.settlement import ledger_settle
 from doyak.policies.services import policy_value
-from doyak.proposals.enums import ProposalStatus
-from doyak.proposals.models import Proposal
 
 from .enums import (
     FLAG_TRANSITIONS,
-    AgreementStatus,
     Category,
     Evidence,
     FlagStatus,
@@ -56,8 +55,6 @@ from .enums import (
 from .import_messages import import_error_message, import_problem_messages
 from .ledger import engine_txn_id, ledger_for_agreements
 from .models import (
-    Agreement,
-    ApprovedBudget,
     EvidenceFile,
     Flag,
     FlagSummary,
@@ -76,8 +73,6 @@ from .rules import (
 )
 
 AUDIT_ACTIONS = audit_actions_register({
-    "agreement.create": gettext_lazy("Agreement drafted"),
-    "agreement.conclude": gettext_lazy("Agreement concluded"),
     "transactions.import": gettext_lazy("Transactions imported"),
     "transaction.create": gettext_lazy("Transaction entered"),
     "transaction.evidence_attach": gettext_lazy("Evidence attached to a transaction"),
@@ -97,48 +92,6 @@ _EXTENSIONS = {"application/pdf": (".pdf",), "image/jpeg": (".jpg", ".jpeg"), "i
 
 # Test hook: called as ``hook(run, chunk_index)`` after each chunk commits (tests raise in it to simulate a crash).
 chunk_committed_hook: Callable[[SettlementRun, int], None] | None = None
-
-
-# --------------------------------------------------------------------------------------------
-# Agreements
-# --------------------------------------------------------------------------------------------
-
-@transaction.atomic
-def agreement_create_from_proposal(*, actor: Actor, proposal_id: int, number: str = "",
-                                   self_settlement: bool | None = None) -> Agreement:
-    """The agreement draft of a selected proposal, with its approved budget copied from the budget lines
-    (made when the portfolio scenario that selects the proposal is approved)."""
-    if not can_manage_settlement(actor):
-        raise AccessDenied(_("Only program managers conclude agreements."), code="agreement_forbidden")
-    proposal = Proposal.objects.select_for_update().select_related("lead_organization", "call").filter(
-        pk=proposal_id).first()
-    if proposal is None:
-        raise NotFound(_("Proposal not found."), code="proposal_not_found")
-    if proposal.status != ProposalStatus.SELECTED:
-        raise ValidationFailed(_("Only a selected proposal gets an agreement."), code="proposal_not_selected")
-    if Agreement.objects.filter(proposal=proposal).exists():
-        raise Conflict(_("This proposal already has an agreement."), code="agreement_exists")
-    if not (proposal.start_date and proposal.end_date):
-        raise ValidationFailed(_("The proposal has no project period."), code="proposal_period_missing")
-    lines = list(proposal.budget_lines.all())
-    agreement = Agreement.objects.create(
-        proposal=proposal, number=number or f"AG-{proposal.reference}",
-        start_date=proposal.start_date, end_date=proposal.end_date,
-        gov_funds_krw=sum(line.gov_krw for line in lines) or proposal.gov_total_krw,
-        cash_funds_krw=sum(line.cash_krw for line in lines) or proposal.cash_total_krw,
-        self_settlement=(proposal.lead_organization.self_settlement_eligible if self_settlement is None
-                         else self_settlement),
-    )
-    ApprovedBudget.objects.bulk_create([
-        ApprovedBudget(agreement=agreement, year=line.year, category=line.category,
-                       organization_id=line.organization_id, approved_krw=line.gov_krw + line.cash_krw)
-        for line in lines
-    ])
-    audit_record(actor=actor, action="agreement.create", obj=agreement,
-                 changes={"proposal": proposal.pk, "gov_funds_krw": agreement.gov_funds_krw,
-                          "cash_funds_krw": agreement.cash_funds_krw, "self_settlement": agreement.self_settlement,
-                          "budget_lines": len(lines)})
-    return agreement
 
 
 def _agreement_for_entry_or_raise(*, actor: Actor, agreement_id: int, lock: bool = False) -> Agreement:
@@ -719,21 +672,3 @@ def settlement_close(*, actor: Actor, agreement_id: int) -> SettlementClose:
                           "ineligible_krw": ineligible, "clawback_krw": clawback,
                           "government_share_permille": result.government_share_permille})
     return closed
-
-
-@transaction.atomic
-def agreements_conclude_for_call(*, actor: Actor, call_id: int) -> int:
-    """Conclude every agreement draft of the call (draft → active, spending may be entered); returns how many.
-
-    Until agreements are signed in the application, the program manager concludes the drafts the approval
-    of the portfolio made."""
-    if not can_manage_settlement(actor):
-        raise AccessDenied(_("Only program managers conclude agreements."), code="agreement_forbidden")
-    drafts = list(Agreement.objects.select_for_update().filter(proposal__call_id=call_id,
-                                                               status=AgreementStatus.DRAFT).order_by("pk"))
-    for agreement in drafts:
-        agreement.status = AgreementStatus.ACTIVE
-        agreement.save(update_fields=["status", "updated_at"])
-        audit_record(actor=actor, action="agreement.conclude", obj=agreement,
-                     changes={"status": [AgreementStatus.DRAFT, AgreementStatus.ACTIVE]})
-    return len(drafts)

@@ -11,6 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from doyak.agreements.enums import AgreementStatus
+from doyak.agreements.models import Agreement
+from doyak.agreements.rules import can_view_agreement
+from doyak.agreements.services import agreements_conclude_for_call
 from doyak.calls.models import Call
 from doyak.core.errors import AccessDenied, DoyakError, ValidationFailed
 from doyak.core.money import WonInvalid, parse_won
@@ -19,9 +23,9 @@ from doyak.core.params import int_list_param, int_param, page_param, parse_int
 from doyak.organizations.models import Organization
 from doyak.programs.models import Program
 
-from .enums import AgreementStatus, Category, RunStatus
+from .enums import Category, RunStatus
 from .forms import DecideForm, EvidenceForm, ExplainForm, ImportForm, TransactionForm
-from .models import Agreement, EvidenceFile, Transaction
+from .models import EvidenceFile, Transaction
 from .policies import settlement_policy_current
 from .presentation import what_if_threshold_rows
 from .rules import (
@@ -30,7 +34,6 @@ from .rules import (
     can_enter_transactions,
     can_explain_flag,
     can_manage_settlement,
-    can_view_agreement,
     can_view_dashboard,
 )
 from .selectors import (
@@ -49,7 +52,6 @@ from .selectors import (
     settlement_what_if_for_scope,
 )
 from .services import (
-    agreements_conclude_for_call,
     evidence_attach,
     flag_decide,
     flag_explain,

@@ -392,7 +392,7 @@ def scenario_approve(*, actor: Actor, scenario_id: int, now=None) -> Scenario:
     scope already has an approved scenario, while an appeal is unanswered or its window open, and when the
     candidates changed after solving (re-solve it then). ``now``: the moment of approval (default: now).
     """
-    from doyak.finance.services import agreement_create_from_proposal
+    from doyak.agreements.services import agreement_create_from_proposal
 
     if not can_approve_scenarios(actor):
         raise AccessDenied(_("Only administrators approve a portfolio scenario."), code="portfolio_forbidden")

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "doyak.proposals",
     "doyak.evaluation",
     "doyak.portfolio",
+    "doyak.agreements",
     "doyak.finance",
     "doyak.demo",
     "django.forms",  # its widget templates, after core's KRDS overrides (FORM_RENDERER below)

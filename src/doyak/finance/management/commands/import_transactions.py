@@ -8,8 +8,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from doyak.accounts.rules import SYSTEM
+from doyak.agreements.models import Agreement
 from doyak.core.errors import DoyakError
-from doyak.finance.models import Agreement
 from doyak.finance.services import transactions_import
 
 
