@@ -26,10 +26,10 @@ TABLE_STATE = """() => {
 
 def test_tables_on_a_phone(logged_in_page, live_server):
     from doyak.accounts.models import User
+    from doyak.agreements.models import Agreement
     from doyak.demo.seeding import seed_run
     from doyak.evaluation.models import Assignment
     from doyak.evaluation.services import pledge_sign
-    from doyak.finance.models import Agreement
     from doyak.proposals.models import Proposal
 
     # given the demo data: the applicant's draft, the evaluator's assignment (pledge signed), an agreement

@@ -68,8 +68,9 @@ def _assert_plausible(applicant):
     """Issue 14: demo data a civil servant would trust."""
     from django.utils import timezone
 
+    from doyak.agreements.models import Agreement
     from doyak.evaluation.models import EvaluatorProfile
-    from doyak.finance.models import Agreement, SettlementRun, Transaction
+    from doyak.finance.models import SettlementRun, Transaction
     from doyak.portfolio.models import Scenario, Selection
 
     now, today = timezone.now(), timezone.localdate()
