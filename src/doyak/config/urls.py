@@ -19,6 +19,8 @@ urlpatterns = [
     path("evaluation/", include("doyak.evaluation.urls")),
     path("portfolio/", include("doyak.portfolio.urls")),
     path("finance/", include("doyak.finance.urls")),
+    path("max/", include("doyak.max.urls")),
+    path("kpi/", include("doyak.kpi.urls")),
     path("", include("doyak.core.urls")),
 ]
 

@@ -18,6 +18,9 @@ DOMAIN_ENTRIES = [
     (_("Portfolio"), "portfolio:home", frozenset({Role.PROGRAM_MANAGER, Role.COUNCIL_MEMBER, Role.ADMINISTRATOR})),
     (_("Research funds"), "finance:home", frozenset({Role.APPLICANT, Role.PROGRAM_MANAGER, Role.AUDITOR,
                                                     Role.ADMINISTRATOR})),
+    (_("M.AX assets"), "max:list", frozenset({Role.APPLICANT, Role.PROGRAM_MANAGER, Role.ADMINISTRATOR,
+                                              Role.COUNCIL_MEMBER, Role.AUDITOR})),
+    (_("KPI board"), "kpi:board", ALL_ROLES),
 ]
 
 
