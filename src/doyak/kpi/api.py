@@ -1,7 +1,6 @@
 """REST API of the KPI board, mounted at /api/v1/kpi. The contract (issue 13, deliverable 7): add freely, rename
 nothing."""
 
-from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal

@@ -1,6 +1,5 @@
 """REST API of the M.AX asset registry, mounted at /api/v1/max."""
 
-from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated
