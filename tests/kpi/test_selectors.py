@@ -128,3 +128,18 @@ def test_seeded_final_targets_equal_the_plans_own_policy_records(db):
         policy = state.indicator.target_policy
         if policy and not state.indicator.relative:
             assert state.target == Decimal(policy_value(policy, AS_OF)), state.key
+
+
+@pytest.mark.django_db
+def test_evidence_checks_per_100m_reads_each_agreements_latest_settlement(make_agreement, add_txn, chain):
+    # given an ordinary agreement whose ledger holds 4 transactions of ₩25M (₩100M spent), settled once
+    from doyak.finance.services import settlement_run_execute, settlement_run_start
+
+    agreement = make_agreement(budget={"materials": 200_000_000})
+    for n in range(4):
+        add_txn(agreement, f"E{n}", amount=25_000_000)
+    settlement_run_execute(run_id=settlement_run_start(actor=chain.pm, agreement_ids=[agreement.pk]).pk)
+    # when measured: every transaction of an ordinary project is checked
+    state = _state("fake_work.evidence_checks_per_100m", as_of=dt.date.today())
+    assert [(r.ref, r.value) for r in state.records] == [(f"agreement:{agreement.pk}", Decimal("4.0"))]
+    assert state.actual == Decimal("4.0")

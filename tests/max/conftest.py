@@ -6,7 +6,7 @@ import datetime as dt
 import itertools
 
 import pytest
-from tests.finance.conftest import make_agreement, make_call, make_program, make_proposal  # noqa: F401
+from tests.finance.conftest import add_txn, make_agreement, make_call, make_program, make_proposal  # noqa: F401
 
 PDF = b"%PDF-1.4\nevidence"
 _n = itertools.count(1)

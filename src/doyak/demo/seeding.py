@@ -247,10 +247,11 @@ def seed_run(*, scale: str, seed: int, progress: Callable[[str, int, int], None]
 def _domain_seeds() -> list[Callable[..., dict[str, int]]]:
     from doyak.evaluation.seeding import evaluation_seed
     from doyak.finance.seeding import finance_seed
+    from doyak.max.seeding import max_seed
     from doyak.portfolio.seeding import portfolio_seed
     from doyak.proposals.seeding import proposals_seed
 
-    return [proposals_seed, evaluation_seed, portfolio_seed, finance_seed]
+    return [proposals_seed, evaluation_seed, portfolio_seed, finance_seed, max_seed]
 
 
 def _demo_users(organizations: list[Organization], *, seed: int) -> int:

@@ -75,6 +75,11 @@ def _days_to_agreement(*, params: dict, as_of: dt.date) -> Measurement:
     return Measurement(records=sources.agreement_days_from_call_close(as_of=as_of), record_kind="agreement")
 
 
+@measure("evidence_checks_per_100m")
+def _evidence_checks(*, params: dict, as_of: dt.date) -> Measurement:
+    return Measurement(records=sources.agreement_evidence_checks_per_100m(as_of=as_of), record_kind="agreement")
+
+
 @measure("documents_per_proposal")
 def _documents(*, params: dict, as_of: dt.date) -> Measurement:
     return Measurement(records=sources.proposals_documents_required(as_of=as_of), record_kind="proposal")

@@ -10,12 +10,15 @@ import datetime as dt
 from collections.abc import Iterator
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from doyak.engine.kpi import KpiRecord
 from doyak.finance.enums import AgreementStatus
-from doyak.finance.models import Agreement  # the one import of Agreement in this app (see the module's note)
+from doyak.finance.models import (
+    Agreement,  # the one import of Agreement in this app (see the module's note)
+    SettlementResult,
+)
 from doyak.max.enums import AssetStatus
 from doyak.max.models import Asset
 from doyak.proposals.models import Proposal
@@ -89,6 +92,23 @@ def agreement_days_from_call_close(*, as_of: dt.date) -> list[KpiRecord]:
         concluded = _local_date(agreement.created_at)
         days = max(0, (concluded - _local_date(agreement.proposal.call.closes_at)).days)
         rows.append(_agreement_record(agreement, value=Decimal(days), year=concluded.year))
+    return rows
+
+
+def agreement_evidence_checks_per_100m(*, as_of: dt.date) -> list[KpiRecord]:
+    """Concluded agreements with a settlement, valued at the transactions whose evidence a settler examined per
+    ₩100M spent, in their latest settlement run (self-settlement projects: the audit sample only)."""
+    results = (SettlementResult.objects.filter(run_id=F("agreement__current_run_id"), spent_krw__gt=0,
+                                               agreement__status__in=CONCLUDED)
+               .select_related("run", "agreement__proposal__lead_organization__region",
+                               "agreement__proposal__call__program").order_by("agreement__start_date", "agreement__number"))
+    rows = []
+    for result in results:
+        when = result.run.finished_at or result.run.created_at
+        if _local_date(when) > as_of:
+            continue
+        per_100m = (Decimal(result.sampled) * 100_000_000 / Decimal(result.spent_krw)).quantize(Decimal("0.1"))
+        rows.append(_agreement_record(result.agreement, value=per_100m, year=_local_date(when).year))
     return rows
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -13,6 +13,7 @@ from doyak.regions.enums import RegionGroup
 
 from .enums import AssetKind, AssetStatus
 from .forms import AssetRegisterForm, EvidenceForm, VerifyForm
+from .models import Asset
 from .rules import can_add_evidence, can_register_any_asset, can_verify_asset, can_view_evidence
 from .selectors import (
     asset_get_for_user_or_raise,
@@ -75,7 +76,10 @@ def asset_detail(request, asset_id: int):
 @login_required
 @require_POST
 def evidence_upload(request, asset_id: int):
-    asset = asset_get_for_user_or_raise(user=request.user, asset_id=asset_id)
+    # permission before state: refused alike whether or not the asset is one the user may see
+    asset = Asset.objects.filter(pk=asset_id).first()
+    if asset is None:
+        raise Http404
     if not can_add_evidence(request.user, asset):
         raise AccessDenied(_("You may not add evidence to this asset."), code="asset_evidence_forbidden")
     form = EvidenceForm(request.POST, request.FILES)
@@ -102,9 +106,9 @@ def evidence_download(request, asset_id: int, evidence_id: int):
 @login_required
 @require_POST
 def asset_verify_view(request, asset_id: int):
-    asset = asset_get_for_user_or_raise(user=request.user, asset_id=asset_id)
     if not can_verify_asset(request.user):
         raise AccessDenied(_("Only the ministry side verifies assets."), code="asset_verify_forbidden")
+    asset = asset_get_for_user_or_raise(user=request.user, asset_id=asset_id)
     form = VerifyForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a decision."))
