@@ -37,7 +37,7 @@ def test_ai_factories_counts_verified_assets_once_even_when_linked_to_two_projec
     assert state.target == Decimal(500) and state.deadline == 2030
     # 2 against a trajectory of 0 → 100 through 2026 (335/365 of the way on 1 December): at risk
     assert state.status == "at_risk"
-    assert state.expected == Decimal(100) * Decimal(335) / Decimal(365)
+    assert state.expected == Decimal("91.78")  # 100 × 335/365
 
 
 @pytest.mark.django_db
@@ -143,3 +143,11 @@ def test_evidence_checks_per_100m_reads_each_agreements_latest_settlement(make_a
     state = _state("fake_work.evidence_checks_per_100m", as_of=dt.date.today())
     assert [(r.ref, r.value) for r in state.records] == [(f"agreement:{agreement.pk}", Decimal("4.0"))]
     assert state.actual == Decimal("4.0")
+
+
+@pytest.mark.django_db
+def test_large_projects_without_base_year_records_is_no_data_with_its_reason(db):
+    state = _state("fake_work.large_projects_increase")
+    assert (state.actual, state.target, state.status) == (Decimal(0), None, "no_data")
+    assert "2025" in state.no_data_reason
+    assert {row.status for row in state.years} == {"no_data"}

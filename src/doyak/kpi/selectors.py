@@ -6,7 +6,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -85,6 +85,13 @@ def _trajectory(indicator: Indicator, baseline: Decimal | None) -> engine.Trajec
                              relative=indicator.relative)
 
 
+def _rounded(value: Decimal | None, unit: str) -> Decimal | None:
+    """Where a trajectory stands part-way through a year: won to the won, other units to two places."""
+    if value is None:
+        return None
+    return value.quantize(Decimal(1) if unit == "krw" else Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
 def _year_fraction(day: dt.date) -> Decimal:
     days = 366 if calendar.isleap(day.year) else 365
     return Decimal(day.timetuple().tm_yday) / days
@@ -113,11 +120,19 @@ def indicator_state(*, indicator: Indicator, as_of: dt.date | None = None, detai
     tolerances = {"behind_tolerance": policy_value("kpi.status.behind_tolerance", as_of),
                   "at_risk_tolerance": policy_value("kpi.status.at_risk_tolerance", as_of)}
 
+    reason = ""
+    if indicator.relative and not baseline:
+        # "+30% against the base year" means nothing without base-year records
+        reason = _("No record in the base year %(year)s: the targets are relative to it.") % {
+            "year": indicator.baseline_year}
+
     def judged(year: int, value: Decimal | None) -> tuple[Decimal | None, str]:
+        if reason:
+            return None, engine.NO_DATA
         if year > as_of.year:
-            return traj.expected(year), engine.NO_DATA
+            return _rounded(traj.expected(year), indicator.unit), engine.NO_DATA
         fraction = _year_fraction(as_of) if year == as_of.year else Decimal(1)
-        expected = traj.expected(year, fraction)
+        expected = _rounded(traj.expected(year, fraction), indicator.unit)
         return expected, engine.status(value, expected, increasing=indicator.increasing, **tolerances)
 
     year = as_of.year
@@ -126,9 +141,11 @@ def indicator_state(*, indicator: Indicator, as_of: dt.date | None = None, detai
     expected, status = judged(status_year, engine.actual(records, how=how, cumulative=cumulative, year=status_year))
     if traj.points and year < min(traj.points):
         expected, status = baseline, engine.status(value, baseline, increasing=indicator.increasing, **tolerances)
-    state = IndicatorState(indicator=indicator, as_of=as_of, actual=value, target=traj.final(),
+    if reason:
+        expected, status = None, engine.NO_DATA
+    state = IndicatorState(indicator=indicator, as_of=as_of, actual=value, target=traj.final() if not reason else None,
                            deadline=traj.deadline, baseline=baseline, expected=expected, status=status,
-                           record_kind=measurement.record_kind)
+                           record_kind=measurement.record_kind, no_data_reason=reason)
     if measurement.planned is not None and traj.deadline:
         planned = engine.dedupe(records + [r for r in measurement.planned if r.year <= traj.deadline])
         state.forecast = engine.actual(planned, how=how, cumulative=cumulative, year=traj.deadline)
@@ -139,7 +156,7 @@ def indicator_state(*, indicator: Indicator, as_of: dt.date | None = None, detai
         for y in range(max(first, last - YEARS_SHOWN_MAX + 1), last + 1):
             y_value = engine.actual(records, how=how, cumulative=cumulative, year=y) if y <= year else None
             y_expected, y_status = judged(y, y_value)
-            state.years.append(YearRow(y, traj.target_for(y), y_expected, y_value, y_status))
+            state.years.append(YearRow(y, None if reason else traj.target_for(y), y_expected, y_value, y_status))
         behind = engine.in_year(records, year, cumulative=cumulative)
         state.records = behind
         state.by_region_group = engine.split(behind, by="region_group", how=how)

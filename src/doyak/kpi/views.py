@@ -9,6 +9,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from doyak.core.errors import AccessDenied, DoyakError
+from doyak.core.pagination import page_of
 from doyak.core.params import date_param
 
 from . import exports
@@ -26,7 +27,7 @@ from .rules import can_manage_indicators, can_open_agreements, can_view_board
 from .selectors import board, indicator_get_or_raise, indicator_history, indicator_state
 from .services import indicator_add
 
-RECORDS_SHOWN = 500
+RECORDS_PER_PAGE = 50
 
 
 def _lang() -> str:
@@ -77,16 +78,17 @@ def indicator_view(request, key: str):
     state = indicator_state(indicator=indicator, as_of=as_of)
     unit = indicator.unit
     links = can_open_agreements(request.user)
+    page_obj = page_of(request, state.records, per_page=RECORDS_PER_PAGE)
     records = [{"record": r, "value": figure(r.value, unit if indicator.aggregate != "count" else "count", lang=lang),
                 "group": group_label(r.region_group),
                 "url": record_url(r.ref) if (links or not r.ref.startswith("agreement:")) else ""}
-               for r in state.records[:RECORDS_SHOWN]]
+               for r in page_obj.object_list]
     years = [{"row": r, "target": figure(r.target, unit, lang=lang), "expected": figure(r.expected, unit, lang=lang),
               "actual": figure(r.actual, unit, lang=lang), "status_label": status_label(r.status),
               "symbol": STATUS_SYMBOLS[r.status]} for r in state.years]
     return render(request, "kpi/indicator.html", {
         **_card(state, lang), "indicator": indicator, "as_of": as_of, "years": years, "records": records,
-        "records_total": len(state.records), "records_shown": RECORDS_SHOWN,
+        "records_total": len(state.records), "page_obj": page_obj,
         "by_group": [(group_label(k), figure(v, unit, lang=lang)) for k, v in state.by_region_group.items()],
         "by_program": [(k or "-", figure(v, unit, lang=lang)) for k, v in state.by_program.items()],
         "chart": chart_data(state, lang=lang), "chart_id": "chart-indicator",

@@ -24,7 +24,7 @@
     var chart = window.echarts.init(el, null, { renderer: "svg" });
     chart.setOption({
       animation: false,
-      grid: data.small ? { left: 48, right: 8, top: 8, bottom: 24 } : { left: 72, right: 16, top: 40, bottom: 32 },
+      grid: data.small ? { left: data.krw ? 64 : 40, right: 8, top: 8, bottom: 24 } : { left: 80, right: 16, top: 40, bottom: 32 },
       legend: data.small ? { show: false } : { top: 0, data: [data.actualName, data.targetName] },
       tooltip: { trigger: "axis", valueFormatter: function (v) { return short(v, data); } },
       xAxis: { type: "category", data: data.years },
