@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from doyak.core.money import format_won_short
 from doyak.regions.enums import RegionGroup
@@ -16,6 +17,20 @@ from .enums import IndicatorUnit, Status
 # A symbol per status, so the status reads without colour (and a CSS class for the colour beside it).
 STATUS_SYMBOLS = {Status.ON_TRACK: "●", Status.BEHIND: "▲", Status.AT_RISK: "■", Status.NO_DATA: "○"}
 STATUS_CLASSES = {Status.ON_TRACK: "ok", Status.BEHIND: "warn", Status.AT_RISK: "danger", Status.NO_DATA: ""}
+
+
+# The de-duplication keys the seeded indicators name (data), as people read them; others are shown as entered.
+DEDUP_LABELS = {
+    "agreement number": gettext_lazy("agreement number"), "company and site": gettext_lazy("company and site"),
+    "fund commitment": gettext_lazy("fund commitment"), "graduate school": gettext_lazy("graduate school"),
+    "joint lab": gettext_lazy("joint lab"), "model name": gettext_lazy("model name"),
+    "proposal number": gettext_lazy("proposal number"), "regulation task": gettext_lazy("regulation task"),
+    "site, robot and start date": gettext_lazy("site, robot and start date"),
+}
+
+
+def dedup_label(key: str) -> str:
+    return str(DEDUP_LABELS.get(key, key))
 
 
 def status_label(status: str) -> str:
@@ -28,9 +43,12 @@ def figure(value: Decimal | None, unit: str, *, lang: str) -> str:
     if unit == IndicatorUnit.KRW:
         return format_won_short(int(value), lang=lang)
     number = f"{value:,.1f}" if value != value.to_integral_value() else f"{int(value):,}"
-    suffix = {IndicatorUnit.DAYS: _("%(n)s days"),
-              IndicatorUnit.ITEMS: _("%(n)s items")}.get(unit, "%(n)s")
-    return suffix % {"n": number}
+    count = 1 if value == 1 else 2  # "1 item", "1.5 items", "2 items"
+    if unit == IndicatorUnit.DAYS:
+        return ngettext("%(n)s day", "%(n)s days", count) % {"n": number}
+    if unit == IndicatorUnit.ITEMS:
+        return ngettext("%(n)s item", "%(n)s items", count) % {"n": number}
+    return number
 
 
 def _plain(value: Decimal | None) -> float | None:

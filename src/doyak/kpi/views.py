@@ -18,6 +18,7 @@ from .presentation import (
     STATUS_CLASSES,
     STATUS_SYMBOLS,
     chart_data,
+    dedup_label,
     figure,
     group_label,
     record_url,
@@ -92,7 +93,7 @@ def indicator_view(request, key: str):
         "by_group": [(group_label(k), figure(v, unit, lang=lang)) for k, v in state.by_region_group.items()],
         "by_program": [(k or "-", figure(v, unit, lang=lang)) for k, v in state.by_program.items()],
         "chart": chart_data(state, lang=lang), "chart_id": "chart-indicator",
-        "history": indicator_history(key=key),
+        "history": indicator_history(key=key), "dedup": dedup_label(indicator.dedup_key),
     })
 
 

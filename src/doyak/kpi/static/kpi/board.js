@@ -24,6 +24,8 @@
     var chart = window.echarts.init(el, null, { renderer: "svg" });
     chart.setOption({
       animation: false,
+      // the page's own font (Pretendard), so that Korean labels render in the SVG
+      textStyle: { fontFamily: window.getComputedStyle(document.body).fontFamily },
       grid: data.small ? { left: data.krw ? 64 : 40, right: 8, top: 8, bottom: 24 } : { left: 80, right: 16, top: 40, bottom: 32 },
       legend: data.small ? { show: false } : { top: 0, data: [data.actualName, data.targetName] },
       tooltip: { trigger: "axis", valueFormatter: function (v) { return short(v, data); } },
