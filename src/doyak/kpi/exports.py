@@ -12,7 +12,10 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.http import HttpResponse
-from django.utils import timezone
+from django.utils import timezone, translation
+
+from doyak.programs.enums import Track
+from doyak.regions.enums import RegionGroup
 
 from . import sources
 from .selectors import board
@@ -29,6 +32,18 @@ NTIS_COLUMNS = [
 ]
 
 
+# Coded columns written as their Korean labels (the file is read by people in Excel, not by programs only).
+LABELLED = {"region_group": RegionGroup, "track": Track, "status": sources.AgreementStatus}
+
+
+def _cell(name: str, value):
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if name in LABELLED and value in LABELLED[name].values:
+        return str(LABELLED[name](value).label)
+    return value
+
+
 def ntis_csv(*, encoding: str = "cp949") -> bytes:
     """Every concluded agreement as one row; CP949 (what Korean Excel opens) unless UTF-8 is asked (with BOM)."""
     if encoding not in ENCODINGS:
@@ -36,9 +51,9 @@ def ntis_csv(*, encoding: str = "cp949") -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([header for header, _field in NTIS_COLUMNS])
-    for row in sources.agreements_public():
-        writer.writerow([row[name].isoformat() if isinstance(row[name], dt.date) else row[name]
-                         for _header, name in NTIS_COLUMNS])
+    with translation.override("ko"):
+        for row in sources.agreements_public():
+            writer.writerow([_cell(name, row[name]) for _header, name in NTIS_COLUMNS])
     text = out.getvalue()
     if encoding == "utf-8":
         return ("\ufeff" + text).encode("utf-8")
