@@ -96,7 +96,9 @@ def asset_register(
     """An institution registers an asset it built (awaiting verification; not counted until verified)."""
     if not can_register_asset(actor, organization_id):
         raise AccessDenied(_("Only an applicant of the institution registers its assets."), code="asset_forbidden")
-    organization = Organization.objects.get(pk=organization_id)
+    organization = Organization.objects.filter(pk=organization_id).first()
+    if organization is None:
+        raise NotFound(_("Unknown institution."), code="organization_not_found", field="organization_id")
     if not name.strip():
         raise ValidationFailed(_("Name the asset."), code="asset_name_required", field="name")
     _kind_fields_or_raise(kind=kind, industry=industry, adoption_level=adoption_level, robot=robot, task=task,
