@@ -9,7 +9,7 @@ class IndicatorUnit(models.TextChoices):
     COUNT = "count", _("count")
     KRW = "krw", _("won")
     DAYS = "days", _("days")
-    ITEMS = "items", _("items")
+    ITEMS = "items", pgettext_lazy("kpi unit", "items")
 
 
 class Aggregate(models.TextChoices):

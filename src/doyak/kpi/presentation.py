@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
 from doyak.core.money import format_won_short
 from doyak.regions.enums import RegionGroup
@@ -21,7 +21,7 @@ STATUS_CLASSES = {Status.ON_TRACK: "ok", Status.BEHIND: "warn", Status.AT_RISK: 
 
 # The de-duplication keys the seeded indicators name (data), as people read them; others are shown as entered.
 DEDUP_LABELS = {
-    "agreement number": gettext_lazy("agreement number"), "company and site": gettext_lazy("company and site"),
+    "agreement number": pgettext_lazy("kpi", "agreement number"), "company and site": gettext_lazy("company and site"),
     "fund commitment": gettext_lazy("fund commitment"), "graduate school": gettext_lazy("graduate school"),
     "joint lab": gettext_lazy("joint lab"), "model name": gettext_lazy("model name"),
     "proposal number": gettext_lazy("proposal number"), "regulation task": gettext_lazy("regulation task"),

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from doyak.core.inputs import YEAR_MAX, YEAR_MIN
 from doyak.regions.selectors import region_list_valid_on
@@ -20,7 +21,7 @@ class _Date(forms.DateField):
 
 
 class AssetRegisterForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Kind"), choices=AssetKind.choices)
+    kind = forms.ChoiceField(label=pgettext_lazy("max asset", "Kind"), choices=AssetKind.choices)
     name = forms.CharField(label=_("Name"), max_length=200,
                            help_text=_("The factory's site, the model, the demonstration or the milestone."))
     region_code = forms.ChoiceField(label=_("Region"))
@@ -34,7 +35,7 @@ class AssetRegisterForm(forms.Form):
     planned_date = _Date(label=_("Planned date"))
     achieved_date = _Date(label=_("Achieved on"), required=False,
                           help_text=_("Operational date, release date, demonstration end or milestone reached."))
-    proposal_ids = forms.TypedMultipleChoiceField(label=_("Projects"), coerce=int,
+    proposal_ids = forms.TypedMultipleChoiceField(label=pgettext_lazy("max asset", "Projects"), coerce=int,
                                                   widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args, projects=(), **kwargs):
@@ -44,10 +45,10 @@ class AssetRegisterForm(forms.Form):
 
 
 class EvidenceForm(forms.Form):
-    file = forms.FileField(label=_("Evidence (PDF, JPEG or PNG)"))
+    file = forms.FileField(label=pgettext_lazy("max asset", "Evidence (PDF, JPEG or PNG)"))
 
 
 class VerifyForm(forms.Form):
-    decision = forms.ChoiceField(label=_("Decision"), choices=[("verify", _("Verify")), ("reject", _("Reject"))])
+    decision = forms.ChoiceField(label=pgettext_lazy("max asset", "Decision"), choices=[("verify", _("Verify")), ("reject", pgettext_lazy("max asset", "Reject"))])
     achieved_date = _Date(label=_("Achieved on"), required=False)
     note = forms.CharField(label=_("Note"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3}))

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from doyak.core.models import TimeStampedModel
 
@@ -14,7 +15,7 @@ from .enums import AdoptionLevel, AssetKind, AssetStatus
 
 
 class Asset(TimeStampedModel):
-    kind = models.CharField(_("kind"), max_length=16, choices=AssetKind.choices, db_index=True)
+    kind = models.CharField(pgettext_lazy("max asset", "kind"), max_length=16, choices=AssetKind.choices, db_index=True)
     organization = models.ForeignKey("organizations.Organization", verbose_name=_("registering institution"),
                                      on_delete=models.PROTECT, related_name="max_assets")
     name = models.CharField(_("name"), max_length=200,
@@ -88,13 +89,13 @@ class AssetEvidence(models.Model):
 
     asset = models.ForeignKey(Asset, on_delete=models.PROTECT, related_name="evidence")
     file = models.FileField(_("file"), upload_to=asset_evidence_path)
-    original_name = models.CharField(_("file name"), max_length=255)
+    original_name = models.CharField(pgettext_lazy("max asset", "file name"), max_length=255)
     content_type = models.CharField(max_length=40)
     size = models.PositiveIntegerField(_("size (bytes)"))
     sha256 = models.CharField(max_length=64)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+")
-    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    uploaded_at = models.DateTimeField(pgettext_lazy("max asset", "uploaded at"), auto_now_add=True)
 
     class Meta:
         ordering = ["uploaded_at", "id"]

@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from doyak.accounts.rules import Actor
 from doyak.core.audit import audit_record
@@ -110,7 +111,7 @@ def asset_register(
     region = (Region.objects.filter(code=region_code, valid_from__lte=today)
               .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today)).first())
     if region is None:
-        raise ValidationFailed(_("Choose a region."), code="asset_region_invalid", field="region_code")
+        raise ValidationFailed(pgettext("max asset", "Choose a region."), code="asset_region_invalid", field="region_code")
     projects = _linkable_projects_or_raise(organization_id=organization_id, proposal_ids=proposal_ids)
     partners = list(Organization.objects.filter(pk__in=set(partner_ids)).exclude(pk=organization_id))
     if len(partners) != len(set(partner_ids) - {organization_id}):
@@ -149,7 +150,7 @@ def asset_evidence_add(*, actor: Actor, asset_id: int, name: str, content: bytes
         raise AccessDenied(_("You may not add evidence to this asset."), code="asset_evidence_forbidden")
     kind = next((ctype for magic, ctype in _SIGNATURES.items() if content.startswith(magic)), None)
     if kind is None or not name.lower().endswith(_EXTENSIONS[kind]):
-        raise ValidationFailed(_("Evidence must be a PDF, JPEG or PNG file."), code="evidence_type", field="file")
+        raise ValidationFailed(pgettext("max asset", "Evidence must be a PDF, JPEG or PNG file."), code="evidence_type", field="file")
     limit = policy_value("max.evidence_max_bytes")
     if len(content) > limit:
         raise ValidationFailed(_("The file is larger than %(n)s bytes.") % {"n": limit}, code="evidence_too_large",

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from doyak.core.errors import AccessDenied, DoyakError
@@ -120,5 +121,5 @@ def asset_verify_view(request, asset_id: int):
     except DoyakError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("Decision saved."))
+        messages.success(request, pgettext("max asset", "Decision saved."))
     return redirect("max:detail", asset.pk)
