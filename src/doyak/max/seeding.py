@@ -1,5 +1,5 @@
 """Demo M.AX assets, registered and verified through the services (as the system, for the institutions that
-hold the demo's agreements): verified and awaiting ones of every kind, a few rejected. AI factories and
+lead the demo's selected projects): verified and awaiting ones of every kind, a few rejected. AI factories and
 humanoid demonstrations stay behind their 2026 trajectory, lead models on it. Deterministic per seed; a second
 run adds nothing."""
 
@@ -13,8 +13,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from doyak.accounts.rules import SYSTEM
-from doyak.finance.enums import AgreementStatus
-from doyak.finance.models import Agreement
+from doyak.proposals.enums import ProposalStatus
+from doyak.proposals.models import Proposal
 from doyak.regions.selectors import region_list_valid_on
 
 from .enums import AdoptionLevel, AssetKind
@@ -47,9 +47,10 @@ def _name(kind: str, i: int, rng: random.Random) -> str:
 
 def max_seed(*, scale: str, seed: int, progress: Callable[[str, int, int], None] | None = None) -> dict[str, int]:
     added = {"max_assets": 0}
-    agreements = list(Agreement.objects.filter(status=AgreementStatus.ACTIVE)
-                      .select_related("proposal__call", "proposal__lead_organization").order_by("pk"))
-    if Asset.objects.exists() or not agreements:
+    # the selected proposals (the projects that hold the demo's agreements): no read of agreements here, so
+    # that the kpi app's sources stay the one place that reads them
+    projects = list(Proposal.objects.filter(status=ProposalStatus.SELECTED).select_related("call").order_by("pk"))
+    if Asset.objects.exists() or not projects:
         return added
     rng = random.Random(seed)
     today = timezone.localdate()
@@ -59,9 +60,9 @@ def max_seed(*, scale: str, seed: int, progress: Callable[[str, int, int], None]
     with transaction.atomic():
         total = sum(sum(c) for c in COUNTS.values())
         for kind, (verified, waiting, rejected) in COUNTS.items():
-            own_track = [a for a in agreements if a.proposal.call.track == TRACK_OF_KIND[kind]] or agreements
+            own_track = [p for p in projects if p.call.track == TRACK_OF_KIND[kind]] or projects
             for i in range(verified + waiting + rejected):
-                agreement = own_track[i % len(own_track)]
+                project = own_track[i % len(own_track)]
                 achieved = start + dt.timedelta(days=rng.randrange(span)) if i < verified else None
                 planned = achieved or today + dt.timedelta(days=rng.randrange(30, 540))
                 fields = {"industry": rng.choice(INDUSTRIES), "adoption_level": rng.choice(AdoptionLevel.values)} \
@@ -69,9 +70,9 @@ def max_seed(*, scale: str, seed: int, progress: Callable[[str, int, int], None]
                 if kind == AssetKind.HUMANOID_DEMO:
                     fields = {"robot": rng.choice(ROBOTS), "task": rng.choice(TASKS), "start_date": planned,
                               "end_date": planned + dt.timedelta(days=60)}
-                asset = asset_register(actor=SYSTEM, kind=kind, organization_id=agreement.proposal.lead_organization_id,
+                asset = asset_register(actor=SYSTEM, kind=kind, organization_id=project.lead_organization_id,
                                        name=_name(kind, i, rng), region_code=rng.choice(regions), planned_date=planned,
-                                       proposal_ids=[agreement.proposal_id], **fields)
+                                       proposal_ids=[project.pk], **fields)
                 asset_evidence_add(actor=SYSTEM, asset_id=asset.pk, name="증빙.pdf", content=PDF)
                 if achieved is not None:
                     asset_verify(actor=SYSTEM, asset_id=asset.pk, accept=True, achieved_date=achieved)
