@@ -128,6 +128,18 @@ def world(chain, make_agreement, make_user, make_organization, make_proposal, ma
         change_transition(actor=owner, change_id=change_propose(actor=owner, agreement_id=a.pk, edits={
             "end_date": a.end_date.replace(year=a.end_date.year + 1)}).pk, name="submit")
         for owner, a in zip(owners, agreements, strict=True))
+
+    from doyak.max.services import asset_evidence_add, asset_register
+
+    assets = tuple(asset_register(actor=owner, kind="lead_model", organization_id=owner.organization_id,
+                                  name=f"모델 {owner.pk}", region_code="26", planned_date=at("2026-06-01").date(),
+                                  proposal_ids=[agreement.proposal_id])
+                   for owner, agreement in zip(owners, agreements, strict=True))
+    objects["asset"] = assets
+    objects["asset_evidence"] = tuple(
+        asset_evidence_add(actor=owner, asset_id=asset.pk, name="e.pdf", content=b"%PDF-1.4\nproof")
+        for owner, asset in zip(owners, assets, strict=True))
+    objects["indicator"], objects["export"] = "max.ai_factories", "iati"
     missing = [k for k, pair in objects.items() for v in (pair if isinstance(pair, tuple) else (pair,)) if v is None]
     assert missing == []
     return World(users=users, tokens=tokens, objects=objects)
@@ -172,6 +184,13 @@ RULES: dict[str, Rule] = {
     "audit": rule(AD, AU),
     "token.own": rule(own={A}),
     "users.manage": rule(AD),
+    # M.AX assets awaiting verification: their institution and those who read as the ministry (verified ones:
+    # everyone signed in); registering is an applicant's, verifying the ministry side's
+    "asset.hidden": rule(READERS, own={A}, denied=404),
+    "asset.register": rule(A),
+    "asset.evidence": rule(own={A}),
+    "asset.verify": rule(MINISTRY),
+    "indicator.manage": rule(AD),
 }
 
 # UI route name -> (resource, URL kwargs from the world, method). Paired world objects make an own and an
@@ -256,6 +275,13 @@ UI: dict[str, tuple[str, dict, str]] = {
     "finance:run_resume": ("settlement.manage", {"run_id": "run"}, "POST"),
     "finance:run_report": ("settlement.dashboard", {"run_id": "run"}, "GET"),
     "finance:what_if": ("settlement.dashboard", {}, "GET"),
+    "max:list": ("signed_in", {}, "GET"), "max:register": ("asset.register", {}, "GET"),
+    "max:detail": ("asset.hidden", {"asset_id": "asset"}, "GET"),
+    "max:evidence_upload": ("asset.evidence", {"asset_id": "asset"}, "POST"),
+    "max:evidence_download": ("asset.hidden", {"asset_id": "asset", "evidence_id": "asset_evidence"}, "GET"),
+    "max:verify": ("asset.verify", {"asset_id": "asset"}, "POST"),
+    "kpi:board": ("signed_in", {}, "GET"), "kpi:indicator": ("signed_in", {"key": "indicator"}, "GET"),
+    "kpi:indicator_new": ("indicator.manage", {}, "GET"), "kpi:export": ("signed_in", {"fmt": "export"}, "GET"),
 }
 
 # API "METHOD path" -> (resource, path parameters from the world)
@@ -314,6 +340,12 @@ API: dict[str, tuple[str, dict]] = {
     "POST /finance/runs": ("settlement.manage", {}),
     "GET /finance/runs/{run_id}": ("settlement.dashboard", {"run_id": "run"}),
     "POST /finance/runs/{run_id}/resume": ("settlement.manage", {"run_id": "run"}),
+    "GET /max/assets": ("signed_in", {}), "POST /max/assets": ("asset.register", {}),
+    "GET /max/assets/{asset_id}": ("asset.hidden", {"asset_id": "asset"}),
+    "POST /max/assets/{asset_id}/verification": ("asset.verify", {"asset_id": "asset"}),
+    "GET /kpi/indicators": ("signed_in", {}), "GET /kpi/indicators/{key}": ("signed_in", {"key": "indicator"}),
+    "GET /kpi/indicators/{key}/records": ("signed_in", {"key": "indicator"}),
+    "GET /kpi/exports/{fmt}": ("signed_in", {"fmt": "export"}),
 }
 RULES["audit_admin"] = rule(AD)
 
@@ -355,7 +387,8 @@ def _fingerprint():
     from doyak.core.models import AuditEvent
 
     counted = [m for m in apps.get_models() if m._meta.app_label in {
-        "proposals", "evaluation", "portfolio", "agreements", "finance", "calls", "organizations", "policies", "accounts"}]
+        "proposals", "evaluation", "portfolio", "agreements", "finance", "calls", "organizations", "policies", "accounts",
+        "max", "kpi"}]
     states = {}
     for model in counted:
         fields = [f.name for f in model._meta.fields if f.name in ("status", "stage", "revoked_at", "name")]

@@ -48,13 +48,19 @@ def api_world(make_agreement, add_txn, make_user, chain):
     tokens = {role: raw for role, (_token, raw) in issued.items()}
     # a second token per role: the one ``DELETE /tokens/{token_id}`` may revoke (never the one signing in)
     spare = {role: api_token_create(user=user, name="spare")[0].pk for role, user in users.items()}
+    from doyak.max.services import asset_evidence_add, asset_register
+
+    asset = asset_register(actor=users["applicant"], kind="ai_factory", organization_id=proposal.lead_organization_id,
+                           name="시험 공장", region_code="26", planned_date=agreement.start_date,
+                           proposal_ids=[proposal.pk], industry="기계", adoption_level="basic")
+    asset_evidence_add(actor=users["applicant"], asset_id=asset.pk, name="e.pdf", content=b"%PDF-1.4\nproof")
     panel = proposal.call.panels.first()
     ids = {
         "agreement_id": agreement.pk, "proposal_id": proposal.pk, "call_id": proposal.call_id,
         "organization_id": proposal.lead_organization_id, "run_id": run.pk, "panel_id": panel.pk,
         "scenario_id": Scenario.objects.filter(call=proposal.call).first().pk,
         "flag_id": (agreement.flags.first().pk if agreement.flags.exists() else 1),
-        "key": "evaluation.cutoff_score_default",
+        "key": "evaluation.cutoff_score_default", "asset_id": asset.pk,
         "number": 1, "change_id": _change(agreement).pk,
     }
     return {"tokens": tokens, "ids": ids, "spare": spare,

@@ -21,6 +21,8 @@ from doyak.core.audit_api import router as audit_router
 from doyak.core.errors import DoyakError
 from doyak.evaluation.api import router as evaluation_router
 from doyak.finance.api import router as finance_router
+from doyak.kpi.api import router as kpi_router
+from doyak.max.api import router as max_router
 from doyak.organizations.api import router as organizations_router
 from doyak.policies.api import router as policies_router
 from doyak.portfolio.api import router as portfolio_router
@@ -187,3 +189,5 @@ api.add_router("/evaluation", evaluation_router)
 api.add_router("/portfolio", portfolio_router)
 api.add_router("/agreements", agreements_router)
 api.add_router("/finance", finance_router)
+api.add_router("/max", max_router)
+api.add_router("/kpi", kpi_router)

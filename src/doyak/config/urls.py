@@ -27,6 +27,8 @@ urlpatterns = [
     path("portfolio/", include("doyak.portfolio.urls")),
     path("agreements/", include("doyak.agreements.urls")),
     path("finance/", include("doyak.finance.urls")),
+    path("max/", include("doyak.max.urls")),
+    path("kpi/", include("doyak.kpi.urls")),
     path("", include("doyak.core.urls")),
 ]
 

@@ -20,6 +20,9 @@ DOMAIN_ENTRIES = [
     (_("Agreements"), "agreements:list", frozenset({Role.COUNCIL_MEMBER})),
     (_("Research funds"), "finance:home", frozenset({Role.APPLICANT, Role.PROGRAM_MANAGER, Role.AUDITOR,
                                                     Role.ADMINISTRATOR})),
+    (_("M.AX assets"), "max:list", frozenset({Role.APPLICANT, Role.PROGRAM_MANAGER, Role.ADMINISTRATOR,
+                                              Role.COUNCIL_MEMBER, Role.AUDITOR})),
+    (_("KPI board"), "kpi:board", ALL_ROLES),
 ]
 
 

@@ -78,6 +78,8 @@ INSTALLED_APPS = [
     "doyak.portfolio",
     "doyak.agreements",
     "doyak.finance",
+    "doyak.max",
+    "doyak.kpi",
     "doyak.demo",
     "django.forms",  # its widget templates, after core's KRDS overrides (FORM_RENDERER below)
 ]
@@ -91,6 +93,7 @@ HOME_PAGE_PROVIDERS = [
     "doyak.calls.selectors.home_content",
     "doyak.proposals.selectors.home_content",
     "doyak.evaluation.selectors.home_content",
+    "doyak.kpi.selectors.home_content",
     "doyak.core.selectors.home_content",
 ]
 
@@ -234,6 +237,11 @@ USE_TZ = True
 # formatted where they are shown (the won filters, presentation helpers).
 USE_THOUSAND_SEPARATOR = False
 
+# --- Open data (doyak.kpi.exports): the funder named in 360Giving and IATI files and the grant id prefix.
+OPEN_DATA_FUNDER = {"id": os.environ.get("DOYAK_OPEN_DATA_FUNDER_ID", "KR-GOV-MOTIE"),
+                    "name": os.environ.get("DOYAK_OPEN_DATA_FUNDER_NAME", "산업통상부")}
+OPEN_DATA_GRANT_PREFIX = os.environ.get("DOYAK_OPEN_DATA_GRANT_PREFIX", "360G-doyak-")
+
 # --- Static and uploaded files. Front-end packages come from npm at set-up (node_modules).
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("DOYAK_STATIC_ROOT", VAR_DIR / "static"))
@@ -244,6 +252,7 @@ STATICFILES_DIRS = [
     ("pretendard", NODE_MODULES_DIR / "pretendard" / "dist" / "web" / "variable"),
     ("htmx", NODE_MODULES_DIR / "htmx.org" / "dist"),
     ("swagger-ui", NODE_MODULES_DIR / "swagger-ui-dist"),
+    ("echarts", NODE_MODULES_DIR / "echarts" / "dist"),
 ]
 STATICFILES_DIRS = [(prefix, path) for prefix, path in STATICFILES_DIRS if path.is_dir()]
 STORAGES = {

@@ -1,0 +1,90 @@
+"""The registry of selector functions an indicator names in its ``selector`` field (data chooses the code).
+
+A measure takes the indicator's ``selector_params`` and the date, and returns a ``Measurement``: the records
+behind the actual and, where the records carry planned dates, the planned records the forecast adds; or
+``None`` when the records it would count are not kept by doyak yet (the board shows "no data", saying why)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext_lazy as _
+
+from doyak.engine.kpi import KpiRecord
+from doyak.policies.services import policy_value
+
+from . import sources
+
+
+@dataclass(frozen=True)
+class Measurement:
+    records: list[KpiRecord]
+    planned: list[KpiRecord] | None = None          # None: no forecast
+    forecast_basis: str = ""
+    record_kind: str = ""                            # "asset", "agreement", "proposal"
+    notes: list[str] = field(default_factory=list)
+
+
+Measure = Callable[..., Measurement | None]
+MEASURES: dict[str, Measure] = {}
+# Why a measure has no data: the records another issue will bring.
+NOT_RECORDED_LABELS = {
+    "joint_labs": _("Joint labs are not registered in doyak yet (the capacity issue adds them)."),
+    "graduate_schools": _("Specialised graduate schools are not registered in doyak yet (the capacity issue adds them)."),
+    "regulation_tasks": _("Regulation innovation tasks are not registered in doyak yet (the regulation issue adds them)."),
+    "fund_commitments": _("Fund commitments and investments are not recorded in doyak yet (the capacity issue adds them)."),
+    "chemical_projects": _("Projects of the K-chemical transition are not marked in doyak yet."),
+}
+
+
+def measure(name: str) -> Callable[[Measure], Measure]:
+    def register(fn: Measure) -> Measure:
+        MEASURES[name] = fn
+        return fn
+    return register
+
+
+@measure("assets_verified")
+def _assets_verified(*, params: dict, as_of: dt.date) -> Measurement:
+    kind = params["kind"]
+    return Measurement(records=sources.assets_verified(kind=kind, as_of=as_of),
+                       planned=sources.assets_planned(kind=kind, as_of=as_of), record_kind="asset",
+                       forecast_basis=str(_("Verified assets plus the registered ones awaiting verification, "
+                                            "in the year they are planned for.")))
+
+
+@measure("agreement_funds")
+def _agreement_funds(*, params: dict, as_of: dt.date) -> Measurement:
+    return Measurement(records=sources.agreement_funds(as_of=as_of, tracks=params.get("tracks"),
+                                                       region_groups=params.get("region_groups")),
+                       record_kind="agreement")
+
+
+@measure("large_projects")
+def _large_projects(*, params: dict, as_of: dt.date) -> Measurement:
+    threshold = policy_value(params.get("threshold_policy", "plan.fake_work.large_projects_increase.threshold_krw"),
+                             as_of)
+    return Measurement(records=sources.agreement_funds(as_of=as_of, minimum_krw=threshold, value="count"),
+                       record_kind="agreement")
+
+
+@measure("days_call_close_to_agreement")
+def _days_to_agreement(*, params: dict, as_of: dt.date) -> Measurement:
+    return Measurement(records=sources.agreement_days_from_call_close(as_of=as_of), record_kind="agreement")
+
+
+@measure("evidence_checks_per_100m")
+def _evidence_checks(*, params: dict, as_of: dt.date) -> Measurement:
+    return Measurement(records=sources.agreement_evidence_checks_per_100m(as_of=as_of), record_kind="agreement")
+
+
+@measure("documents_per_proposal")
+def _documents(*, params: dict, as_of: dt.date) -> Measurement:
+    return Measurement(records=sources.proposals_documents_required(as_of=as_of), record_kind="proposal")
+
+
+@measure("not_recorded")
+def _not_recorded(*, params: dict, as_of: dt.date) -> None:
+    return None

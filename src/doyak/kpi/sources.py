@@ -1,0 +1,146 @@
+"""Every read the KPI board and the open-data exports make of other apps' records, in one module.
+
+Agreements, their funds and their proposals are read here and nowhere else in this app, so that when the
+``Agreement`` model moves (finance → agreements) one import changes. Each function returns plain records
+(``engine.kpi.KpiRecord``) or plain rows of public fields, oldest first."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from decimal import Decimal
+
+from django.db.models import F, QuerySet
+from django.utils import timezone
+
+from doyak.agreements.enums import AgreementStatus
+from doyak.agreements.models import (
+    Agreement,  # the one import of Agreement in this app (see the module's note)
+)
+from doyak.engine.kpi import KpiRecord
+from doyak.finance.models import SettlementResult
+from doyak.max.enums import AssetStatus
+from doyak.max.models import Asset
+from doyak.proposals.models import Proposal
+
+CONCLUDED = (AgreementStatus.ACTIVE, AgreementStatus.STOPPED, AgreementStatus.CLOSED)
+
+
+def _local_date(moment: dt.datetime) -> dt.date:
+    return timezone.localtime(moment).date()
+
+
+# ---------------------------------------------------------------------------------------------- assets
+def _asset_record(asset: Asset, *, year: int) -> KpiRecord:
+    return KpiRecord(ref=f"asset:{asset.pk}", dedup_key=f"{asset.kind}|{asset.dedup_key}", year=year,
+                     label=asset.name, organization=asset.organization.name, region_group=asset.region.group,
+                     program=", ".join(sorted({link.proposal.call.program.name for link in asset.project_links.all()})))
+
+
+def _assets(kind: str) -> QuerySet[Asset]:
+    return (Asset.objects.filter(kind=kind).select_related("organization", "region")
+            .prefetch_related("project_links__proposal__call__program").order_by("achieved_date", "planned_date", "pk"))
+
+
+def assets_verified(*, kind: str, as_of: dt.date) -> list[KpiRecord]:
+    """Verified assets of ``kind`` achieved by ``as_of``, in the year they were achieved."""
+    qs = _assets(kind).filter(status=AssetStatus.VERIFIED, achieved_date__lte=as_of)
+    return [_asset_record(a, year=a.achieved_date.year) for a in qs]
+
+
+def assets_planned(*, kind: str, as_of: dt.date) -> list[KpiRecord]:
+    """Assets registered and awaiting verification, in the year they are planned for: the forecast's rows."""
+    qs = _assets(kind).filter(status=AssetStatus.REGISTERED)
+    return [_asset_record(a, year=max(a.planned_date.year, as_of.year)) for a in qs]
+
+
+# ---------------------------------------------------------------------------------------------- agreements
+def _agreements() -> QuerySet[Agreement]:
+    return (Agreement.objects.filter(status__in=CONCLUDED)
+            .select_related("proposal__lead_organization__region", "proposal__call__program",
+                            "proposal__call__sub_program")
+            .order_by("start_date", "number"))
+
+
+def _agreement_record(agreement: Agreement, *, value: Decimal, year: int) -> KpiRecord:
+    proposal = agreement.proposal
+    region = proposal.lead_organization.region
+    return KpiRecord(ref=f"agreement:{agreement.pk}", dedup_key=agreement.number, year=year, value=value,
+                     label=f"{agreement.number} {proposal.title}", organization=proposal.lead_organization.name,
+                     region_group=region.group if region else "", program=proposal.call.program.name)
+
+
+def agreement_funds(*, as_of: dt.date, tracks: list[str] | None = None, region_groups: list[str] | None = None,
+                    minimum_krw: int | None = None, value: str = "gov_funds_krw") -> list[KpiRecord]:
+    """Concluded agreements (of ``tracks``, led from ``region_groups``, with government funds of at least
+    ``minimum_krw``) that started by ``as_of``, in their start year, valued at their government funds (or 1)."""
+    qs = _agreements().filter(start_date__lte=as_of)
+    if tracks:
+        qs = qs.filter(proposal__call__track__in=tracks)
+    if region_groups:
+        qs = qs.filter(proposal__lead_organization__region__group__in=region_groups)
+    if minimum_krw is not None:
+        qs = qs.filter(gov_funds_krw__gte=minimum_krw)
+    return [_agreement_record(a, value=Decimal(a.gov_funds_krw) if value == "gov_funds_krw" else Decimal(1),
+                              year=a.start_date.year) for a in qs]
+
+
+def agreement_days_from_call_close(*, as_of: dt.date) -> list[KpiRecord]:
+    """Concluded agreements, valued at the days from their call's close to the agreement, in that year."""
+    rows = []
+    for agreement in _agreements().filter(created_at__date__lte=as_of):
+        concluded = _local_date(agreement.created_at)
+        days = max(0, (concluded - _local_date(agreement.proposal.call.closes_at)).days)
+        rows.append(_agreement_record(agreement, value=Decimal(days), year=concluded.year))
+    return rows
+
+
+def agreement_evidence_checks_per_100m(*, as_of: dt.date) -> list[KpiRecord]:
+    """Concluded agreements with a settlement, valued at the transactions whose evidence a settler examined per
+    ₩100M spent, in their latest settlement run (self-settlement projects: the audit sample only)."""
+    results = (SettlementResult.objects.filter(run_id=F("agreement__current_run_id"), spent_krw__gt=0,
+                                               agreement__status__in=CONCLUDED)
+               .select_related("run", "agreement__proposal__lead_organization__region",
+                               "agreement__proposal__call__program").order_by("agreement__start_date", "agreement__number"))
+    rows = []
+    for result in results:
+        when = result.run.finished_at or result.run.created_at
+        if _local_date(when) > as_of:
+            continue
+        per_100m = (Decimal(result.sampled) * 100_000_000 / Decimal(result.spent_krw)).quantize(Decimal("0.1"))
+        rows.append(_agreement_record(result.agreement, value=per_100m, year=_local_date(when).year))
+    return rows
+
+
+# ---------------------------------------------------------------------------------------------- proposals
+def proposals_documents_required(*, as_of: dt.date) -> list[KpiRecord]:
+    """Submitted proposals, valued at the number of documents their call required, in the year submitted."""
+    qs = (Proposal.objects.filter(submitted_at__isnull=False, submitted_at__date__lte=as_of)
+          .select_related("call__program", "lead_organization__region").order_by("submitted_at", "pk"))
+    return [KpiRecord(ref=f"proposal:{p.pk}", dedup_key=p.reference, year=_local_date(p.submitted_at).year,
+                      value=Decimal(len(p.call.required_documents or [])), label=f"{p.reference} {p.title}",
+                      organization=p.lead_organization.name,
+                      region_group=p.lead_organization.region.group if p.lead_organization.region else "",
+                      program=p.call.program.name) for p in qs]
+
+
+# ---------------------------------------------------------------------------------------------- open data
+def agreements_public(*, as_of: dt.date | None = None) -> Iterator[dict]:
+    """The public fields of every concluded agreement (NTIS-like project records; no person's data)."""
+    qs = _agreements()
+    if as_of is not None:
+        qs = qs.filter(start_date__lte=as_of)
+    for a in qs.iterator(chunk_size=500):
+        p = a.proposal
+        org = p.lead_organization
+        yield {
+            "number": a.number, "program": p.call.program.name_ko, "program_code": p.call.program.code,
+            "sub_program": p.call.sub_program.name_ko if p.call.sub_program else "",
+            "title_ko": p.title_ko, "title_en": p.title_en, "lead_organization": org.name,
+            "lead_organization_en": org.name_en, "business_registration_number": org.business_registration_number,
+            "region_code": org.region.code if org.region else "", "region_group": org.region.group if org.region else "",
+            "track": p.call.track, "gov_funds_krw": a.gov_funds_krw, "cash_funds_krw": a.cash_funds_krw,
+            "in_kind_krw": p.in_kind_total_krw, "total_krw": a.gov_funds_krw + a.cash_funds_krw + p.in_kind_total_krw,
+            "start_date": a.start_date, "end_date": a.end_date, "award_date": _local_date(a.created_at),
+            "status": a.status,
+        }

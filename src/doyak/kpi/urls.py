@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "kpi"
+
+urlpatterns = [
+    path("", views.board_view, name="board"),
+    path("indicators/new/", views.indicator_new, name="indicator_new"),
+    path("indicators/<str:key>/", views.indicator_view, name="indicator"),
+    path("export/<str:fmt>/", views.export_view, name="export"),
+]

@@ -1,0 +1,153 @@
+"""Each indicator's actual on a small hand-made set of records, with exact expected numbers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from doyak.kpi.selectors import indicator_get_or_raise, indicator_state
+
+AS_OF = dt.date(2026, 12, 1)
+
+
+def _state(key, as_of=AS_OF):
+    return indicator_state(indicator=indicator_get_or_raise(key=key, on=as_of), as_of=as_of)
+
+
+@pytest.mark.django_db
+def test_ai_factories_counts_verified_assets_once_even_when_linked_to_two_projects(
+        track_agreement, register_asset, make_organization):
+    # given two projects of one institution, a factory linked to both, a second verified factory, one awaiting
+    # verification (planned for 2027) and one rejected
+    lead = make_organization(region_code="26")
+    a1, a2 = track_agreement(lead=lead), track_agreement(lead=lead)
+    shared = register_asset([a1, a2], name="울산 1공장")
+    other = register_asset([a1], name="울산 2공장", region="11", achieved=dt.date(2026, 5, 2))
+    register_asset([a2], name="울산 3공장", verified=False, planned=dt.date(2027, 6, 1))
+    register_asset([a2], name="울산 4공장", reject=True)
+    # when the board counts AI factories
+    state = _state("max.ai_factories")
+    # then only the two verified ones count, each once; the forecast adds the planned one
+    assert state.actual == Decimal(2)
+    assert [r.ref for r in state.records] == [f"asset:{shared.pk}", f"asset:{other.pk}"]
+    assert state.by_region_group == {"capital": Decimal(1), "dongnam": Decimal(1)}
+    assert state.forecast == Decimal(3)
+    assert state.target == Decimal(500) and state.deadline == 2030
+    # 2 against a trajectory of 0 → 100 through 2026 (335/365 of the way on 1 December): at risk
+    assert state.status == "at_risk"
+    assert state.expected == Decimal("91.78")  # 100 × 335/365
+
+
+@pytest.mark.django_db
+def test_humanoid_demos_count_verified_demonstrations_of_their_kind_only(track_agreement, register_asset):
+    a = track_agreement()
+    register_asset([a], kind="humanoid_demo", name="창원 조선소 용접 실증")
+    register_asset([a], kind="ai_factory", name="창원 공장")
+    state = _state("max.humanoid_field_demos")
+    assert state.actual == Decimal(1)
+    assert state.target == Decimal(10) and state.deadline == 2026
+
+
+@pytest.mark.django_db
+def test_growth_engine_package_sums_government_funds_of_regional_only_agreements(track_agreement):
+    # given two regional-only agreements and one general one
+    r1 = track_agreement(track="regional_only", gov=300_000_000)
+    r2 = track_agreement(track="regional_only", gov=450_000_000)
+    track_agreement(track="general", gov=999_000_000)
+    # when the package is summed
+    state = _state("regional.growth_engine_package")
+    # then exactly the regional-only funds, and the drill-down holds exactly those agreements
+    assert state.actual == Decimal(750_000_000)
+    assert sorted(r.ref for r in state.records) == sorted([f"agreement:{r1.pk}", f"agreement:{r2.pk}"])
+    assert sum(r.value for r in state.records) == state.actual
+    assert state.by_region_group == {"dongnam": Decimal(750_000_000)}
+
+
+@pytest.mark.django_db
+def test_on_device_chip_program_sums_its_track(track_agreement):
+    track_agreement(track="max_on_device_chip", gov=2_000_000_000)
+    assert _state("max.on_device_ai_chip_program").actual == Decimal(2_000_000_000)
+
+
+@pytest.mark.django_db
+def test_large_projects_count_agreements_over_the_threshold_against_the_base_year(track_agreement, chain):
+    # given a threshold of ₩500M (a new version of the plan's policy), two large agreements that started in the
+    # base year 2025, three in 2026 and a small one in 2026
+    from doyak.policies.services import policy_change
+
+    policy_change(actor=chain.admin, key="plan.fake_work.large_projects_increase.threshold_krw", value=500_000_000,
+                  effective_from=dt.date(2020, 1, 1), source="시험")
+    for _ in range(2):
+        track_agreement(gov=600_000_000, start=dt.date(2025, 4, 1), end=dt.date(2026, 12, 31))
+    for _ in range(3):
+        track_agreement(gov=500_000_000, start=dt.date(2026, 4, 1))
+    track_agreement(gov=499_999_999, start=dt.date(2026, 4, 1))
+    # when counted
+    state = _state("fake_work.large_projects_increase")
+    # then 3 this year against a baseline of 2: the 2026 target is 2 × 1.06 and the 2030 target 2 × 1.30
+    assert state.baseline == Decimal(2)
+    assert state.actual == Decimal(3)
+    assert state.target == Decimal("2.60")
+    assert state.status == "on_track"
+    assert len(state.records) == 3
+
+
+@pytest.mark.django_db
+def test_days_from_call_close_to_agreement_is_the_mean_over_agreements(track_agreement):
+    # the fixture's calls closed 30 days before their agreements were concluded
+    track_agreement()
+    track_agreement()
+    state = _state("fake_work.days_call_close_to_agreement", as_of=dt.date.today())
+    assert state.actual == Decimal("30.0")
+    assert [r.value for r in state.records] == [Decimal(30), Decimal(30)]
+
+
+@pytest.mark.django_db
+def test_documents_per_proposal_is_the_mean_of_what_calls_required(track_agreement):
+    track_agreement(required_documents=["plan", "budget", "consent"])
+    track_agreement(required_documents=["plan"])
+    state = _state("fake_work.documents_per_proposal", as_of=dt.date.today())
+    assert state.actual == Decimal("2.0")
+
+
+@pytest.mark.django_db
+def test_indicators_without_records_are_no_data_and_say_why(db):
+    state = _state("regional.industry_research_joint_labs")
+    assert (state.actual, state.status, state.target, state.deadline) == (None, "no_data", Decimal(30), 2030)
+    assert "joint lab" in state.no_data_reason.lower() or "공동연구실" in state.no_data_reason
+
+
+@pytest.mark.django_db
+def test_seeded_final_targets_equal_the_plans_own_policy_records(db):
+    from doyak.kpi.selectors import board
+    from doyak.policies.services import policy_value
+
+    for state in board(as_of=AS_OF):
+        policy = state.indicator.target_policy
+        if policy and not state.indicator.relative:
+            assert state.target == Decimal(policy_value(policy, AS_OF)), state.key
+
+
+@pytest.mark.django_db
+def test_evidence_checks_per_100m_reads_each_agreements_latest_settlement(make_agreement, add_txn, chain):
+    # given an ordinary agreement whose ledger holds 4 transactions of ₩25M (₩100M spent), settled once
+    from doyak.finance.services import settlement_run_execute, settlement_run_start
+
+    agreement = make_agreement(budget={"materials": 200_000_000})
+    for n in range(4):
+        add_txn(agreement, f"E{n}", amount=25_000_000)
+    settlement_run_execute(run_id=settlement_run_start(actor=chain.pm, agreement_ids=[agreement.pk]).pk)
+    # when measured: every transaction of an ordinary project is checked
+    state = _state("fake_work.evidence_checks_per_100m", as_of=dt.date.today())
+    assert [(r.ref, r.value) for r in state.records] == [(f"agreement:{agreement.pk}", Decimal("4.0"))]
+    assert state.actual == Decimal("4.0")
+
+
+@pytest.mark.django_db
+def test_large_projects_without_base_year_records_is_no_data_with_its_reason(db):
+    state = _state("fake_work.large_projects_increase")
+    assert (state.actual, state.target, state.status) == (Decimal(0), None, "no_data")
+    assert "2025" in state.no_data_reason
+    assert {row.status for row in state.years} == {"no_data"}
