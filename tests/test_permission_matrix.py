@@ -111,6 +111,13 @@ def world(chain, make_agreement, make_user, make_organization, make_proposal, ma
     appeal = appeal_file(actor=applicant, proposal_id=selected[0].pk, text="평가 근거를 다시 봐 주십시오.")
     open_panel = chain.evaluate(call, {chain.submitted(call, gov=100_000_000, lead=other_org): 80}, publish=False)
     assignment_run = assignment_run_start(actor=chain.pm, panel_id=open_panel.pk)
+    from doyak.execution.services import sanction_case_open, stop_request
+
+    stops = tuple(stop_request(actor=chain.pm, agreement_id=a.pk, reason="environment_change", explanation="수요 소멸")
+                  for a in agreements)
+    cases = tuple(sanction_case_open(actor=chain.pm, agreement_id=a.pk, misused_krw=1_000_000) for a in agreements)
+    reports = tuple(a.reports.order_by("pk").first() for a in agreements)
+    evaluations = tuple(a.project_evaluations.order_by("pk").first() for a in agreements)
     tokens = {role: api_token_create(user=user, name="matrix")[1] for role, user in users.items()}
     revocable = (api_token_create(user=applicant, name="own")[0], api_token_create(user=other_applicant, name="x")[0])
     objects = {
@@ -120,6 +127,7 @@ def world(chain, make_agreement, make_user, make_organization, make_proposal, ma
         "assignment": Assignment.objects.filter(panel=panel).order_by("pk").first(), "run": run,
         "assignment_run": assignment_run, "scenario": Scenario.objects.order_by("pk").first(),
         "profile": chain.profiles()[1], "policy": "evaluation.appeal_window_days",
+        "stop": stops, "sanction_case": cases, "report": reports, "project_evaluation": evaluations,
     }
     missing = [k for k, pair in objects.items() for v in (pair if isinstance(pair, tuple) else (pair,)) if v is None]
     assert missing == []
@@ -158,6 +166,12 @@ RULES: dict[str, Rule] = {
     "settlement.dashboard": rule(MINISTRY, AU),
     "audit": rule(AD, AU),
     "token.own": rule(own={A}),
+    # project execution (reports, evaluations, stops, sanctions): who reads the agreement reads them
+    "execution": rule(READERS, own={A}),
+    "execution.request": rule(MINISTRY, own={A}),
+    "execution.manage": rule(MINISTRY),
+    "execution.report_write": rule(own={A}),
+    "execution.queue": rule(READERS),
 }
 
 # UI route name -> (resource, URL kwargs from the world, method). Paired world objects make an own and an
@@ -233,6 +247,18 @@ UI: dict[str, tuple[str, dict, str]] = {
     "finance:run_resume": ("settlement.manage", {"run_id": "run"}, "POST"),
     "finance:run_report": ("settlement.dashboard", {"run_id": "run"}, "GET"),
     "finance:what_if": ("settlement.dashboard", {}, "GET"),
+    "execution:queue": ("execution.queue", {}, "GET"),
+    "execution:project": ("execution", AG, "GET"),
+    "execution:stop_new": ("execution.request", AG, "POST"),
+    "execution:sanction_open": ("execution.manage", AG, "POST"),
+    "execution:stop_special": ("execution.manage", {"stop_id": "stop"}, "POST"),
+    "execution:report": ("execution", {"report_id": "report"}, "GET"),
+    "execution:report_action": ("execution.report_write", {"report_id": "report", "name": "save"}, "POST"),
+    "execution:evaluation": ("execution", {"evaluation_id": "project_evaluation"}, "GET"),
+    "execution:evaluation_panel": ("execution.manage", {"evaluation_id": "project_evaluation"}, "POST"),
+    "execution:evaluation_result": ("execution.manage", {"evaluation_id": "project_evaluation"}, "POST"),
+    "execution:sanction": ("execution", {"case_id": "sanction_case"}, "GET"),
+    "execution:sanction_action": ("execution.manage", {"case_id": "sanction_case", "name": "decide"}, "POST"),
 }
 
 # API "METHOD path" -> (resource, path parameters from the world)
@@ -283,7 +309,27 @@ API: dict[str, tuple[str, dict]] = {
     "POST /finance/runs": ("settlement.manage", {}),
     "GET /finance/runs/{run_id}": ("settlement.dashboard", {"run_id": "run"}),
     "POST /finance/runs/{run_id}/resume": ("settlement.manage", {"run_id": "run"}),
+    "GET /agreements/{agreement_id}/reports": ("execution", AG),
+    "GET /agreements/{agreement_id}/evaluations": ("execution", AG),
+    "GET /agreements/{agreement_id}/stops": ("execution", AG),
+    "POST /agreements/{agreement_id}/stops": ("execution.request", AG),
+    "GET /agreements/reports/{report_id}": ("execution", {"report_id": "report"}),
+    "PUT /agreements/reports/{report_id}": ("execution.report_write", {"report_id": "report"}),
+    "POST /agreements/reports/{report_id}/review": ("execution.manage", {"report_id": "report"}),
 }
+# Part 1's agreements routes (branch s10) name their own rows when that branch adds them; until then they are
+# left out here so this branch's matrix checks the execution routes. The integrator drops this set on merge.
+PART_ONE_PENDING = ("agreements:", "GET /agreements", "POST /agreements/{agreement_id}/changes",
+                    "PATCH /agreements/changes", "POST /agreements/changes", "GET /agreements/changes")
+_EXECUTION_API = {op for op in API if op.startswith(("GET /agreements/{agreement_id}/reports",
+                                                     "GET /agreements/{agreement_id}/evaluations",
+                                                     "GET /agreements/{agreement_id}/stops",
+                                                     "POST /agreements/{agreement_id}/stops"))
+                  or "/agreements/reports/" in op}
+
+
+def _pending(name: str) -> bool:
+    return name not in _EXECUTION_API and name.startswith(PART_ONE_PENDING)
 RULES["audit_admin"] = rule(AD)
 
 
@@ -302,14 +348,14 @@ def ui_routes():
                 yield from walk(p, f"{p.namespace}:" if p.namespace else ns)
             elif isinstance(p, URLPattern):
                 yield ns + (p.name or str(p.pattern))
-    return list(walk(get_resolver()))
+    return [name for name in walk(get_resolver()) if not _pending(name)]
 
 
 def api_operations():
     from doyak.config.api import api
 
-    return [f"{method.upper()} {path.removeprefix('/api/v1')}"
-            for path, ops in api.get_openapi_schema()["paths"].items() for method in ops]
+    return [op for path, ops in api.get_openapi_schema()["paths"].items() for method in ops
+            if not _pending(op := f"{method.upper()} {path.removeprefix('/api/v1')}")]
 
 
 def _operations_with_body():
@@ -324,7 +370,8 @@ def _fingerprint():
     from doyak.core.models import AuditEvent
 
     counted = [m for m in apps.get_models() if m._meta.app_label in {
-        "proposals", "evaluation", "portfolio", "finance", "calls", "organizations", "policies", "accounts"}]
+        "proposals", "evaluation", "portfolio", "finance", "calls", "organizations", "policies", "accounts",
+        "execution"}]
     states = {}
     for model in counted:
         fields = [f.name for f in model._meta.fields if f.name in ("status", "stage", "revoked_at", "name")]

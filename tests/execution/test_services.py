@@ -75,7 +75,7 @@ def test_stop_for_goals_met_early_carries_no_penalty_and_ends_eligible_spending(
     assert agreement.project_evaluations.get(kind="final").due_date == dt.date(2026, 8, 29)
     # and the next settlement run flags only the spending after the notice date
     run = settlement_run_execute(run_id=settlement_run_start(actor=chain.pm, agreement_ids=[agreement.pk]).pk)
-    flagged = set(Flag.objects.filter(run=run, code="out_of_period").values_list("transaction__txn_id", flat=True))
+    flagged = set(Flag.objects.filter(run=run, code="OUT_OF_PERIOD").values_list("transaction__txn_id", flat=True))
     assert flagged == {"AFTER"}
 
 
@@ -179,7 +179,7 @@ def test_report_content_has_kpi_ripple_and_supplier_rows(chain, make_agreement, 
     ConsortiumMember.objects.create(proposal=proposal, organization=make_organization(), role="supplier")
     kpi = AgreementKpi.objects.create(agreement=agreement, name="특허 출원", unit="건", baseline=Decimal("0"),
                                       target=Decimal("4"))
-    RippleCommitment.objects.create(proposal=proposal, region=region_for_code_or_raise("31"),
+    RippleCommitment.objects.create(proposal=proposal, region=region_for_code_or_raise(code="31"),
                                     investment_krw=500_000_000, jobs=10, production_krw=1_000_000_000)
     report = agreement.reports.get(kind="final")
     # when the institution saves actuals

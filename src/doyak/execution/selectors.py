@@ -49,23 +49,27 @@ def sanction_case_list(*, user: Actor, agreement: Agreement) -> list[SanctionCas
 
 def report_get_for_user_or_raise(*, user: Actor, report_id: int) -> Report:
     report = Report.objects.select_related("agreement__proposal__lead_organization").filter(pk=report_id).first()
-    if report is None or not can_view_execution(user, report.agreement):
+    if report is None:
         raise NotFound(_("Report not found."), code="report_not_found")
+    if not can_view_execution(user, report.agreement):
+        raise AccessDenied(_("You may not see this agreement."), code="agreement_forbidden")
     return report
 
 
 def evaluation_get_for_user_or_raise(*, user: Actor, evaluation_id: int) -> ProjectEvaluation:
     evaluation = (ProjectEvaluation.objects.select_related("agreement__proposal__lead_organization", "stop_request")
                   .filter(pk=evaluation_id).first())
-    if evaluation is None or not can_view_execution(user, evaluation.agreement):
+    if evaluation is None:
         raise NotFound(_("Evaluation not found."), code="evaluation_not_found")
+    if not can_view_execution(user, evaluation.agreement):
+        raise AccessDenied(_("You may not see this agreement."), code="agreement_forbidden")
     return evaluation
 
 
 def sanction_case_get_for_user_or_raise(*, user: Actor, case_id: int) -> SanctionCase:
     case = SanctionCase.objects.select_related("agreement__proposal", "organization", "evaluation").filter(
         pk=case_id).first()
-    if case is None or not can_view_execution(user, case.agreement):
+    if case is None:
         raise NotFound(_("Sanction case not found."), code="sanction_case_not_found")
     if not can_view_sanction(user, case):
         raise AccessDenied(_("You may not see this sanction case."), code="sanction_forbidden")
