@@ -1,6 +1,5 @@
 """REST API of the agreements app, mounted at /api/v1/agreements (the contract of issue 10: add, never rename)."""
 
-from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated, Any, Literal

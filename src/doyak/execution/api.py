@@ -2,8 +2,6 @@
 ``GET /agreements/{id}/reports`` with ``status`` and ``due_date``, ``GET /agreements/{id}/evaluations`` with
 ``kind`` and ``grade``; add, never rename)."""
 
-from __future__ import annotations
-
 import datetime as dt
 from typing import Any, Literal
 
