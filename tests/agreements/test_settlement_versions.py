@@ -8,7 +8,6 @@ import datetime as dt
 import pytest
 from django.test import Client
 from django.urls import reverse
-
 from tests.finance.conftest import at
 
 from doyak.agreements.models import ApprovedBudget

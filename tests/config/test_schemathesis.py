@@ -55,6 +55,7 @@ def api_world(make_agreement, add_txn, make_user, chain):
         "scenario_id": Scenario.objects.filter(call=proposal.call).first().pk,
         "flag_id": (agreement.flags.first().pk if agreement.flags.exists() else 1),
         "key": "evaluation.cutoff_score_default",
+        "report_id": agreement.reports.order_by("pk").first().pk,
     }
     return {"tokens": tokens, "ids": ids, "spare": spare,
             "signing_in": {token.pk for token, _raw in issued.values()}}

@@ -45,9 +45,10 @@ def test_schedule_of_a_two_year_agreement_has_an_annual_and_a_final_report(chain
 # ---------------------------------------------------------------------------------------------- stop
 def test_stop_for_goals_met_early_carries_no_penalty_and_ends_eligible_spending(
         chain, make_agreement, add_txn, lead_applicant, pool):
+    from tests.finance.conftest import at
+
     from doyak.finance.models import Flag
     from doyak.finance.services import settlement_run_execute, settlement_run_start
-    from tests.finance.conftest import at
 
     # given an active agreement with spending before and after 2026-06-30, and a request to stop it
     agreement = make_agreement()

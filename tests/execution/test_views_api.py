@@ -60,7 +60,7 @@ def test_agreement_page_shows_reports_due_and_the_queue_shows_overdue(chain, mak
     client = Client()
     client.force_login(lead_applicant(agreement))
     page = client.get(f"/agreements/{agreement.pk}/").content.decode()
-    assert 'data-testid="execution-section"' in page and "최종보고서" in page and "기한 경과" in page
+    assert [s in page for s in ('data-testid="execution-section"', "최종보고서", "기한 초과")] == [True] * 3
     pm = Client()
     pm.force_login(chain.pm)
     queue = pm.get("/execution/").content.decode()
