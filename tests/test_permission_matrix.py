@@ -111,6 +111,13 @@ def world(chain, make_agreement, make_user, make_organization, make_proposal, ma
     appeal = appeal_file(actor=applicant, proposal_id=selected[0].pk, text="평가 근거를 다시 봐 주십시오.")
     open_panel = chain.evaluate(call, {chain.submitted(call, gov=100_000_000, lead=other_org): 80}, publish=False)
     assignment_run = assignment_run_start(actor=chain.pm, panel_id=open_panel.pk)
+    from doyak.execution.services import sanction_case_open, stop_request
+
+    stops = tuple(stop_request(actor=chain.pm, agreement_id=a.pk, reason="environment_change", explanation="수요 소멸")
+                  for a in agreements)
+    cases = tuple(sanction_case_open(actor=chain.pm, agreement_id=a.pk, misused_krw=1_000_000) for a in agreements)
+    reports = tuple(a.reports.order_by("pk").first() for a in agreements)
+    evaluations = tuple(a.project_evaluations.order_by("pk").first() for a in agreements)
     tokens = {role: api_token_create(user=user, name="matrix")[1] for role, user in users.items()}
     revocable = (api_token_create(user=applicant, name="own")[0], api_token_create(user=other_applicant, name="x")[0])
     objects = {
@@ -121,6 +128,7 @@ def world(chain, make_agreement, make_user, make_organization, make_proposal, ma
         "assignment_run": assignment_run, "scenario": Scenario.objects.order_by("pk").first(),
         "profile": chain.profiles()[1], "policy": "evaluation.appeal_window_days",
         "person": make_user(role="evaluator", username="matrix-person"),
+        "stop": stops, "sanction_case": cases, "report": reports, "project_evaluation": evaluations,
     }
     from doyak.agreements.services import change_propose, change_transition
 
@@ -191,6 +199,12 @@ RULES: dict[str, Rule] = {
     "asset.evidence": rule(own={A}),
     "asset.verify": rule(MINISTRY),
     "indicator.manage": rule(AD),
+    # project execution (reports, evaluations, stops, sanctions): who reads the agreement reads them
+    "execution": rule(READERS, own={A}),
+    "execution.request": rule(MINISTRY, own={A}),
+    "execution.manage": rule(MINISTRY),
+    "execution.report_write": rule(own={A}),
+    "execution.queue": rule(READERS),
 }
 
 # UI route name -> (resource, URL kwargs from the world, method). Paired world objects make an own and an
@@ -282,6 +296,18 @@ UI: dict[str, tuple[str, dict, str]] = {
     "max:verify": ("asset.verify", {"asset_id": "asset"}, "POST"),
     "kpi:board": ("signed_in", {}, "GET"), "kpi:indicator": ("signed_in", {"key": "indicator"}, "GET"),
     "kpi:indicator_new": ("indicator.manage", {}, "GET"), "kpi:export": ("signed_in", {"fmt": "export"}, "GET"),
+    "execution:queue": ("execution.queue", {}, "GET"),
+    "execution:project": ("execution", AG, "GET"),
+    "execution:stop_new": ("execution.request", AG, "POST"),
+    "execution:sanction_open": ("execution.manage", AG, "POST"),
+    "execution:stop_special": ("execution.manage", {"stop_id": "stop"}, "POST"),
+    "execution:report": ("execution", {"report_id": "report"}, "GET"),
+    "execution:report_action": ("execution.report_write", {"report_id": "report", "name": "save"}, "POST"),
+    "execution:evaluation": ("execution", {"evaluation_id": "project_evaluation"}, "GET"),
+    "execution:evaluation_panel": ("execution.manage", {"evaluation_id": "project_evaluation"}, "POST"),
+    "execution:evaluation_result": ("execution.manage", {"evaluation_id": "project_evaluation"}, "POST"),
+    "execution:sanction": ("execution", {"case_id": "sanction_case"}, "GET"),
+    "execution:sanction_action": ("execution.manage", {"case_id": "sanction_case", "name": "decide"}, "POST"),
 }
 
 # API "METHOD path" -> (resource, path parameters from the world)
@@ -346,6 +372,13 @@ API: dict[str, tuple[str, dict]] = {
     "GET /kpi/indicators": ("signed_in", {}), "GET /kpi/indicators/{key}": ("signed_in", {"key": "indicator"}),
     "GET /kpi/indicators/{key}/records": ("signed_in", {"key": "indicator"}),
     "GET /kpi/exports/{fmt}": ("signed_in", {"fmt": "export"}),
+    "GET /agreements/{agreement_id}/reports": ("execution", AG),
+    "GET /agreements/{agreement_id}/evaluations": ("execution", AG),
+    "GET /agreements/{agreement_id}/stops": ("execution", AG),
+    "POST /agreements/{agreement_id}/stops": ("execution.request", AG),
+    "GET /agreements/reports/{report_id}": ("execution", {"report_id": "report"}),
+    "PUT /agreements/reports/{report_id}": ("execution.report_write", {"report_id": "report"}),
+    "POST /agreements/reports/{report_id}/review": ("execution.manage", {"report_id": "report"}),
 }
 RULES["audit_admin"] = rule(AD)
 
@@ -371,8 +404,8 @@ def ui_routes():
 def api_operations():
     from doyak.config.api import api
 
-    return [f"{method.upper()} {path.removeprefix('/api/v1')}"
-            for path, ops in api.get_openapi_schema()["paths"].items() for method in ops]
+    return [f"{method.upper()} {path.removeprefix('/api/v1')}" for path, ops in api.get_openapi_schema()["paths"].items()
+            for method in ops]
 
 
 def _operations_with_body():
@@ -388,7 +421,7 @@ def _fingerprint():
 
     counted = [m for m in apps.get_models() if m._meta.app_label in {
         "proposals", "evaluation", "portfolio", "agreements", "finance", "calls", "organizations", "policies", "accounts",
-        "max", "kpi"}]
+        "max", "kpi", "execution"}]
     states = {}
     for model in counted:
         fields = [f.name for f in model._meta.fields if f.name in ("status", "stage", "revoked_at", "name")]

@@ -62,6 +62,7 @@ def api_world(make_agreement, add_txn, make_user, chain):
         "flag_id": (agreement.flags.first().pk if agreement.flags.exists() else 1),
         "key": "evaluation.cutoff_score_default", "asset_id": asset.pk,
         "number": 1, "change_id": _change(agreement).pk,
+        "report_id": agreement.reports.order_by("pk").first().pk,
     }
     return {"tokens": tokens, "ids": ids, "spare": spare,
             "signing_in": {token.pk for token, _raw in issued.values()}}

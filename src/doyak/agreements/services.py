@@ -68,6 +68,12 @@ AUDIT_ACTIONS = audit_actions_register({
     "change.reject": gettext_lazy("Agreement change rejected"),
 })
 
+def execution_schedule_ensure(**kwargs):
+    """The execution app's schedule of a newly signed agreement (imported late: execution builds on this app)."""
+    from doyak.execution.services import execution_schedule_ensure as ensure
+
+    return ensure(**kwargs)
+
 _PARTY_ROLE = {MemberRole.SUBCONTRACTOR: PartyRole.SUBCONTRACTOR}
 
 
@@ -158,6 +164,7 @@ def agreements_conclude_for_call(*, actor: Actor, call_id: int) -> int:
         agreement.save(update_fields=["status", "version", "signed_at", "updated_at"])
         audit_record(actor=actor, action="agreement.conclude", obj=agreement,
                      changes={"status": [AgreementStatus.DRAFT, AgreementStatus.ACTIVE], "version": 1})
+        execution_schedule_ensure(actor=actor, agreement_id=agreement.pk)  # reports and evaluations (execution)
     return len(drafts)
 
 
@@ -196,6 +203,7 @@ def agreement_sign(*, actor: Actor, agreement_id: int, today: dt.date | None = N
         agreement.save(update_fields=["status", "version", "signed_at", "updated_at"])
         audit_record(actor=actor, action="agreement.signed", obj=agreement,
                      changes={"status": [AgreementStatus.DRAFT, agreement.status], "version": 1})
+        execution_schedule_ensure(actor=actor, agreement_id=agreement.pk)  # reports and evaluations (execution)
     return signature
 
 

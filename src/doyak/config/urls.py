@@ -26,6 +26,7 @@ urlpatterns = [
     path("evaluation/", include("doyak.evaluation.urls")),
     path("portfolio/", include("doyak.portfolio.urls")),
     path("agreements/", include("doyak.agreements.urls")),
+    path("execution/", include("doyak.execution.urls")),
     path("finance/", include("doyak.finance.urls")),
     path("max/", include("doyak.max.urls")),
     path("kpi/", include("doyak.kpi.urls")),

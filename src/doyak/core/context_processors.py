@@ -18,6 +18,8 @@ DOMAIN_ENTRIES = [
     (_("Portfolio"), "portfolio:home", frozenset({Role.PROGRAM_MANAGER, Role.COUNCIL_MEMBER, Role.ADMINISTRATOR})),
     # the others reach agreements from the research-funds pages (their menus are full)
     (_("Agreements"), "agreements:list", frozenset({Role.COUNCIL_MEMBER})),
+    (_("Project execution"), "execution:queue", frozenset({Role.PROGRAM_MANAGER, Role.COUNCIL_MEMBER, Role.AUDITOR,
+                                                          Role.ADMINISTRATOR})),
     (_("Research funds"), "finance:home", frozenset({Role.APPLICANT, Role.PROGRAM_MANAGER, Role.AUDITOR,
                                                     Role.ADMINISTRATOR})),
     (_("M.AX assets"), "max:list", frozenset({Role.APPLICANT, Role.PROGRAM_MANAGER, Role.ADMINISTRATOR,

@@ -263,7 +263,52 @@ def _domain_seeds() -> list[Callable[..., dict[str, int]]]:
     from doyak.proposals.seeding import proposals_seed
 
     return [proposals_seed, evaluation_seed, portfolio_seed, agreements_signing_seed, finance_seed,
-            agreements_changes_seed, max_seed]
+            agreements_changes_seed, max_seed, execution_demo_seed]
+
+
+def execution_demo_seed(*, scale: str, seed: int, progress: Callable[[str, int, int], None] | None = None
+                        ) -> dict[str, int]:
+    """Project execution on the concluded demo agreements, through the execution services (issue 10 part 2):
+    a stop for goals met early under special evaluation, a project stopped 120 days ago whose final and expense
+    reports are overdue, and a graded final evaluation. Runs once (skipped when a stop request exists)."""
+    from doyak.accounts.rules import SYSTEM
+    from doyak.agreements.enums import AgreementStatus
+    from doyak.agreements.models import Agreement
+    from doyak.core.errors import DoyakError
+    from doyak.engine.execution import grades_allowed
+    from doyak.execution import services as execution
+    from doyak.execution.models import StopRequest
+    from doyak.execution.policies import grade_switch_date
+
+    if StopRequest.objects.exists():
+        return {"execution": 0}
+    agreements = list(Agreement.objects.filter(status=AgreementStatus.ACTIVE).order_by("number")[:3])
+    if len(agreements) < 3:
+        return {"execution": 0}
+    today = timezone.localdate()
+    made = 0
+    for agreement in agreements:
+        execution.execution_schedule_ensure(actor=SYSTEM, agreement_id=agreement.pk)
+    try:
+        under, stopped, graded = agreements
+        stop = execution.stop_request(actor=SYSTEM, agreement_id=under.pk, reason="goals_met_early",
+                                      explanation="1단계에서 핵심 목표(시제품 성능)를 조기에 달성했습니다.")
+        execution.special_evaluation_start(actor=SYSTEM, stop_request_id=stop.pk, today=today)
+        notice = max(stopped.start_date, today - dt.timedelta(days=120))
+        stop = execution.stop_request(actor=SYSTEM, agreement_id=stopped.pk, reason="environment_change",
+                                      explanation="수요 기업의 사업 철수로 과제의 필요성이 없어졌습니다.")
+        special = execution.special_evaluation_start(actor=SYSTEM, stop_request_id=stop.pk, today=notice)
+        execution.evaluation_record(actor=SYSTEM, evaluation_id=special.pk, outcome="stop",
+                                    comments="환경 변화로 인한 성실 중단", today=notice)
+        final = graded.project_evaluations.get(kind="final")
+        execution.panel_form(actor=SYSTEM, evaluation_id=final.pk, today=today)
+        grade = grades_allowed(on=today, switch_date=grade_switch_date(on=today))[1]
+        execution.evaluation_record(actor=SYSTEM, evaluation_id=final.pk, grade=grade, diligence="diligent",
+                                    comments="목표 대비 성과 보통", today=today)
+        made = 3
+    except DoyakError:  # a pool too small for a panel: the demo keeps what it made
+        pass
+    return {"execution": made}
 
 
 def _demo_users(organizations: list[Organization], *, seed: int) -> int:

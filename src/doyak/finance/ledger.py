@@ -17,6 +17,7 @@ from django.db.models import Sum
 from doyak.agreements.models import Agreement, AgreementVersion, ApprovedBudget
 from doyak.engine.settlement import BUDGET_SCHEMA, PROJECT_SCHEMA, TRANSACTION_SCHEMA, Ledger
 from doyak.engine.settlement_policy import CATEGORIES
+from doyak.execution.selectors import stop_dates_for
 
 from .models import Transaction
 
@@ -33,6 +34,10 @@ def ledger_for_agreements(*, agreement_ids: Sequence[int]) -> Ledger:
         Agreement.objects.filter(pk__in=ids).order_by("pk").values_list(
             "pk", "start_date", "end_date", "self_settlement", "gov_funds_krw", "cash_funds_krw")
     )
+    # a stopped project's eligible period ends on the stop notice date (spending after it is ineligible)
+    stopped = stop_dates_for(ids)
+    projects = [(p[0], p[1], max(p[1], min(p[2], stopped[p[0]])) if p[0] in stopped else p[2], *p[3:])
+                for p in projects]
     budgets = list(
         ApprovedBudget.objects.filter(agreement_id__in=ids, category__in=CATEGORIES)
         .values("agreement_id", "category").annotate(total=Sum("approved_krw")).order_by("agreement_id", "category")

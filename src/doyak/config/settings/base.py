@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "doyak.evaluation",
     "doyak.portfolio",
     "doyak.agreements",
+    "doyak.execution",
     "doyak.finance",
     "doyak.max",
     "doyak.kpi",
