@@ -8,7 +8,7 @@ from .enums import Diligence, Grade, SpecialOutcome, StopReason
 
 class StopForm(forms.Form):
     reason = forms.ChoiceField(label=_("Reason"), choices=StopReason.choices)
-    explanation = forms.CharField(label=_("Explanation"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+    explanation = forms.CharField(label=_("Explanation of the request"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
     proposed_goals = forms.CharField(label=_("New goals, one a line (for a goal change)"), max_length=20000,
                                      required=False, widget=forms.Textarea(attrs={"rows": 3}))
 

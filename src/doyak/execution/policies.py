@@ -5,7 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+from doyak.core.labels import policy_choices_register
 from doyak.policies.services import policy_value
+
+from .enums import StopReason
+
+policy_choices_register({"execution.stop.no_penalty_reasons": StopReason})
 
 GRADE_SWITCH_DATE = "execution.grades.switch_date"
 SANCTION_GRADES = "grades.sanction_grades"

@@ -27,6 +27,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from doyak.accounts.rules import SYSTEM, Actor
 from doyak.agreements.enums import IN_FORCE, AgreementStatus
@@ -34,6 +35,7 @@ from doyak.agreements.models import Agreement
 from doyak.agreements.rules import is_lead_applicant_of, lead_organization_id
 from doyak.core.audit import audit_record
 from doyak.core.errors import AccessDenied, Conflict, NotFound, ValidationFailed
+from doyak.core.labels import audit_actions_register
 from doyak.engine import execution as engine
 from doyak.engine.affinity import Profile, affinity_scores
 from doyak.engine.assignment import AssignmentInfeasible, Candidates, evaluators_assign
@@ -76,6 +78,29 @@ KPI_LIMIT = Decimal(10) ** 16
 WON_LIMIT = 10 ** 15
 COUNT_LIMIT = 10 ** 6
 
+
+AUDIT_ACTIONS = audit_actions_register({
+    "execution.schedule": gettext_lazy("Report and evaluation schedule made"),
+    "stop.request": gettext_lazy("Stop or goal change requested"),
+    "stop.special_evaluation": gettext_lazy("Special evaluation started"),
+    "stop.decide": gettext_lazy("Stop or goal change decided"),
+    "agreement.stop": gettext_lazy("Project stopped"),
+    "evaluation.panel": gettext_lazy("Evaluation panel formed"),
+    "evaluation.stage.record": gettext_lazy("Stage evaluation recorded"),
+    "evaluation.final.record": gettext_lazy("Final evaluation recorded"),
+    "evaluation.special.record": gettext_lazy("Special evaluation recorded"),
+    "evaluation.final.waive": gettext_lazy("Final evaluation waived (goal met early)"),
+    "report.save": gettext_lazy("Report saved"),
+    "report.submit": gettext_lazy("Report submitted"),
+    "report.accept": gettext_lazy("Report accepted"),
+    "report.return": gettext_lazy("Report returned with comments"),
+    "report.remind": gettext_lazy("Report reminder sent"),
+    "sanction_case.propose": gettext_lazy("Sanction proposed"),
+    "sanction_case.statement": gettext_lazy("Institution's statement on a sanction"),
+    "sanction_case.decide": gettext_lazy("Sanction decided"),
+    "sanction_case.object": gettext_lazy("Objection to a sanction"),
+    "sanction_case.objection_answer": gettext_lazy("Objection to a sanction answered"),
+})
 
 def _user_or_none(actor: Actor):
     return actor if getattr(actor, "pk", None) else None
@@ -366,7 +391,7 @@ def _project_stop(*, actor: Actor, stop: StopRequest, evaluation: ProjectEvaluat
         final.save(update_fields=["due_date", "updated_at"])
     audit_record(actor=actor, action="agreement.stop", obj=agreement,
                  changes={"status": [before, AgreementStatus.STOPPED], "notice_date": today.isoformat(),
-                          "reason": stop.reason, "no_penalty": stop.no_penalty})
+                          "stop_request": stop.pk, "no_penalty": stop.no_penalty})  # its reason: the request's own event
 
 
 # --------------------------------------------------------------------------------------------

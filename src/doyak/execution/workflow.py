@@ -37,7 +37,7 @@ _OWED = frozenset({S.DUE, S.DRAFT, S.RETURNED})
 TRANSITIONS: dict[str, Transition] = {t.name: t for t in [
     Transition("save", _("Save draft"), _OWED, S.DRAFT, Owner.INSTITUTION, button_class="secondary"),
     Transition("submit", _("Submit"), _OWED, S.SUBMITTED, Owner.INSTITUTION),
-    Transition("accept", _("Accept"), frozenset({S.SUBMITTED}), S.ACCEPTED, Owner.MANAGER),
+    Transition("accept", _("Accept the report"), frozenset({S.SUBMITTED}), S.ACCEPTED, Owner.MANAGER),
     Transition("return", _("Return with comments"), frozenset({S.SUBMITTED}), S.RETURNED, Owner.MANAGER,
                needs_note=True, button_class="secondary"),
 ]}

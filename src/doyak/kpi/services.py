@@ -9,10 +9,12 @@ from decimal import Decimal, InvalidOperation
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from doyak.accounts.rules import Actor
 from doyak.core.audit import audit_record
 from doyak.core.errors import AccessDenied, Conflict, ValidationFailed
+from doyak.core.labels import audit_actions_register
 from doyak.engine.kpi import AGGREGATES
 
 from .enums import IndicatorUnit
@@ -25,6 +27,10 @@ PILLARS = ("regional", "max", "competitiveness", "regulation", "capacity", "fake
 TRAJECTORY_YEARS_MAX = 30
 VALUE_LIMIT = Decimal(10) ** 18
 
+
+AUDIT_ACTIONS = audit_actions_register({
+    "kpi.indicator_add": gettext_lazy("KPI indicator added"),
+})
 
 def _trajectory_or_raise(trajectory: dict) -> dict[str, str]:
     if not trajectory or len(trajectory) > TRAJECTORY_YEARS_MAX:

@@ -13,11 +13,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import gettext_lazy, pgettext
 
 from doyak.accounts.rules import Actor
 from doyak.core.audit import audit_record
 from doyak.core.errors import AccessDenied, Conflict, NotFound, ValidationFailed
+from doyak.core.labels import audit_actions_register
 from doyak.organizations.models import Organization
 from doyak.policies.services import policy_value
 from doyak.proposals.enums import ProposalStatus
@@ -27,6 +28,13 @@ from doyak.regions.models import Region
 from .enums import VERIFICATION_TRANSITIONS, AdoptionLevel, AssetKind
 from .models import Asset, AssetEvidence, AssetProject
 from .rules import can_add_evidence, can_register_asset, can_verify_asset
+
+AUDIT_ACTIONS = audit_actions_register({
+    "max.asset_register": gettext_lazy("M.AX asset registered"),
+    "max.asset_evidence_add": gettext_lazy("Evidence added to an M.AX asset"),
+    "max.asset_verify": gettext_lazy("M.AX asset verified"),
+    "max.asset_reject": gettext_lazy("M.AX asset rejected"),
+})
 
 _SIGNATURES = {b"%PDF-": "application/pdf", b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
 _EXTENSIONS = {"application/pdf": (".pdf",), "image/jpeg": (".jpg", ".jpeg"), "image/png": (".png",)}

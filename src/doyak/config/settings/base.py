@@ -77,8 +77,8 @@ INSTALLED_APPS = [
     "doyak.evaluation",
     "doyak.portfolio",
     "doyak.agreements",
-    "doyak.execution",
     "doyak.finance",
+    "doyak.execution",  # after finance: where both translate one English word, the ledger's wording wins
     "doyak.max",
     "doyak.kpi",
     "doyak.demo",
