@@ -33,7 +33,7 @@ from playwright.sync_api import Error as PlaywrightError
 
 from .conftest import screenshot
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.presentation, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 AXE_URL = "/__sweep__/axe.min.js"  # served by the test (page.route), from our origin: the CSP stays on

@@ -8,7 +8,7 @@ from .conftest import screenshot
 
 # serialized_rollback like every transactional test here: a plain one re-creates content types on its flush,
 # which the next serialized test then fails to load again (order-dependent under xdist).
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.presentation, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 WIDTHS = {"desktop": 1280, "mobile": 390}
 WELCOME = {"ko": "환영합니다", "en": "Welcome"}

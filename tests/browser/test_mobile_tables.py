@@ -7,7 +7,7 @@ import pytest
 
 from .conftest import screenshot
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.presentation, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 TABLE_STATE = """() => {
   const overflow = document.scrollingElement.scrollWidth - window.innerWidth;

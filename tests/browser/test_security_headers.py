@@ -6,7 +6,7 @@ from doyak.accounts.enums import Role
 
 from .conftest import watch_csp
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.presentation, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def test_login_page_anonymous_no_csp_violation(browser, live_server):
