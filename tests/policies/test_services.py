@@ -111,3 +111,13 @@ def test_policy_setting_is_append_only():
 def test_policy_values_prefix():
     values = policy_values(prefix="settlement.grace_days.", on=dt.date(2026, 11, 1))
     assert values == {"settlement.grace_days.default": 0, "settlement.grace_days.allowance": 90}
+
+
+def test_every_seeded_policy_fits_its_columns_and_choices():
+    """SQLite keeps what PostgreSQL refuses (a unit longer than its column): check the seeds against the model."""
+    from doyak.policies.enums import Unit, ValueType
+
+    for record in PolicySetting.objects.all():
+        assert record.unit in Unit.values, (record.key, record.unit)
+        assert record.value_type in ValueType.values, (record.key, record.value_type)
+        record.full_clean(exclude=["created_by"])

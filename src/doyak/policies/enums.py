@@ -19,6 +19,7 @@ class Unit(models.TextChoices):
     MONTHS = "months", _("months")
     YEARS = "years", _("years")
     MINUTES = "minutes", _("minutes")
+    SECONDS = "seconds", _("seconds")
     POINTS = "points", _("points")
     FLAG = "flag", _("on/off")
     NONE = "", _("none")
