@@ -151,3 +151,24 @@ def test_large_projects_without_base_year_records_is_no_data_with_its_reason(db)
     assert (state.actual, state.target, state.status) == (Decimal(0), None, "no_data")
     assert "2025" in state.no_data_reason
     assert {row.status for row in state.years} == {"no_data"}
+
+
+def test_home_cards_are_computed_once_a_minute_when_the_deployment_asks(settings, make_user):
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from doyak.kpi.selectors import home_content
+
+    council = make_user(role="council_member")
+    cache.clear()
+    settings.KPI_HOME_CACHE_SECONDS = 60
+    first = home_content(user=council, lang="ko")
+    with CaptureQueriesContext(connection) as queries:
+        again = home_content(user=council, lang="ko")
+    assert again == first and len(queries) == 0 and first.cards
+    settings.KPI_HOME_CACHE_SECONDS = 0
+    with CaptureQueriesContext(connection) as queries:
+        assert home_content(user=council, lang="ko") == first
+    assert len(queries) > 0
+    cache.clear()

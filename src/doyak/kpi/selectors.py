@@ -180,6 +180,15 @@ def home_content(*, user: Actor, lang: str) -> HomeContent:
 
     if getattr(user, "role", "") not in HOME_ROLES:
         return HomeContent()
+    from django.conf import settings
+    from django.core.cache import cache
+
+    # the same cards for everyone who sees them: computed at most once a KPI_HOME_CACHE_SECONDS per language
+    # and process (the board itself, /kpi/, is always computed afresh)
+    seconds = getattr(settings, "KPI_HOME_CACHE_SECONDS", 0)
+    key = f"kpi:home:{timezone.localdate().isoformat()}:{lang}"
+    if seconds and (cached := cache.get(key)) is not None:
+        return cached
     cards = []
     for state in board():
         target = figure(state.target, state.indicator.unit, lang=lang)
@@ -188,4 +197,7 @@ def home_content(*, user: Actor, lang: str) -> HomeContent:
             sub=f"{status_label(state.status)} · {_('target')} {target}"
                 + (f" ({state.deadline})" if state.deadline else ""),
             url=reverse("kpi:indicator", args=[state.key])))
-    return HomeContent(cards=tuple(cards))
+    content = HomeContent(cards=tuple(cards))
+    if seconds:
+        cache.set(key, content, seconds)
+    return content

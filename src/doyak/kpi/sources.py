@@ -114,14 +114,23 @@ def agreement_evidence_checks_per_100m(*, as_of: dt.date) -> list[KpiRecord]:
 
 # ---------------------------------------------------------------------------------------------- proposals
 def proposals_documents_required(*, as_of: dt.date) -> list[KpiRecord]:
-    """Submitted proposals, valued at the number of documents their call required, in the year submitted."""
-    qs = (Proposal.objects.filter(submitted_at__isnull=False, submitted_at__date__lte=as_of)
-          .select_related("call__program", "lead_organization__region").order_by("submitted_at", "pk"))
-    return [KpiRecord(ref=f"proposal:{p.pk}", dedup_key=p.reference, year=_local_date(p.submitted_at).year,
-                      value=Decimal(len(p.call.required_documents or [])), label=f"{p.reference} {p.title}",
-                      organization=p.lead_organization.name,
-                      region_group=p.lead_organization.region.group if p.lead_organization.region else "",
-                      program=p.call.program.name) for p in qs]
+    """Submitted proposals, valued at the number of documents their call required, in the year submitted.
+
+    Read as plain rows (the year in Seoul time from the database; no model objects): the national seed has some
+    fifty thousand submitted proposals and this indicator sits on the home page of the ministry side."""
+    from django.db.models.functions import ExtractYear
+    from django.utils.translation import get_language
+
+    english = (get_language() or "ko").startswith("en")
+    rows = (Proposal.objects.filter(submitted_at__isnull=False, submitted_at__date__lte=as_of)
+            .annotate(year=ExtractYear("submitted_at")).order_by("submitted_at", "pk")
+            .values_list("pk", "reference", "year", "call__required_documents", "title_ko", "title_en",
+                         "lead_organization__name", "lead_organization__region__group", "call__program__name_ko",
+                         "call__program__name_en"))
+    return [KpiRecord(ref=f"proposal:{pk}", dedup_key=reference, year=year, value=Decimal(len(documents or [])),
+                      label=f"{reference} {(title_en if english and title_en else title_ko)}", organization=org,
+                      region_group=group or "", program=(program_en if english and program_en else program_ko))
+            for pk, reference, year, documents, title_ko, title_en, org, group, program_ko, program_en in rows]
 
 
 # ---------------------------------------------------------------------------------------------- open data

@@ -118,6 +118,9 @@ MIDDLEWARE = [
 # Every form renders KRDS markup through the project's templates (doyak.core.forms).
 FORM_RENDERER = "doyak.core.forms.KrdsFormRenderer"
 
+# The KPI cards on the ministry side's home page are computed at most once a minute per process (0: always).
+KPI_HOME_CACHE_SECONDS = int(os.environ.get("DOYAK_KPI_HOME_CACHE_SECONDS", "60") or 0)
+
 ROOT_URLCONF = "doyak.config.urls"
 WSGI_APPLICATION = "doyak.config.wsgi.application"
 ASGI_APPLICATION = "doyak.config.asgi.application"

@@ -9,6 +9,7 @@ from .base import DATABASES, VAR_DIR
 
 SECRET_KEY = "test-only-secret-key-not-for-production-0123456789abcdefghij"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+KPI_HOME_CACHE_SECONDS = 0  # each test sees the records it made
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 HTTPS = False
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SECURE_SSL_REDIRECT = False
