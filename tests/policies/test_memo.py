@@ -3,11 +3,10 @@
 import datetime as dt
 
 import pytest
-from django.core.signals import request_finished, request_started
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from doyak.policies.memo import memo
+from doyak.policies.memo import memo, memo_end, memo_start
 from doyak.policies.services import policy_change, policy_record, policy_value
 
 pytestmark = pytest.mark.django_db
@@ -19,9 +18,11 @@ KEYS = ["rnd_act.gov_share_max.sme", "rnd_act.indirect_rate_default.university",
 
 @pytest.fixture
 def in_request():
-    request_started.send(sender=None)
+    """What Django's request_started / request_finished receivers do (sending the signals themselves would also
+    close the test's database connection on PostgreSQL)."""
+    memo_start()
     yield
-    request_finished.send(sender=None)
+    memo_end()
 
 
 def _queries(fn) -> int:
@@ -50,9 +51,11 @@ def test_a_change_within_the_request_is_read_afterwards(in_request, make_user):
     assert policy_value(key, DAY) == 300_000
 
 
-def test_the_memory_ends_with_the_request():
-    request_started.send(sender=None)
-    policy_value(KEYS[0], DAY)
-    assert memo()
-    request_finished.send(sender=None)
-    assert memo() is None
+def test_a_request_starts_and_ends_the_memory(client, make_user):
+    from django.core.signals import request_finished, request_started
+
+    assert memo_start in request_started._live_receivers(None)[0]
+    assert memo_end in request_finished._live_receivers(None)[0]
+    client.force_login(make_user(role="program_manager"))
+    assert client.get("/policies/").status_code == 200
+    assert memo() is None  # forgotten at the end of the request
