@@ -1,9 +1,10 @@
 """A request's memory of the policy versions it has read.
 
 A page reads the same policies many times (a proposal's rule check cites some twenty, each read on its own),
-and each read is a query. While a request runs, ``policy_record`` remembers what it found for (key, date);
-the memory starts empty with every request and is forgotten at its end, and any write to a policy setting
-clears it, so a request that changes a policy reads the new version. Outside a request (background runs, the
+and each read was a query. While a request runs, the first read for a date loads every policy version in force
+on it (one query) and ``policy_record`` answers from that for the rest of the request. The memory starts empty
+with every request and is forgotten at its end, and any write to a policy setting clears it, so a request that
+changes a policy reads the new version. Outside a request (background runs, the
 command line) nothing is remembered: every read asks the database.
 """
 
