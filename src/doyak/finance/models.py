@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from doyak.core.labels import choice_label
 from doyak.core.models import BackgroundRun
 
 from .enums import (
@@ -58,8 +59,7 @@ class Transaction(models.Model):
     @property
     def merchant_type_label(self) -> str:
         """The merchant type in words; a type the funds system sent that doyak does not list, as it arrived."""
-        return str(MerchantType(self.merchant_type).label) if self.merchant_type in MerchantType.values \
-            else self.merchant_type
+        return choice_label(MerchantType, self.merchant_type)
 
 
 def evidence_path(instance: EvidenceFile, filename: str) -> str:
