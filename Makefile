@@ -52,9 +52,11 @@ check-messages: install
 test-sqlite: install
 	$(BIN)/pytest -q -n 2
 
-# The presentation checks (page looks, words, widths, axe) run once, on SQLite: they test no database behaviour.
+# PostgreSQL runs the tests that reach the database (DOYAK_TEST_DATABASE_ONLY, tests/conftest.py): the others
+# cannot touch it and already ran on SQLite. The presentation checks (page looks, words, widths, axe) also run
+# once, on SQLite: they test no database behaviour.
 test-postgres: install
-	$(BIN)/python scripts/test_postgres.py -q -n 2 -m "not presentation"
+	DOYAK_TEST_DATABASE_ONLY=1 $(BIN)/python scripts/test_postgres.py -q -n 2 -m "not presentation"
 
 bench: install
 	@echo "See bench/README.md; each script prints its figures and its baseline."

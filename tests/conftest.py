@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import os
 
 import pytest
 
@@ -147,3 +148,23 @@ def chain(db, make_organization, make_researcher, make_user, make_proposal):
 
     return Chain(make_organization=make_organization, make_researcher=make_researcher, make_user=make_user,
                  make_proposal=make_proposal)
+
+
+_DATABASE_FIXTURES = frozenset({"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback",
+                                "live_server"})
+
+
+def pytest_collection_modifyitems(config, items):
+    """With DOYAK_TEST_DATABASE_ONLY=1 (the PostgreSQL run of ``make test``), keep only the tests that reach the
+    database. pytest-django refuses database access to any other test, so they behave the same whatever the
+    database is; they already ran on SQLite, and running them twice tested nothing more."""
+    if os.environ.get("DOYAK_TEST_DATABASE_ONLY") != "1":
+        return
+    keep, drop = [], []
+    for item in items:
+        uses_database = item.get_closest_marker("django_db") is not None or bool(
+            _DATABASE_FIXTURES.intersection(getattr(item, "fixturenames", ())))
+        (keep if uses_database else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
