@@ -26,6 +26,7 @@ from doyak.agreements.enums import AgreementStatus
 from doyak.agreements.models import Agreement
 from doyak.core.audit import audit_record
 from doyak.core.errors import AccessDenied, Conflict, NotFound, ValidationFailed
+from doyak.core.files import evidence_content_type
 from doyak.core.inputs import text_problem
 from doyak.core.labels import audit_actions_register
 from doyak.core.runs import LeaseLost, lease_acquire, lease_assert_held, lease_release, lease_valid_for
@@ -87,8 +88,6 @@ logger = logging.getLogger(__name__)
 
 # Agreements settled per chunk (one database transaction each): an operating setting, not a policy.
 CHUNK_SIZE = getattr(settings, "DOYAK_SETTLEMENT_CHUNK_SIZE", 25)
-_SIGNATURES = {b"%PDF-": "application/pdf", b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
-_EXTENSIONS = {"application/pdf": (".pdf",), "image/jpeg": (".jpg", ".jpeg"), "image/png": (".png",)}
 
 # Test hook: called as ``hook(run, chunk_index)`` after each chunk commits (tests raise in it to simulate a crash).
 chunk_committed_hook: Callable[[SettlementRun, int], None] | None = None
@@ -336,8 +335,8 @@ def transaction_create(*, actor: Actor, agreement_id: int, txn_id: str, category
 
 def _evidence_store(*, actor: Actor, agreement: Agreement, name: str, content: bytes, transaction_obj=None,
                     flag=None) -> EvidenceFile:
-    kind = next((ctype for magic, ctype in _SIGNATURES.items() if content.startswith(magic)), None)
-    if kind is None or not name.lower().endswith(_EXTENSIONS[kind]):
+    kind = evidence_content_type(name=name, content=content)
+    if kind is None:
         raise ValidationFailed(_("Evidence must be a PDF, JPEG or PNG file."), code="evidence_type", field="file")
     limit = policy_value("proposals.attachment_max_bytes")
     if len(content) > limit:

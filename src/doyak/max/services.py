@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy, pgettext
 from doyak.accounts.rules import Actor
 from doyak.core.audit import audit_record
 from doyak.core.errors import AccessDenied, Conflict, NotFound, ValidationFailed
+from doyak.core.files import evidence_content_type
 from doyak.core.labels import audit_actions_register
 from doyak.organizations.models import Organization
 from doyak.policies.services import policy_value
@@ -36,8 +37,6 @@ AUDIT_ACTIONS = audit_actions_register({
     "max.asset_reject": gettext_lazy("M.AX asset rejected"),
 })
 
-_SIGNATURES = {b"%PDF-": "application/pdf", b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
-_EXTENSIONS = {"application/pdf": (".pdf",), "image/jpeg": (".jpg", ".jpeg"), "image/png": (".png",)}
 # Proposals an asset may come from: those past submission that were not turned down or withdrawn.
 _LINKABLE = (ProposalStatus.SUBMITTED, ProposalStatus.UNDER_REVIEW, ProposalStatus.EVALUATED, ProposalStatus.SELECTED)
 
@@ -156,8 +155,8 @@ def asset_evidence_add(*, actor: Actor, asset_id: int, name: str, content: bytes
     asset = _asset_for_update_or_raise(asset_id)
     if not can_add_evidence(actor, asset):
         raise AccessDenied(_("You may not add evidence to this asset."), code="asset_evidence_forbidden")
-    kind = next((ctype for magic, ctype in _SIGNATURES.items() if content.startswith(magic)), None)
-    if kind is None or not name.lower().endswith(_EXTENSIONS[kind]):
+    kind = evidence_content_type(name=name, content=content)
+    if kind is None:
         raise ValidationFailed(pgettext("max asset", "Evidence must be a PDF, JPEG or PNG file."), code="evidence_type", field="file")
     limit = policy_value("max.evidence_max_bytes")
     if len(content) > limit:
