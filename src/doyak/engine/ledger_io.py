@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
+import pyarrow as pa
 
 from doyak.engine.errors import EngineError
 from doyak.engine.settlement import (
@@ -271,6 +272,9 @@ def _text(checks: _Checks, frame: pl.DataFrame, column: str, *, required: bool =
             problem_code="wrong_type",
             problem_args={"type": str(series.dtype), "expected": "text"},
         )
+    limit = TEXT_LIMITS.get(column)
+    if _text_clean(series, limit=limit, required=required):
+        return series
     if required:
         checks.add(
             column=column, bad=series.is_null() | (series == ""), describe=lambda _: "is empty", kind="empty"
@@ -281,7 +285,6 @@ def _text(checks: _Checks, frame: pl.DataFrame, column: str, *, required: bool =
         describe=lambda _: "contains a NUL character",
         kind="nul_character",
     )
-    limit = TEXT_LIMITS.get(column)
     if limit is not None:
         checks.add(
             column=column,
@@ -291,6 +294,28 @@ def _text(checks: _Checks, frame: pl.DataFrame, column: str, *, required: bool =
             args=lambda _: {"limit": limit},
         )
     return series
+
+
+def _text_clean(series: pl.Series, *, limit: int | None, required: bool) -> bool:
+    """True when no cell of a text column can fail a check of ``_text`` (the usual case), so the per-row
+    checks are skipped: no empty cell (when required), no NUL, no cell longer than ``limit`` bytes (a
+    character is at least one byte). One pass over the bytes as Arrow offsets and data, instead of a string
+    kernel per check; False only sends the column to the per-row checks, which decide."""
+    if required and series.null_count():
+        return False
+    arrow = series.to_arrow(compat_level=pl.CompatLevel.oldest())  # large_string: int64 offsets + bytes
+    for chunk in arrow.chunks if isinstance(arrow, pa.ChunkedArray) else [arrow]:
+        if len(chunk) == 0:
+            continue
+        offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int64)[chunk.offset : chunk.offset + len(chunk) + 1]
+        lengths = np.diff(offsets)
+        if (required and int(lengths.min()) == 0) or (limit is not None and int(lengths.max()) > limit):
+            return False
+        data = chunk.buffers()[2]
+        if data is not None and offsets[-1] > offsets[0]:
+            if not np.frombuffer(data, dtype=np.uint8)[offsets[0] : offsets[-1]].all():  # a NUL byte
+                return False
+    return True
 
 
 def _integer(checks: _Checks, frame: pl.DataFrame, column: str, *, minimum: int | None = None) -> pl.Series:
@@ -346,6 +371,8 @@ def _choice(
 ) -> pl.Series:
     series = _text(checks, frame, column)
     values = series.cast(enum, strict=False)
+    if not values.null_count():  # every cell is a known value
+        return values
     bad = series.is_not_null() & (series != "") & values.is_null()
     allowed = ", ".join(enum.categories.to_list())
     checks.add(
