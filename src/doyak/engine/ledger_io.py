@@ -117,9 +117,10 @@ class _Checks:
     """Collects every bad cell of every check (up to ``PROBLEMS_LISTED_MAX`` per check), then raises one
     error naming the earliest and listing them all, in row order (``LedgerFileError.problems``)."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, *, rows: np.ndarray | None = None) -> None:
         self.path = path
         self.problems: list[LedgerProblem] = []
+        self.rows = rows  # the file's 0-based row of each frame row, when the frame is part of the file
 
     def add(
         self,
@@ -136,7 +137,8 @@ class _Checks:
             self.add_at(column=column, index=int(index), text=describe(int(index)), kind=kind, args=args(int(index)))
 
     def add_at(self, *, column: str, index: int, text: str, kind: str, args: dict[str, object]) -> None:
-        self.problems.append(LedgerProblem(row=index + 1, column=column, problem=text, problem_code=kind,
+        row = int(self.rows[index]) if self.rows is not None else index
+        self.problems.append(LedgerProblem(row=row + 1, column=column, problem=text, problem_code=kind,
                                            problem_args=args))
 
     def raise_first(self) -> None:
@@ -253,6 +255,31 @@ def table_read(*, path: Path, required: tuple[str, ...], optional: tuple[str, ..
         except (OSError, pl.exceptions.PolarsError) as error:
             raise LedgerFileError(f"{name}: not a readable file ({error})", path=name) from None
     return frame.select(wanted)
+
+
+def parquet_columns(*, path: Path, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> list[str]:
+    """The required (and present optional) columns of a Parquet file, read from its schema alone;
+    raises as :func:`table_read` does when one is missing."""
+    name = str(path)
+    try:
+        present = list(pl.read_parquet_schema(path))
+    except OSError as error:
+        raise LedgerFileError(
+            f"{name}: cannot read ({error.strerror or error})", path=name, code="unreadable_file"
+        ) from None
+    except pl.exceptions.PolarsError as error:
+        raise LedgerFileError(f"{name}: not a readable file ({error})", path=name) from None
+    for column in required:
+        if column not in present:
+            raise LedgerFileError(
+                f"{name}: missing column {column!r}",
+                path=name,
+                column=column,
+                code="missing_column",
+                problem=f"missing column {column!r}",
+                problem_code="missing_column",
+            )
+    return [*required, *(column for column in optional if column in present)]
 
 
 # The longest text each column may hold (the ledger's storage: finance.Transaction's columns).
@@ -504,7 +531,8 @@ def _first_duplicate(checks: _Checks, column: str, values: pl.Series, what: str)
         return
     position = int(repeat.arg_true()[0])
     value = subset[position]
-    first = int(rows[int((subset == value).arg_true()[0])]) + 1
+    first = int(rows[int((subset == value).arg_true()[0])])
+    first = (int(checks.rows[first]) if checks.rows is not None else first) + 1
     checks.add_at(
         column=column,
         index=int(rows[position]),
@@ -514,10 +542,16 @@ def _first_duplicate(checks: _Checks, column: str, values: pl.Series, what: str)
     )
 
 
-def transactions_read(*, path: Path) -> pl.DataFrame:
-    """Transactions in the engine's schema (see ``TRANSACTION_SCHEMA``)."""
-    frame = table_read(path=path, required=TRANSACTION_COLUMNS, optional=TRANSACTION_OPTIONAL_COLUMNS)
-    checks = _Checks(str(path))
+def transactions_read(*, path: Path, part: pl.DataFrame | None = None, rows: np.ndarray | None = None) -> pl.DataFrame:
+    """Transactions in the engine's schema (see ``TRANSACTION_SCHEMA``).
+
+    ``part``: some rows already read from the file (``engine.settlement_stream`` reads a file project range
+    by project range), checked instead of the whole file; ``rows`` are their 0-based rows in the file, so a
+    problem names the file's row. A duplicate ``txn_id`` is then found only within the part (the streamed
+    settlement checks the whole file's ids itself)."""
+    frame = part if part is not None else table_read(
+        path=path, required=TRANSACTION_COLUMNS, optional=TRANSACTION_OPTIONAL_COLUMNS)
+    checks = _Checks(str(path), rows=rows)
     txn_id = _text(checks, frame, "txn_id")
     project_id = _text(checks, frame, "project_id")
     category = _choice(
@@ -602,24 +636,28 @@ def budgets_read(*, path: Path) -> pl.DataFrame:
     )
 
 
-def _unknown_projects(*, path: Path, values: pl.Series, known: pl.Series, projects_path: Path) -> None:
-    """Report the first row whose project is not in the projects file.
+def _unknown_projects(
+    *, path: Path, values: pl.Series, known: pl.Series, projects_path: Path, rows: np.ndarray | None = None
+) -> None:
+    """Report the first row whose project is not in the projects file (``rows``: each value's 0-based
+    row in the file, when ``values`` are a part of it).
 
     Compared by 64-bit hash (a value whose hash is unknown is certainly unknown); the engine
     maps projects exactly and rejects the astronomically unlikely collision on its own.
     """
     bad = ~values.hash(seed=3).is_in(known.hash(seed=3).implode())
     if bad.any():
-        index = int(bad.arg_true()[0])
+        position = int(bad.arg_true()[0])
+        index = int(rows[position]) if rows is not None else position
         raise LedgerFileError(
-            f"{path} data row {index + 1}, column project_id: {_quoted(values[index])} is not in {projects_path}",
+            f"{path} data row {index + 1}, column project_id: {_quoted(values[position])} is not in {projects_path}",
             path=str(path),
             row=index + 1,
             column="project_id",
             code="unknown_project",
-            problem=f"{_quoted(values[index])} is not in {projects_path}",
+            problem=f"{_quoted(values[position])} is not in {projects_path}",
             problem_code="unknown_project",
-            problem_args={"value": _shown(values[index]), "projects_path": str(projects_path)},
+            problem_args={"value": _shown(values[position]), "projects_path": str(projects_path)},
         )
 
 
