@@ -40,8 +40,9 @@ def _cpu() -> float:
 
 def run_engine(data: Path, transactions: Path, flags_out: Path) -> dict[str, float | int]:
     from doyak.engine.ledger_io import ledger_read
-    from doyak.engine.settlement import SUMMARY_COLUMNS, ledger_settle
+    from doyak.engine.settlement import SUMMARY_COLUMNS
     from doyak.engine.settlement_policy import policy_read
+    from doyak.engine.settlement_stream import ledger_settle_ranges
 
     started, cpu = time.perf_counter(), _cpu()
     policy = policy_read(path=data / "policy.toml")
@@ -49,7 +50,7 @@ def run_engine(data: Path, transactions: Path, flags_out: Path) -> dict[str, flo
         transactions_path=transactions, projects_path=data / "projects.csv", budgets_path=data / "budgets.csv"
     )
     read = time.perf_counter()
-    result = ledger_settle(ledger=ledger, policy=policy)
+    result = ledger_settle_ranges(ledger=ledger, policy=policy)  # what `doyak settle` runs
     settled = time.perf_counter()
     result.flags.write_csv(flags_out)
     result.summary.select(SUMMARY_COLUMNS).write_csv(flags_out.with_suffix(".summary.csv"))

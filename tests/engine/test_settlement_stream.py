@@ -13,6 +13,7 @@ from doyak.engine.settlement import ledger_settle
 from doyak.engine.settlement_policy import policy_read
 from doyak.engine.settlement_stream import (
     ledger_parts_settle,
+    ledger_settle_ranges,
     ledger_settle_stream,
     project_ranges,
     results_merge,
@@ -44,13 +45,18 @@ def _paths(files: dict[str, Path], transactions: Path | None = None) -> dict[str
 def test_streamed_settlement_of_a_million_rows_equals_the_in_memory_one(million):
     # given the generated ledger and its policy, settled in memory
     policy = policy_read(path=million["policy"])
-    whole = ledger_settle(ledger=ledger_read(**_paths(million)), policy=policy)
-    # when it is settled in ranges of about 150,000 rows (7 ranges, each crossing row groups)
+    ledger = ledger_read(**_paths(million))
+    whole = ledger_settle(ledger=ledger, policy=policy)
+    # when it is streamed in ranges of about 150,000 rows (7 ranges, each crossing row groups)
     parts = list(ledger_parts_settle(**_paths(million), policy=policy, rows_per_part=150_000))
     streamed = results_merge(parts)
+    # and when the ledger in memory is settled range by range (what `doyak settle` does)
+    ranged = ledger_settle_ranges(ledger=ledger, policy=policy, rows_per_part=300_000)
     # then every flag, summary row, sampled transaction and total is the same
     assert len(parts) == 7
     assert sum(part.summary.height for part in parts) == 2_000
+    assert (ranged.flags.equals(whole.flags), ranged.summary.equals(whole.summary),
+            ranged.sample.equals(whole.sample), ranged.totals) == (True, True, True, whole.totals)
     assert streamed.flags.equals(whole.flags)
     assert streamed.summary.equals(whole.summary)
     assert streamed.sample.equals(whole.sample)

@@ -203,10 +203,14 @@ def _csv_shape_error(path: str, data: bytes) -> LedgerFileError:
     return LedgerFileError(f"{path}: not a readable CSV file", path=path)
 
 
-def table_read(*, path: Path, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> pl.DataFrame:
+def table_read(
+    *, path: Path, required: tuple[str, ...], optional: tuple[str, ...] = (), categorical: tuple[str, ...] = ()
+) -> pl.DataFrame:
     """The required (and present optional) columns of a CSV or Parquet file.
 
-    CSV cells come back as text (empty cells as null); Parquet columns keep their types.
+    CSV cells come back as text (empty cells as null); Parquet columns keep their types, except that the
+    text columns named in ``categorical`` (few distinct values) are read as Categorical, never holding every
+    row's text at once.
     """
     name = str(path)
     suffix = path.suffix.lower()
@@ -251,7 +255,12 @@ def table_read(*, path: Path, required: tuple[str, ...], optional: tuple[str, ..
     wanted = [*required, *(column for column in optional if column in frame_columns)]
     if suffix in _PARQUET_SUFFIXES:
         try:
-            return pl.read_parquet(path, columns=wanted)
+            if not any(columns.get(column) == pl.String for column in categorical if column in wanted):
+                return pl.read_parquet(path, columns=wanted)
+            return pl.scan_parquet(path).select(wanted).with_columns(
+                pl.col(column).cast(pl.Categorical)
+                for column in categorical if column in wanted and columns[column] == pl.String
+            ).collect()
         except (OSError, pl.exceptions.PolarsError) as error:
             raise LedgerFileError(f"{name}: not a readable file ({error})", path=name) from None
     return frame.select(wanted)
@@ -286,9 +295,16 @@ def parquet_columns(*, path: Path, required: tuple[str, ...], optional: tuple[st
 TEXT_LIMITS = {"txn_id": 64, "project_id": 64, "merchant_id": 100, "merchant_type": 50, "description": 300}
 
 
-def _text(checks: _Checks, frame: pl.DataFrame, column: str, *, required: bool = True) -> pl.Series:
+def _text(
+    checks: _Checks, frame: pl.DataFrame, column: str, *, required: bool = True, keep_categorical: bool = False
+) -> pl.Series:
     series = frame[column]
+    limit = TEXT_LIMITS.get(column)
     if isinstance(series.dtype, pl.Categorical | pl.Enum):
+        # each distinct value checked once; ``keep_categorical``: the column stays so (the caller casts it)
+        if keep_categorical and not (required and series.null_count()) and _text_clean(
+                series.unique().cast(pl.String), limit=limit, required=required):
+            return series
         series = series.cast(pl.String)
     if series.dtype != pl.String:
         raise LedgerFileError(
@@ -299,7 +315,6 @@ def _text(checks: _Checks, frame: pl.DataFrame, column: str, *, required: bool =
             problem_code="wrong_type",
             problem_args={"type": str(series.dtype), "expected": "text"},
         )
-    limit = TEXT_LIMITS.get(column)
     if _text_clean(series, limit=limit, required=required):
         return series
     if required:
@@ -330,8 +345,18 @@ def _text_clean(series: pl.Series, *, limit: int | None, required: bool) -> bool
     kernel per check; False only sends the column to the per-row checks, which decide."""
     if required and series.null_count():
         return False
-    arrow = series.to_arrow(compat_level=pl.CompatLevel.oldest())  # large_string: int64 offsets + bytes
-    for chunk in arrow.chunks if isinstance(arrow, pa.ChunkedArray) else [arrow]:
+    for start in range(0, series.len(), _CLEAN_SLICE):  # by slices: the Arrow copy stays small
+        arrow = series.slice(start, _CLEAN_SLICE).to_arrow(compat_level=pl.CompatLevel.oldest())
+        if not _arrow_text_clean(arrow, limit=limit, required=required):
+            return False
+    return True
+
+
+_CLEAN_SLICE = 1 << 20
+
+
+def _arrow_text_clean(arrow: pa.Array | pa.ChunkedArray, *, limit: int | None, required: bool) -> bool:
+    for chunk in arrow.chunks if isinstance(arrow, pa.ChunkedArray) else [arrow]:  # large_string chunks
         if len(chunk) == 0:
             continue
         offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int64)[chunk.offset : chunk.offset + len(chunk) + 1]
@@ -396,7 +421,7 @@ def _integer(checks: _Checks, frame: pl.DataFrame, column: str, *, minimum: int 
 def _choice(
     checks: _Checks, frame: pl.DataFrame, column: str, *, enum: pl.Enum, what: str, kind: str
 ) -> pl.Series:
-    series = _text(checks, frame, column)
+    series = _text(checks, frame, column, keep_categorical=True)
     values = series.cast(enum, strict=False)
     if not values.null_count():  # every cell is a known value
         return values
@@ -550,7 +575,8 @@ def transactions_read(*, path: Path, part: pl.DataFrame | None = None, rows: np.
     problem names the file's row. A duplicate ``txn_id`` is then found only within the part (the streamed
     settlement checks the whole file's ids itself)."""
     frame = part if part is not None else table_read(
-        path=path, required=TRANSACTION_COLUMNS, optional=TRANSACTION_OPTIONAL_COLUMNS)
+        path=path, required=TRANSACTION_COLUMNS, optional=TRANSACTION_OPTIONAL_COLUMNS,
+        categorical=("category", "evidence", "merchant_type"))
     checks = _Checks(str(path), rows=rows)
     txn_id = _text(checks, frame, "txn_id")
     project_id = _text(checks, frame, "project_id")
@@ -560,7 +586,7 @@ def transactions_read(*, path: Path, part: pl.DataFrame | None = None, rows: np.
     amount = _integer(checks, frame, "amount")
     occurred_at = _timestamp(checks, frame, "occurred_at")
     merchant_id = _text(checks, frame, "merchant_id")
-    merchant_type = _text(checks, frame, "merchant_type")
+    merchant_type = _text(checks, frame, "merchant_type", keep_categorical=True)
     evidence = _choice(
         checks, frame, "evidence", enum=EVIDENCE_ENUM, what="known evidence kind", kind="unknown_evidence"
     )
@@ -574,7 +600,7 @@ def transactions_read(*, path: Path, part: pl.DataFrame | None = None, rows: np.
             amount.alias("amount"),
             occurred_at.alias("occurred_at"),
             merchant_id.alias("merchant_id"),
-            merchant_type.alias("merchant_type"),
+            merchant_type.cast(pl.String).alias("merchant_type"),
             evidence.alias("evidence"),
         ]
     )
