@@ -242,17 +242,7 @@ def table_read(
         ) from None
     except pl.exceptions.PolarsError as error:
         raise LedgerFileError(f"{name}: not a readable file ({error})", path=name) from None
-    for column in required:
-        if column not in frame_columns:
-            raise LedgerFileError(
-                f"{name}: missing column {column!r}",
-                path=name,
-                column=column,
-                code="missing_column",
-                problem=f"missing column {column!r}",
-                problem_code="missing_column",
-            )
-    wanted = [*required, *(column for column in optional if column in frame_columns)]
+    wanted = _wanted_columns(name, frame_columns, required=required, optional=optional)
     if suffix in _PARQUET_SUFFIXES:
         try:
             if not any(columns.get(column) == pl.String for column in categorical if column in wanted):
@@ -278,6 +268,12 @@ def parquet_columns(*, path: Path, required: tuple[str, ...], optional: tuple[st
         ) from None
     except pl.exceptions.PolarsError as error:
         raise LedgerFileError(f"{name}: not a readable file ({error})", path=name) from None
+    return _wanted_columns(name, present, required=required, optional=optional)
+
+
+def _wanted_columns(
+    name: str, present: list[str], *, required: tuple[str, ...], optional: tuple[str, ...]
+) -> list[str]:
     for column in required:
         if column not in present:
             raise LedgerFileError(
