@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
+import pyarrow.parquet as pq
 
 CATEGORIES = (
     "personnel",
@@ -68,9 +69,59 @@ _EPOCH = dt.date(1970, 1, 1)
 
 
 def generate(directory: Path, *, rows: int, projects: int, seed: int = 20260128) -> dict[str, Path]:
+    """The bench's ledger: transactions in random project order, one Parquet file of 1M-row groups."""
     rng = np.random.default_rng(seed)
     directory.mkdir(parents=True, exist_ok=True)
+    start, length = _projects_write(rng, directory, projects=projects)
+    frame = _transactions(rng, start=start, length=length, first_project=0, rows=rows, first_txn=0)
+    frame.write_parquet(directory / "transactions.parquet", row_group_size=1_000_000)
+    _budgets_write(rng, directory, [_spend(frame)])
+    return _paths(directory)
 
+
+def generate_sorted(
+    directory: Path, *, rows: int, projects: int, seed: int = 20260128, block_projects: int = 10_000
+) -> dict[str, Path]:
+    """The same kind of ledger at any size: written block of projects by block, each block sorted by
+    project, so the file is sorted by ``project_id`` and a project range is a contiguous run of row groups
+    (a few hundred MiB of memory however many rows)."""
+    rng = np.random.default_rng(seed)
+    directory.mkdir(parents=True, exist_ok=True)
+    start, length = _projects_write(rng, directory, projects=projects)
+    spends = []
+    writer = None
+    first_txn = 0
+    try:
+        for first in range(0, projects, block_projects):
+            last = min(first + block_projects, projects)
+            block_rows = rows * last // projects - rows * first // projects
+            frame = _transactions(rng, start=start[first:last], length=length[first:last], first_project=first,
+                                  rows=block_rows, first_txn=first_txn).sort("project_id", maintain_order=True)
+            first_txn += block_rows
+            spends.append(_spend(frame))
+            table = frame.to_arrow(compat_level=pl.CompatLevel.oldest())
+            if writer is None:
+                writer = pq.ParquetWriter(directory / "transactions.parquet", table.schema, compression="zstd")
+            writer.write_table(table, row_group_size=500_000)
+            del frame, table
+    finally:
+        if writer is not None:
+            writer.close()
+    _budgets_write(rng, directory, spends)
+    return _paths(directory)
+
+
+def _paths(directory: Path) -> dict[str, Path]:
+    (directory / "policy.toml").write_text(POLICY, encoding="utf-8")
+    return {
+        "transactions": directory / "transactions.parquet",
+        "projects": directory / "projects.csv",
+        "budgets": directory / "budgets.csv",
+        "policy": directory / "policy.toml",
+    }
+
+
+def _projects_write(rng: np.random.Generator, directory: Path, *, projects: int) -> tuple[np.ndarray, np.ndarray]:
     # Projects: 1–2 year periods starting in 2025, 30 % self-settlement.
     start = (dt.date(2025, 1, 1) - _EPOCH).days + rng.integers(0, 365, projects)
     length = rng.integers(365, 731, projects)
@@ -78,10 +129,9 @@ def generate(directory: Path, *, rows: int, projects: int, seed: int = 20260128)
     gov = rng.integers(50, 5_000, projects) * 1_000_000
     cash = gov // rng.integers(2, 20, projects)
     cash[::7] = gov[::7] // 2  # 2:1 → 66.66…% government share, truncated to 66.6 %
-    project_ids = pl.Series("project_id", [f"P{i:06d}" for i in range(projects)])
     pl.DataFrame(
         {
-            "project_id": project_ids,
+            "project_id": _project_ids(0, projects),
             "start_date": pl.Series(start, dtype=pl.Int32).cast(pl.Date),
             "end_date": pl.Series(end, dtype=pl.Int32).cast(pl.Date),
             "self_settlement": rng.random(projects) < 0.3,
@@ -89,11 +139,23 @@ def generate(directory: Path, *, rows: int, projects: int, seed: int = 20260128)
             "cash_funds": cash,
         }
     ).write_csv(directory / "projects.csv")
+    return start, length
 
-    # Transactions.
+
+def _project_ids(first: int, last: int) -> pl.Series:
+    return pl.Series("project_id", [f"P{i:06d}" for i in range(first, last)])
+
+
+def _transactions(
+    rng: np.random.Generator, *, start: np.ndarray, length: np.ndarray, first_project: int, rows: int, first_txn: int
+) -> pl.DataFrame:
+    """``rows`` transactions of the projects ``first_project`` … (``start``/``length`` are theirs)."""
+    projects = start.size
+    project_ids = _project_ids(first_project, first_project + projects)
     project = rng.integers(0, projects, rows)
+    global_project = project + first_project
     category = rng.choice(len(CATEGORIES), size=rows, p=CATEGORY_WEIGHTS)
-    heavy_allowance = (project % 25 == 0) & (category == CATEGORIES.index("allowance"))
+    heavy_allowance = (global_project % 25 == 0) & (category == CATEGORIES.index("allowance"))
     amount = np.round(CATEGORY_MEDIAN[category] * rng.lognormal(0.0, 0.6, rows), -1).astype(np.int64)
     amount[heavy_allowance] *= 12
     amount = np.maximum(amount, 10)
@@ -110,7 +172,7 @@ def generate(directory: Path, *, rows: int, projects: int, seed: int = 20260128)
     day[to_friday] -= weekday[to_friday] - 4
     second_of_day = rng.integers(8 * 3600, 22 * 3600, rows)  # local time of day
     ts = (day * 86_400 + second_of_day - 9 * 3600) * 1_000_000 + rng.integers(0, 1000, rows) * 1000
-    merchant = (project * 37 + rng.integers(0, 40, rows)) % 500_000
+    merchant = (global_project * 37 + rng.integers(0, 40, rows)) % 500_000
     merchant_kind = (merchant * 2_654_435_761) % 1000
     merchant_type_code = np.where(merchant_kind < 4, len(MERCHANT_TYPES) + merchant_kind, merchant_kind % 12)
     is_people = category <= 1
@@ -140,8 +202,8 @@ def generate(directory: Path, *, rows: int, projects: int, seed: int = 20260128)
     ts[dup] = ts[dup - 1] + rng.integers(0, 15 * 60, dup.size) * 1_000_000
 
     types = np.array(MERCHANT_TYPES + INELIGIBLE_TYPES, dtype=object)
-    txn_number = rng.permutation(rows)
-    frame = pl.DataFrame(
+    txn_number = first_txn + rng.permutation(rows)
+    return pl.DataFrame(
         {
             "txn_id": pl.Series(txn_number).cast(pl.String).str.zfill(10),
             "project_id": project_ids.gather(project),
@@ -156,10 +218,10 @@ def generate(directory: Path, *, rows: int, projects: int, seed: int = 20260128)
         pl.concat_str(pl.lit("T"), "txn_id").alias("txn_id"),
         pl.concat_str(pl.lit("M"), "merchant_id").alias("merchant_id"),
     )
-    frame.write_parquet(directory / "transactions.parquet", row_group_size=1_000_000)
 
-    # Budgets: spend × 0.85–1.3 per project and category, so some lines run over.
-    spend = (
+
+def _spend(frame: pl.DataFrame) -> pl.DataFrame:
+    return (
         frame.lazy()
         .filter(pl.col("amount") > 0)
         .group_by("project_id", "category")
@@ -167,19 +229,17 @@ def generate(directory: Path, *, rows: int, projects: int, seed: int = 20260128)
         .sort("project_id", "category")
         .collect()
     )
+
+
+def _budgets_write(rng: np.random.Generator, directory: Path, spends: list[pl.DataFrame]) -> None:
+    # Budgets: spend × 0.85–1.3 per project and category, so some lines run over.
+    spend = pl.concat(spends)
     factor = rng.uniform(0.85, 1.3, spend.height)
     spend.select(
         "project_id",
         "category",
         approved=((pl.col("amount").cast(pl.Float64) * factor) / 1000).round().cast(pl.Int64) * 1000,
     ).write_csv(directory / "budgets.csv")
-    (directory / "policy.toml").write_text(POLICY, encoding="utf-8")
-    return {
-        "transactions": directory / "transactions.parquet",
-        "projects": directory / "projects.csv",
-        "budgets": directory / "budgets.csv",
-        "policy": directory / "policy.toml",
-    }
 
 
 def subset(source: Path, target: Path, *, rows: int) -> Path:

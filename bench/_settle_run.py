@@ -1,6 +1,10 @@
 """One measured settlement run, in its own process (so peak RSS is this run's alone).
 
-    python -P bench/_settle_run.py engine|pandas DATA_DIR TRANSACTIONS.parquet FLAGS.csv
+    python -P bench/_settle_run.py engine|stream|floor|pandas DATA_DIR TRANSACTIONS.parquet FLAGS.csv
+
+``engine``: read the whole ledger into memory and settle it; ``stream``: settle it project range by project
+range (``doyak.engine.settlement_stream``), writing each range's flags and summary as it goes; ``floor``: a
+bare Polars scan of the same Parquet (read, one filter, one group-by), what reading the data costs at least.
 
 Prints one JSON line: wall seconds per phase, CPU seconds, peak RSS (VmHWM), rows, flags.
 """
@@ -36,8 +40,9 @@ def _cpu() -> float:
 
 def run_engine(data: Path, transactions: Path, flags_out: Path) -> dict[str, float | int]:
     from doyak.engine.ledger_io import ledger_read
-    from doyak.engine.settlement import SUMMARY_COLUMNS, ledger_settle
+    from doyak.engine.settlement import SUMMARY_COLUMNS
     from doyak.engine.settlement_policy import policy_read
+    from doyak.engine.settlement_stream import ledger_settle_ranges
 
     started, cpu = time.perf_counter(), _cpu()
     policy = policy_read(path=data / "policy.toml")
@@ -45,7 +50,7 @@ def run_engine(data: Path, transactions: Path, flags_out: Path) -> dict[str, flo
         transactions_path=transactions, projects_path=data / "projects.csv", budgets_path=data / "budgets.csv"
     )
     read = time.perf_counter()
-    result = ledger_settle(ledger=ledger, policy=policy)
+    result = ledger_settle_ranges(ledger=ledger, policy=policy)  # what `doyak settle` runs
     settled = time.perf_counter()
     result.flags.write_csv(flags_out)
     result.summary.select(SUMMARY_COLUMNS).write_csv(flags_out.with_suffix(".summary.csv"))
@@ -56,6 +61,59 @@ def run_engine(data: Path, transactions: Path, flags_out: Path) -> dict[str, flo
         "read_seconds": read - started,
         "settle_seconds": settled - read,
         "write_seconds": done - settled,
+        "seconds": done - started,
+        "cpu_seconds": _cpu() - cpu,
+    }
+
+
+def run_stream(data: Path, transactions: Path, flags_out: Path) -> dict[str, float | int]:
+    from doyak.engine.settlement import SUMMARY_COLUMNS
+    from doyak.engine.settlement_policy import policy_read
+    from doyak.engine.settlement_stream import ledger_parts_settle
+
+    started, cpu = time.perf_counter(), _cpu()
+    policy = policy_read(path=data / "policy.toml")
+    rows = flag_count = parts = 0
+    with flags_out.open("wb") as flags, flags_out.with_suffix(".summary.csv").open("wb") as summary:
+        for part in ledger_parts_settle(transactions_path=transactions, projects_path=data / "projects.csv",
+                                        budgets_path=data / "budgets.csv", policy=policy):
+            part.flags.write_csv(flags, include_header=parts == 0)
+            part.summary.select(SUMMARY_COLUMNS).write_csv(summary, include_header=parts == 0)
+            rows += part.totals.transactions
+            flag_count += part.flags.height
+            parts += 1
+    done = time.perf_counter()
+    return {
+        "rows": rows,
+        "flags": flag_count,
+        "parts": parts,
+        "read_seconds": 0.0,
+        "settle_seconds": done - started,
+        "write_seconds": 0.0,
+        "seconds": done - started,
+        "cpu_seconds": _cpu() - cpu,
+    }
+
+
+def run_floor(data: Path, transactions: Path, flags_out: Path) -> dict[str, float | int]:
+    import polars as pl
+
+    started, cpu = time.perf_counter(), _cpu()
+    grouped = (
+        pl.scan_parquet(transactions)
+        .filter(pl.col("amount") > 0)
+        .group_by("project_id")
+        .agg(pl.len(), pl.col("amount").sum())
+        .collect(engine="streaming")
+    )
+    done = time.perf_counter()
+    assert grouped.height > 0
+    return {
+        "rows": pl.scan_parquet(transactions).select(pl.len()).collect().item(),
+        "flags": 0,
+        "read_seconds": 0.0,
+        "settle_seconds": done - started,
+        "write_seconds": 0.0,
         "seconds": done - started,
         "cpu_seconds": _cpu() - cpu,
     }
@@ -92,7 +150,8 @@ def run_pandas(data: Path, transactions: Path, flags_out: Path) -> dict[str, flo
 def main() -> None:
     kind, data, transactions, flags_out = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3]), Path(sys.argv[4])
     load_before = os.getloadavg()[0]
-    figures = (run_engine if kind == "engine" else run_pandas)(data, transactions, flags_out)
+    runs = {"engine": run_engine, "stream": run_stream, "floor": run_floor, "pandas": run_pandas}
+    figures = runs[kind](data, transactions, flags_out)
     figures["peak_rss_bytes"] = _peak_rss_bytes()
     figures["load_average_before"] = load_before
     figures["load_average_after"] = os.getloadavg()[0]

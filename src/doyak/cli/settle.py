@@ -32,8 +32,9 @@ import polars as pl
 
 from doyak.engine.errors import EngineError
 from doyak.engine.ledger_io import ledger_read, project_ids_read
-from doyak.engine.settlement import SUMMARY_COLUMNS, SettlementResult, ledger_settle
+from doyak.engine.settlement import SUMMARY_COLUMNS, SettlementResult
 from doyak.engine.settlement_policy import CATEGORIES, SettlementPolicy, policy_read
+from doyak.engine.settlement_stream import ledger_settle_ranges
 from doyak.engine.settlement_whatif import WhatIfResult, WhatIfScenario, settlement_what_if
 
 EXIT_OK = 0
@@ -217,7 +218,7 @@ def main(argv: list[str]) -> int:
         progress(
             f"settling {ledger.transactions.height:,} transactions of {ledger.projects.height:,} projects"
         )
-        result = ledger_settle(ledger=ledger, policy=policy)
+        result = ledger_settle_ranges(ledger=ledger, policy=policy)  # = ledger_settle, in less memory
         what_if: WhatIfResult | None = None
         if exemptions or arguments.what_if_self_settlement:
             progress("settling again under the what-if policy")

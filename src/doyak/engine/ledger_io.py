@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
+import pyarrow as pa
 
 from doyak.engine.errors import EngineError
 from doyak.engine.settlement import (
@@ -116,9 +117,10 @@ class _Checks:
     """Collects every bad cell of every check (up to ``PROBLEMS_LISTED_MAX`` per check), then raises one
     error naming the earliest and listing them all, in row order (``LedgerFileError.problems``)."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, *, rows: np.ndarray | None = None) -> None:
         self.path = path
         self.problems: list[LedgerProblem] = []
+        self.rows = rows  # the file's 0-based row of each frame row, when the frame is part of the file
 
     def add(
         self,
@@ -135,7 +137,8 @@ class _Checks:
             self.add_at(column=column, index=int(index), text=describe(int(index)), kind=kind, args=args(int(index)))
 
     def add_at(self, *, column: str, index: int, text: str, kind: str, args: dict[str, object]) -> None:
-        self.problems.append(LedgerProblem(row=index + 1, column=column, problem=text, problem_code=kind,
+        row = int(self.rows[index]) if self.rows is not None else index
+        self.problems.append(LedgerProblem(row=row + 1, column=column, problem=text, problem_code=kind,
                                            problem_args=args))
 
     def raise_first(self) -> None:
@@ -200,10 +203,14 @@ def _csv_shape_error(path: str, data: bytes) -> LedgerFileError:
     return LedgerFileError(f"{path}: not a readable CSV file", path=path)
 
 
-def table_read(*, path: Path, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> pl.DataFrame:
+def table_read(
+    *, path: Path, required: tuple[str, ...], optional: tuple[str, ...] = (), categorical: tuple[str, ...] = ()
+) -> pl.DataFrame:
     """The required (and present optional) columns of a CSV or Parquet file.
 
-    CSV cells come back as text (empty cells as null); Parquet columns keep their types.
+    CSV cells come back as text (empty cells as null); Parquet columns keep their types, except that the
+    text columns named in ``categorical`` (few distinct values) are read as Categorical, never holding every
+    row's text at once.
     """
     name = str(path)
     suffix = path.suffix.lower()
@@ -235,8 +242,40 @@ def table_read(*, path: Path, required: tuple[str, ...], optional: tuple[str, ..
         ) from None
     except pl.exceptions.PolarsError as error:
         raise LedgerFileError(f"{name}: not a readable file ({error})", path=name) from None
+    wanted = _wanted_columns(name, frame_columns, required=required, optional=optional)
+    if suffix in _PARQUET_SUFFIXES:
+        try:
+            if not any(columns.get(column) == pl.String for column in categorical if column in wanted):
+                return pl.read_parquet(path, columns=wanted)
+            return pl.scan_parquet(path).select(wanted).with_columns(
+                pl.col(column).cast(pl.Categorical)
+                for column in categorical if column in wanted and columns[column] == pl.String
+            ).collect()
+        except (OSError, pl.exceptions.PolarsError) as error:
+            raise LedgerFileError(f"{name}: not a readable file ({error})", path=name) from None
+    return frame.select(wanted)
+
+
+def parquet_columns(*, path: Path, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> list[str]:
+    """The required (and present optional) columns of a Parquet file, read from its schema alone;
+    raises as :func:`table_read` does when one is missing."""
+    name = str(path)
+    try:
+        present = list(pl.read_parquet_schema(path))
+    except OSError as error:
+        raise LedgerFileError(
+            f"{name}: cannot read ({error.strerror or error})", path=name, code="unreadable_file"
+        ) from None
+    except pl.exceptions.PolarsError as error:
+        raise LedgerFileError(f"{name}: not a readable file ({error})", path=name) from None
+    return _wanted_columns(name, present, required=required, optional=optional)
+
+
+def _wanted_columns(
+    name: str, present: list[str], *, required: tuple[str, ...], optional: tuple[str, ...]
+) -> list[str]:
     for column in required:
-        if column not in frame_columns:
+        if column not in present:
             raise LedgerFileError(
                 f"{name}: missing column {column!r}",
                 path=name,
@@ -245,22 +284,23 @@ def table_read(*, path: Path, required: tuple[str, ...], optional: tuple[str, ..
                 problem=f"missing column {column!r}",
                 problem_code="missing_column",
             )
-    wanted = [*required, *(column for column in optional if column in frame_columns)]
-    if suffix in _PARQUET_SUFFIXES:
-        try:
-            return pl.read_parquet(path, columns=wanted)
-        except (OSError, pl.exceptions.PolarsError) as error:
-            raise LedgerFileError(f"{name}: not a readable file ({error})", path=name) from None
-    return frame.select(wanted)
+    return [*required, *(column for column in optional if column in present)]
 
 
 # The longest text each column may hold (the ledger's storage: finance.Transaction's columns).
 TEXT_LIMITS = {"txn_id": 64, "project_id": 64, "merchant_id": 100, "merchant_type": 50, "description": 300}
 
 
-def _text(checks: _Checks, frame: pl.DataFrame, column: str, *, required: bool = True) -> pl.Series:
+def _text(
+    checks: _Checks, frame: pl.DataFrame, column: str, *, required: bool = True, keep_categorical: bool = False
+) -> pl.Series:
     series = frame[column]
+    limit = TEXT_LIMITS.get(column)
     if isinstance(series.dtype, pl.Categorical | pl.Enum):
+        # each distinct value checked once; ``keep_categorical``: the column stays so (the caller casts it)
+        if keep_categorical and not (required and series.null_count()) and _text_clean(
+                series.unique().cast(pl.String), limit=limit, required=required):
+            return series
         series = series.cast(pl.String)
     if series.dtype != pl.String:
         raise LedgerFileError(
@@ -271,6 +311,8 @@ def _text(checks: _Checks, frame: pl.DataFrame, column: str, *, required: bool =
             problem_code="wrong_type",
             problem_args={"type": str(series.dtype), "expected": "text"},
         )
+    if _text_clean(series, limit=limit, required=required):
+        return series
     if required:
         checks.add(
             column=column, bad=series.is_null() | (series == ""), describe=lambda _: "is empty", kind="empty"
@@ -281,7 +323,6 @@ def _text(checks: _Checks, frame: pl.DataFrame, column: str, *, required: bool =
         describe=lambda _: "contains a NUL character",
         kind="nul_character",
     )
-    limit = TEXT_LIMITS.get(column)
     if limit is not None:
         checks.add(
             column=column,
@@ -291,6 +332,38 @@ def _text(checks: _Checks, frame: pl.DataFrame, column: str, *, required: bool =
             args=lambda _: {"limit": limit},
         )
     return series
+
+
+def _text_clean(series: pl.Series, *, limit: int | None, required: bool) -> bool:
+    """True when no cell of a text column can fail a check of ``_text`` (the usual case), so the per-row
+    checks are skipped: no empty cell (when required), no NUL, no cell longer than ``limit`` bytes (a
+    character is at least one byte). One pass over the bytes as Arrow offsets and data, instead of a string
+    kernel per check; False only sends the column to the per-row checks, which decide."""
+    if required and series.null_count():
+        return False
+    for start in range(0, series.len(), _CLEAN_SLICE):  # by slices: the Arrow copy stays small
+        arrow = series.slice(start, _CLEAN_SLICE).to_arrow(compat_level=pl.CompatLevel.oldest())
+        if not _arrow_text_clean(arrow, limit=limit, required=required):
+            return False
+    return True
+
+
+_CLEAN_SLICE = 1 << 20
+
+
+def _arrow_text_clean(arrow: pa.Array | pa.ChunkedArray, *, limit: int | None, required: bool) -> bool:
+    for chunk in arrow.chunks if isinstance(arrow, pa.ChunkedArray) else [arrow]:  # large_string chunks
+        if len(chunk) == 0:
+            continue
+        offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int64)[chunk.offset : chunk.offset + len(chunk) + 1]
+        lengths = np.diff(offsets)
+        if (required and int(lengths.min()) == 0) or (limit is not None and int(lengths.max()) > limit):
+            return False
+        data = chunk.buffers()[2]
+        if data is not None and offsets[-1] > offsets[0]:
+            if not np.frombuffer(data, dtype=np.uint8)[offsets[0] : offsets[-1]].all():  # a NUL byte
+                return False
+    return True
 
 
 def _integer(checks: _Checks, frame: pl.DataFrame, column: str, *, minimum: int | None = None) -> pl.Series:
@@ -344,8 +417,10 @@ def _integer(checks: _Checks, frame: pl.DataFrame, column: str, *, minimum: int 
 def _choice(
     checks: _Checks, frame: pl.DataFrame, column: str, *, enum: pl.Enum, what: str, kind: str
 ) -> pl.Series:
-    series = _text(checks, frame, column)
+    series = _text(checks, frame, column, keep_categorical=True)
     values = series.cast(enum, strict=False)
+    if not values.null_count():  # every cell is a known value
+        return values
     bad = series.is_not_null() & (series != "") & values.is_null()
     allowed = ", ".join(enum.categories.to_list())
     checks.add(
@@ -477,7 +552,8 @@ def _first_duplicate(checks: _Checks, column: str, values: pl.Series, what: str)
         return
     position = int(repeat.arg_true()[0])
     value = subset[position]
-    first = int(rows[int((subset == value).arg_true()[0])]) + 1
+    first = int(rows[int((subset == value).arg_true()[0])])
+    first = (int(checks.rows[first]) if checks.rows is not None else first) + 1
     checks.add_at(
         column=column,
         index=int(rows[position]),
@@ -487,10 +563,17 @@ def _first_duplicate(checks: _Checks, column: str, values: pl.Series, what: str)
     )
 
 
-def transactions_read(*, path: Path) -> pl.DataFrame:
-    """Transactions in the engine's schema (see ``TRANSACTION_SCHEMA``)."""
-    frame = table_read(path=path, required=TRANSACTION_COLUMNS, optional=TRANSACTION_OPTIONAL_COLUMNS)
-    checks = _Checks(str(path))
+def transactions_read(*, path: Path, part: pl.DataFrame | None = None, rows: np.ndarray | None = None) -> pl.DataFrame:
+    """Transactions in the engine's schema (see ``TRANSACTION_SCHEMA``).
+
+    ``part``: some rows already read from the file (``engine.settlement_stream`` reads a file project range
+    by project range), checked instead of the whole file; ``rows`` are their 0-based rows in the file, so a
+    problem names the file's row. A duplicate ``txn_id`` is then found only within the part (the streamed
+    settlement checks the whole file's ids itself)."""
+    frame = part if part is not None else table_read(
+        path=path, required=TRANSACTION_COLUMNS, optional=TRANSACTION_OPTIONAL_COLUMNS,
+        categorical=("category", "evidence", "merchant_type"))
+    checks = _Checks(str(path), rows=rows)
     txn_id = _text(checks, frame, "txn_id")
     project_id = _text(checks, frame, "project_id")
     category = _choice(
@@ -499,7 +582,7 @@ def transactions_read(*, path: Path) -> pl.DataFrame:
     amount = _integer(checks, frame, "amount")
     occurred_at = _timestamp(checks, frame, "occurred_at")
     merchant_id = _text(checks, frame, "merchant_id")
-    merchant_type = _text(checks, frame, "merchant_type")
+    merchant_type = _text(checks, frame, "merchant_type", keep_categorical=True)
     evidence = _choice(
         checks, frame, "evidence", enum=EVIDENCE_ENUM, what="known evidence kind", kind="unknown_evidence"
     )
@@ -513,7 +596,7 @@ def transactions_read(*, path: Path) -> pl.DataFrame:
             amount.alias("amount"),
             occurred_at.alias("occurred_at"),
             merchant_id.alias("merchant_id"),
-            merchant_type.alias("merchant_type"),
+            merchant_type.cast(pl.String).alias("merchant_type"),
             evidence.alias("evidence"),
         ]
     )
@@ -575,24 +658,28 @@ def budgets_read(*, path: Path) -> pl.DataFrame:
     )
 
 
-def _unknown_projects(*, path: Path, values: pl.Series, known: pl.Series, projects_path: Path) -> None:
-    """Report the first row whose project is not in the projects file.
+def _unknown_projects(
+    *, path: Path, values: pl.Series, known: pl.Series, projects_path: Path, rows: np.ndarray | None = None
+) -> None:
+    """Report the first row whose project is not in the projects file (``rows``: each value's 0-based
+    row in the file, when ``values`` are a part of it).
 
     Compared by 64-bit hash (a value whose hash is unknown is certainly unknown); the engine
     maps projects exactly and rejects the astronomically unlikely collision on its own.
     """
     bad = ~values.hash(seed=3).is_in(known.hash(seed=3).implode())
     if bad.any():
-        index = int(bad.arg_true()[0])
+        position = int(bad.arg_true()[0])
+        index = int(rows[position]) if rows is not None else position
         raise LedgerFileError(
-            f"{path} data row {index + 1}, column project_id: {_quoted(values[index])} is not in {projects_path}",
+            f"{path} data row {index + 1}, column project_id: {_quoted(values[position])} is not in {projects_path}",
             path=str(path),
             row=index + 1,
             column="project_id",
             code="unknown_project",
-            problem=f"{_quoted(values[index])} is not in {projects_path}",
+            problem=f"{_quoted(values[position])} is not in {projects_path}",
             problem_code="unknown_project",
-            problem_args={"value": _shown(values[index]), "projects_path": str(projects_path)},
+            problem_args={"value": _shown(values[position]), "projects_path": str(projects_path)},
         )
 
 

@@ -8,7 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from doyak.core.labels import choice_label
-from doyak.core.models import BackgroundRun
+from doyak.core.models import BackgroundRun, LeasedRun
 
 from .enums import (
     RESUMABLE_RUN_STATUSES,
@@ -118,6 +118,8 @@ class SettlementRun(BackgroundRun):
     policy_snapshot = models.JSONField(_("policy used"), default=dict)
     error = models.TextField(_("error"), blank=True)
     task_id = models.CharField(max_length=64, blank=True)
+    # Split into parts (one per chunk), each a task of its own that any worker takes; else one task, in order.
+    partitioned = models.BooleanField(_("split into parts"), default=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -145,6 +147,31 @@ class SettlementRun(BackgroundRun):
         if self.program_id:
             return str(self.program)
         return ", ".join(str(pk) for pk in self.agreement_ids[:5]) + ("…" if len(self.agreement_ids) > 5 else "")
+
+
+class SettlementRunPart(LeasedRun):
+    """One project range (chunk) of a partitioned run: its own background task, held by the lease of whichever
+    worker took it; a part whose worker died is queued again (``doyak.core.runs``). ``agreement_ids`` are
+    fixed when the run is created, so every attempt settles the same range."""
+
+    run = models.ForeignKey(SettlementRun, on_delete=models.CASCADE, related_name="parts")
+    index = models.PositiveIntegerField(_("part"))
+    agreement_ids = models.JSONField(_("agreements"), default=list)
+    status = models.CharField(_("status"), max_length=8, choices=RunStatus.choices, default=RunStatus.QUEUED,
+                              db_index=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["run", "index"]
+        verbose_name = _("settlement run part")
+        verbose_name_plural = _("settlement run parts")
+        constraints = [models.UniqueConstraint(fields=["run", "index"], name="settlement_run_part_unique")]
+
+    def __str__(self) -> str:
+        return f"#{self.run_id}.{self.index}"
 
 
 class SettlementResult(models.Model):

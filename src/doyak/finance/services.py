@@ -15,7 +15,7 @@ import polars as pl
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Count, DateField, Q, Sum
+from django.db.models import Count, DateField, F, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -62,6 +62,7 @@ from .models import (
     SettlementClose,
     SettlementResult,
     SettlementRun,
+    SettlementRunPart,
     Transaction,
 )
 from .policies import settlement_policy_from_snapshot, settlement_policy_snapshot
@@ -91,6 +92,8 @@ CHUNK_SIZE = getattr(settings, "DOYAK_SETTLEMENT_CHUNK_SIZE", 25)
 
 # Test hook: called as ``hook(run, chunk_index)`` after each chunk commits (tests raise in it to simulate a crash).
 chunk_committed_hook: Callable[[SettlementRun, int], None] | None = None
+# Test hook: called as ``hook(part)`` when a worker holds a part, before it settles it (tests hang or crash there).
+part_started_hook: Callable[[SettlementRunPart], None] | None = None
 
 
 def _agreement_for_entry_or_raise(*, actor: Actor, agreement_id: int, lock: bool = False) -> Agreement:
@@ -434,22 +437,35 @@ def _scope_agreement_ids(*, call_id: int | None, program_id: int | None,
 @transaction.atomic
 def settlement_run_start(*, actor: Actor, call_id: int | None = None, program_id: int | None = None,
                          agreement_ids: Sequence[int] | None = None, purpose: str = RunPurpose.SETTLEMENT,
-                         chunk_size: int | None = None) -> SettlementRun:
-    """Queue a settlement of a call, a program or some agreements under today's policy."""
+                         chunk_size: int | None = None, partitioned: bool | None = None) -> SettlementRun:
+    """Queue a settlement of a call, a program or some agreements under today's policy.
+
+    A partitioned run (by default a call's or a program's, the large ones) is split into parts of
+    ``chunk_size`` agreements (project ranges), each queued as its own task, so any number of workers settle
+    it side by side; otherwise one task settles the chunks in order. Both give the same results."""
     if purpose == RunPurpose.SETTLEMENT and not can_manage_settlement(actor):
         raise AccessDenied(_("Only program managers run settlements."), code="settlement_forbidden")
     scope, ids = _scope_agreement_ids(call_id=call_id, program_id=program_id, agreement_ids=agreement_ids)
     if not ids:
         raise ValidationFailed(_("No open agreement in this scope."), code="settlement_scope_empty")
     size = chunk_size or CHUNK_SIZE
+    split = scope != RunScope.AGREEMENTS if partitioned is None else partitioned
     run = SettlementRun.objects.create(
         scope=scope, purpose=purpose, call_id=call_id if scope == RunScope.CALL else None,
         program_id=program_id if scope == RunScope.PROGRAM else None, agreement_ids=ids, chunk_size=size,
         chunks_total=(len(ids) + size - 1) // size, policy_snapshot=settlement_policy_snapshot(),
-        created_by=actor if getattr(actor, "pk", None) else None)
+        created_by=actor if getattr(actor, "pk", None) else None, partitioned=split)
+    if split:
+        SettlementRunPart.objects.bulk_create([
+            SettlementRunPart(run=run, index=index, agreement_ids=ids[index * size:(index + 1) * size])
+            for index in range(run.chunks_total)])
     audit_record(actor=actor, action="settlement_run.start", obj=run,
-                 changes={"scope": scope, "agreements": len(ids), "purpose": purpose})
-    transaction.on_commit(lambda: _enqueue(run.pk))
+                 changes={"scope": scope, "agreements": len(ids), "purpose": purpose, "partitioned": split})
+    if split:
+        part_ids = list(run.parts.order_by("index").values_list("pk", flat=True))
+        transaction.on_commit(lambda: [_enqueue_part(pk) for pk in part_ids])
+    else:
+        transaction.on_commit(lambda: _enqueue(run.pk))
     return run
 
 
@@ -485,11 +501,84 @@ def settlement_run_resume(*, actor: Actor, run_id: int) -> SettlementRun:
 
 def settlement_run_requeue(run: SettlementRun) -> None:
     """The resume path (a manager's resume, or the recovery of a run whose worker died): queued again with
-    a new task; the chunks already committed are skipped. ``run`` is locked by the caller's transaction."""
+    a new task; the chunks already committed are skipped. ``run`` is locked by the caller's transaction.
+    A partitioned run queues again each part not done whose worker holds no live lease."""
     run.status, run.error, run.task_id = RunStatus.QUEUED, "", ""
     run.lease_owner, run.lease_expires_at = "", None
     run.save(update_fields=["status", "error", "task_id", "lease_owner", "lease_expires_at"])
-    transaction.on_commit(lambda: _enqueue(run.pk))
+    if not run.partitioned:
+        transaction.on_commit(lambda: _enqueue(run.pk))
+        return
+    live = Q(lease_expires_at__gte=timezone.now()) & ~Q(lease_owner="")
+    for part in run.parts.select_for_update().exclude(status=RunStatus.DONE).exclude(live):
+        settlement_part_requeue(part)
+
+
+def _enqueue_part(part_id: int) -> None:
+    from .tasks import settlement_part_task
+
+    result = settlement_part_task.enqueue(part_id=part_id)
+    SettlementRunPart.objects.filter(pk=part_id, task_id="").update(task_id=str(result.id)[:64])
+
+
+def settlement_part_requeue(part: SettlementRunPart) -> None:
+    """A part queued again with a new task (its worker died, or the run was resumed); ``part`` is locked by
+    the caller's transaction."""
+    part.status, part.error, part.task_id = RunStatus.QUEUED, "", ""
+    part.lease_owner, part.lease_expires_at = "", None
+    part.save(update_fields=["status", "error", "task_id", "lease_owner", "lease_expires_at"])
+    transaction.on_commit(lambda: _enqueue_part(part.pk))
+
+
+def settlement_part_execute(*, part_id: int) -> SettlementRunPart:
+    """The task of one part of a partitioned run: settle its agreements in one transaction, then count it
+    done on the run (the last part done finishes the run). Any worker may run any part, in any order."""
+    part = SettlementRunPart.objects.select_related("run").filter(pk=part_id).first()
+    if part is None:
+        raise NotFound(_("Settlement run not found."), code="settlement_run_not_found")
+    if part.status == RunStatus.DONE:
+        return part
+    if not lease_acquire(part):  # a live worker holds it (a duplicate task): leave it to that worker
+        logger.info("settlement run part %s is held by %s", part.pk, part.lease_owner)
+        return part
+    now = timezone.now()
+    SettlementRunPart.objects.filter(pk=part.pk).update(status=RunStatus.RUNNING, attempts=F("attempts") + 1)
+    SettlementRun.objects.filter(pk=part.run_id, status=RunStatus.QUEUED).update(
+        status=RunStatus.RUNNING, attempts=F("attempts") + 1, started_at=part.run.started_at or now)
+    policy = settlement_policy_from_snapshot(part.run.policy_snapshot)
+    try:
+        if part_started_hook is not None:
+            part_started_hook(part)
+        with transaction.atomic():
+            locked = SettlementRunPart.objects.select_for_update().get(pk=part.pk)
+            lease_assert_held(locked)
+            if locked.status != RunStatus.DONE:
+                _agreements_settle(run_id=part.run_id, agreement_ids=list(locked.agreement_ids), policy=policy)
+                SettlementRunPart.objects.filter(pk=part.pk).update(
+                    status=RunStatus.DONE, finished_at=timezone.now(), error="", lease_owner="",
+                    lease_expires_at=None)
+                _run_parts_count(run_id=part.run_id)
+    except LeaseLost:  # our lease expired and another worker took the part over: it finishes it
+        logger.warning("settlement run part %s was taken over by another worker", part.pk)
+    except Exception as exc:  # recorded on the part and the run; the worker logs the traceback
+        logger.exception("settlement run part %s failed", part.pk)
+        SettlementRunPart.objects.filter(pk=part.pk).update(status=RunStatus.FAILED, error=str(exc)[:2000])
+        SettlementRun.objects.filter(pk=part.run_id).update(status=RunStatus.FAILED, error=str(exc)[:2000])
+        lease_release(part)
+        raise
+    part.refresh_from_db()
+    return part
+
+
+def _run_parts_count(*, run_id: int) -> None:
+    """Inside a part's transaction: the run's count of parts done, and the run done with its last part."""
+    run = SettlementRun.objects.select_for_update().get(pk=run_id)
+    run.chunks_done = run.parts.filter(status=RunStatus.DONE).count()
+    fields = ["chunks_done"]
+    if run.chunks_done == run.chunks_total and run.status != RunStatus.DONE:
+        run.status, run.finished_at, run.error = RunStatus.DONE, timezone.now(), ""
+        fields += ["status", "finished_at", "error"]
+    run.save(update_fields=fields)
 
 
 def settlement_run_execute(*, run_id: int) -> SettlementRun:
@@ -539,28 +628,34 @@ def _chunk_settle(*, run_id: int, index: int, agreement_ids: list[int], policy) 
         lease_assert_held(run)
         if run.chunks_done != index:
             return False
-        try:
-            ledger = ledger_for_agreements(agreement_ids=agreement_ids)
-            result = ledger_settle(ledger=ledger, policy=policy)
-        except EngineError as exc:
-            raise ValidationFailed(str(exc), code=exc.code) from exc
-        for row in result.summary.iter_rows(named=True):
-            SettlementResult.objects.update_or_create(
-                run_id=run_id, agreement_id=int(row["project_id"]),
-                defaults={"spent_krw": row["spent"], "eligible_krw": row["eligible"],
-                          "ineligible_krw": row["ineligible"], "review_krw": row["review"],
-                          "clawback_krw": row["clawback"], "sampled": row["sampled"],
-                          "transactions": row["transactions"], "self_settlement": row["self_settlement"],
-                          "government_share_permille": row["government_share_permille"]})
-        _flags_replace(run_id=run_id, agreement_ids=agreement_ids, flags=result.flags)
-        flag_aggregates_refresh(run_id=run_id, agreement_ids=agreement_ids)
-        Agreement.objects.filter(pk__in=agreement_ids).filter(
-            Q(current_run__isnull=True) | Q(current_run_id__lte=run_id)).update(current_run_id=run_id)
+        _agreements_settle(run_id=run_id, agreement_ids=agreement_ids, policy=policy)
         run.chunks_done = index + 1
         run.heartbeat_at = timezone.now()  # each committed chunk renews the lease
         run.lease_expires_at = run.heartbeat_at + lease_valid_for()
         run.save(update_fields=["chunks_done", "heartbeat_at", "lease_expires_at"])
     return True
+
+
+def _agreements_settle(*, run_id: int, agreement_ids: list[int], policy) -> None:
+    """Inside the caller's transaction: settle the agreements (a chunk, a part) and store what the engine
+    says: results upserted, flags replaced, aggregates recounted, the agreements pointed at this run."""
+    try:
+        ledger = ledger_for_agreements(agreement_ids=agreement_ids)
+        result = ledger_settle(ledger=ledger, policy=policy)
+    except EngineError as exc:
+        raise ValidationFailed(str(exc), code=exc.code) from exc
+    for row in result.summary.iter_rows(named=True):
+        SettlementResult.objects.update_or_create(
+            run_id=run_id, agreement_id=int(row["project_id"]),
+            defaults={"spent_krw": row["spent"], "eligible_krw": row["eligible"],
+                      "ineligible_krw": row["ineligible"], "review_krw": row["review"],
+                      "clawback_krw": row["clawback"], "sampled": row["sampled"],
+                      "transactions": row["transactions"], "self_settlement": row["self_settlement"],
+                      "government_share_permille": row["government_share_permille"]})
+    _flags_replace(run_id=run_id, agreement_ids=agreement_ids, flags=result.flags)
+    flag_aggregates_refresh(run_id=run_id, agreement_ids=agreement_ids)
+    Agreement.objects.filter(pk__in=agreement_ids).filter(
+        Q(current_run__isnull=True) | Q(current_run_id__lte=run_id)).update(current_run_id=run_id)
 
 
 def _flags_replace(*, run_id: int, agreement_ids: list[int], flags: pl.DataFrame) -> None:

@@ -11,3 +11,11 @@ def settlement_run_task(run_id: int) -> int:
     from .services import settlement_run_execute
 
     return settlement_run_execute(run_id=run_id).chunks_done
+
+
+@task()
+def settlement_part_task(part_id: int) -> str:
+    """Settle one part (project range) of a partitioned run; any worker, any order. Returns its status."""
+    from .services import settlement_part_execute
+
+    return settlement_part_execute(part_id=part_id).status
