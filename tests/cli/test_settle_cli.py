@@ -312,3 +312,23 @@ def test_settle_equipment_file_with_an_unknown_project_is_refused(tmp_path, caps
     assert code == 2
     assert "equipment.csv data row 1, column project_id: 'P9' is not in" in capsys.readouterr().err
     assert not (tmp_path / "flags.csv").exists()
+
+
+def test_settle_writes_the_monthly_sample_with_late_filers(tmp_path):
+    # given two self-settlement projects spending in March, P2's report due 3-31 filed on 4-02, and the
+    # per-transaction sample asked for too
+    arguments = _files(tmp_path, transactions=TRANSACTIONS.replace("2026-03-31T15:30:00Z", "2026-03-30T15:30:00Z"))
+    (tmp_path / "projects.csv").write_text(
+        "project_id,start_date,end_date,self_settlement,gov_funds,cash_funds,report_due_on,report_submitted_on\n"
+        "P1,2026-01-01,2026-12-31,true,200000000,100000000,,\n"
+        "P2,2026-01-01,2026-12-31,true,100,0,2026-03-31,2026-04-02\n",
+        encoding="utf-8",
+    )
+    # when settled with --sample and --sample-transactions
+    code = main(["settle", *arguments, "--out", str(tmp_path / "flags.csv"), "--sample", str(tmp_path / "sample.csv"),
+                 "--sample-transactions", str(tmp_path / "sample_txn.csv"), "-q"])
+    # then March's sample lists the late filer and the flagged project (P1's allowance cap), each once
+    assert code == 0
+    assert (tmp_path / "sample.csv").read_text(encoding="utf-8").splitlines() == [
+        "month,project_id,reason", "2026-03,P1,flagged", "2026-03,P2,late_filer"]
+    assert (tmp_path / "sample_txn.csv").read_text(encoding="utf-8").splitlines()[0] == "project_id,txn_id,reason"

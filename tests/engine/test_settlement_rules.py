@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import replace
+from decimal import Decimal
 from typing import Any
 
+import numpy as np
 import polars as pl
 import pytest
 from tests.engine.test_settlement import POLICY_TOML, project, unlimited_budgets
@@ -21,8 +23,12 @@ from doyak.engine.settlement import (
     TRANSACTION_SCHEMA,
     Ledger,
     LedgerError,
+    budget_limit,
+    budget_limits,
     clawback_amount,
+    clawback_from_share,
     government_share_permille,
+    ineligible_after_decisions,
     ledger_settle,
 )
 from doyak.engine.settlement_policy import PolicyError, SettlementPolicy, policy_from_toml
@@ -318,3 +324,45 @@ def test_every_flag_has_a_korean_and_an_english_source():
         korean, english = FLAG_SOURCES[flag]
         assert hangul(korean) and ("혁신법" in korean or "사례집" in korean), flag
         assert not hangul(english) and ("Act" in english or "Decree" in english or "casebook" in english), flag
+
+
+# --- one place for each money rule ---------------------------------------------------------------
+
+
+def test_ineligible_after_decisions_counts_each_transaction_once_by_its_decisions():
+    # given flags after answers: an ineligible finding with two flags (one accepted, one open), one with all
+    # accepted, a review flag rejected, a review flag accepted, and a project-level cap still open
+    rows = [
+        ("T1", "MISSING_EVIDENCE", "ineligible", "accepted", 400),
+        ("T1", "OVER_BUDGET", "ineligible", "open", 150),
+        ("T2", "INELIGIBLE_MERCHANT", "ineligible", "accepted", 90),
+        ("T2", "HOLIDAY_USE", "review", "rejected", 90),
+        ("T3", "DUPLICATE", "review", "rejected", 70),
+        ("T4", "HOLIDAY_USE", "review", "accepted", 60),
+        ("", "ALLOWANCE_CAP", "ineligible", "open", 5),
+    ]
+    # when the amount after decisions is computed
+    total = ineligible_after_decisions(flags=rows)
+    # then T1 counts once at its largest at-risk amount, T2 is recognised (every ineligible flag accepted),
+    # T3's rejected review makes it ineligible, T4 passes, and the cap counts: 400 + 70 + 5
+    assert total == 475
+
+
+def test_budget_limits_are_exact_for_huge_lines_and_match_the_single_line_rule():
+    # given lines of ₩1,000,001 and one so large that int64 products overflow, at a 10% transfer share
+    share = Decimal("0.1")
+    approved = np.array([1_000_001, 10**18], dtype=np.int64)
+    # when the limits are computed
+    limits = budget_limits(approved=approved, transfer_share=share)
+    # then each is ⌊approved × 1.1⌋ exactly, as budget_limit says for one line
+    assert [int(x) for x in limits] == [1_100_001, 11 * 10**17]
+    assert budget_limit(approved=1_000_001, transfer_share=share) == 1_100_001
+
+
+def test_clawback_of_the_summary_is_the_share_rule():
+    # given ₩1,001 ineligible in a project with gov 2 : cash 1 (666 ‰)
+    ledger = book([txn("T1", amount=1_001, merchant_type="bar")], projects=[project(gov=2, cash=1)])
+    # when settled
+    row = ledger_settle(ledger=ledger, policy=act_policy()).summary.row(0, named=True)
+    # then the summary's clawback is the one share rule's
+    assert row["clawback"] == clawback_from_share(ineligible=1_001, government_share_permille=666) == 666

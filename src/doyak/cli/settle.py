@@ -10,7 +10,10 @@ Optional columns (each rule that reads one is off, or as before, without it): T 
 (supporting documents attached, ≥ 0) and ``equipment_item``; P ``stopped_on``, ``other_cash_funds``,
 ``report_due_on``, ``report_submitted_on``. ``--equipment`` names the planned items
 (``project_id,equipment_item,planned_amount``); ``--with-sources`` adds each flag's legal source
-(Korean / English) as a ``source`` column of FLAGS.csv.
+(Korean / English) as a ``source`` column of FLAGS.csv. ``--sample`` writes the monthly audit sample of
+the self-settlement projects (``month,project_id,reason``, reason one of ``random``, ``late_filer``,
+``stopped``, ``flagged``; see :mod:`doyak.engine.self_settlement`); ``--sample-transactions`` the
+transactions each one's sample checks (the summary's ``sampled`` column counts them).
 
 Input files are CSV (UTF-8 with or without BOM, or CP949) or Parquet, by extension. Errors
 name the file, the *data row* (1-based, header not counted) and the column.
@@ -39,7 +42,8 @@ import polars as pl
 
 from doyak.engine.errors import EngineError
 from doyak.engine.ledger_io import ledger_read, project_ids_read
-from doyak.engine.settlement import FLAG_SOURCES, SUMMARY_COLUMNS, SettlementResult, ledger_settle
+from doyak.engine.self_settlement import settlement_monthly_sample
+from doyak.engine.settlement import FLAG_SOURCES, SUMMARY_COLUMNS, Ledger, SettlementResult, ledger_settle
 from doyak.engine.settlement_policy import CATEGORIES, SettlementPolicy, policy_read
 from doyak.engine.settlement_whatif import WhatIfResult, WhatIfScenario, settlement_what_if
 
@@ -79,7 +83,16 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--with-sources", action="store_true", help="add each flag's legal source as a 'source' column"
     )
-    parser.add_argument("--sample", type=Path, help="audit sample of self-settlement projects (CSV)")
+    parser.add_argument(
+        "--sample",
+        type=Path,
+        help="monthly audit sample of self-settlement projects (CSV: month,project_id,reason)",
+    )
+    parser.add_argument(
+        "--sample-transactions",
+        type=Path,
+        help="the transactions each self-settlement project's sample checks (CSV: project_id,txn_id,reason)",
+    )
     parser.add_argument(
         "--what-if-exemption",
         action="append",
@@ -140,6 +153,7 @@ def _check_outputs(arguments: argparse.Namespace) -> list[Path]:
             arguments.summary,
             arguments.report,
             arguments.sample,
+            arguments.sample_transactions,
             arguments.what_if_out,
         )
         if path is not None
@@ -171,6 +185,7 @@ def _what_if_table(result: WhatIfResult) -> str:
 def _outputs(
     *,
     arguments: argparse.Namespace,
+    ledger: Ledger,
     result: SettlementResult,
     policy: SettlementPolicy,
     what_if: WhatIfResult | None,
@@ -185,7 +200,12 @@ def _outputs(
         summary = result.summary.select(SUMMARY_COLUMNS)
         outputs.append((arguments.summary, summary.write_csv))
     if arguments.sample:
-        outputs.append((arguments.sample, result.sample.write_csv))
+        monthly = settlement_monthly_sample(
+            ledger=ledger, result=result, share=policy.audit_sample_share, seed=policy.seed
+        )
+        outputs.append((arguments.sample, monthly.write_csv))
+    if arguments.sample_transactions:
+        outputs.append((arguments.sample_transactions, result.sample.write_csv))
     if arguments.report:
         from doyak.engine.settlement_report import report_write
 
@@ -259,7 +279,8 @@ def main(argv: list[str]) -> int:
 
     progress("writing outputs")
     try:
-        _write_atomically(_outputs(arguments=arguments, result=result, policy=policy, what_if=what_if))
+        outputs = _outputs(arguments=arguments, ledger=ledger, result=result, policy=policy, what_if=what_if)
+        _write_atomically(outputs)
     except OSError as error:
         print(f"doyak settle: error: cannot write outputs ({error})", file=sys.stderr)
         return EXIT_WRITE_FAILED

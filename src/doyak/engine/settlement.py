@@ -333,9 +333,41 @@ def clawback_amount(*, ineligible: int, gov_funds: int, cash_funds: int, other_c
 
 
 def budget_limit(*, approved: int, transfer_share: Decimal) -> int:
-    """⌊approved × (1 + transfer share)⌋ in exact arithmetic."""
+    """⌊approved × (1 + transfer share)⌋ in exact arithmetic (the OVER_BUDGET limit of one budget line)."""
+    return int(budget_limits(approved=np.array([approved], dtype=object), transfer_share=transfer_share)[0])
+
+
+def budget_limits(*, approved: np.ndarray, transfer_share: Decimal) -> np.ndarray:
+    """:func:`budget_limit` of many lines at once: int64 when every product fits, exact Python ints otherwise.
+    The one place the limit is computed; both OVER_BUDGET paths call it."""
     share = share_fraction(transfer_share)
-    return approved * (share.denominator + share.numerator) // share.denominator
+    numerator, denominator = share.denominator + share.numerator, share.denominator
+    if approved.size and approved.dtype != object and int(approved.max()) * numerator < 2**62:
+        return approved.astype(np.int64) * numerator // denominator
+    return np.array([int(value) * numerator // denominator for value in approved.tolist()], dtype=object)
+
+
+# Flag statuses after the institution answered and the manager decided (the app's FlagStatus values).
+ACCEPTED = "accepted"
+REJECTED = "rejected"
+
+
+def ineligible_after_decisions(*, flags: Iterable[tuple[str, str, str, str, int]]) -> int:
+    """Ineligible won once decisions count, from ``(txn_id, flag, severity, status, amount_at_risk)`` rows of
+    one project (project-level flags have an empty ``txn_id``). Per transaction (each project-level flag on its
+    own): an ineligible finding whose every ineligible flag was accepted is recognised, otherwise it counts
+    once at its largest amount at risk; a transaction with only review flags counts when one was rejected."""
+    per_txn: dict[str, list[tuple[str, str, int]]] = {}
+    for txn_id, flag, severity, status, amount in flags:
+        per_txn.setdefault(txn_id or f"#project:{flag}", []).append((severity, status, amount))
+    total = 0
+    for found in per_txn.values():
+        ineligible = [f for f in found if f[0] == INELIGIBLE]
+        if ineligible and not all(f[1] == ACCEPTED for f in ineligible):
+            total += max(f[2] for f in ineligible)
+        elif not ineligible and any(f[1] == REJECTED for f in found):
+            total += max(f[2] for f in found)
+    return total
 
 
 def audit_rank(*, txn_ids: pl.Series, seed: int) -> np.ndarray:
@@ -865,15 +897,8 @@ def _over_budget(
             .astype(np.int64)
         )
         budget_cat = ledger.budgets["category"].to_physical().to_numpy().astype(np.int64)
-        share = share_fraction(policy.budget_transfer_share)
-        numerator, denominator = share.denominator + share.numerator, share.denominator
-        approved = ledger.budgets["approved"].to_numpy()
-        if int(approved.max()) * numerator < 2**62:
-            limits[budget_project * category_count + budget_cat] = approved * numerator // denominator
-        else:
-            limits[budget_project * category_count + budget_cat] = [
-                value * numerator // denominator for value in approved.tolist()
-            ]
+        limits[budget_project * category_count + budget_cat] = budget_limits(
+            approved=ledger.budgets["approved"].to_numpy(), transfer_share=policy.budget_transfer_share)
     group = p * category_count + cat
     spend_rows = np.flatnonzero(counted & (amount > 0))
     if spend_rows.size == 0:
@@ -923,16 +948,16 @@ def _over_budget_versioned(
     )
     budget_day = budgets["valid_from"].to_physical().to_numpy().astype(np.int64)
     budget_cat = budgets["category"].to_physical().to_numpy().astype(np.int64)
-    share = share_fraction(policy.budget_transfer_share)
-    numerator, denominator = share.denominator + share.numerator, share.denominator
     # the versions: distinct (project, valid_from), in order; a version's code indexes its limits
     span = 1 << 32
     version_key = np.unique(budget_project * span + budget_day)
     limits = np.zeros(version_key.size * category_count, dtype=object)
     version_of_line = np.searchsorted(version_key, budget_project * span + budget_day)
-    for version, category, approved in zip(version_of_line.tolist(), budget_cat.tolist(),
-                                           budgets["approved"].to_list(), strict=True):
-        limits[version * category_count + category] = approved * numerator // denominator
+    line_limits = budget_limits(approved=np.array(budgets["approved"].to_list(), dtype=object),
+                                transfer_share=policy.budget_transfer_share)
+    for version, category, limit in zip(version_of_line.tolist(), budget_cat.tolist(), line_limits.tolist(),
+                                        strict=True):
+        limits[version * category_count + category] = limit
     rows = np.flatnonzero(counted)
     if rows.size == 0:
         return at_risk

@@ -45,11 +45,23 @@ def settlement_policy_snapshot(*, on: dt.date | None = None) -> dict[str, Any]:
         "seed": int(values.get("settlement.audit_sample_seed", 0)),
         "evidence_exemption": table("evidence_exemption"),
         "grace_days": table("grace_days"),
+        "documents_exemption": table("documents_exemption"),
+        "split_window_days": int(values.get("settlement.split_window_days", 1)),
+        "equipment_plan_threshold": int(policy_value("rnd_act.equipment_plan_threshold_krw", on)),
+        # not an engine key: whether the ledger carries the documents column (see ``snapshot_documents_required``)
+        "documents_required": bool(values.get("settlement.documents_required", False)),
     }
+
+
+def snapshot_documents_required(snapshot: dict[str, Any]) -> bool:
+    """Whether a run checks supporting documents: the evidence files attached become the engine's ``documents``
+    (``settlement.documents_required``; off, MISSING_DOCUMENTS is never raised, as before issue #15)."""
+    return bool(snapshot.get("documents_required", False))
 
 
 def settlement_policy_from_snapshot(snapshot: dict[str, Any]) -> SettlementPolicy:
     data = dict(snapshot)
+    data.pop("documents_required", None)
     for name in _SHARES:
         data[name] = Decimal(str(data[name]))
     return policy_from_mapping(data=data, source="settlement policy")

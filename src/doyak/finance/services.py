@@ -6,7 +6,6 @@ import datetime as dt
 import hashlib
 import logging
 import tempfile
-from collections import defaultdict
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -38,7 +37,7 @@ from doyak.engine.ledger_io import (
     table_read,
     transactions_read,
 )
-from doyak.engine.settlement import ledger_settle
+from doyak.engine.settlement import clawback_from_share, ineligible_after_decisions, ledger_settle
 from doyak.policies.services import policy_value
 
 from .enums import (
@@ -49,7 +48,6 @@ from .enums import (
     RunPurpose,
     RunScope,
     RunStatus,
-    Severity,
     TransactionSource,
 )
 from .import_messages import import_error_message, import_problem_messages
@@ -63,7 +61,7 @@ from .models import (
     SettlementRun,
     Transaction,
 )
-from .policies import settlement_policy_from_snapshot, settlement_policy_snapshot
+from .policies import settlement_policy_from_snapshot, settlement_policy_snapshot, snapshot_documents_required
 from .rules import (
     can_close_settlement,
     can_decide_flag,
@@ -506,11 +504,13 @@ def settlement_run_execute(*, run_id: int) -> SettlementRun:
     SettlementRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING, attempts=run.attempts + 1,
                                                    started_at=run.started_at or timezone.now())
     policy = settlement_policy_from_snapshot(run.policy_snapshot)
+    documents_required = snapshot_documents_required(run.policy_snapshot)
     ids: list[int] = list(run.agreement_ids)
     try:
         for index in range(run.chunks_done, run.chunks_total):
             chunk = ids[index * run.chunk_size:(index + 1) * run.chunk_size]
-            if _chunk_settle(run_id=run.pk, index=index, agreement_ids=chunk, policy=policy):
+            if _chunk_settle(run_id=run.pk, index=index, agreement_ids=chunk, policy=policy,
+                             documents_required=documents_required):
                 run.refresh_from_db()
                 if chunk_committed_hook is not None:
                     chunk_committed_hook(run, index)
@@ -531,7 +531,8 @@ def settlement_run_execute(*, run_id: int) -> SettlementRun:
     return run
 
 
-def _chunk_settle(*, run_id: int, index: int, agreement_ids: list[int], policy) -> bool:
+def _chunk_settle(*, run_id: int, index: int, agreement_ids: list[int], policy,
+                  documents_required: bool = False) -> bool:
     """Settle one chunk in one transaction: results upserted, flags replaced, ``chunks_done`` advanced.
 
     Returns False when another worker already did this chunk (the run row is locked first)."""
@@ -541,7 +542,7 @@ def _chunk_settle(*, run_id: int, index: int, agreement_ids: list[int], policy) 
         if run.chunks_done != index:
             return False
         try:
-            ledger = ledger_for_agreements(agreement_ids=agreement_ids)
+            ledger = ledger_for_agreements(agreement_ids=agreement_ids, documents_required=documents_required)
             result = ledger_settle(ledger=ledger, policy=policy)
         except EngineError as exc:
             raise ValidationFailed(str(exc), code=exc.code) from exc
@@ -622,19 +623,10 @@ def settlement_ineligible_after_decisions(*, agreement: Agreement, run_id: int) 
 
 
 def _ineligible_after_decisions(*, run_id: int, agreement_id: int) -> int:
-    per_txn: dict[str, list[tuple[str, str, int]]] = defaultdict(list)
-    for txn_ref, code, severity, status, amount in Flag.objects.filter(
-            run_id=run_id, agreement_id=agreement_id).values_list(
-            "txn_ref", "code", "severity", "status", "amount_at_risk_krw").iterator(chunk_size=5000):
-        per_txn[txn_ref or f"#project:{code}"].append((severity, status, amount))
-    total = 0
-    for flags in per_txn.values():
-        ineligible = [f for f in flags if f[0] == Severity.INELIGIBLE]
-        if ineligible and not all(f[1] == FlagStatus.ACCEPTED for f in ineligible):
-            total += max(f[2] for f in ineligible)
-        elif not ineligible and any(f[1] == FlagStatus.REJECTED for f in flags):
-            total += max(f[2] for f in flags)
-    return total
+    """The engine's rule (:func:`doyak.engine.settlement.ineligible_after_decisions`) over the run's flags."""
+    rows = Flag.objects.filter(run_id=run_id, agreement_id=agreement_id).values_list(
+        "txn_ref", "code", "severity", "status", "amount_at_risk_krw").iterator(chunk_size=5000)
+    return ineligible_after_decisions(flags=rows)
 
 
 @transaction.atomic
@@ -658,7 +650,7 @@ def settlement_close(*, actor: Actor, agreement_id: int) -> SettlementClose:
         raise ValidationFailed(_("%(n)s explanations still wait for a decision.") % {"n": waiting},
                                code="settlement_decisions_pending")
     ineligible = settlement_ineligible_after_decisions(agreement=agreement, run_id=agreement.current_run_id)
-    clawback = ineligible * result.government_share_permille // 1000
+    clawback = clawback_from_share(ineligible=ineligible, government_share_permille=result.government_share_permille)
     try:
         closed = SettlementClose.objects.create(agreement=agreement, run_id=agreement.current_run_id,
                                                 ineligible_krw=ineligible, clawback_krw=clawback, closed_by=actor)

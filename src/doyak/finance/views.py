@@ -27,7 +27,7 @@ from .enums import Category, RunStatus
 from .forms import DecideForm, EvidenceForm, ExplainForm, ImportForm, TransactionForm
 from .models import EvidenceFile, Transaction
 from .policies import settlement_policy_current
-from .presentation import what_if_threshold_rows
+from .presentation import flag_source, what_if_threshold_rows
 from .rules import (
     can_close_settlement,
     can_decide_flag,
@@ -213,7 +213,7 @@ def flag_detail(request, flag_id: int):
                 return redirect("finance:ledger", flag.agreement_id)
     return render(request, "finance/flag.html", {
         "flag": flag, "form": form, "decide_form": DecideForm() if can_decide_flag(request.user, flag) else None,
-        "evidence": flag.evidence_files.all(),
+        "evidence": flag.evidence_files.all(), "source": flag_source(flag.code),
     })
 
 
