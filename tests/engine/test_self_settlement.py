@@ -139,7 +139,7 @@ def test_small_project_route_is_below_the_policy_limit(yearly, route):
 def test_routes_apply_only_to_their_programs_and_the_first_route_wins():
     # given the institutes' route for core program C1 only, recognition for program A only, and the excellent route
     rules = _rules(
-        gri_core_program=SelfSettlementRoute(enabled=True, programs=("*",), core_program_codes=("C1",)),
+        gri_core_program=SelfSettlementRoute(enabled=True, programs=("C1",)),
         recognised_institution=SelfSettlementRoute(enabled=True, programs=("A",)),
         excellent_institution=ON_EVERYWHERE,
     )
@@ -150,6 +150,7 @@ def test_routes_apply_only_to_their_programs_and_the_first_route_wins():
     # then each takes its route where it applies, and none elsewhere
     assert route(program_code="C1", institution_is_gri=True) == "gri_core_program"
     assert route(program_code="C2", institution_is_gri=True) is None
+    assert route(program_code="C1", institution_is_gri=False) is None
     assert route(program_code="A", institution_recognised=True) == "recognised_institution"
     assert route(program_code="B", institution_recognised=True) is None
     assert route(program_code="A", institution_recognised=True, institution_rated_excellent=True) == (

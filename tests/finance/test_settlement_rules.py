@@ -85,3 +85,31 @@ def test_equipment_outside_the_approved_plan_is_reviewed(make_agreement, add_txn
     flags = _settle(agreement, manager)
     # then the microscope of ₩30M, not in the plan, is for review; the planned analyser and ₩29,999,999 are not
     assert flags == [("T2", "UNPLANNED_EQUIPMENT", 30_000_000)]
+
+
+def test_small_project_route_opted_in_makes_the_agreement_self_settled_and_the_monthly_sample_names_why(
+        make_agreement, add_txn, manager, client):
+    # given the small-project route switched on (for every program, as seeded), and a ₩15M-a-year agreement of a non-recognised
+    # institution with a bar bill in March
+    from doyak.finance.models import AuditSampleMonth, SettlementResult
+    from doyak.finance.policies import self_settlement_rules_current
+
+    policy_change(actor=SYSTEM, key="settlement.self_settlement.small_project.enabled", value=True,
+                  effective_from=dt.date(2021, 1, 1), source="시험")
+    assert self_settlement_rules_current().small_project.small_project_max_krw == 50_000_000
+    agreement = make_agreement(self_settlement=False)
+    add_txn(agreement, "T1", amount=90_000, category="activities", mtype="bar")
+    add_txn(agreement, "T2", amount=50_000, when=at("2026-04-07"), merchant="B")
+    # when settled
+    run = settlement_run_start(actor=manager, agreement_ids=[agreement.pk])
+    settlement_run_execute(run_id=run.pk)
+    # then it settles on its report (small project), and March's sample took it for its flag; April's
+    # population of one is drawn at random (⌈15 % × 1⌉ = 1)
+    assert SettlementResult.objects.get(run=run).self_settlement is True
+    assert sorted(AuditSampleMonth.objects.filter(run=run).values_list("month", "flagged", "reason")) == [
+        ("2026-03", True, "flagged"), ("2026-04", False, "random")]
+    # and the run's page shows the month's sample with the reason in words
+    client.force_login(manager)
+    page = client.get(f"/finance/runs/{run.pk}/", {"month": "2026-03"}).content.decode()
+    assert "이달 정산 항목에 플래그가 있음" in page
+    assert client.get(f"/finance/runs/{run.pk}/", {"month": "x" * 500}).status_code == 400

@@ -53,12 +53,12 @@ ALL_PROGRAMS = "*"
 
 @dataclass(frozen=True, kw_only=True)
 class SelfSettlementRoute:
-    """One route: on or off, the program codes it applies to (``"*"`` = every program) and, for the
-    government institutes' route, the core program codes; for the small-project route, the yearly limit."""
+    """One route: on or off, the program codes it applies to (``"*"`` = every program; for the government
+    institutes' route, the programs that are their core programs) and, for the small-project route, the
+    yearly limit."""
 
     enabled: bool
     programs: tuple[str, ...] = ()
-    core_program_codes: tuple[str, ...] = ()
     small_project_max_krw: int = 0
 
     def applies_to(self, program_code: str) -> bool:
@@ -94,8 +94,7 @@ def self_settlement_route(*, facts: ProjectFacts, rules: SelfSettlementRules) ->
     code = facts.program_code
     if rules.excellent_institution.applies_to(code) and facts.institution_rated_excellent:
         return "excellent_institution"
-    core = rules.gri_core_program
-    if core.applies_to(code) and facts.institution_is_gri and code in core.core_program_codes:
+    if rules.gri_core_program.applies_to(code) and facts.institution_is_gri:
         return "gri_core_program"
     small = rules.small_project
     if small.applies_to(code) and facts.yearly_funds_krw < small.small_project_max_krw:

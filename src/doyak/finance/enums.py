@@ -102,3 +102,12 @@ FLAG_TRANSITIONS: dict[tuple[str, str], tuple[str, str]] = {
     (FlagStatus.EXPLAINED, "accept"): (FlagStatus.ACCEPTED, "manager"),
     (FlagStatus.EXPLAINED, "reject"): (FlagStatus.REJECTED, "manager"),
 }
+
+
+class SampleReason(models.TextChoices):
+    """Why the month's self-settlement audit sample took an agreement (engine ``SAMPLE_REASONS``)."""
+
+    LATE_FILER = "late_filer", _("Filed its expense report late")
+    STOPPED = "stopped", _("Stopped project")
+    FLAGGED = "flagged", _("Flagged in the month")
+    RANDOM = "random", _("Drawn at random")

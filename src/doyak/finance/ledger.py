@@ -17,8 +17,10 @@ from collections.abc import Sequence
 
 import polars as pl
 from django.db.models import Count, Sum
+from django.utils import timezone
 
 from doyak.agreements.models import Agreement, AgreementVersion, ApprovedBudget
+from doyak.engine.self_settlement import ProjectFacts, SelfSettlementRules, self_settlement_route
 from doyak.engine.settlement import (
     BUDGET_SCHEMA,
     EQUIPMENT_SCHEMA,
@@ -27,22 +29,28 @@ from doyak.engine.settlement import (
     Ledger,
 )
 from doyak.engine.settlement_policy import CATEGORIES
+from doyak.execution.models import Report
 from doyak.execution.selectors import stop_dates_for
+from doyak.organizations.enums import OrganizationType
 
 from .models import EvidenceFile, Transaction
 
 _TRANSACTION_SCHEMA = {**TRANSACTION_SCHEMA, "documents": pl.Int64(), "equipment_item": pl.String()}
-_PROJECT_SCHEMA = {**PROJECT_SCHEMA, "stopped_on": pl.Date()}
+_PROJECT_SCHEMA = {**PROJECT_SCHEMA, "stopped_on": pl.Date(), "report_due_on": pl.Date(),
+                   "report_submitted_on": pl.Date()}
 
 
 def engine_txn_id(agreement_id: int, txn_id: str) -> str:
     return f"{agreement_id}:{txn_id}"
 
 
-def ledger_for_agreements(*, agreement_ids: Sequence[int], documents_required: bool = False) -> Ledger:
+def ledger_for_agreements(*, agreement_ids: Sequence[int], documents_required: bool = False,
+                          self_settlement_rules: SelfSettlementRules | None = None) -> Ledger:
     """The engine ledger of these agreements (approved budgets summed over years and institutions; for an
     agreement with more than one version, every version's budget with the date it came into force).
-    ``documents_required``: the evidence files attached are the ``documents`` column (MISSING_DOCUMENTS)."""
+    ``documents_required``: the evidence files attached are the ``documents`` column (MISSING_DOCUMENTS).
+    ``self_settlement_rules``: the routes that decide who settles on the report (see :func:`self_settlement_for`);
+    without them, the agreement's own flag (as recorded at conclusion) decides."""
     ids = sorted(set(agreement_ids))
     projects = list(
         Agreement.objects.filter(pk__in=ids).order_by("pk").values_list(
@@ -50,6 +58,10 @@ def ledger_for_agreements(*, agreement_ids: Sequence[int], documents_required: b
     )
     # a stopped project's eligible period ends on the stop notice date (the engine's stopped_on)
     stopped = stop_dates_for(ids)
+    if self_settlement_rules is not None:
+        eligible = self_settlement_for(agreement_ids=ids, rules=self_settlement_rules)
+        projects = [(p[0], p[1], p[2], eligible[p[0]], *p[4:]) for p in projects]
+    reports = _reports_due(ids=ids)
     budgets = list(
         ApprovedBudget.objects.filter(agreement_id__in=ids, category__in=CATEGORIES)
         .values("agreement_id", "category").annotate(total=Sum("approved_krw")).order_by("agreement_id", "category")
@@ -92,11 +104,42 @@ def ledger_for_agreements(*, agreement_ids: Sequence[int], documents_required: b
                 "gov_funds": [p[4] for p in projects],
                 "cash_funds": [p[5] for p in projects],
                 "stopped_on": [stopped.get(p[0]) for p in projects],
+                "report_due_on": [reports.get(p[0], (None, None))[0] for p in projects],
+                "report_submitted_on": [reports.get(p[0], (None, None))[1] for p in projects],
             },
             schema=_PROJECT_SCHEMA,
         ),
         budgets=budget_frame,
     )
+
+
+def self_settlement_for(*, agreement_ids: Sequence[int], rules: SelfSettlementRules) -> dict[int, bool]:
+    """Whether each agreement settles on its report, by the routes: the program, the lead institution's kind
+    and recognition (the agreement's own flag, recorded from the institution at conclusion), and the largest
+    yearly approved funds. No institution rating is recorded yet, so the excellent route never applies."""
+    yearly: dict[int, int] = {}
+    for agreement_id, _year, total in (ApprovedBudget.objects.filter(agreement_id__in=agreement_ids)
+                                       .values("agreement_id", "year").annotate(total=Sum("approved_krw"))
+                                       .order_by().values_list("agreement_id", "year", "total")):
+        yearly[agreement_id] = max(yearly.get(agreement_id, 0), int(total or 0))
+    result: dict[int, bool] = {}
+    for pk, flag, program_code, org_type in Agreement.objects.filter(pk__in=agreement_ids).values_list(
+            "pk", "self_settlement", "proposal__call__program__code", "proposal__lead_organization__org_type"):
+        facts = ProjectFacts(program_code=program_code or "", institution_is_gri=org_type == OrganizationType.GRI,
+                             institution_recognised=bool(flag), yearly_funds_krw=yearly.get(pk, 0))
+        result[pk] = self_settlement_route(facts=facts, rules=rules) is not None
+    return result
+
+
+def _reports_due(*, ids: list[int]) -> dict[int, tuple[dt.date, dt.date | None]]:
+    """Per agreement, the report whose due date came last up to today, with the day it was submitted (Seoul)."""
+    today = timezone.localdate()
+    due: dict[int, tuple[dt.date, dt.date | None]] = {}
+    for agreement_id, due_date, submitted_at in Report.objects.filter(
+            agreement_id__in=ids, due_date__lte=today).order_by("agreement_id", "due_date", "pk").values_list(
+            "agreement_id", "due_date", "submitted_at"):
+        due[agreement_id] = (due_date, timezone.localtime(submitted_at).date() if submitted_at else None)
+    return due
 
 
 def _equipment_plan(*, ids: list[int]) -> pl.DataFrame:

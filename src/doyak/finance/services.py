@@ -37,6 +37,12 @@ from doyak.engine.ledger_io import (
     table_read,
     transactions_read,
 )
+from doyak.engine.self_settlement import (
+    SelfSettlementRules,
+    monthly_sample_draw,
+    months_from_rows,
+    project_months,
+)
 from doyak.engine.settlement import clawback_from_share, ineligible_after_decisions, ledger_settle
 from doyak.policies.services import policy_value
 
@@ -53,6 +59,7 @@ from .enums import (
 from .import_messages import import_error_message, import_problem_messages
 from .ledger import engine_txn_id, ledger_for_agreements
 from .models import (
+    AuditSampleMonth,
     EvidenceFile,
     Flag,
     FlagSummary,
@@ -61,7 +68,12 @@ from .models import (
     SettlementRun,
     Transaction,
 )
-from .policies import settlement_policy_from_snapshot, settlement_policy_snapshot, snapshot_documents_required
+from .policies import (
+    settlement_policy_from_snapshot,
+    settlement_policy_snapshot,
+    snapshot_documents_required,
+    snapshot_self_settlement_rules,
+)
 from .rules import (
     can_close_settlement,
     can_decide_flag,
@@ -505,17 +517,19 @@ def settlement_run_execute(*, run_id: int) -> SettlementRun:
                                                    started_at=run.started_at or timezone.now())
     policy = settlement_policy_from_snapshot(run.policy_snapshot)
     documents_required = snapshot_documents_required(run.policy_snapshot)
+    routes = snapshot_self_settlement_rules(run.policy_snapshot)
     ids: list[int] = list(run.agreement_ids)
     try:
         for index in range(run.chunks_done, run.chunks_total):
             chunk = ids[index * run.chunk_size:(index + 1) * run.chunk_size]
             if _chunk_settle(run_id=run.pk, index=index, agreement_ids=chunk, policy=policy,
-                             documents_required=documents_required):
+                             documents_required=documents_required, routes=routes):
                 run.refresh_from_db()
                 if chunk_committed_hook is not None:
                     chunk_committed_hook(run, index)
         with transaction.atomic():
             lease_assert_held(SettlementRun.objects.select_for_update().get(pk=run.pk))
+            _monthly_sample_draw(run_id=run.pk, policy=policy)
             SettlementRun.objects.filter(pk=run.pk).update(status=RunStatus.DONE, finished_at=timezone.now(),
                                                            error="", lease_owner="", lease_expires_at=None)
     except LeaseLost:  # our lease expired and another worker took the run over: it finishes it
@@ -532,7 +546,7 @@ def settlement_run_execute(*, run_id: int) -> SettlementRun:
 
 
 def _chunk_settle(*, run_id: int, index: int, agreement_ids: list[int], policy,
-                  documents_required: bool = False) -> bool:
+                  documents_required: bool = False, routes: SelfSettlementRules | None = None) -> bool:
     """Settle one chunk in one transaction: results upserted, flags replaced, ``chunks_done`` advanced.
 
     Returns False when another worker already did this chunk (the run row is locked first)."""
@@ -542,7 +556,8 @@ def _chunk_settle(*, run_id: int, index: int, agreement_ids: list[int], policy,
         if run.chunks_done != index:
             return False
         try:
-            ledger = ledger_for_agreements(agreement_ids=agreement_ids, documents_required=documents_required)
+            ledger = ledger_for_agreements(agreement_ids=agreement_ids, documents_required=documents_required,
+                                           self_settlement_rules=routes)
             result = ledger_settle(ledger=ledger, policy=policy)
         except EngineError as exc:
             raise ValidationFailed(str(exc), code=exc.code) from exc
@@ -556,6 +571,12 @@ def _chunk_settle(*, run_id: int, index: int, agreement_ids: list[int], policy,
                           "government_share_permille": row["government_share_permille"]})
         _flags_replace(run_id=run_id, agreement_ids=agreement_ids, flags=result.flags)
         flag_aggregates_refresh(run_id=run_id, agreement_ids=agreement_ids)
+        AuditSampleMonth.objects.filter(run_id=run_id, agreement_id__in=agreement_ids).delete()
+        AuditSampleMonth.objects.bulk_create([
+            AuditSampleMonth(run_id=run_id, agreement_id=int(project_id), month=month, late_filer=late,
+                             stopped=stopped, flagged=flagged)
+            for month, project_id, late, stopped, flagged in project_months(ledger=ledger, result=result).iter_rows()],
+            batch_size=2000)
         Agreement.objects.filter(pk__in=agreement_ids).filter(
             Q(current_run__isnull=True) | Q(current_run_id__lte=run_id)).update(current_run_id=run_id)
         run.chunks_done = index + 1
@@ -563,6 +584,25 @@ def _chunk_settle(*, run_id: int, index: int, agreement_ids: list[int], policy,
         run.lease_expires_at = run.heartbeat_at + lease_valid_for()
         run.save(update_fields=["chunks_done", "heartbeat_at", "lease_expires_at"])
     return True
+
+
+def _monthly_sample_draw(*, run_id: int, policy) -> None:
+    """Draw the run's monthly audit sample over every chunk's project months (the one step that looks across
+    agreements) and record why each sampled agreement was taken."""
+    rows = list(AuditSampleMonth.objects.filter(run_id=run_id).values_list(
+        "pk", "month", "agreement_id", "late_filer", "stopped", "flagged"))
+    if not rows:
+        return
+    months = months_from_rows((month, str(agreement_id), late, stopped, flagged)
+                              for _pk, month, agreement_id, late, stopped, flagged in rows)
+    sample = monthly_sample_draw(months=months, share=policy.audit_sample_share, seed=policy.seed)
+    reasons = {(month, int(project_id)): reason for month, project_id, reason in sample.iter_rows()}
+    changed = []
+    for pk, month, agreement_id, *_facts in rows:
+        reason = reasons.get((month, agreement_id), "")
+        if reason:
+            changed.append(AuditSampleMonth(pk=pk, reason=reason))
+    AuditSampleMonth.objects.bulk_update(changed, ["reason"], batch_size=2000)
 
 
 def _flags_replace(*, run_id: int, agreement_ids: list[int], flags: pl.DataFrame) -> None:
