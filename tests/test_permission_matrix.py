@@ -522,7 +522,7 @@ def test_every_ui_route_answers_every_role_as_the_table_says(world):
                     got = _outcome(client.get(url))
                 elif expected != ALLOWED:
                     # when a refused role posts to it: then it is refused and nothing changed
-                    response, untouched = unchanged.check(lambda url=url: client.post(url, {}))
+                    response, untouched = unchanged.check(lambda client=client, url=url: client.post(url, {}))
                     got = _outcome(response)
                     if not untouched:
                         changed.append((name, role, own))
@@ -561,8 +561,9 @@ def test_every_api_operation_answers_every_role_as_the_table_says(world):
                     got = _outcome(client.get(url, **headers))
                 elif expected != ALLOWED:
                     # a write with a body is refused by its schema (422) or by permission; neither changes anything
-                    response, untouched = unchanged.check(lambda method=method, url=url, headers=headers: client.generic(
-                        method, url, "{}", content_type="application/json", **headers))
+                    response, untouched = unchanged.check(
+                        lambda client=client, method=method, url=url, headers=headers: client.generic(
+                            method, url, "{}", content_type="application/json", **headers))
                     got = _outcome(response)
                     if got == 422 and operation in with_body and role != ANON:
                         got = expected

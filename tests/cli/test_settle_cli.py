@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +11,7 @@ import openpyxl
 import pytest
 
 from doyak.cli import main
+from doyak.engine.settlement import FLAG_SOURCES
 
 POLICY = """\
 ineligible_merchant_types = ["bar", "karaoke", "golf", "casino"]
@@ -236,3 +238,97 @@ def test_settle_console_script_runs_end_to_end(tmp_path):
     assert completed.returncode == 0, completed.stderr
     assert "reading the ledger" in completed.stderr
     assert (tmp_path / "flags.csv").read_text(encoding="utf-8") == EXPECTED_FLAGS
+
+
+def test_settle_reads_optional_columns_and_equipment_plan_and_writes_sources(tmp_path):
+    # given documents and equipment items on T, a stop date and other cash on P, a plan, and a policy with
+    # the Act's evidence levels, a two-day split window and the ₩30M equipment threshold
+    arguments = _files(
+        tmp_path,
+        transactions=(
+            "txn_id,project_id,category,amount,occurred_at,merchant_id,merchant_type,evidence,documents,equipment_item\n"
+            "T1,P1,innovation,3000000,2026-03-03T10:00:00+09:00,M1,lab_supply,card_slip,0,\n"
+            "T2,P1,innovation,3000001,2026-03-03T11:00:00+09:00,M2,lab_supply,card_slip,0,\n"
+            "T3,P1,innovation,2000000,2026-03-04T23:30:00+09:00,M3,lab_supply,card_slip,0,\n"
+            "T4,P1,innovation,2000000,2026-03-05T00:30:00+09:00,M3,lab_supply,card_slip,0,\n"
+            "T5,P1,equipment,30000000,2026-03-06T10:00:00+09:00,M4,electronics,tax_invoice,1,현미경\n"
+            "T6,P1,equipment,30000000,2026-03-06T11:00:00+09:00,M5,electronics,tax_invoice,1,질량분석기\n"
+            "T7,P2,equipment,100,2026-03-11T10:00:00+09:00,M6,electronics,card_slip,1,\n"
+        ),
+    )
+    (tmp_path / "projects.csv").write_text(
+        "project_id,start_date,end_date,self_settlement,gov_funds,cash_funds,stopped_on,other_cash_funds\n"
+        "P1,2026-01-01,2026-12-31,false,200000000,50000000,,50000000\n"
+        "P2,2026-01-01,2026-12-31,false,100,0,2026-03-10,0\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "budgets.csv").write_text(
+        "project_id,category,approved\nP1,innovation,100000000\nP1,equipment,100000000\nP2,equipment,1000\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "equipment.csv").write_text(
+        "project_id,equipment_item,planned_amount\nP1,질량분석기,35000000\n", encoding="utf-8"
+    )
+    (tmp_path / "policy.toml").write_text(
+        POLICY.replace("activities = 500000\nmaterials = 3000000\n", "").replace(
+            "seed = 42\n", "seed = 42\nsplit_window_days = 2\nequipment_plan_threshold = 30000000\n"
+        )
+        + "[documents_exemption]\ndefault = 0\nmaterials = 3000000\nactivities = 500000\ninnovation = 3000000\n",
+        encoding="utf-8",
+    )
+    # when settled with the plan and sources
+    code = main(["settle", *arguments, "--equipment", str(tmp_path / "equipment.csv"), "--with-sources",
+                 "--out", str(tmp_path / "flags.csv"), "--summary", str(tmp_path / "summary.csv"), "-q"])
+    # then each new rule flags at its boundary, with its source, and other cash lowers the share
+    assert code == 0
+
+    def source(flag: str) -> str:
+        return " / ".join(FLAG_SOURCES[flag])
+
+    with (tmp_path / "flags.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert rows == [
+        ["txn_id", "project_id", "flag", "severity", "amount_at_risk", "source"],
+        ["T2", "P1", "MISSING_DOCUMENTS", "ineligible", "3000001", source("MISSING_DOCUMENTS")],
+        ["T3", "P1", "SPLIT_PURCHASE", "ineligible", "2000000", source("SPLIT_PURCHASE")],
+        ["T4", "P1", "SPLIT_PURCHASE", "ineligible", "2000000", source("SPLIT_PURCHASE")],
+        ["T5", "P1", "UNPLANNED_EQUIPMENT", "review", "30000000", source("UNPLANNED_EQUIPMENT")],
+        ["T7", "P2", "OUT_OF_PERIOD", "ineligible", "100", source("OUT_OF_PERIOD")],
+    ]
+    # P1: ineligible 7,000,001 × 666 ‰ (200M / 300M) = 4,662,000
+    assert (tmp_path / "summary.csv").read_text(encoding="utf-8").splitlines()[1] == (
+        "P1,70000001,63000000,7000001,30000000,4662000,6")
+
+
+def test_settle_equipment_file_with_an_unknown_project_is_refused(tmp_path, capsys):
+    # given a plan naming a project that is not in the projects file
+    arguments = _files(tmp_path)
+    (tmp_path / "equipment.csv").write_text("project_id,equipment_item,planned_amount\nP9,현미경,1\n",
+                                            encoding="utf-8")
+    # when settled
+    code = main(["settle", *arguments, "--equipment", str(tmp_path / "equipment.csv"),
+                 "--out", str(tmp_path / "flags.csv"), "-q"])
+    # then it stops with exit 2, naming the row, and writes nothing
+    assert code == 2
+    assert "equipment.csv data row 1, column project_id: 'P9' is not in" in capsys.readouterr().err
+    assert not (tmp_path / "flags.csv").exists()
+
+
+def test_settle_writes_the_monthly_sample_with_late_filers(tmp_path):
+    # given two self-settlement projects spending in March, P2's report due 3-31 filed on 4-02, and the
+    # per-transaction sample asked for too
+    arguments = _files(tmp_path, transactions=TRANSACTIONS.replace("2026-03-31T15:30:00Z", "2026-03-30T15:30:00Z"))
+    (tmp_path / "projects.csv").write_text(
+        "project_id,start_date,end_date,self_settlement,gov_funds,cash_funds,report_due_on,report_submitted_on\n"
+        "P1,2026-01-01,2026-12-31,true,200000000,100000000,,\n"
+        "P2,2026-01-01,2026-12-31,true,100,0,2026-03-31,2026-04-02\n",
+        encoding="utf-8",
+    )
+    # when settled with --sample and --sample-transactions
+    code = main(["settle", *arguments, "--out", str(tmp_path / "flags.csv"), "--sample", str(tmp_path / "sample.csv"),
+                 "--sample-transactions", str(tmp_path / "sample_txn.csv"), "-q"])
+    # then March's sample lists the late filer and the flagged project (P1's allowance cap), each once
+    assert code == 0
+    assert (tmp_path / "sample.csv").read_text(encoding="utf-8").splitlines() == [
+        "month,project_id,reason", "2026-03,P1,flagged", "2026-03,P2,late_filer"]
+    assert (tmp_path / "sample_txn.csv").read_text(encoding="utf-8").splitlines()[0] == "project_id,txn_id,reason"

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from doyak.engine.settlement import (
     BUDGET_SCHEMA,
+    EQUIPMENT_SCHEMA,
     FLAG_COLUMNS,
     FLAGS,
     PROJECT_SCHEMA,
@@ -671,7 +672,9 @@ def test_audit_rank_matches_its_plain_definition():
 # --- chunks and a reference implementation ----------------------------------------------------
 
 
-def _random_ledger(seed: int, *, rows: int, projects: int) -> Ledger:
+def _random_ledger(seed: int, *, rows: int, projects: int, extended: bool = False) -> Ledger:
+    """A random ledger full of boundary values; ``extended`` adds the optional columns of issue #15
+    (documents, equipment items and a plan, stop dates, other cash) and innovation-cost spending."""
     rng = random.Random(seed)
     project_rows = [
         project(
@@ -717,14 +720,53 @@ def _random_ledger(seed: int, *, rows: int, projects: int) -> Ledger:
                 evidence=rng.choice(["none", "card_slip"]),
             )
         )
-    return ledger(transactions, projects=project_rows, budgets=budgets)
+    if not extended:
+        return ledger(transactions, projects=project_rows, budgets=budgets)
+    for row in project_rows:
+        row["stopped_on"] = rng.choice([None, None, dt.date(2026, 3, 1), dt.date(2026, 3, 6), dt.date(2026, 6, 1)])
+        row["other_cash_funds"] = rng.choice([0, 0, 50, 333])
+    for row in transactions:
+        row["documents"] = rng.choice([0, 0, 1, 2])
+        row["equipment_item"] = rng.choice([None, "", "EQ1", "EQ2"])
+        if rng.random() < 0.25:
+            row["category"] = rng.choice(["innovation", "equipment"])
+            row["amount"] = rng.choice([500_000, 500_001, 3_000_000, 3_000_001, 29_999_999, 30_000_000])
+    planned = [
+        {"project_id": f"P{p:02d}", "equipment_item": item, "planned_amount": 40_000_000}
+        for p in range(projects)
+        for item in ("EQ1", "EQ2")
+        if rng.random() < 0.5
+    ]
+    return Ledger(
+        transactions=pl.DataFrame(
+            transactions, schema={**TRANSACTION_SCHEMA, "documents": pl.Int64, "equipment_item": pl.String}
+        ),
+        projects=pl.DataFrame(
+            project_rows, schema={**PROJECT_SCHEMA, "stopped_on": pl.Date, "other_cash_funds": pl.Int64}
+        ),
+        budgets=pl.DataFrame(budgets, schema=BUDGET_SCHEMA),
+        equipment=pl.DataFrame(planned, schema=EQUIPMENT_SCHEMA),
+    )
+
+
+def extended_policy(*, split_window_days: int = 1) -> SettlementPolicy:
+    """The test policy with the rules of issue #15 switched on."""
+    return policy(
+        documents_exemption={"materials": 3_000_000, "activities": 500_000, "innovation": 3_000_000},
+        split_window_days=split_window_days,
+        equipment_plan_threshold=30_000_000,
+    )
 
 
 def _reference(
     book: Ledger, pol: SettlementPolicy
 ) -> tuple[list[tuple[str, str, str, str, int]], dict[str, tuple]]:
-    """The rules of issue #6 written out plainly, transaction by transaction."""
+    """The rules of issues #6 and #15 written out plainly, transaction by transaction."""
     seoul = zoneinfo.ZoneInfo("Asia/Seoul")
+    planned_items = set()
+    if book.equipment is not None:
+        planned_items = {(row["project_id"], row["equipment_item"]) for row in book.equipment.to_dicts()}
+    has_documents = "documents" in book.transactions.columns
     share = Fraction(pol.budget_transfer_share)
     allowance_share = Fraction(pol.allowance_share_of_personnel)
     projects = {row["project_id"]: row for row in book.projects.to_dicts()}
@@ -739,30 +781,63 @@ def _reference(
             t["day"] = t["occurred_at"].astimezone(seoul).date()
         ineligible: dict[str, set[str]] = {}
         review: dict[str, set[str]] = {}
+        last_day = info["end_date"]
+        if info.get("stopped_on") is not None and info["stopped_on"] < last_day:
+            last_day = info["stopped_on"]
+
+        def evidence_qualifies(u: dict) -> bool:
+            return u["amount"] > 0 and u["evidence"] == "none" and u["amount"] <= pol.exemption_for(u["category"])
+
+        def documents_qualify(u: dict) -> bool:
+            return (has_documents and u["amount"] > 0 and u["documents"] == 0
+                    and u["amount"] <= pol.documents_exemption_for(u["category"]))
+
+        def chain_of(t: dict, qualifies, mine: list[dict]) -> list[dict]:
+            """t's group: same merchant and category, linked by steps of fewer than the window's days."""
+            group = [t]
+            grew = True
+            while grew:
+                grew = False
+                for u in mine:
+                    if u in group or not qualifies(u):
+                        continue
+                    if (u["merchant_id"], u["category"]) != (t["merchant_id"], t["category"]):
+                        continue
+                    if any(abs((u["day"] - g["day"]).days) < pol.split_window_days for g in group):
+                        group.append(u)
+                        grew = True
+            return group
+
         for t in mine:
             if t["amount"] <= 0:
                 continue
-            limit = pol.exemption_for(t["category"])
             found = set()
             grace = dt.timedelta(days=pol.grace_days_for(t["category"]))
-            if t["day"] < info["start_date"] or t["day"] > info["end_date"] + grace:
+            if t["day"] < info["start_date"] or t["day"] > last_day + grace:
                 found.add("OUT_OF_PERIOD")
             if t["merchant_type"] in pol.ineligible_merchant_types:
                 found.add("INELIGIBLE_MERCHANT")
-            if t["evidence"] == "none" and t["amount"] > limit:
+            if t["evidence"] == "none" and t["amount"] > pol.exemption_for(t["category"]):
                 found.add("MISSING_EVIDENCE")
-            group = [
-                u
-                for u in mine
-                if u["amount"] > 0
-                and u["evidence"] == "none"
-                and u["amount"] <= pol.exemption_for(u["category"])
-                and (u["merchant_id"], u["day"], u["category"]) == (t["merchant_id"], t["day"], t["category"])
-            ]
-            if t in group and len(group) >= 2 and sum(u["amount"] for u in group) > limit:
-                found.add("SPLIT_PURCHASE")
+            if has_documents and t["documents"] == 0 and t["amount"] > pol.documents_exemption_for(t["category"]):
+                found.add("MISSING_DOCUMENTS")
+            for qualifies, limit in (
+                (evidence_qualifies, pol.exemption_for(t["category"])),
+                (documents_qualify, pol.documents_exemption_for(t["category"])),
+            ):
+                if qualifies(t):
+                    group = chain_of(t, qualifies, mine)
+                    if len(group) >= 2 and sum(u["amount"] for u in group) > limit:
+                        found.add("SPLIT_PURCHASE")
             ineligible[t["txn_id"]] = found
             later = set()
+            if (
+                pol.equipment_plan_threshold is not None
+                and t["category"] == "equipment"
+                and t["amount"] >= pol.equipment_plan_threshold
+                and (not t.get("equipment_item") or (project_id, t["equipment_item"]) not in planned_items)
+            ):
+                later.add("UNPLANNED_EQUIPMENT")
             if t["category"] in pol.holiday_review_categories and (t["day"].weekday() >= 5 or t["day"] in kr):
                 later.add("HOLIDAY_USE")
             same = sorted(
@@ -812,8 +887,8 @@ def _reference(
             for t in mine
             if review.get(t["txn_id"]) and not ineligible.get(t["txn_id"]) and t["txn_id"] not in at_risk
         )
-        gov, cash = info["gov_funds"], info["cash_funds"]
-        clawback = lost * (gov * 1000 // (gov + cash)) // 1000
+        gov, cash, other = info["gov_funds"], info["cash_funds"], info.get("other_cash_funds", 0)
+        clawback = lost * (gov * 1000 // (gov + cash + other)) // 1000
         summary[project_id] = (spent, spent - lost, lost, reviewed, clawback)
     return sorted(flags), summary
 
@@ -824,6 +899,32 @@ def test_engine_matches_plain_reference_on_random_ledgers(seed, rows):
     # given a random small ledger full of boundary values
     book = _random_ledger(seed, rows=rows, projects=3)
     pol = policy()
+    # when settled by the engine and by the plain reference
+    result = ledger_settle(ledger=book, policy=pol)
+    expected_flags, expected_summary = _reference(book, pol)
+    # then flags and money figures agree exactly
+    got_flags = sorted(
+        (r["project_id"], r["txn_id"], r["flag"], r["severity"], r["amount_at_risk"])
+        for r in result.flags.to_dicts()
+    )
+    assert got_flags == expected_flags
+    got_summary = {
+        r["project_id"]: (r["spent"], r["eligible"], r["ineligible"], r["review"], r["clawback"])
+        for r in result.summary.to_dicts()
+    }
+    assert got_summary == expected_summary
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(min_value=0, max_value=10**9),
+    rows=st.integers(min_value=0, max_value=60),
+    window=st.sampled_from([1, 2, 3, 30]),
+)
+def test_engine_matches_plain_reference_with_every_optional_rule(seed, rows, window):
+    # given a random ledger with documents, equipment items and a plan, stop dates and other cash
+    book = _random_ledger(seed, rows=rows, projects=3, extended=True)
+    pol = extended_policy(split_window_days=window)
     # when settled by the engine and by the plain reference
     result = ledger_settle(ledger=book, policy=pol)
     expected_flags, expected_summary = _reference(book, pol)
@@ -853,9 +954,9 @@ def test_flags_are_ordered_by_project_txn_and_flag():
 
 
 def test_settling_a_chunk_equals_the_full_run_restricted_to_it():
-    # given a ledger of 6 projects, all rules firing
-    book = _random_ledger(11, rows=600, projects=6)
-    pol = policy()
+    # given a ledger of 6 projects, all rules firing (the optional ones of issue #15 too)
+    book = _random_ledger(11, rows=600, projects=6, extended=True)
+    pol = extended_policy(split_window_days=2)
     full = ledger_settle(ledger=book, policy=pol)
     chunk = ["P01", "P04", "P00"]
     # when only three projects are settled

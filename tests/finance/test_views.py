@@ -2,21 +2,29 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from doyak.accounts.rules import SYSTEM
 from doyak.finance.models import Transaction
 from doyak.finance.selectors import settlement_what_if_for_scope
 from doyak.finance.services import settlement_run_execute, settlement_run_start
+from doyak.policies.services import policy_change
 
 from .conftest import at
 
 
 @pytest.fixture
 def settled(make_agreement, add_txn, manager):
+    # these screens are shown under a payment-record exemption of 500k for activities and 3M for materials (the
+    # version before issue #15 set it to 0); an administrator restores it through the policy service
+    for key, won in (("settlement.evidence_exemption.activities", 500_000),
+                     ("settlement.evidence_exemption.materials", 3_000_000)):
+        policy_change(actor=SYSTEM, key=key, value=won, effective_from=dt.date(2026, 6, 11), source="시험 (이전 기준)")
     agreement = make_agreement(budget={"materials": 50_000_000, "activities": 5_000_000})
     add_txn(agreement, "X1", amount=400_000, category="activities", evidence="none", merchant="M1")  # within 500k
     add_txn(agreement, "X2", amount=90_000, category="activities", mtype="bar")
@@ -144,7 +152,8 @@ def test_what_if_page_raising_the_activities_exemption_gives_exact_figures(clien
 
 
 def test_what_if_page_extending_self_settlement_moves_spend_to_sampled(client, make_agreement, add_txn, manager):
-    # given a ledger whose two unflagged transactions are alike (400k each, exempt from evidence), so the
+    # given a ledger whose two unflagged transactions are alike (400k each; no payment-record exemption under the
+    # Act's policy, so every checked one counts as needing evidence), so the
     # audit sample's random draw (seeded per transaction id, which carries the agreement's pk) cannot change
     # a figure; 90k at a bar and 800k without evidence are flagged; government share 75%
     agreement = make_agreement(budget={"activities": 5_000_000})
@@ -161,7 +170,7 @@ def test_what_if_page_extending_self_settlement_moves_spend_to_sampled(client, m
     assert figures == {
         "projects": (1, 1, 0), "transactions": (4, 4, 0), "spend": (1_690_000, 1_690_000, 0),
         "checked_transactions": (4, 3, -1), "checked_spend": (1_690_000, 1_290_000, -400_000),
-        "sampled_spend": (0, 1_690_000, 1_690_000), "evidence_documents": (1, 1, 0), "evidence_exempt": (3, 3, 0),
+        "sampled_spend": (0, 1_690_000, 1_690_000), "evidence_documents": (4, 3, -1), "evidence_exempt": (0, 0, 0),
         "flagged_transactions": (2, 2, 0), "flags": (2, 2, 0), "ineligible": (890_000, 890_000, 0),
         "clawback": (667_500, 667_500, 0),
     }

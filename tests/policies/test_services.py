@@ -37,8 +37,12 @@ pytestmark = pytest.mark.django_db
         ("sanctions.surcharge_max_multiple", 5),
         ("settlement.small_project_max_krw", 50_000_000),
         ("settlement.audit_sample_share", Decimal("0.15")),
-        ("settlement.evidence_exemption.materials", 3_000_000),
-        ("settlement.evidence_exemption.activities", 500_000),
+        # version 2 (issue #15): the innovation cost's small items keep their payment record; the 3M / 500k
+        # exempt the supporting documents instead
+        ("settlement.evidence_exemption.materials", 0),
+        ("settlement.evidence_exemption.activities", 0),
+        ("settlement.documents_exemption.materials", 3_000_000),
+        ("settlement.documents_exemption.activities", 500_000),
         ("plan.max.ai_factories.count", 500),
         ("plan.max.ai_factories.by", 2030),
         ("plan.regional.growth_engine_package.amount_krw", 2_000_000_000_000),
@@ -55,11 +59,12 @@ def test_policy_value_seeded(key, expected):
 
 
 def test_policy_value_before_effective_date_not_found():
-    # the materials exemption exists from 2026-06-11 (research innovation cost)
+    # the materials exemption exists from 2026-06-11 (research innovation cost; its version 2 is 0 and the
+    # 3M moved to the documents exemption)
     with pytest.raises(NotFound) as exc:
         policy_value("settlement.evidence_exemption.materials", dt.date(2026, 6, 10))
     assert exc.value.code == "policy_not_found"
-    assert policy_value("settlement.evidence_exemption.materials", dt.date(2026, 6, 11)) == 3_000_000
+    assert policy_value("settlement.documents_exemption.materials", dt.date(2026, 6, 11)) == 3_000_000
 
 
 def test_policy_change_adds_version_and_keeps_history(make_user):

@@ -2,8 +2,18 @@
 
     doyak settle --transactions T.parquet|T.csv --projects P.csv --budgets B.csv \\
         --policy POLICY.toml --out FLAGS.csv [--summary SUMMARY.csv] [--report REPORT.xlsx] \\
-        [--sample SAMPLE.csv] [--what-if-exemption CATEGORY=WON ...] \\
+        [--equipment E.csv] [--with-sources] [--sample SAMPLE.csv] [--sample-transactions ST.csv] \\
+        [--what-if-exemption CATEGORY=WON ...] \\
         [--what-if-self-settlement PROJECT_IDS.txt] [--what-if-out WHATIF.csv]
+
+Optional columns (each rule that reads one is off, or as before, without it): T ``documents``
+(supporting documents attached, ≥ 0) and ``equipment_item``; P ``stopped_on``, ``other_cash_funds``,
+``report_due_on``, ``report_submitted_on``. ``--equipment`` names the planned items
+(``project_id,equipment_item,planned_amount``); ``--with-sources`` adds each flag's legal source
+(Korean / English) as a ``source`` column of FLAGS.csv. ``--sample`` writes the monthly audit sample of
+the self-settlement projects (``month,project_id,reason``, reason one of ``random``, ``late_filer``,
+``stopped``, ``flagged``; see :mod:`doyak.engine.self_settlement`); ``--sample-transactions`` the
+transactions each one's sample checks (the summary's ``sampled`` column counts them).
 
 Input files are CSV (UTF-8 with or without BOM, or CP949) or Parquet, by extension. Errors
 name the file, the *data row* (1-based, header not counted) and the column.
@@ -32,7 +42,8 @@ import polars as pl
 
 from doyak.engine.errors import EngineError
 from doyak.engine.ledger_io import ledger_read, project_ids_read
-from doyak.engine.settlement import SUMMARY_COLUMNS, SettlementResult
+from doyak.engine.self_settlement import settlement_monthly_sample
+from doyak.engine.settlement import FLAG_SOURCES, SUMMARY_COLUMNS, Ledger, SettlementResult
 from doyak.engine.settlement_policy import CATEGORIES, SettlementPolicy, policy_read
 from doyak.engine.settlement_stream import ledger_settle_ranges
 from doyak.engine.settlement_whatif import WhatIfResult, WhatIfScenario, settlement_what_if
@@ -67,7 +78,22 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--out", type=Path, required=True, help="flags CSV to write")
     parser.add_argument("--summary", type=Path, help="per-project summary CSV to write")
     parser.add_argument("--report", type=Path, help="Korean settlement report (.xlsx) to write")
-    parser.add_argument("--sample", type=Path, help="audit sample of self-settlement projects (CSV)")
+    parser.add_argument(
+        "--equipment", type=Path, help="planned equipment items (project_id,equipment_item,planned_amount)"
+    )
+    parser.add_argument(
+        "--with-sources", action="store_true", help="add each flag's legal source as a 'source' column"
+    )
+    parser.add_argument(
+        "--sample",
+        type=Path,
+        help="monthly audit sample of self-settlement projects (CSV: month,project_id,reason)",
+    )
+    parser.add_argument(
+        "--sample-transactions",
+        type=Path,
+        help="the transactions each self-settlement project's sample checks (CSV: project_id,txn_id,reason)",
+    )
     parser.add_argument(
         "--what-if-exemption",
         action="append",
@@ -128,13 +154,18 @@ def _check_outputs(arguments: argparse.Namespace) -> list[Path]:
             arguments.summary,
             arguments.report,
             arguments.sample,
+            arguments.sample_transactions,
             arguments.what_if_out,
         )
         if path is not None
     ]
     if len({path.resolve() for path in targets}) != len(targets):
         raise _UsageError("the same output file is given twice")
-    inputs = {path.resolve() for path in (arguments.transactions, arguments.projects, arguments.budgets)}
+    inputs = {
+        path.resolve()
+        for path in (arguments.transactions, arguments.projects, arguments.budgets, arguments.equipment)
+        if path is not None
+    }
     for path in targets:
         if path.resolve() in inputs:
             raise _UsageError(f"{path}: output would overwrite an input file")
@@ -155,18 +186,27 @@ def _what_if_table(result: WhatIfResult) -> str:
 def _outputs(
     *,
     arguments: argparse.Namespace,
+    ledger: Ledger,
     result: SettlementResult,
     policy: SettlementPolicy,
     what_if: WhatIfResult | None,
 ) -> list[tuple[Path, Callable[[Path], None]]]:
     # An empty txn_id (project-level flags) is written as an empty cell, not as "".
     flags = result.flags.with_columns(pl.col("txn_id").replace("", None))
+    if arguments.with_sources:
+        sources = {flag: f"{korean} / {english}" for flag, (korean, english) in FLAG_SOURCES.items()}
+        flags = flags.with_columns(source=pl.col("flag").replace_strict(sources, return_dtype=pl.String))
     outputs: list[tuple[Path, Callable[[Path], None]]] = [(arguments.out, flags.write_csv)]
     if arguments.summary:
         summary = result.summary.select(SUMMARY_COLUMNS)
         outputs.append((arguments.summary, summary.write_csv))
     if arguments.sample:
-        outputs.append((arguments.sample, result.sample.write_csv))
+        monthly = settlement_monthly_sample(
+            ledger=ledger, result=result, share=policy.audit_sample_share, seed=policy.seed
+        )
+        outputs.append((arguments.sample, monthly.write_csv))
+    if arguments.sample_transactions:
+        outputs.append((arguments.sample_transactions, result.sample.write_csv))
     if arguments.report:
         from doyak.engine.settlement_report import report_write
 
@@ -209,6 +249,7 @@ def main(argv: list[str]) -> int:
             transactions_path=arguments.transactions,
             projects_path=arguments.projects,
             budgets_path=arguments.budgets,
+            equipment_path=arguments.equipment,
         )
         what_if_ids: list[str] = []
         if arguments.what_if_self_settlement:
@@ -239,7 +280,8 @@ def main(argv: list[str]) -> int:
 
     progress("writing outputs")
     try:
-        _write_atomically(_outputs(arguments=arguments, result=result, policy=policy, what_if=what_if))
+        outputs = _outputs(arguments=arguments, ledger=ledger, result=result, policy=policy, what_if=what_if)
+        _write_atomically(outputs)
     except OSError as error:
         print(f"doyak settle: error: cannot write outputs ({error})", file=sys.stderr)
         return EXIT_WRITE_FAILED

@@ -44,9 +44,12 @@ TRANSACTION_COLUMNS = (
     "merchant_type",
     "evidence",
 )
-TRANSACTION_OPTIONAL_COLUMNS = ("description",)
+TRANSACTION_OPTIONAL_COLUMNS = ("description", "documents", "equipment_item")
 PROJECT_COLUMNS = ("project_id", "start_date", "end_date", "self_settlement", "gov_funds", "cash_funds")
+# optional: empty date cells mean "none" (not stopped, no report due, not submitted)
+PROJECT_OPTIONAL_COLUMNS = ("stopped_on", "other_cash_funds", "report_due_on", "report_submitted_on")
 BUDGET_COLUMNS = ("project_id", "category", "approved")
+EQUIPMENT_COLUMNS = ("project_id", "equipment_item", "planned_amount")
 
 _INTEGER = r"^[+-]?[0-9]+$"
 _DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
@@ -288,7 +291,8 @@ def _wanted_columns(
 
 
 # The longest text each column may hold (the ledger's storage: finance.Transaction's columns).
-TEXT_LIMITS = {"txn_id": 64, "project_id": 64, "merchant_id": 100, "merchant_type": 50, "description": 300}
+TEXT_LIMITS = {"txn_id": 64, "project_id": 64, "merchant_id": 100, "merchant_type": 50, "description": 300,
+               "equipment_item": 200}
 
 
 def _text(
@@ -433,12 +437,13 @@ def _choice(
     return values
 
 
-def _date(checks: _Checks, frame: pl.DataFrame, column: str) -> pl.Series:
+def _date(checks: _Checks, frame: pl.DataFrame, column: str, *, required: bool = True) -> pl.Series:
     series = frame[column]
     if series.dtype == pl.Date:
-        checks.add(column=column, bad=series.is_null(), describe=lambda _: "is empty", kind="empty")
+        if required:
+            checks.add(column=column, bad=series.is_null(), describe=lambda _: "is empty", kind="empty")
         return series
-    series = _text(checks, frame, column)
+    series = _text(checks, frame, column, required=required)
     values = series.str.to_date("%Y-%m-%d", strict=False)
     bad = series.is_not_null() & (series != "") & (values.is_null() | ~series.str.contains(_DATE))
     checks.add(
@@ -586,10 +591,17 @@ def transactions_read(*, path: Path, part: pl.DataFrame | None = None, rows: np.
     evidence = _choice(
         checks, frame, "evidence", enum=EVIDENCE_ENUM, what="known evidence kind", kind="unknown_evidence"
     )
+    optional: list[pl.Series] = []
+    if "documents" in frame.columns:
+        optional.append(_integer(checks, frame, "documents", minimum=0).alias("documents"))
+    if "equipment_item" in frame.columns:
+        item = _text(checks, frame, "equipment_item", required=False)
+        optional.append(item.str.strip_chars().replace("", None).alias("equipment_item"))
     _first_duplicate(checks, "txn_id", txn_id, "txn_id")
     checks.raise_first()
     return pl.DataFrame(
         [
+            *optional,
             txn_id.alias("txn_id"),
             project_id.alias("project_id"),
             category.alias("category"),
@@ -599,12 +611,12 @@ def transactions_read(*, path: Path, part: pl.DataFrame | None = None, rows: np.
             merchant_type.cast(pl.String).alias("merchant_type"),
             evidence.alias("evidence"),
         ]
-    )
+    ).select(*TRANSACTION_COLUMNS, *(series.name for series in optional))
 
 
 def projects_read(*, path: Path) -> pl.DataFrame:
     """Projects in the engine's schema (see ``PROJECT_SCHEMA``)."""
-    frame = table_read(path=path, required=PROJECT_COLUMNS)
+    frame = table_read(path=path, required=PROJECT_COLUMNS, optional=PROJECT_OPTIONAL_COLUMNS)
     checks = _Checks(str(path))
     project_id = _text(checks, frame, "project_id")
     start = _date(checks, frame, "start_date")
@@ -625,6 +637,14 @@ def projects_read(*, path: Path) -> pl.DataFrame:
         describe=lambda _: "gov_funds + cash_funds must be above 0",
         kind="funds_not_positive",
     )
+    optional: list[pl.Series] = []
+    for column in PROJECT_OPTIONAL_COLUMNS:
+        if column not in frame.columns:
+            continue
+        if column == "other_cash_funds":
+            optional.append(_integer(checks, frame, column, minimum=0).alias(column))
+        else:
+            optional.append(_date(checks, frame, column, required=False).alias(column))
     _first_duplicate(checks, "project_id", project_id, "project_id")
     checks.raise_first()
     return pl.DataFrame(
@@ -635,6 +655,7 @@ def projects_read(*, path: Path) -> pl.DataFrame:
             self_settlement.alias("self_settlement"),
             gov.alias("gov_funds"),
             cash.alias("cash_funds"),
+            *optional,
         ]
     )
 
@@ -655,6 +676,21 @@ def budgets_read(*, path: Path) -> pl.DataFrame:
     checks.raise_first()
     return pl.DataFrame(
         [project_id.alias("project_id"), category.alias("category"), approved.alias("approved")]
+    )
+
+
+def equipment_read(*, path: Path) -> pl.DataFrame:
+    """Planned equipment items in the engine's schema (see ``EQUIPMENT_SCHEMA``)."""
+    frame = table_read(path=path, required=EQUIPMENT_COLUMNS)
+    checks = _Checks(str(path))
+    project_id = _text(checks, frame, "project_id")
+    item = _text(checks, frame, "equipment_item").str.strip_chars()
+    planned = _integer(checks, frame, "planned_amount", minimum=0)
+    line = pl.select(pl.concat_str([pl.lit(project_id), pl.lit(item)], separator="\x1f")).to_series()
+    _first_duplicate(checks, "equipment_item", line, "planned item for project")
+    checks.raise_first()
+    return pl.DataFrame(
+        [project_id.alias("project_id"), item.alias("equipment_item"), planned.alias("planned_amount")]
     )
 
 
@@ -683,8 +719,11 @@ def _unknown_projects(
         )
 
 
-def ledger_read(*, transactions_path: Path, projects_path: Path, budgets_path: Path) -> Ledger:
-    """Read the three files, check every reference between them, return the ledger."""
+def ledger_read(
+    *, transactions_path: Path, projects_path: Path, budgets_path: Path, equipment_path: Path | None = None
+) -> Ledger:
+    """Read the three files (and the optional planned equipment), check every reference between them,
+    return the ledger."""
     projects = projects_read(path=projects_path)
     budgets = budgets_read(path=budgets_path)
     _unknown_projects(
@@ -693,6 +732,13 @@ def ledger_read(*, transactions_path: Path, projects_path: Path, budgets_path: P
         known=projects["project_id"],
         projects_path=projects_path,
     )
+    equipment = None
+    if equipment_path is not None:
+        equipment = equipment_read(path=equipment_path)
+        _unknown_projects(
+            path=equipment_path, values=equipment["project_id"], known=projects["project_id"],
+            projects_path=projects_path,
+        )
     transactions = transactions_read(path=transactions_path)
     _unknown_projects(
         path=transactions_path,
@@ -700,7 +746,7 @@ def ledger_read(*, transactions_path: Path, projects_path: Path, budgets_path: P
         known=projects["project_id"],
         projects_path=projects_path,
     )
-    return Ledger(transactions=transactions, projects=projects, budgets=budgets)
+    return Ledger(transactions=transactions, projects=projects, budgets=budgets, equipment=equipment)
 
 
 def project_ids_read(*, path: Path, known: pl.Series) -> list[str]:
@@ -733,11 +779,13 @@ def project_ids_read(*, path: Path, known: pl.Series) -> list[str]:
 __all__ = [
     "BUDGET_COLUMNS",
     "CATEGORIES",
+    "EQUIPMENT_COLUMNS",
     "EVIDENCE_KINDS",
     "PROJECT_COLUMNS",
     "TRANSACTION_COLUMNS",
     "LedgerFileError",
     "budgets_read",
+    "equipment_read",
     "ledger_read",
     "project_ids_read",
     "projects_read",

@@ -9,14 +9,24 @@ Nothing here imports Django; the CLI (``doyak settle``) and the finance app both
 Rules (severity; amount at risk is the transaction amount unless said otherwise). Local dates
 are Asia/Seoul; transactions with amount ≤ 0 are never flagged but count in every total.
 
-* ``OUT_OF_PERIOD`` (ineligible): local date before ``start_date`` or after ``end_date`` plus
-  the category's grace days.
+* ``OUT_OF_PERIOD`` (ineligible): local date before ``start_date`` or after the period's end plus
+  the category's grace days; the period ends at ``end_date``, or at the optional ``stopped_on``
+  (the stop notice) when that is earlier.
 * ``INELIGIBLE_MERCHANT`` (ineligible): merchant type in the policy's list.
-* ``MISSING_EVIDENCE`` (ineligible): evidence ``none`` and amount above the category's
-  small-amount exemption.
-* ``SPLIT_PURCHASE`` (ineligible): same project, merchant, local day and category, two or more
-  positive transactions with evidence ``none``, each at or under the exemption, summing above
-  it: every one of them.
+* ``MISSING_EVIDENCE`` (ineligible): evidence ``none`` (no payment record) and amount above the
+  category's ``[evidence_exemption]``.
+* ``MISSING_DOCUMENTS`` (ineligible; only when transactions carry the optional ``documents``
+  column): ``documents = 0`` (no supporting document: quotation, inspection record, minutes) and
+  amount above the category's ``[documents_exemption]``. An item at or under it needs its payment
+  record only (the research innovation cost's ₩3M / ₩500k items).
+* ``SPLIT_PURCHASE`` (ineligible): positive transactions of one project, merchant and category that
+  each qualify (evidence ``none`` at or under ``[evidence_exemption]``; or, a separate test,
+  ``documents = 0`` at or under ``[documents_exemption]``) form one group when their local dates
+  differ by less than ``split_window_days`` (default 1: the same day), chained from one to the
+  next; a group of two or more summing above that threshold flags every member.
+* ``UNPLANNED_EQUIPMENT`` (review; only when the policy sets ``equipment_plan_threshold``): an
+  ``equipment`` transaction of at least that amount whose optional ``equipment_item`` is empty or
+  not among the project's planned items (``Ledger.equipment``).
 * ``DUPLICATE`` (review): same project, merchant and amount as the previous such transaction
   (time order, ties by ``txn_id``) at most the window after it: every one after the first.
 * ``HOLIDAY_USE`` (review): category in the policy's list on a Saturday, Sunday or Korean public
@@ -38,7 +48,8 @@ Summary per project: ``spent`` = sum of all amounts; ``ineligible`` = each trans
 per-transaction ineligible flag once at its amount, plus OVER_BUDGET amounts at risk, plus the
 ALLOWANCE_CAP excess; ``eligible`` = spent − ineligible; ``review`` = amounts of transactions
 with a review flag and no ineligible flag; ``clawback`` = ⌊ineligible × g⌋ with
-g = ⌊1000 × gov / (gov + cash)⌋ / 1000 (the share truncated to one decimal of a percent);
+g = ⌊1000 × gov / (gov + cash + other cash)⌋ / 1000 (the share truncated to one decimal of a percent;
+other cash is the optional ``other_cash_funds`` column, 0 when absent);
 ``sampled`` = size of the audit sample for self-settlement projects, all transactions otherwise.
 
 Audit sample of a self-settlement project: every flagged transaction plus the
@@ -68,6 +79,8 @@ from doyak.engine.settlement_policy import CATEGORIES, EVIDENCE_KINDS, Settlemen
 OUT_OF_PERIOD = "OUT_OF_PERIOD"
 INELIGIBLE_MERCHANT = "INELIGIBLE_MERCHANT"
 MISSING_EVIDENCE = "MISSING_EVIDENCE"
+MISSING_DOCUMENTS = "MISSING_DOCUMENTS"
+UNPLANNED_EQUIPMENT = "UNPLANNED_EQUIPMENT"
 SPLIT_PURCHASE = "SPLIT_PURCHASE"
 DUPLICATE = "DUPLICATE"
 HOLIDAY_USE = "HOLIDAY_USE"
@@ -80,13 +93,38 @@ SEVERITY: dict[str, str] = {
     OUT_OF_PERIOD: INELIGIBLE,
     INELIGIBLE_MERCHANT: INELIGIBLE,
     MISSING_EVIDENCE: INELIGIBLE,
+    MISSING_DOCUMENTS: INELIGIBLE,
     SPLIT_PURCHASE: INELIGIBLE,
+    UNPLANNED_EQUIPMENT: REVIEW,
     DUPLICATE: REVIEW,
     HOLIDAY_USE: REVIEW,
     OVER_BUDGET: INELIGIBLE,
     ALLOWANCE_CAP: INELIGIBLE,
 }
 FLAGS: tuple[str, ...] = tuple(SEVERITY)
+# The legal source of each rule (Korean, English): shown in the app and, with ``--with-sources``, in FLAGS.csv.
+FLAG_SOURCES: dict[str, tuple[str, str]] = {
+    OUT_OF_PERIOD: ("국가연구개발혁신법 제13조, 같은 법 시행령 제20조 (연구개발기간 내 사용)",
+                    "National R&D Innovation Act art. 13; Enforcement Decree art. 20 (spend within the period)"),
+    INELIGIBLE_MERCHANT: ("국가연구개발혁신법 시행령 제20조, KAIA 부적정집행 사례집 2025-05 (사용 제한 업종)",
+                          "Enforcement Decree art. 20; KAIA misuse casebook 2025-05 (restricted merchants)"),
+    MISSING_EVIDENCE: ("국가연구개발혁신법 시행령 제20조 (증빙자료 구비), 연구개발비 사용 기준",
+                       "Enforcement Decree art. 20 (evidence kept); research-fund usage standard"),
+    MISSING_DOCUMENTS: ("국가연구개발혁신법 시행령 개정 2026-06-11 (연구혁신비 소액 증빙 면제), 연구개발비 사용 기준",
+                        "Enforcement Decree as amended 2026-06-11 (innovation cost small-amount exemption); "
+                        "research-fund usage standard"),
+    SPLIT_PURCHASE: ("KAIA 부적정집행 사례집 2025-05 (기준 회피 분할 결제), 연구개발비 사용 기준",
+                     "KAIA misuse casebook 2025-05 (splitting to stay under a threshold); usage standard"),
+    UNPLANNED_EQUIPMENT: ("국가연구개발혁신법 시행령 제34조 (3천만원 이상 연구장비 계획 반영, 중요 변경)",
+                          "Enforcement Decree art. 34 (equipment of ₩30M or more in the plan; a major change)"),
+    DUPLICATE: ("KAIA 부적정집행 사례집 2025-05 (중복 집행)", "KAIA misuse casebook 2025-05 (double payment)"),
+    HOLIDAY_USE: ("KAIA 부적정집행 사례집 2025-05 (휴일·주말 사용 사유 확인)",
+                  "KAIA misuse casebook 2025-05 (holiday and weekend spending needs a reason)"),
+    OVER_BUDGET: ("국가연구개발혁신법 시행령 제20조, 협약 변경 기준 (비목 간 전용)",
+                  "Enforcement Decree art. 20; agreement change rules (moves between categories)"),
+    ALLOWANCE_CAP: ("국가연구개발혁신법 시행령 별표 2 (연구수당 인건비의 20% 이내)",
+                    "Enforcement Decree annex 2 (research allowance ≤ 20% of personnel cost)"),
+}
 # Enum categories in alphabetical order, so sorting by the enum sorts by name.
 _FLAG_ENUM = pl.Enum(sorted(FLAGS))
 
@@ -111,6 +149,24 @@ PROJECT_SCHEMA: dict[str, pl.DataType] = {
     "self_settlement": pl.Boolean(),
     "gov_funds": pl.Int64(),
     "cash_funds": pl.Int64(),
+}
+# Optional columns (issue #15): absent, each rule that reads them is as it was before.
+# ``documents``: supporting documents attached (≥ 0); ``equipment_item``: the planned item bought (may be empty).
+TRANSACTION_OPTIONAL_SCHEMA: dict[str, pl.DataType] = {"documents": pl.Int64(), "equipment_item": pl.String()}
+TRANSACTION_NULLABLE: tuple[str, ...] = ("equipment_item",)
+# ``stopped_on``: the stop notice date; ``other_cash_funds``: other cash besides the institution's;
+# ``report_due_on`` / ``report_submitted_on``: the expense report, for the self-settlement sample.
+PROJECT_OPTIONAL_SCHEMA: dict[str, pl.DataType] = {
+    "stopped_on": pl.Date(),
+    "other_cash_funds": pl.Int64(),
+    "report_due_on": pl.Date(),
+    "report_submitted_on": pl.Date(),
+}
+PROJECT_NULLABLE: tuple[str, ...] = ("stopped_on", "report_due_on", "report_submitted_on")
+EQUIPMENT_SCHEMA: dict[str, pl.DataType] = {
+    "project_id": pl.String(),
+    "equipment_item": pl.String(),
+    "planned_amount": pl.Int64(),
 }
 BUDGET_SCHEMA: dict[str, pl.DataType] = {
     "project_id": pl.String(),
@@ -158,11 +214,21 @@ class Ledger:
     transactions: pl.DataFrame
     projects: pl.DataFrame
     budgets: pl.DataFrame
+    equipment: pl.DataFrame | None = None  # planned equipment items (EQUIPMENT_SCHEMA), for UNPLANNED_EQUIPMENT
 
     def __post_init__(self) -> None:
         _check_frame("transactions", self.transactions, TRANSACTION_SCHEMA)
         _check_frame("projects", self.projects, PROJECT_SCHEMA)
         _check_frame("budgets", self.budgets, BUDGET_SCHEMA)
+        _check_frame("transactions", self.transactions, TRANSACTION_OPTIONAL_SCHEMA, optional=True,
+                     nullable=TRANSACTION_NULLABLE)
+        _check_frame("projects", self.projects, PROJECT_OPTIONAL_SCHEMA, optional=True, nullable=PROJECT_NULLABLE)
+        if "documents" in self.transactions.columns and (self.transactions["documents"] < 0).any():
+            raise LedgerError("transactions: documents must not be negative", code="ledger_schema")
+        if self.equipment is not None:
+            _check_frame("equipment", self.equipment, EQUIPMENT_SCHEMA)
+            if not self.equipment["project_id"].is_in(self.projects["project_id"].implode()).all():
+                raise LedgerError("equipment: project_id not in projects", code="unknown_project")
         if self.projects["project_id"].is_duplicated().any():
             raise LedgerError("projects: duplicate project_id", code="duplicate_project")
         keys = ("project_id", "category", "valid_from") if "valid_from" in self.budgets.columns else (
@@ -185,6 +251,8 @@ class Ledger:
             transactions=self.transactions.filter(pl.col("project_id").is_in(wanted.implode())),
             projects=self.projects.filter(pl.col("project_id").is_in(wanted.implode())),
             budgets=self.budgets.filter(pl.col("project_id").is_in(wanted.implode())),
+            equipment=None if self.equipment is None else self.equipment.filter(
+                pl.col("project_id").is_in(wanted.implode())),
         )
 
 
@@ -243,23 +311,63 @@ def ledger_settle_projects(
     return _settle(ledger=ledger.restrict(project_ids=project_ids), policy=policy)
 
 
-def government_share_permille(*, gov_funds: int, cash_funds: int) -> int:
-    """Government share gov / (gov + cash) in tenths of a percent, truncated (66.66…% → 666)."""
-    total = gov_funds + cash_funds
+def government_share_permille(*, gov_funds: int, cash_funds: int, other_cash_funds: int = 0) -> int:
+    """Government share gov / (gov + institution cash + other cash) in tenths of a percent, truncated
+    (66.66…% → 666)."""
+    total = gov_funds + cash_funds + other_cash_funds
     if total <= 0:
         return 0
     return gov_funds * 1000 // total
 
 
-def clawback_amount(*, ineligible: int, gov_funds: int, cash_funds: int) -> int:
+def clawback_from_share(*, ineligible: int, government_share_permille: int) -> int:
+    """Clawback of ``ineligible`` won at a government share already in ‰: rounded down to the won.
+    The one place the clawback is computed: the engine's summary and the app's closing both call it."""
+    return ineligible * government_share_permille // 1000
+
+
+def clawback_amount(*, ineligible: int, gov_funds: int, cash_funds: int, other_cash_funds: int = 0) -> int:
     """Ineligible won × truncated government share, rounded down to the won."""
-    return ineligible * government_share_permille(gov_funds=gov_funds, cash_funds=cash_funds) // 1000
+    return clawback_from_share(ineligible=ineligible, government_share_permille=government_share_permille(
+        gov_funds=gov_funds, cash_funds=cash_funds, other_cash_funds=other_cash_funds))
 
 
 def budget_limit(*, approved: int, transfer_share: Decimal) -> int:
-    """⌊approved × (1 + transfer share)⌋ in exact arithmetic."""
+    """⌊approved × (1 + transfer share)⌋ in exact arithmetic (the OVER_BUDGET limit of one budget line)."""
+    return int(budget_limits(approved=np.array([approved], dtype=object), transfer_share=transfer_share)[0])
+
+
+def budget_limits(*, approved: np.ndarray, transfer_share: Decimal) -> np.ndarray:
+    """:func:`budget_limit` of many lines at once: int64 when every product fits, exact Python ints otherwise.
+    The one place the limit is computed; both OVER_BUDGET paths call it."""
     share = share_fraction(transfer_share)
-    return approved * (share.denominator + share.numerator) // share.denominator
+    numerator, denominator = share.denominator + share.numerator, share.denominator
+    if approved.size and approved.dtype != object and int(approved.max()) * numerator < 2**62:
+        return approved.astype(np.int64) * numerator // denominator
+    return np.array([int(value) * numerator // denominator for value in approved.tolist()], dtype=object)
+
+
+# Flag statuses after the institution answered and the manager decided (the app's FlagStatus values).
+ACCEPTED = "accepted"
+REJECTED = "rejected"
+
+
+def ineligible_after_decisions(*, flags: Iterable[tuple[str, str, str, str, int]]) -> int:
+    """Ineligible won once decisions count, from ``(txn_id, flag, severity, status, amount_at_risk)`` rows of
+    one project (project-level flags have an empty ``txn_id``). Per transaction (each project-level flag on its
+    own): an ineligible finding whose every ineligible flag was accepted is recognised, otherwise it counts
+    once at its largest amount at risk; a transaction with only review flags counts when one was rejected."""
+    per_txn: dict[str, list[tuple[str, str, int]]] = {}
+    for txn_id, flag, severity, status, amount in flags:
+        per_txn.setdefault(txn_id or f"#project:{flag}", []).append((severity, status, amount))
+    total = 0
+    for found in per_txn.values():
+        ineligible = [f for f in found if f[0] == INELIGIBLE]
+        if ineligible and not all(f[1] == ACCEPTED for f in ineligible):
+            total += max(f[2] for f in ineligible)
+        elif not ineligible and any(f[1] == REJECTED for f in found):
+            total += max(f[2] for f in found)
+    return total
 
 
 def audit_rank(*, txn_ids: pl.Series, seed: int) -> np.ndarray:
@@ -299,16 +407,19 @@ def _splitmix64(values: np.ndarray) -> np.ndarray:
     return z
 
 
-def _check_frame(name: str, frame: pl.DataFrame, schema: dict[str, pl.DataType]) -> None:
+def _check_frame(name: str, frame: pl.DataFrame, schema: dict[str, pl.DataType], *, optional: bool = False,
+                 nullable: tuple[str, ...] = ()) -> None:
     for column, dtype in schema.items():
         if column not in frame.columns:
+            if optional:
+                continue
             raise LedgerError(f"{name}: missing column {column!r}", code="ledger_schema")
         if frame.schema[column] != dtype:
             raise LedgerError(
                 f"{name}: column {column!r} is {frame.schema[column]}, expected {dtype}",
                 code="ledger_schema",
             )
-        if frame[column].null_count():
+        if column not in nullable and frame[column].null_count():
             raise LedgerError(f"{name}: column {column!r} has empty values", code="ledger_schema")
 
 
@@ -419,10 +530,15 @@ def _settle(*, ledger: Ledger, policy: SettlementPolicy) -> SettlementResult:
     positive = amount > 0
 
     threshold_by_cat = np.array([policy.exemption_for(c) for c in CATEGORIES], dtype=np.int64)
+    documents_by_cat = np.array([policy.documents_exemption_for(c) for c in CATEGORIES], dtype=np.int64)
     grace_by_cat = np.array([policy.grace_days_for(c) for c in CATEGORIES], dtype=np.int64)
     holiday_cat = np.array([c in policy.holiday_review_categories for c in CATEGORIES], dtype=bool)
     start_day = projects["start_date"].to_physical().to_numpy().astype(np.int64)
     end_day = projects["end_date"].to_physical().to_numpy().astype(np.int64)
+    if "stopped_on" in projects.columns:  # the period ends at the stop notice when that is earlier
+        stopped_day = projects["stopped_on"].to_physical().to_numpy().astype(np.float64)
+        end_day = np.where(np.isnan(stopped_day), end_day, np.minimum(end_day, np.nan_to_num(stopped_day)))
+        end_day = end_day.astype(np.int64)
     self_settled = projects["self_settlement"].to_numpy().astype(bool)
     threshold = threshold_by_cat[cat]
 
@@ -431,32 +547,23 @@ def _settle(*, ledger: Ledger, policy: SettlementPolicy) -> SettlementResult:
     bad_merchant = positive & tx["merchant_type"].is_in(list(policy.ineligible_merchant_types)).to_numpy()
     no_evidence = evidence == _EVIDENCE_NONE
     missing = positive & no_evidence & (amount > threshold)
-    split = np.zeros(count, dtype=bool)
-    candidates = np.flatnonzero(positive & no_evidence & (amount <= threshold))
-    if candidates.size:
-        groups = (
-            pl.DataFrame(
-                {
-                    "row": candidates,
-                    "p": p[candidates],
-                    "merchant": tx["merchant_id"].gather(candidates),
-                    "day": day[candidates],
-                    "cat": cat[candidates],
-                    "amount": amount[candidates],
-                    "threshold": threshold[candidates],
-                }
-            )
-            .group_by("p", "merchant", "day", "cat")
-            .agg(
-                pl.col("row"),
-                n=pl.len(),
-                total=pl.col("amount").sum(),
-                threshold=pl.col("threshold").first(),
-            )
-            .filter((pl.col("n") >= 2) & (pl.col("total") > pl.col("threshold")))
-        )
-        split[groups["row"].explode().to_numpy()] = True
-    ineligible_txn = out_of_period | bad_merchant | missing | split
+    documents_threshold = documents_by_cat[cat]
+    if "documents" in tx.columns:
+        no_documents = tx["documents"].to_numpy() == 0
+        missing_documents = positive & no_documents & (amount > documents_threshold)
+        documents_candidates = np.flatnonzero(positive & no_documents & (amount <= documents_threshold))
+    else:
+        missing_documents = np.zeros(count, dtype=bool)
+        documents_candidates = np.zeros(0, dtype=np.int64)
+    split = _split_purchases(
+        rows=np.flatnonzero(positive & no_evidence & (amount <= threshold)),
+        p=p, tx=tx, day=day, cat=cat, amount=amount, threshold=threshold, window_days=policy.split_window_days,
+    )
+    split |= _split_purchases(
+        rows=documents_candidates, p=p, tx=tx, day=day, cat=cat, amount=amount, threshold=documents_threshold,
+        window_days=policy.split_window_days,
+    )
+    ineligible_txn = out_of_period | bad_merchant | missing | missing_documents | split
 
     # Review flags.
     holiday = np.zeros(count, dtype=bool)
@@ -468,6 +575,8 @@ def _settle(*, ledger: Ledger, policy: SettlementPolicy) -> SettlementResult:
     duplicate = _duplicates(
         p=p, amount=amount, ts=ts, positive=positive, tx=tx, window_minutes=policy.duplicate_window_minutes
     )
+    unplanned = _unplanned_equipment(ledger=ledger, project_ids=project_ids, p=p, cat=cat, amount=amount,
+                                     positive=positive, policy=policy)
 
     # Budget runs: transactions no per-transaction rule made ineligible.
     at_risk = _over_budget(
@@ -482,8 +591,8 @@ def _settle(*, ledger: Ledger, policy: SettlementPolicy) -> SettlementResult:
         txn_ids=txn_ids,
         policy=policy,
     )
-    review_txn = (duplicate | holiday) & ~ineligible_txn & (at_risk == 0)
-    flagged = ineligible_txn | duplicate | holiday | (at_risk > 0)
+    review_txn = (duplicate | holiday | unplanned) & ~ineligible_txn & (at_risk == 0)
+    flagged = ineligible_txn | duplicate | holiday | unplanned | (at_risk > 0)
 
     per_project = _per_project(
         project_count=project_count,
@@ -501,6 +610,7 @@ def _settle(*, ledger: Ledger, policy: SettlementPolicy) -> SettlementResult:
     permille = np.zeros(project_count, dtype=np.int64)
     gov = projects["gov_funds"].to_list()
     cash = projects["cash_funds"].to_list()
+    other = projects["other_cash_funds"].to_list() if "other_cash_funds" in projects.columns else [0] * project_count
     for code in range(project_count):
         allowance = int(per_project["allowance"][code])
         cap = int(per_project["personnel"][code]) * allowance_share.numerator // allowance_share.denominator
@@ -508,8 +618,9 @@ def _settle(*, ledger: Ledger, policy: SettlementPolicy) -> SettlementResult:
         allowance_excess[code] = excess
         ineligible = int(per_project["ineligible"][code]) + excess
         ineligible_total[code] = ineligible
-        permille[code] = government_share_permille(gov_funds=gov[code], cash_funds=cash[code])
-        clawback[code] = ineligible * int(permille[code]) // 1000
+        permille[code] = government_share_permille(gov_funds=gov[code], cash_funds=cash[code],
+                                                   other_cash_funds=other[code])
+        clawback[code] = clawback_from_share(ineligible=ineligible, government_share_permille=int(permille[code]))
 
     sampled_rows, sample_reason = _audit_sample(
         p=p,
@@ -531,7 +642,9 @@ def _settle(*, ledger: Ledger, policy: SettlementPolicy) -> SettlementResult:
             (OUT_OF_PERIOD, out_of_period),
             (INELIGIBLE_MERCHANT, bad_merchant),
             (MISSING_EVIDENCE, missing),
+            (MISSING_DOCUMENTS, missing_documents),
             (SPLIT_PURCHASE, split),
+            (UNPLANNED_EQUIPMENT, unplanned),
             (DUPLICATE, duplicate),
             (HOLIDAY_USE, holiday),
         ),
@@ -584,6 +697,80 @@ def _settle(*, ledger: Ledger, policy: SettlementPolicy) -> SettlementResult:
         clawback=int(clawback.sum()),
     )
     return SettlementResult(flags=flags, summary=summary, sample=sample, totals=totals)
+
+
+def _split_purchases(
+    *,
+    rows: np.ndarray,
+    p: np.ndarray,
+    tx: pl.DataFrame,
+    day: np.ndarray,
+    cat: np.ndarray,
+    amount: np.ndarray,
+    threshold: np.ndarray,
+    window_days: int,
+) -> np.ndarray:
+    """SPLIT_PURCHASE among ``rows`` (the qualifying transactions of one test): per project, merchant and
+    category, in date order, a row joins the previous one's group when their local dates differ by less than
+    ``window_days``; a group of two or more summing above its threshold flags every member."""
+    split = np.zeros(p.size, dtype=bool)
+    if rows.size < 2:
+        return split
+    frame = pl.DataFrame(
+        {
+            "row": rows,
+            "p": p[rows],
+            "merchant": tx["merchant_id"].gather(rows),
+            "cat": cat[rows],
+            "day": day[rows],
+            "amount": amount[rows],
+            "threshold": threshold[rows],
+        }
+    ).sort("p", "merchant", "cat", "day")
+    same_key = (
+        (pl.col("p") == pl.col("p").shift())
+        & (pl.col("merchant") == pl.col("merchant").shift())
+        & (pl.col("cat") == pl.col("cat").shift())
+    )
+    chained = same_key & ((pl.col("day") - pl.col("day").shift()) < window_days)
+    groups = (
+        frame.with_columns(group=(~chained.fill_null(False)).cum_sum())
+        .group_by("group")
+        .agg(pl.col("row"), n=pl.len(), total=pl.col("amount").sum(), threshold=pl.col("threshold").first())
+        .filter((pl.col("n") >= 2) & (pl.col("total") > pl.col("threshold")))
+    )
+    split[groups["row"].explode().to_numpy()] = True
+    return split
+
+
+def _unplanned_equipment(
+    *,
+    ledger: Ledger,
+    project_ids: pl.Series,
+    p: np.ndarray,
+    cat: np.ndarray,
+    amount: np.ndarray,
+    positive: np.ndarray,
+    policy: SettlementPolicy,
+) -> np.ndarray:
+    """UNPLANNED_EQUIPMENT: equipment of at least the threshold whose item is empty or not planned."""
+    unplanned = np.zeros(p.size, dtype=bool)
+    if policy.equipment_plan_threshold is None:
+        return unplanned
+    rows = np.flatnonzero(positive & (cat == _CAT["equipment"]) & (amount >= policy.equipment_plan_threshold))
+    if rows.size == 0:
+        return unplanned
+    tx = ledger.transactions
+    items = tx["equipment_item"].gather(rows) if "equipment_item" in tx.columns else pl.Series(
+        [None] * rows.size, dtype=pl.String)
+    bought = pl.DataFrame({"row": rows, "project_id": project_ids.gather(p[rows]), "item": items})
+    planned = (ledger.equipment.select("project_id", pl.col("equipment_item").alias("item"), planned=pl.lit(True))
+               .unique(["project_id", "item"]) if ledger.equipment is not None
+               else pl.DataFrame(schema={"project_id": pl.String, "item": pl.String, "planned": pl.Boolean}))
+    judged = bought.join(planned, on=["project_id", "item"], how="left")
+    not_planned = judged.filter((pl.col("item").fill_null("") == "") | pl.col("planned").is_null())
+    unplanned[not_planned["row"].to_numpy()] = True
+    return unplanned
 
 
 def _duplicates(
@@ -710,15 +897,8 @@ def _over_budget(
             .astype(np.int64)
         )
         budget_cat = ledger.budgets["category"].to_physical().to_numpy().astype(np.int64)
-        share = share_fraction(policy.budget_transfer_share)
-        numerator, denominator = share.denominator + share.numerator, share.denominator
-        approved = ledger.budgets["approved"].to_numpy()
-        if int(approved.max()) * numerator < 2**62:
-            limits[budget_project * category_count + budget_cat] = approved * numerator // denominator
-        else:
-            limits[budget_project * category_count + budget_cat] = [
-                value * numerator // denominator for value in approved.tolist()
-            ]
+        limits[budget_project * category_count + budget_cat] = budget_limits(
+            approved=ledger.budgets["approved"].to_numpy(), transfer_share=policy.budget_transfer_share)
     group = p * category_count + cat
     spend_rows = np.flatnonzero(counted & (amount > 0))
     if spend_rows.size == 0:
@@ -768,16 +948,16 @@ def _over_budget_versioned(
     )
     budget_day = budgets["valid_from"].to_physical().to_numpy().astype(np.int64)
     budget_cat = budgets["category"].to_physical().to_numpy().astype(np.int64)
-    share = share_fraction(policy.budget_transfer_share)
-    numerator, denominator = share.denominator + share.numerator, share.denominator
     # the versions: distinct (project, valid_from), in order; a version's code indexes its limits
     span = 1 << 32
     version_key = np.unique(budget_project * span + budget_day)
     limits = np.zeros(version_key.size * category_count, dtype=object)
     version_of_line = np.searchsorted(version_key, budget_project * span + budget_day)
-    for version, category, approved in zip(version_of_line.tolist(), budget_cat.tolist(),
-                                           budgets["approved"].to_list(), strict=True):
-        limits[version * category_count + category] = approved * numerator // denominator
+    line_limits = budget_limits(approved=np.array(budgets["approved"].to_list(), dtype=object),
+                                transfer_share=policy.budget_transfer_share)
+    for version, category, limit in zip(version_of_line.tolist(), budget_cat.tolist(), line_limits.tolist(),
+                                        strict=True):
+        limits[version * category_count + category] = limit
     rows = np.flatnonzero(counted)
     if rows.size == 0:
         return at_risk

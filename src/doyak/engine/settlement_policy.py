@@ -43,6 +43,9 @@ _SCALAR_KEYS = (
     "seed",
 )
 _TABLE_KEYS = ("evidence_exemption", "grace_days")
+# Keys a policy may leave out: absent, each keeps the rule as it was before it existed (issue #15).
+_OPTIONAL_SCALAR_KEYS = ("split_window_days", "equipment_plan_threshold")
+_OPTIONAL_TABLE_KEYS = ("documents_exemption",)
 
 
 class PolicyError(EngineError):
@@ -70,12 +73,20 @@ class SettlementPolicy:
     evidence_exemption: Mapping[str, int] = field(default_factory=dict)
     grace_days_default: int = 0
     grace_days: Mapping[str, int] = field(default_factory=dict)
+    # Supporting documents (quotation, inspection record, minutes): at or under this, none are needed.
+    documents_exemption_default: int = 0
+    documents_exemption: Mapping[str, int] = field(default_factory=dict)
+    # Split purchases: local dates less than this many days apart chain into one group (1 = same day).
+    split_window_days: int = 1
+    # Equipment at or above this must be a planned item (None: the rule is off).
+    equipment_plan_threshold: int | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "ineligible_merchant_types", tuple(self.ineligible_merchant_types))
         object.__setattr__(self, "holiday_review_categories", tuple(self.holiday_review_categories))
         object.__setattr__(self, "evidence_exemption", _frozen_map(self.evidence_exemption))
         object.__setattr__(self, "grace_days", _frozen_map(self.grace_days))
+        object.__setattr__(self, "documents_exemption", _frozen_map(self.documents_exemption))
         for name in ("budget_transfer_share", "allowance_share_of_personnel", "audit_sample_share"):
             value = getattr(self, name)
             if isinstance(value, float) or not isinstance(value, Decimal | int):
@@ -87,9 +98,13 @@ class SettlementPolicy:
             object.__setattr__(self, name, Decimal(value))
         if self.audit_sample_share > 1:
             raise PolicyError(f"audit_sample_share must be at most 1, got {self.audit_sample_share}")
-        for name in ("duplicate_window_minutes", "seed", "evidence_exemption_default", "grace_days_default"):
+        for name in ("duplicate_window_minutes", "seed", "evidence_exemption_default", "grace_days_default",
+                     "documents_exemption_default"):
             _require_int(name, getattr(self, name), minimum=0 if name != "seed" else None)
-        for table in ("evidence_exemption", "grace_days"):
+        _require_int("split_window_days", self.split_window_days, minimum=1)
+        if self.equipment_plan_threshold is not None:
+            _require_int("equipment_plan_threshold", self.equipment_plan_threshold, minimum=0)
+        for table in ("evidence_exemption", "grace_days", "documents_exemption"):
             for category, value in getattr(self, table).items():
                 if category not in CATEGORIES:
                     raise PolicyError(f"{table}: unknown category {category!r}")
@@ -101,6 +116,10 @@ class SettlementPolicy:
     def exemption_for(self, category: str) -> int:
         """Won at or under which a transaction of ``category`` needs no evidence."""
         return self.evidence_exemption.get(category, self.evidence_exemption_default)
+
+    def documents_exemption_for(self, category: str) -> int:
+        """Won at or under which a transaction of ``category`` needs no supporting documents."""
+        return self.documents_exemption.get(category, self.documents_exemption_default)
 
     def grace_days_for(self, category: str) -> int:
         """Days after the project end during which ``category`` may still be spent."""
@@ -127,6 +146,14 @@ class SettlementPolicy:
         rows += [(f"evidence_exemption.{k}", str(v)) for k, v in sorted(self.evidence_exemption.items())]
         rows.append(("grace_days.default", str(self.grace_days_default)))
         rows += [(f"grace_days.{k}", str(v)) for k, v in sorted(self.grace_days.items())]
+        # the keys of issue #15 only when set, so a policy without them reports as before
+        if self.documents_exemption_default or self.documents_exemption:
+            rows.append(("documents_exemption.default", str(self.documents_exemption_default)))
+            rows += [(f"documents_exemption.{k}", str(v)) for k, v in sorted(self.documents_exemption.items())]
+        if self.split_window_days != 1:
+            rows.append(("split_window_days", str(self.split_window_days)))
+        if self.equipment_plan_threshold is not None:
+            rows.append(("equipment_plan_threshold", str(self.equipment_plan_threshold)))
         return rows
 
 
@@ -164,15 +191,16 @@ def _whole(name: str, value: object) -> int:
 
 def policy_from_mapping(*, data: Mapping[str, Any], source: str = "policy") -> SettlementPolicy:
     """Build the policy from parsed TOML (floats already ``Decimal``); unknown keys are errors."""
-    unknown = sorted(set(data) - set(_SCALAR_KEYS) - set(_TABLE_KEYS))
+    known = {*_SCALAR_KEYS, *_TABLE_KEYS, *_OPTIONAL_SCALAR_KEYS, *_OPTIONAL_TABLE_KEYS}
+    unknown = sorted(set(data) - known)
     if unknown:
         raise PolicyError(f"{source}: unknown policy key {unknown[0]!r}", code="unknown_policy_key")
     missing = [key for key in (*_SCALAR_KEYS, *_TABLE_KEYS) if key not in data]
     if missing:
         raise PolicyError(f"{source}: missing policy key {missing[0]!r}", code="missing_policy_key")
     tables: dict[str, tuple[int, dict[str, int]]] = {}
-    for table in _TABLE_KEYS:
-        raw = data[table]
+    for table in (*_TABLE_KEYS, *_OPTIONAL_TABLE_KEYS):
+        raw = data.get(table, {})
         if not isinstance(raw, Mapping):
             raise PolicyError(f"{source}: [{table}] must be a table")
         bad = sorted(key for key in raw if key != "default" and key not in CATEGORIES)
@@ -200,6 +228,11 @@ def policy_from_mapping(*, data: Mapping[str, Any], source: str = "policy") -> S
             evidence_exemption=tables["evidence_exemption"][1],
             grace_days_default=tables["grace_days"][0],
             grace_days=tables["grace_days"][1],
+            documents_exemption_default=tables["documents_exemption"][0],
+            documents_exemption=tables["documents_exemption"][1],
+            split_window_days=_whole("split_window_days", data.get("split_window_days", 1)),
+            equipment_plan_threshold=(None if data.get("equipment_plan_threshold") is None
+                                      else _whole("equipment_plan_threshold", data["equipment_plan_threshold"])),
         )
     except PolicyError as error:
         if str(error).startswith(f"{source}:"):

@@ -20,11 +20,13 @@ from doyak.engine.settlement import (
     HOLIDAY_USE,
     INELIGIBLE,
     INELIGIBLE_MERCHANT,
+    MISSING_DOCUMENTS,
     MISSING_EVIDENCE,
     OUT_OF_PERIOD,
     OVER_BUDGET,
     REVIEW,
     SPLIT_PURCHASE,
+    UNPLANNED_EQUIPMENT,
     SettlementResult,
 )
 from doyak.engine.settlement_policy import SettlementPolicy
@@ -36,6 +38,8 @@ FLAG_LABELS: dict[str, tuple[str, str]] = {
     OUT_OF_PERIOD: ("기간 외 집행", "협약기간 시작 전 또는 종료일(비목별 유예기간 포함) 이후에 집행"),
     INELIGIBLE_MERCHANT: ("집행 불가 업종", "유흥·사행 등 연구비 사용이 금지된 업종에서 사용"),
     MISSING_EVIDENCE: ("증빙 누락", "소액 증빙 면제 기준을 넘는 금액인데 증빙이 없음"),
+    MISSING_DOCUMENTS: ("증빙서류 누락", "증빙서류 면제 기준을 넘는 금액인데 견적서·검수조서·회의록 등 증빙서류가 없음"),
+    UNPLANNED_EQUIPMENT: ("계획 외 장비", "기준 금액 이상의 연구장비가 연구개발계획서의 장비 목록에 없음"),
     SPLIT_PURCHASE: (
         "분할 결제",
         "같은 날 같은 가맹점·비목에서 증빙 없이 기준 이하로 나누어 결제했고 합계가 기준을 넘음",
@@ -56,6 +60,9 @@ POLICY_LABELS: dict[str, str] = {
     "seed": "표본 추출 시드",
     "evidence_exemption": "소액 증빙 면제 기준(원)",
     "grace_days": "종료 후 유예기간(일)",
+    "documents_exemption": "증빙서류 면제 기준(원)",
+    "split_window_days": "분할 결제 판단 기간(일)",
+    "equipment_plan_threshold": "계획 반영 대상 장비 기준(원)",
 }
 
 

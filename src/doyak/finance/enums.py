@@ -53,7 +53,9 @@ class FlagCode(models.TextChoices):
     OUT_OF_PERIOD = "OUT_OF_PERIOD", _("Outside the project period")
     INELIGIBLE_MERCHANT = "INELIGIBLE_MERCHANT", _("Ineligible merchant type")
     MISSING_EVIDENCE = "MISSING_EVIDENCE", _("Missing evidence")
+    MISSING_DOCUMENTS = "MISSING_DOCUMENTS", _("Missing supporting documents")
     SPLIT_PURCHASE = "SPLIT_PURCHASE", _("Split purchase")
+    UNPLANNED_EQUIPMENT = "UNPLANNED_EQUIPMENT", _("Equipment not in the plan")
     DUPLICATE = "DUPLICATE", _("Possible duplicate payment")
     HOLIDAY_USE = "HOLIDAY_USE", _("Spent on a holiday")
     OVER_BUDGET = "OVER_BUDGET", _("Over the approved budget")
@@ -100,3 +102,12 @@ FLAG_TRANSITIONS: dict[tuple[str, str], tuple[str, str]] = {
     (FlagStatus.EXPLAINED, "accept"): (FlagStatus.ACCEPTED, "manager"),
     (FlagStatus.EXPLAINED, "reject"): (FlagStatus.REJECTED, "manager"),
 }
+
+
+class SampleReason(models.TextChoices):
+    """Why the month's self-settlement audit sample took an agreement (engine ``SAMPLE_REASONS``)."""
+
+    LATE_FILER = "late_filer", _("Filed its expense report late")
+    STOPPED = "stopped", _("Stopped project")
+    FLAGGED = "flagged", _("Flagged in the month")
+    RANDOM = "random", _("Drawn at random")

@@ -20,6 +20,7 @@ from .enums import (
     RunPurpose,
     RunScope,
     RunStatus,
+    SampleReason,
     Severity,
     TransactionSource,
 )
@@ -280,3 +281,25 @@ class SettlementClose(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agreement} {self.clawback_krw}"
+
+
+class AuditSampleMonth(models.Model):
+    """A self-settlement agreement's month in a run: the facts the monthly audit sample reads and, once the run
+    has drawn it, why the sample took the agreement (``reason`` empty: not sampled that month)."""
+
+    run = models.ForeignKey(SettlementRun, on_delete=models.CASCADE, related_name="sample_months")
+    agreement = models.ForeignKey("agreements.Agreement", on_delete=models.CASCADE, related_name="+")
+    month = models.CharField(_("month"), max_length=7)
+    late_filer = models.BooleanField(_("late filer"), default=False)
+    stopped = models.BooleanField(_("stopped"), default=False)
+    flagged = models.BooleanField(_("flagged"), default=False)
+    reason = models.CharField(_("why sampled"), max_length=12, choices=SampleReason.choices, blank=True)
+
+    class Meta:
+        ordering = ["run", "month", "agreement"]
+        verbose_name = _("audit sample month")
+        verbose_name_plural = _("audit sample months")
+        constraints = [models.UniqueConstraint(fields=["run", "agreement", "month"], name="finance_sample_month_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.run_id} {self.month} {self.agreement_id}"

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from django.utils.translation import get_language
+
+from doyak.engine.settlement import FLAG_SOURCES
 from doyak.engine.settlement_policy import SettlementPolicy
 
 from .enums import Category
@@ -20,3 +23,9 @@ def what_if_threshold_rows(*, policy: SettlementPolicy, exemptions: Mapping[str,
         rows.append({"category": value, "label": label, "current": current, "typed": typed.get(f"exemption_{value}", ""),
                      "proposed": proposed, "changed": proposed is not None and proposed != current})
     return rows
+
+
+def flag_source(code: str) -> str:
+    """The legal source of a flag's rule in the page's language (Korean unless English is asked for)."""
+    korean, english = FLAG_SOURCES.get(code, ("", ""))
+    return english if (get_language() or "ko").startswith("en") else korean

@@ -26,7 +26,7 @@ from doyak.engine.settlement_whatif import WhatIfResult, WhatIfScenario, settlem
 
 from .enums import Category, Evidence, FlagCode, FlagStatus, RunStatus
 from .ledger import ledger_for_agreements
-from .models import Flag, FlagSummary, SettlementResult, SettlementRun, Transaction
+from .models import AuditSampleMonth, Flag, FlagSummary, SettlementResult, SettlementRun, Transaction
 from .policies import settlement_policy_current, settlement_policy_from_snapshot
 from .rules import can_manage_settlement, can_view_dashboard, reads_all_ledgers
 
@@ -286,6 +286,20 @@ def run_get_for_user_or_raise(*, user: Actor, run_id: int) -> SettlementRun:
     if not can_view_dashboard(user) and not (run.created_by_id == getattr(user, "pk", None)):
         raise AccessDenied(_("You may not see this run."), code="settlement_run_forbidden")
     return run
+
+
+def run_audit_sample(*, user: Actor, run: SettlementRun, month: str = "") -> dict:
+    """The run's monthly audit sample of self-settlement agreements: the months it covers, the month shown (the
+    asked one when the run has it, else the latest) and that month's sampled agreements with why each was
+    taken. Only those who see the settlement dashboard see it."""
+    if not can_view_dashboard(user):
+        return {"months": [], "month": "", "rows": [], "population": 0}
+    months = list(AuditSampleMonth.objects.filter(run=run).order_by("-month").values_list("month", flat=True)
+                  .distinct())
+    shown = month if month in months else (months[0] if months else "")
+    in_month = AuditSampleMonth.objects.filter(run=run, month=shown)
+    rows = list(in_month.exclude(reason="").select_related("agreement__proposal").order_by("reason", "agreement_id"))
+    return {"months": months, "month": shown, "rows": rows, "population": in_month.count()}
 
 
 def explanations_waiting(*, user: Actor, limit: int = 50) -> QuerySet[Flag]:

@@ -6,7 +6,6 @@ import datetime as dt
 import hashlib
 import logging
 import tempfile
-from collections import defaultdict
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -39,7 +38,13 @@ from doyak.engine.ledger_io import (
     table_read,
     transactions_read,
 )
-from doyak.engine.settlement import ledger_settle
+from doyak.engine.self_settlement import (
+    SelfSettlementRules,
+    monthly_sample_draw,
+    months_from_rows,
+    project_months,
+)
+from doyak.engine.settlement import clawback_from_share, ineligible_after_decisions, ledger_settle
 from doyak.policies.services import policy_value
 
 from .enums import (
@@ -50,12 +55,12 @@ from .enums import (
     RunPurpose,
     RunScope,
     RunStatus,
-    Severity,
     TransactionSource,
 )
 from .import_messages import import_error_message, import_problem_messages
 from .ledger import engine_txn_id, ledger_for_agreements
 from .models import (
+    AuditSampleMonth,
     EvidenceFile,
     Flag,
     FlagSummary,
@@ -65,7 +70,12 @@ from .models import (
     SettlementRunPart,
     Transaction,
 )
-from .policies import settlement_policy_from_snapshot, settlement_policy_snapshot
+from .policies import (
+    settlement_policy_from_snapshot,
+    settlement_policy_snapshot,
+    snapshot_documents_required,
+    snapshot_self_settlement_rules,
+)
 from .rules import (
     can_close_settlement,
     can_decide_flag,
@@ -553,11 +563,13 @@ def settlement_part_execute(*, part_id: int) -> SettlementRunPart:
             locked = SettlementRunPart.objects.select_for_update().get(pk=part.pk)
             lease_assert_held(locked)
             if locked.status != RunStatus.DONE:
-                _agreements_settle(run_id=part.run_id, agreement_ids=list(locked.agreement_ids), policy=policy)
+                _agreements_settle(run_id=part.run_id, agreement_ids=list(locked.agreement_ids), policy=policy,
+                                   documents_required=snapshot_documents_required(part.run.policy_snapshot),
+                                   routes=snapshot_self_settlement_rules(part.run.policy_snapshot))
                 SettlementRunPart.objects.filter(pk=part.pk).update(
                     status=RunStatus.DONE, finished_at=timezone.now(), error="", lease_owner="",
                     lease_expires_at=None)
-                _run_parts_count(run_id=part.run_id)
+                _run_parts_count(run_id=part.run_id, policy=policy)
     except LeaseLost:  # our lease expired and another worker took the part over: it finishes it
         logger.warning("settlement run part %s was taken over by another worker", part.pk)
     except Exception as exc:  # recorded on the part and the run; the worker logs the traceback
@@ -570,12 +582,14 @@ def settlement_part_execute(*, part_id: int) -> SettlementRunPart:
     return part
 
 
-def _run_parts_count(*, run_id: int) -> None:
-    """Inside a part's transaction: the run's count of parts done, and the run done with its last part."""
+def _run_parts_count(*, run_id: int, policy) -> None:
+    """Inside a part's transaction: the run's count of parts done, and the run done with its last part, which
+    also draws the run's monthly audit sample over every part's project months."""
     run = SettlementRun.objects.select_for_update().get(pk=run_id)
     run.chunks_done = run.parts.filter(status=RunStatus.DONE).count()
     fields = ["chunks_done"]
     if run.chunks_done == run.chunks_total and run.status != RunStatus.DONE:
+        _monthly_sample_draw(run_id=run_id, policy=policy)
         run.status, run.finished_at, run.error = RunStatus.DONE, timezone.now(), ""
         fields += ["status", "finished_at", "error"]
     run.save(update_fields=fields)
@@ -594,16 +608,20 @@ def settlement_run_execute(*, run_id: int) -> SettlementRun:
     SettlementRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING, attempts=run.attempts + 1,
                                                    started_at=run.started_at or timezone.now())
     policy = settlement_policy_from_snapshot(run.policy_snapshot)
+    documents_required = snapshot_documents_required(run.policy_snapshot)
+    routes = snapshot_self_settlement_rules(run.policy_snapshot)
     ids: list[int] = list(run.agreement_ids)
     try:
         for index in range(run.chunks_done, run.chunks_total):
             chunk = ids[index * run.chunk_size:(index + 1) * run.chunk_size]
-            if _chunk_settle(run_id=run.pk, index=index, agreement_ids=chunk, policy=policy):
+            if _chunk_settle(run_id=run.pk, index=index, agreement_ids=chunk, policy=policy,
+                             documents_required=documents_required, routes=routes):
                 run.refresh_from_db()
                 if chunk_committed_hook is not None:
                     chunk_committed_hook(run, index)
         with transaction.atomic():
             lease_assert_held(SettlementRun.objects.select_for_update().get(pk=run.pk))
+            _monthly_sample_draw(run_id=run.pk, policy=policy)
             SettlementRun.objects.filter(pk=run.pk).update(status=RunStatus.DONE, finished_at=timezone.now(),
                                                            error="", lease_owner="", lease_expires_at=None)
     except LeaseLost:  # our lease expired and another worker took the run over: it finishes it
@@ -619,7 +637,8 @@ def settlement_run_execute(*, run_id: int) -> SettlementRun:
     return run
 
 
-def _chunk_settle(*, run_id: int, index: int, agreement_ids: list[int], policy) -> bool:
+def _chunk_settle(*, run_id: int, index: int, agreement_ids: list[int], policy,
+                  documents_required: bool = False, routes: SelfSettlementRules | None = None) -> bool:
     """Settle one chunk in one transaction: results upserted, flags replaced, ``chunks_done`` advanced.
 
     Returns False when another worker already did this chunk (the run row is locked first)."""
@@ -628,7 +647,8 @@ def _chunk_settle(*, run_id: int, index: int, agreement_ids: list[int], policy) 
         lease_assert_held(run)
         if run.chunks_done != index:
             return False
-        _agreements_settle(run_id=run_id, agreement_ids=agreement_ids, policy=policy)
+        _agreements_settle(run_id=run_id, agreement_ids=agreement_ids, policy=policy,
+                           documents_required=documents_required, routes=routes)
         run.chunks_done = index + 1
         run.heartbeat_at = timezone.now()  # each committed chunk renews the lease
         run.lease_expires_at = run.heartbeat_at + lease_valid_for()
@@ -636,11 +656,14 @@ def _chunk_settle(*, run_id: int, index: int, agreement_ids: list[int], policy) 
     return True
 
 
-def _agreements_settle(*, run_id: int, agreement_ids: list[int], policy) -> None:
+def _agreements_settle(*, run_id: int, agreement_ids: list[int], policy, documents_required: bool = False,
+                       routes: SelfSettlementRules | None = None) -> None:
     """Inside the caller's transaction: settle the agreements (a chunk, a part) and store what the engine
-    says: results upserted, flags replaced, aggregates recounted, the agreements pointed at this run."""
+    says: results upserted, flags replaced, aggregates recounted, each agreement's months for the monthly audit
+    sample, the agreements pointed at this run."""
     try:
-        ledger = ledger_for_agreements(agreement_ids=agreement_ids)
+        ledger = ledger_for_agreements(agreement_ids=agreement_ids, documents_required=documents_required,
+                                       self_settlement_rules=routes)
         result = ledger_settle(ledger=ledger, policy=policy)
     except EngineError as exc:
         raise ValidationFailed(str(exc), code=exc.code) from exc
@@ -654,8 +677,33 @@ def _agreements_settle(*, run_id: int, agreement_ids: list[int], policy) -> None
                       "government_share_permille": row["government_share_permille"]})
     _flags_replace(run_id=run_id, agreement_ids=agreement_ids, flags=result.flags)
     flag_aggregates_refresh(run_id=run_id, agreement_ids=agreement_ids)
+    AuditSampleMonth.objects.filter(run_id=run_id, agreement_id__in=agreement_ids).delete()
+    AuditSampleMonth.objects.bulk_create([
+        AuditSampleMonth(run_id=run_id, agreement_id=int(project_id), month=month, late_filer=late,
+                         stopped=stopped, flagged=flagged)
+        for month, project_id, late, stopped, flagged in project_months(ledger=ledger, result=result).iter_rows()],
+        batch_size=2000)
     Agreement.objects.filter(pk__in=agreement_ids).filter(
         Q(current_run__isnull=True) | Q(current_run_id__lte=run_id)).update(current_run_id=run_id)
+
+
+def _monthly_sample_draw(*, run_id: int, policy) -> None:
+    """Draw the run's monthly audit sample over every chunk's project months (the one step that looks across
+    agreements) and record why each sampled agreement was taken."""
+    rows = list(AuditSampleMonth.objects.filter(run_id=run_id).values_list(
+        "pk", "month", "agreement_id", "late_filer", "stopped", "flagged"))
+    if not rows:
+        return
+    months = months_from_rows((month, str(agreement_id), late, stopped, flagged)
+                              for _pk, month, agreement_id, late, stopped, flagged in rows)
+    sample = monthly_sample_draw(months=months, share=policy.audit_sample_share, seed=policy.seed)
+    reasons = {(month, int(project_id)): reason for month, project_id, reason in sample.iter_rows()}
+    changed = []
+    for pk, month, agreement_id, *_facts in rows:
+        reason = reasons.get((month, agreement_id), "")
+        if reason:
+            changed.append(AuditSampleMonth(pk=pk, reason=reason))
+    AuditSampleMonth.objects.bulk_update(changed, ["reason"], batch_size=2000)
 
 
 def _flags_replace(*, run_id: int, agreement_ids: list[int], flags: pl.DataFrame) -> None:
@@ -716,19 +764,10 @@ def settlement_ineligible_after_decisions(*, agreement: Agreement, run_id: int) 
 
 
 def _ineligible_after_decisions(*, run_id: int, agreement_id: int) -> int:
-    per_txn: dict[str, list[tuple[str, str, int]]] = defaultdict(list)
-    for txn_ref, code, severity, status, amount in Flag.objects.filter(
-            run_id=run_id, agreement_id=agreement_id).values_list(
-            "txn_ref", "code", "severity", "status", "amount_at_risk_krw").iterator(chunk_size=5000):
-        per_txn[txn_ref or f"#project:{code}"].append((severity, status, amount))
-    total = 0
-    for flags in per_txn.values():
-        ineligible = [f for f in flags if f[0] == Severity.INELIGIBLE]
-        if ineligible and not all(f[1] == FlagStatus.ACCEPTED for f in ineligible):
-            total += max(f[2] for f in ineligible)
-        elif not ineligible and any(f[1] == FlagStatus.REJECTED for f in flags):
-            total += max(f[2] for f in flags)
-    return total
+    """The engine's rule (:func:`doyak.engine.settlement.ineligible_after_decisions`) over the run's flags."""
+    rows = Flag.objects.filter(run_id=run_id, agreement_id=agreement_id).values_list(
+        "txn_ref", "code", "severity", "status", "amount_at_risk_krw").iterator(chunk_size=5000)
+    return ineligible_after_decisions(flags=rows)
 
 
 @transaction.atomic
@@ -752,7 +791,7 @@ def settlement_close(*, actor: Actor, agreement_id: int) -> SettlementClose:
         raise ValidationFailed(_("%(n)s explanations still wait for a decision.") % {"n": waiting},
                                code="settlement_decisions_pending")
     ineligible = settlement_ineligible_after_decisions(agreement=agreement, run_id=agreement.current_run_id)
-    clawback = ineligible * result.government_share_permille // 1000
+    clawback = clawback_from_share(ineligible=ineligible, government_share_permille=result.government_share_permille)
     try:
         closed = SettlementClose.objects.create(agreement=agreement, run_id=agreement.current_run_id,
                                                 ineligible_krw=ineligible, clawback_krw=clawback, closed_by=actor)

@@ -19,7 +19,7 @@ from doyak.calls.models import Call
 from doyak.core.errors import AccessDenied, DoyakError, ValidationFailed
 from doyak.core.money import WonInvalid, parse_won
 from doyak.core.pagination import page_of
-from doyak.core.params import int_list_param, int_param, page_param, parse_int
+from doyak.core.params import int_list_param, int_param, page_param, parse_int, text_param
 from doyak.organizations.models import Organization
 from doyak.programs.models import Program
 
@@ -27,7 +27,7 @@ from .enums import Category, RunStatus
 from .forms import DecideForm, EvidenceForm, ExplainForm, ImportForm, TransactionForm
 from .models import EvidenceFile, Transaction
 from .policies import settlement_policy_current
-from .presentation import what_if_threshold_rows
+from .presentation import flag_source, what_if_threshold_rows
 from .rules import (
     can_close_settlement,
     can_decide_flag,
@@ -46,6 +46,7 @@ from .selectors import (
     ledger_category_totals,
     ledger_page,
     result_current,
+    run_audit_sample,
     run_get_for_user_or_raise,
     run_list,
     settlement_report_for_run,
@@ -213,7 +214,7 @@ def flag_detail(request, flag_id: int):
                 return redirect("finance:ledger", flag.agreement_id)
     return render(request, "finance/flag.html", {
         "flag": flag, "form": form, "decide_form": DecideForm() if can_decide_flag(request.user, flag) else None,
-        "evidence": flag.evidence_files.all(),
+        "evidence": flag.evidence_files.all(), "source": flag_source(flag.code),
     })
 
 
@@ -286,7 +287,9 @@ def run_detail(request, run_id: int):
     run = run_get_for_user_or_raise(user=request.user, run_id=run_id)
     poll = run.status in (RunStatus.QUEUED, RunStatus.RUNNING)
     template = "finance/_run.html" if request.headers.get("HX-Request") else "finance/run.html"
-    return render(request, template, {"run": run, "poll": poll, "manager": can_manage_settlement(request.user)})
+    month = text_param(request.GET, "month", max_length=7)
+    return render(request, template, {"run": run, "poll": poll, "manager": can_manage_settlement(request.user),
+                                      "sample": run_audit_sample(user=request.user, run=run, month=month)})
 
 
 @login_required

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('finance', '0006_agreement_moves_to_agreements_app'),
+        ('finance', '0008_audit_sample_months'),
     ]
 
     operations = [
