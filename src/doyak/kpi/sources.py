@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import F, QuerySet
@@ -153,3 +154,23 @@ def agreements_public(*, as_of: dt.date | None = None) -> Iterator[dict]:
             "start_date": a.start_date, "end_date": a.end_date, "award_date": _local_date(a.created_at),
             "status": a.status,
         }
+
+
+# ---------------------------------------------------------------------------------------------- regulation
+@dataclass(frozen=True)
+class RegulationTaskProgress:
+    """One regulation innovation task as the meeting pack shows it (labels, not codes)."""
+
+    title: str
+    owner: str
+    status: str
+    progress: str
+
+
+def regulation_tasks_progress(*, as_of: dt.date) -> list[RegulationTaskProgress]:
+    """THE HOOK for the regulation app's tasks (규제혁신 과제) in the council's meeting pack.
+
+    doyak keeps no regulation task yet (the regulation issue adds the ``regulation`` app), so this returns no
+    row and the pack says "no records". When that app lands, read its tasks here (title, owning ministry,
+    status label, progress as words) as of ``as_of``; nothing else in the pack changes."""
+    return []
