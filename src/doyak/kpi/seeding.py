@@ -50,7 +50,12 @@ def kpi_funds_seed(*, scale: str, seed: int, progress: Callable[[str, int, int],
     from doyak.evaluation.services import decisions_publish, panel_create
     from doyak.portfolio.enums import ScenarioStatus
     from doyak.portfolio.models import Scenario
-    from doyak.portfolio.services import scenario_approve, scenario_create, scenario_solve_execute, scenario_submit
+    from doyak.portfolio.services import (
+        scenario_approve,
+        scenario_create,
+        scenario_solve_execute,
+        scenario_submit,
+    )
     from doyak.proposals.workflow import TRANSITIONS
 
     added = {"fund_calls_selected": 0}
