@@ -93,6 +93,9 @@ def main() -> int:
     parser.add_argument("--data-dir", default=str(ROOT / "var" / "bench-kpi-pg"))
     args = parser.parse_args()
 
+    # the migrate and seed subprocesses must run this tree's doyak too (a worktree shares the main checkout's
+    # virtual environment, whose console script would import the main checkout's code)
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT / "src"), os.environ.get("PYTHONPATH", "")]))
     with django_on_postgres(args.data_dir) as env:
         from django.db import connection
         from django.test import Client
