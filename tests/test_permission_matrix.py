@@ -148,6 +148,10 @@ def world(chain, make_agreement, make_user, make_organization, make_proposal, ma
         asset_evidence_add(actor=owner, asset_id=asset.pk, name="e.pdf", content=b"%PDF-1.4\nproof")
         for owner, asset in zip(owners, assets, strict=True))
     objects["indicator"], objects["export"] = "max.ai_factories", "iati"
+    from doyak.kpi.services import meeting_pack_execute, meeting_pack_start
+
+    pack = meeting_pack_start(actor=users[AD], as_of=at("2026-06-30").date())
+    objects["pack"], objects["pack_fmt"] = meeting_pack_execute(pack_id=pack.pk), "xlsx"
     missing = [k for k, pair in objects.items() for v in (pair if isinstance(pair, tuple) else (pair,)) if v is None]
     assert missing == []
     return World(users=users, tokens=tokens, objects=objects)
@@ -199,6 +203,7 @@ RULES: dict[str, Rule] = {
     "asset.evidence": rule(own={A}),
     "asset.verify": rule(MINISTRY),
     "indicator.manage": rule(AD),
+    "meeting_pack": rule(CO, AD),
     # project execution (reports, evaluations, stops, sanctions): who reads the agreement reads them
     "execution": rule(READERS, own={A}),
     "execution.request": rule(MINISTRY, own={A}),
@@ -296,6 +301,8 @@ UI: dict[str, tuple[str, dict, str]] = {
     "max:verify": ("asset.verify", {"asset_id": "asset"}, "POST"),
     "kpi:board": ("signed_in", {}, "GET"), "kpi:indicator": ("signed_in", {"key": "indicator"}, "GET"),
     "kpi:indicator_new": ("indicator.manage", {}, "GET"), "kpi:export": ("signed_in", {"fmt": "export"}, "GET"),
+    "kpi:pack_new": ("meeting_pack", {}, "POST"), "kpi:pack": ("meeting_pack", {"pk": "pack"}, "GET"),
+    "kpi:pack_file": ("meeting_pack", {"pk": "pack", "fmt": "pack_fmt"}, "GET"),
     "execution:queue": ("execution.queue", {}, "GET"),
     "execution:project": ("execution", AG, "GET"),
     "execution:stop_new": ("execution.request", AG, "POST"),

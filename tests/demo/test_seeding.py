@@ -42,13 +42,14 @@ def test_seed_demo_counts_and_idempotent():
     from doyak.portfolio.models import Scenario, Selection
     from doyak.proposals.models import Proposal
 
-    approved = Scenario.objects.get(status="approved")
+    # (the demo's own call, and the closed calls of the KPI board's fund tracks: kpi.seeding)
+    approved = list(Scenario.objects.filter(status="approved"))
     evaluated_calls = set(Decision.objects.values_list("proposal__call_id", flat=True))
-    assert evaluated_calls == {approved.call_id}
+    assert evaluated_calls == {a.call_id for a in approved} and len(approved) == len(evaluated_calls)
     selected = set(Proposal.objects.filter(status="selected").values_list("pk", flat=True))
-    assert selected and selected == set(approved.result["selected_ids"])
-    assert selected == set(Selection.objects.filter(scenario=approved, selected=True).values_list("proposal_id",
-                                                                                                  flat=True))
+    assert selected and selected == {pk for a in approved for pk in a.result["selected_ids"]}
+    assert selected == set(Selection.objects.filter(scenario__in=approved, selected=True).values_list(
+        "proposal_id", flat=True))
     assert set(Agreement.objects.values_list("proposal_id", flat=True)) == selected
     # the demo applicant's agreement was signed in the application; a major change waits, a notice is applied
     from doyak.agreements.models import ChangeRequest
@@ -84,11 +85,21 @@ def _assert_plausible(applicant):
     assert Transaction.objects.exists() and not Transaction.objects.filter(occurred_at__gt=now).exists()
     assert not SettlementRun.objects.filter(finished_at__gt=now).exists()
     # the two demo scenarios ask different questions and select differently
-    scenarios = list(Scenario.objects.filter(status__in=["approved", "solved", "submitted"]).order_by("pk"))
+    from doyak.portfolio.seeding import DEMO_NAMES
+
+    scenarios = list(Scenario.objects.filter(status__in=["approved", "solved", "submitted"], name__in=DEMO_NAMES)
+                     .order_by("pk"))
     assert len(scenarios) == 2 and scenarios[0].policy["objective"] != scenarios[1].policy["objective"]
     chosen = [set(Selection.objects.filter(scenario=s, selected=True).values_list("proposal_id", flat=True))
               for s in scenarios]
     assert chosen[0] != chosen[1]
+    # the board's regional-package card counts the agreements the demo selected in its fund track (kpi.seeding)
+    # and at least one card is behind its trajectory
+    from doyak.kpi.selectors import board
+
+    states = {state.key: state for state in board()}
+    assert states["regional.growth_engine_package"].actual > 0
+    assert any(state.status in ("behind", "at_risk") and state.actual for state in states.values())
     # the demo evaluator's profile is her own: her name, her researcher entry, her assignments
     evaluator = User.objects.get(username="evaluator")
     profile = EvaluatorProfile.objects.get(user=evaluator)

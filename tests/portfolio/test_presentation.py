@@ -4,7 +4,7 @@ the explanation in sentences, and the compare page naming the proposals two scen
 from __future__ import annotations
 
 import pytest
-from django.utils import translation
+from django.utils import timezone, translation
 
 from doyak.portfolio import services
 from doyak.portfolio.presentation import compare_differences, scenario_lines
@@ -84,3 +84,30 @@ def test_compare_lists_the_proposals_the_scenarios_decide_differently(client, sm
     assert 'data-testid="differences"' in page
     assert rows["A"].title in page and rows["C"].title in page
     assert compare_differences([share, share]) == []
+
+
+def test_scenario_solved_before_reasons_were_kept_says_so_instead_of_inventing_one(
+        small_call, pm, django_capture_on_commit_callbacks):
+    # given a scenario solved as today, then its result stripped to what solves stored before the selected
+    # proposals' reasons were kept (a guard test: the state older solves left, which today's cannot reach)
+    call, rows = small_call
+    scenario = _solved(pm, call, POLICY, "옛 시나리오", django_capture_on_commit_callbacks)
+    old = {k: v for k, v in scenario.result.items() if k != "funded_reasons"}
+    type(scenario).objects.filter(pk=scenario.pk).update(result=old)
+    scenario.refresh_from_db()
+    with translation.override("ko"):
+        lines = scenario_lines(scenario)
+    solved_on = f"{timezone.localtime(scenario.solved_at):%Y-%m-%d}"
+    # then the selected lines say the reason was not recorded, the not-selected keep theirs, the selection is as solved
+    assert [x.pk for x in lines["selected"]] == [rows["B"].pk, rows["C"].pk]
+    assert {x.reason for x in lines["selected"]} == {
+        f"선정 사유가 기록되지 않았습니다: {solved_on}에 풀어, 선정 과제마다 사유를 남기기 전의 시나리오입니다."}
+    assert lines["not_selected"][0].reason == "미선정: 이 과제를 지원하면 제약 “비수도권 비중”을(를) 지킬 수 없습니다."
+    # and older still, without the candidates: no lines, and a note saying why
+    bare = {k: v for k, v in old.items() if k not in ("candidates", "reasons")}
+    type(scenario).objects.filter(pk=scenario.pk).update(result=bare)
+    scenario.refresh_from_db()
+    with translation.override("ko"):
+        lines = scenario_lines(scenario)
+    assert (lines["selected"], lines["not_selected"]) == ([], [])
+    assert lines["note"] == f"이 시나리오는 {solved_on}에 풀어 후보 과제와 사유를 기록하기 전의 것이어서 보여 줄 수 없습니다."

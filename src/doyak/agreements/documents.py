@@ -1,29 +1,16 @@
 """The printable Korean agreement (협약서) of one version, as PDF (fpdf2), with the Pretendard font that npm
-installs at set-up (``node_modules/pretendard``; never committed)."""
+installs at set-up (``core.pdf``)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from django.conf import settings
 from django.utils import timezone, translation
-from fpdf import FPDF
 
-from doyak.core.errors import NotFound
+from doyak.core.pdf import korean_pdf
 from doyak.proposals.enums import CostCategory
 
 from .enums import PartyRole
 from .models import Agreement, AgreementVersion
 from .presentation import won
-
-FONT_DIR = Path(settings.NODE_MODULES_DIR) / "pretendard" / "dist" / "public" / "static" / "alternative"
-
-
-def _font(name: str) -> Path:
-    path = FONT_DIR / f"Pretendard-{name}.ttf"
-    if not path.exists():
-        raise NotFound("The Korean font is not installed (npm install pretendard).", code="font_missing")
-    return path
 
 
 def agreement_pdf(*, agreement: Agreement, version: AgreementVersion) -> bytes:
@@ -34,11 +21,7 @@ def agreement_pdf(*, agreement: Agreement, version: AgreementVersion) -> bytes:
 
 def _render(*, agreement: Agreement, version: AgreementVersion) -> bytes:
     terms = version.terms
-    pdf = FPDF(format="A4")
-    pdf.set_margins(18, 18, 18)
-    pdf.add_font("Pretendard", "", str(_font("Regular")))
-    pdf.add_font("Pretendard", "B", str(_font("Bold")))
-    pdf.set_title(f"{agreement.number} 협약서 제{version.number}판")
+    pdf = korean_pdf(title=f"{agreement.number} 협약서 제{version.number}판")
     pdf.add_page()
     width = pdf.w - pdf.l_margin - pdf.r_margin
 

@@ -1,4 +1,6 @@
-"""Navigation for the signed-in user's role."""
+"""Navigation for the signed-in user's role: the main menu (``nav_items``: the role's own work) and, under
+"More" (``nav_more``), the reference and account pages every role shares, so the menu stays on one line at
+1280 px in Korean and English (KRDS main menu with a submenu)."""
 
 from __future__ import annotations
 
@@ -41,20 +43,24 @@ def navigation(request):
         return {"nav_items": []}
     items = [(_("Home"), _url("core:home"))]
     items += [(label, _url(name)) for label, name, roles in DOMAIN_ENTRIES if user.role in roles or user.is_superuser]
+    more = []
     if sees_all_organizations(user):
-        items.append((_("Organizations"), _url("organizations:list")))
+        more.append((_("Organizations"), _url("organizations:list")))
     elif user.organization_id:
-        items.append((_("My organization"), _url("organizations:detail", user.organization_id)))
-    items.append((_("Researchers"), _url("organizations:researchers")))
-    items.append((_("Policies"), _url("policies:list")))
+        more.append((_("My organization"), _url("organizations:detail", user.organization_id)))
+    more.append((_("Researchers"), _url("organizations:researchers")))
+    more.append((_("Policies"), _url("policies:list")))
     if can_manage_users(user):
-        items.append((_("Users"), _url("accounts:users")))
+        more.append((_("Users"), _url("accounts:users")))
     if can_view_audit_log(user):
-        items.append((_("Audit log"), _url("core:audit")))
-    items.append((_("API tokens"), _url("accounts:tokens")))
+        # the auditor's own work: in the main menu; for the administrator, one of the reference pages
+        (items if user.role == Role.AUDITOR else more).append((_("Audit log"), _url("core:audit")))
+    more.append((_("API tokens"), _url("accounts:tokens")))
     path = request.path
-    return {
-        "nav_items": [
-            (label, url, url == path or (url != "/" and path.startswith(url))) for label, url in items if url is not None
-        ]
-    }
+
+    def marked(entries):
+        return [(label, url, url == path or (url != "/" and path.startswith(url))) for label, url in entries
+                if url is not None]
+
+    nav_more = marked(more)
+    return {"nav_items": marked(items), "nav_more": nav_more, "nav_more_current": any(c for _l, _u, c in nav_more)}

@@ -5,6 +5,13 @@ follows the input inside ``.krds-form-check``: a checkbox rendered any other way
 template (``doyak/forms/field.html``) and the choice widgets (``django/forms/widgets/multiple_input.html``,
 ``input_option.html``, overridden in core's templates) give that structure; the renderer adds KRDS's class to
 text inputs, text areas and selects, so no form or template has to remember it.
+
+Dates and files get KRDS's components, progressively: a date is KRDS's date input (``calendar-input``: a text
+field for YYYY-MM-DD and a calendar button that ``doyak/datepicker.js`` shows and wires to a keyboard-operable
+KRDS calendar; without script the field alone works), a file is KRDS's file-upload block around the native
+file input (which stays visible, focusable and labelled; ``doyak/file-upload.js`` adds dropping a file and the
+list of chosen files). Every ``DateInput`` (or ``type=date``) and every file input of every form is rendered so;
+templates that write a bare control use the ``date_input`` and ``file_input`` tags (``doyak_tags``).
 """
 
 from __future__ import annotations
@@ -36,6 +43,27 @@ def krds_class(widget: dict) -> str | None:
     return _INPUT_CLASSES.get(input_type)
 
 
+DATE_TEMPLATE = "doyak/forms/widgets/date.html"
+FILE_TEMPLATE = "doyak/forms/widgets/file.html"
+_DATE_WIDGETS = {"django/forms/widgets/date.html"}
+_FILE_WIDGETS = {"django/forms/widgets/file.html", "django/forms/widgets/clearable_file_input.html"}
+
+
+def _krds_component(template_name: str, widget: dict) -> tuple[str, dict]:
+    """KRDS's date input for a date widget, its file-upload block for a file widget; others as they are."""
+    attrs = dict(widget.get("attrs") or {})
+    if template_name in _DATE_WIDGETS or attrs.get("type") == "date":
+        attrs.pop("type", None)
+        attrs.setdefault("placeholder", "YYYY-MM-DD")
+        attrs.setdefault("inputmode", "numeric")
+        attrs.setdefault("autocomplete", "off")
+        attrs.setdefault("maxlength", "10")
+        return DATE_TEMPLATE, {**widget, "type": "text", "attrs": attrs}
+    if template_name in _FILE_WIDGETS:
+        return FILE_TEMPLATE, {**widget, "type": "file", "attrs": attrs}
+    return template_name, widget
+
+
 class KrdsFormRenderer(TemplatesSetting):
     """Django's templates-setting renderer with doyak's form and field templates and KRDS widget classes."""
 
@@ -44,6 +72,9 @@ class KrdsFormRenderer(TemplatesSetting):
 
     def render(self, template_name, context, request=None):
         widget = context.get("widget")
+        if isinstance(widget, dict):
+            template_name, widget = _krds_component(template_name, widget)
+            context = {**context, "widget": widget}
         if isinstance(widget, dict) and (css := krds_class(widget)):
             attrs = dict(widget.get("attrs") or {})
             classes = attrs.get("class", "").split()

@@ -258,12 +258,13 @@ def _domain_seeds() -> list[Callable[..., dict[str, int]]]:
     from doyak.agreements.seeding import agreements_changes_seed, agreements_signing_seed
     from doyak.evaluation.seeding import evaluation_seed
     from doyak.finance.seeding import finance_seed
+    from doyak.kpi.seeding import kpi_funds_seed
     from doyak.max.seeding import max_seed
     from doyak.portfolio.seeding import portfolio_seed
     from doyak.proposals.seeding import proposals_seed
 
     return [proposals_seed, evaluation_seed, portfolio_seed, agreements_signing_seed, finance_seed,
-            agreements_changes_seed, max_seed, execution_demo_seed]
+            agreements_changes_seed, max_seed, execution_demo_seed, kpi_funds_seed]
 
 
 def execution_demo_seed(*, scale: str, seed: int, progress: Callable[[str, int, int], None] | None = None

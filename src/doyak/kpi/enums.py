@@ -10,6 +10,7 @@ class IndicatorUnit(models.TextChoices):
     KRW = "krw", _("won")
     DAYS = "days", _("days")
     ITEMS = "items", pgettext_lazy("kpi unit", "items")
+    PERCENT = "percent", pgettext_lazy("kpi unit", "per cent")
 
 
 class Aggregate(models.TextChoices):
@@ -23,3 +24,10 @@ class Status(models.TextChoices):
     BEHIND = engine.BEHIND, pgettext_lazy("kpi status", "Behind")
     AT_RISK = engine.AT_RISK, pgettext_lazy("kpi status", "At risk")
     NO_DATA = engine.NO_DATA, pgettext_lazy("kpi status", "No data")
+
+
+class PackStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")

@@ -36,6 +36,9 @@ NOT_RECORDED_LABELS = {
     "regulation_tasks": _("Regulation innovation tasks are not registered in doyak yet (the regulation issue adds them)."),
     "fund_commitments": _("Fund commitments and investments are not recorded in doyak yet (the capacity issue adds them)."),
     "chemical_projects": _("Projects of the K-chemical transition are not marked in doyak yet."),
+    "evidence_exemptions": _("The settlement runs record per project the transactions whose evidence was checked, "
+                             "not how many the small-amount exemption or self-settlement spared; the settlement's "
+                             "evidence rules are being changed, so this is not estimated."),
 }
 
 
@@ -78,6 +81,16 @@ def _days_to_agreement(*, params: dict, as_of: dt.date) -> Measurement:
 @measure("evidence_checks_per_100m")
 def _evidence_checks(*, params: dict, as_of: dt.date) -> Measurement:
     return Measurement(records=sources.agreement_evidence_checks_per_100m(as_of=as_of), record_kind="agreement")
+
+
+@measure("change_answer_days")
+def _change_answer_days(*, params: dict, as_of: dt.date) -> Measurement:
+    return Measurement(records=sources.change_answer_days(as_of=as_of), record_kind="change")
+
+
+@measure("change_notice_share")
+def _change_notice_share(*, params: dict, as_of: dt.date) -> Measurement:
+    return Measurement(records=sources.change_notice_share(as_of=as_of), record_kind="change")
 
 
 @measure("documents_per_proposal")

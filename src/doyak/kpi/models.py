@@ -9,9 +9,9 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from doyak.core.models import AppendOnlyModel
+from doyak.core.models import AppendOnlyModel, BackgroundRun
 
-from .enums import Aggregate, IndicatorUnit
+from .enums import Aggregate, IndicatorUnit, PackStatus
 
 
 class Indicator(AppendOnlyModel):
@@ -56,3 +56,25 @@ class Indicator(AppendOnlyModel):
     @property
     def label(self) -> str:
         return self.label_en if (get_language() or "ko").startswith("en") else self.label_ko
+
+
+class MeetingPack(BackgroundRun):
+    """The council's meeting pack for one date: the board as a Korean PDF and an XLSX, made by a background job
+    (``kpi.tasks.meeting_pack_task``) that writes its progress here; the files are kept on the row."""
+
+    as_of = models.DateField(_("board on"))
+    status = models.CharField(_("status"), max_length=8, choices=PackStatus.choices, default=PackStatus.QUEUED,
+                              db_index=True)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    message = models.CharField(_("message"), max_length=300, blank=True)
+    pdf = models.BinaryField(_("PDF"), blank=True, default=b"")
+    xlsx = models.BinaryField(_("XLSX"), blank=True, default=b"")
+    task_id = models.CharField(_("task id"), max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("meeting pack")
+        verbose_name_plural = _("meeting packs")
+
+    def __str__(self) -> str:
+        return f"{self.as_of:%Y-%m-%d} #{self.pk} ({self.status})"

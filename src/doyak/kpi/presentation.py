@@ -21,7 +21,8 @@ STATUS_CLASSES = {Status.ON_TRACK: "ok", Status.BEHIND: "warn", Status.AT_RISK: 
 
 # The de-duplication keys the seeded indicators name (data), as people read them; others are shown as entered.
 DEDUP_LABELS = {
-    "agreement number": pgettext_lazy("kpi", "agreement number"), "company and site": gettext_lazy("company and site"),
+    "agreement number": pgettext_lazy("kpi", "agreement number"),
+    "agreement and request number": gettext_lazy("agreement and request number"), "company and site": gettext_lazy("company and site"),
     "fund commitment": gettext_lazy("fund commitment"), "graduate school": gettext_lazy("graduate school"),
     "joint lab": gettext_lazy("joint lab"), "model name": gettext_lazy("model name"),
     "proposal number": gettext_lazy("proposal number"), "regulation task": gettext_lazy("regulation task"),
@@ -46,6 +47,8 @@ def figure(value: Decimal | None, unit: str, *, lang: str) -> str:
     count = 1 if value == 1 else 2  # "1 item", "1.5 items", "2 items"
     if unit == IndicatorUnit.DAYS:
         return ngettext("%(n)s day", "%(n)s days", count) % {"n": number}
+    if unit == IndicatorUnit.PERCENT:
+        return f"{number}%"
     if unit == IndicatorUnit.ITEMS:
         return ngettext("%(n)s item", "%(n)s items", count) % {"n": number}
     return number
@@ -71,7 +74,8 @@ def chart_data(state, *, lang: str, small: bool = False) -> dict:
 
 def record_url(ref: str) -> str:
     kind, _sep, pk = ref.partition(":")
-    names = {"asset": "max:detail", "agreement": "finance:ledger", "proposal": "proposals:detail"}
+    names = {"asset": "max:detail", "agreement": "finance:ledger", "proposal": "proposals:detail",
+             "change": "agreements:change"}
     return reverse(names[kind], args=[int(pk)]) if kind in names else ""
 
 

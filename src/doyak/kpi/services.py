@@ -3,24 +3,29 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from doyak.accounts.rules import Actor
 from doyak.core.audit import audit_record
-from doyak.core.errors import AccessDenied, Conflict, ValidationFailed
+from doyak.core.errors import AccessDenied, Conflict, NotFound, ValidationFailed
 from doyak.core.labels import audit_actions_register
+from doyak.core.runs import LeaseLost, lease_acquire, lease_assert_held, lease_release, lease_renew
 from doyak.engine.kpi import AGGREGATES
 
-from .enums import IndicatorUnit
+from .enums import IndicatorUnit, PackStatus
 from .measures import MEASURES
-from .models import Indicator
-from .rules import can_manage_indicators
+from .models import Indicator, MeetingPack
+from .rules import can_make_meeting_pack, can_manage_indicators
+
+logger = logging.getLogger(__name__)
 
 KEY = re.compile(r"[a-z][a-z0-9_]*(\.[a-z0-9_]+)+")
 PILLARS = ("regional", "max", "competitiveness", "regulation", "capacity", "fake_work")
@@ -87,3 +92,86 @@ def indicator_add(
     audit_record(actor=actor, action="kpi.indicator_add", obj=indicator, changes={
         "key": key, "version": version, "selector": selector, "trajectory": clean_trajectory, "source": source})
     return indicator
+
+
+# ---------------------------------------------------------------------------------------------- meeting pack
+AUDIT_ACTIONS_PACK = audit_actions_register({
+    "kpi.meeting_pack_start": gettext_lazy("Council meeting pack requested"),
+})
+
+
+def meeting_pack_start(*, actor: Actor, as_of: dt.date) -> MeetingPack:
+    """Ask for the council's meeting pack of the board on ``as_of``; a background job makes it. Audited."""
+    if not can_make_meeting_pack(actor):
+        raise AccessDenied(_("Only council members and administrators make the meeting pack."),
+                           code="meeting_pack_forbidden")
+    with transaction.atomic():
+        pack = MeetingPack.objects.create(as_of=as_of, created_by=actor if getattr(actor, "pk", None) else None,
+                                          message=_("Waiting for a worker…"))
+        audit_record(actor=actor, action="kpi.meeting_pack_start", obj=pack, changes={"as_of": as_of.isoformat()})
+        transaction.on_commit(lambda: _pack_enqueue(pack.pk))
+    return pack
+
+
+def _pack_enqueue(pack_id: int) -> None:
+    from .tasks import meeting_pack_task
+
+    result = meeting_pack_task.enqueue(pack_id=pack_id)
+    MeetingPack.objects.filter(pk=pack_id, task_id="").update(task_id=str(result.id)[:64])
+
+
+def meeting_pack_requeue(pack: MeetingPack) -> None:
+    """The recovery path of a pack whose worker died: made again from the start (``pack`` is locked)."""
+    pack.status, pack.progress, pack.task_id = PackStatus.QUEUED, 0, ""
+    pack.lease_owner, pack.lease_expires_at = "", None
+    pack.save(update_fields=["status", "progress", "task_id", "lease_owner", "lease_expires_at"])
+    transaction.on_commit(lambda: _pack_enqueue(pack.pk))
+
+
+def meeting_pack_execute(*, pack_id: int) -> MeetingPack:
+    """The job: compute the board on the pack's date indicator by indicator, gather the scenarios awaiting
+    approval and the regulation tasks, write the PDF and the XLSX; progress is written after each step."""
+    pack = MeetingPack.objects.filter(pk=pack_id).first()
+    if pack is None:
+        raise NotFound(_("Meeting pack not found."), code="meeting_pack_not_found")
+    if pack.status == PackStatus.DONE or not lease_acquire(pack):
+        return pack
+    try:
+        _pack_make(pack)
+    except LeaseLost:
+        logger.warning("meeting pack %s was taken over by another worker", pack_id)
+    except Exception as exc:  # recorded on the pack; the worker logs the traceback
+        logger.exception("meeting pack %s failed", pack_id)
+        MeetingPack.objects.filter(pk=pack.pk).update(status=PackStatus.FAILED, finished_at=timezone.now(),
+                                                      message=(_("Failed: %(error)s") % {"error": exc})[:300])
+        lease_release(pack)
+        raise
+    pack.refresh_from_db()
+    return pack
+
+
+def _pack_make(pack: MeetingPack) -> None:
+    from . import pack as content_of
+    from . import sources
+    from .selectors import indicator_list_current, indicator_state
+
+    with translation.override("ko"):
+        lease_renew(pack, status=PackStatus.RUNNING, progress=1, started_at=timezone.now(),
+                    message=_("Computing the indicators…"))
+        content = content_of.PackContent(as_of=pack.as_of)
+        indicators = indicator_list_current(on=pack.as_of)
+        for index, indicator in enumerate(indicators, start=1):
+            content.states.append(indicator_state(indicator=indicator, as_of=pack.as_of, detail=True))
+            lease_renew(pack, progress=1 + 69 * index // max(1, len(indicators)),
+                        message=_("Computed %(n)s of %(total)s indicators.") % {"n": index, "total": len(indicators)})
+        content.scenarios = content_of.scenarios_awaiting_approval()
+        content.regulation = sources.regulation_tasks_progress(as_of=pack.as_of)
+        lease_renew(pack, progress=75, message=_("Writing the PDF…"))
+        pdf = content_of.pack_pdf(content)
+        lease_renew(pack, progress=90, message=_("Writing the XLSX…"))
+        xlsx = content_of.pack_xlsx(content)
+        with transaction.atomic():
+            lease_assert_held(MeetingPack.objects.select_for_update().get(pk=pack.pk))
+            MeetingPack.objects.filter(pk=pack.pk).update(
+                pdf=pdf, xlsx=xlsx, status=PackStatus.DONE, progress=100, finished_at=timezone.now(),
+                message=_("Ready."), lease_owner="", lease_expires_at=None)

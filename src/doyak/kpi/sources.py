@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
-from doyak.agreements.enums import AgreementStatus
+from doyak.agreements.enums import AgreementStatus, ChangeClass
 from doyak.agreements.models import (
     Agreement,  # the one import of Agreement in this app (see the module's note)
+    ChangeRequest,
 )
 from doyak.engine.kpi import KpiRecord
 from doyak.finance.models import SettlementResult
@@ -112,6 +114,51 @@ def agreement_evidence_checks_per_100m(*, as_of: dt.date) -> list[KpiRecord]:
     return rows
 
 
+# ---------------------------------------------------------------------------------------------- change requests
+def _changes() -> QuerySet[ChangeRequest]:
+    return (ChangeRequest.objects.filter(submitted_at__isnull=False)
+            .select_related("agreement__proposal__lead_organization__region", "agreement__proposal__call__program")
+            .order_by("submitted_at", "pk"))
+
+
+def _change_record(change: ChangeRequest, *, value: Decimal, year: int) -> KpiRecord:
+    agreement = change.agreement
+    record = _agreement_record(agreement, value=value, year=year)
+    return KpiRecord(ref=f"change:{change.pk}", dedup_key=f"{agreement.number}#{change.number}", year=year,
+                     value=value, label=f"{record.label} #{change.number}", organization=record.organization,
+                     region_group=record.region_group, program=record.program)
+
+
+def change_answer_days(*, as_of: dt.date) -> list[KpiRecord]:
+    """Requests for prior approval (major) that the PM answered by ``as_of`` (approved, rejected or returned),
+    valued at the days in Seoul from the request's submission to the answer, in the year answered. A returned
+    request submitted again counts from its last submission (the request keeps only its latest)."""
+    rows = []
+    for change in _changes().filter(classification=ChangeClass.MAJOR, decided_at__isnull=False):
+        answered = _local_date(change.decided_at)
+        if answered > as_of:
+            continue
+        days = max(0, (answered - _local_date(change.submitted_at)).days)
+        rows.append(_change_record(change, value=Decimal(days), year=answered.year))
+    return rows
+
+
+NOTICE_SHARE = Decimal(100)  # a notice counts 100, a request for approval 0: their mean is the share in per cent
+
+
+def change_notice_share(*, as_of: dt.date) -> list[KpiRecord]:
+    """Change requests submitted by ``as_of``, in the year submitted, valued 100 when the Act's rules made it a
+    notice (in force on submission, no approval) and 0 when it needed the PM's prior approval."""
+    rows = []
+    for change in _changes():
+        submitted = _local_date(change.submitted_at)
+        if submitted > as_of:
+            continue
+        value = NOTICE_SHARE if change.classification == ChangeClass.MINOR else Decimal(0)
+        rows.append(_change_record(change, value=value, year=submitted.year))
+    return rows
+
+
 # ---------------------------------------------------------------------------------------------- proposals
 def proposals_documents_required(*, as_of: dt.date) -> list[KpiRecord]:
     """Submitted proposals, valued at the number of documents their call required, in the year submitted.
@@ -153,3 +200,23 @@ def agreements_public(*, as_of: dt.date | None = None) -> Iterator[dict]:
             "start_date": a.start_date, "end_date": a.end_date, "award_date": _local_date(a.created_at),
             "status": a.status,
         }
+
+
+# ---------------------------------------------------------------------------------------------- regulation
+@dataclass(frozen=True)
+class RegulationTaskProgress:
+    """One regulation innovation task as the meeting pack shows it (labels, not codes)."""
+
+    title: str
+    owner: str
+    status: str
+    progress: str
+
+
+def regulation_tasks_progress(*, as_of: dt.date) -> list[RegulationTaskProgress]:
+    """THE HOOK for the regulation app's tasks (규제혁신 과제) in the council's meeting pack.
+
+    doyak keeps no regulation task yet (the regulation issue adds the ``regulation`` app), so this returns no
+    row and the pack says "no records". When that app lands, read its tasks here (title, owning ministry,
+    status label, progress as words) as of ``as_of``; nothing else in the pack changes."""
+    return []

@@ -2,18 +2,22 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from doyak.core.errors import AccessDenied, DoyakError
+from doyak.core.exports import XLSX_TYPE
 from doyak.core.pagination import page_of
 from doyak.core.params import date_param
 
 from . import exports
+from .enums import PackStatus
 from .forms import IndicatorForm
+from .models import MeetingPack
 from .presentation import (
     STATUS_CLASSES,
     STATUS_SYMBOLS,
@@ -24,11 +28,12 @@ from .presentation import (
     record_url,
     status_label,
 )
-from .rules import can_manage_indicators, can_open_agreements, can_view_board
+from .rules import can_make_meeting_pack, can_manage_indicators, can_open_agreements, can_view_board
 from .selectors import board, indicator_get_or_raise, indicator_history, indicator_state
-from .services import indicator_add
+from .services import indicator_add, meeting_pack_start
 
 RECORDS_PER_PAGE = 50
+PACKS_SHOWN = 5
 
 
 def _lang() -> str:
@@ -63,8 +68,58 @@ def board_view(request):
         card["years"] = [(r.year, figure(r.target, state.indicator.unit, lang=lang),
                           figure(r.actual, state.indicator.unit, lang=lang)) for r in state.years]
         cards.append(card)
-    return render(request, "kpi/board.html", {"cards": cards, "as_of": as_of,
+    may_pack = can_make_meeting_pack(request.user)
+    packs = list(MeetingPack.objects.defer("pdf", "xlsx").order_by("-created_at", "-pk")[:PACKS_SHOWN]) if may_pack else []
+    return render(request, "kpi/board.html", {"cards": cards, "as_of": as_of, "may_pack": may_pack, "packs": packs,
                                               "can_manage": can_manage_indicators(request.user)})
+
+
+def _pack_allowed_or_raise(user) -> None:
+    if not can_make_meeting_pack(user):
+        raise AccessDenied(_("Only council members and administrators make the meeting pack."),
+                           code="meeting_pack_forbidden")
+
+
+@login_required
+@require_POST
+def pack_new(request):
+    _pack_allowed_or_raise(request.user)
+    as_of = date_param(request.POST, "as_of", default=timezone.localdate())
+    pack = meeting_pack_start(actor=request.user, as_of=as_of)
+    return redirect("kpi:pack", pack.pk)
+
+
+def _pack_or_404(pk: int) -> MeetingPack:
+    pack = MeetingPack.objects.defer("pdf", "xlsx").filter(pk=pk).first()
+    if pack is None:
+        raise Http404
+    return pack
+
+
+@login_required
+def pack_view(request, pk: int):
+    _pack_allowed_or_raise(request.user)
+    pack = _pack_or_404(pk)
+    return render(request, "kpi/pack.html", {"pack": pack, "working": pack.status in (PackStatus.QUEUED,
+                                                                                         PackStatus.RUNNING)})
+
+
+PACK_FILES = {"pdf": ("pdf", "application/pdf"), "xlsx": ("xlsx", XLSX_TYPE)}
+
+
+@login_required
+def pack_file(request, pk: int, fmt: str):
+    _pack_allowed_or_raise(request.user)
+    if fmt not in PACK_FILES:
+        raise Http404
+    column, content_type = PACK_FILES[fmt]
+    row = MeetingPack.objects.filter(pk=pk, status=PackStatus.DONE).values_list("as_of", column).first()
+    if row is None:
+        raise Http404
+    as_of, data = row
+    response = HttpResponse(bytes(data), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="council-pack-{as_of:%Y%m%d}.{fmt}"'
+    return response
 
 
 @login_required
@@ -82,7 +137,7 @@ def indicator_view(request, key: str):
     page_obj = page_of(request, state.records, per_page=RECORDS_PER_PAGE)
     records = [{"record": r, "value": figure(r.value, unit if indicator.aggregate != "count" else "count", lang=lang),
                 "group": group_label(r.region_group),
-                "url": record_url(r.ref) if (links or not r.ref.startswith("agreement:")) else ""}
+                "url": record_url(r.ref) if (links or not r.ref.startswith(("agreement:", "change:"))) else ""}
                for r in page_obj.object_list]
     years = [{"row": r, "target": figure(r.target, unit, lang=lang), "expected": figure(r.expected, unit, lang=lang),
               "actual": figure(r.actual, unit, lang=lang), "status_label": status_label(r.status),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
@@ -230,14 +231,32 @@ class ScenarioLine:
     reason: str
 
 
-def scenario_lines(scenario: Scenario) -> dict[str, list[ScenarioLine]]:
+def _solved_on(scenario: Scenario) -> str:
+    return f"{timezone.localtime(scenario.solved_at):%Y-%m-%d}" if scenario.solved_at else "-"
+
+
+def unrecorded_selected_reason(scenario: Scenario) -> str:
+    """A selected proposal's reason in a scenario solved before doyak kept why each selected one was chosen."""
+    return _("Reason not recorded: solved on %(date)s, before doyak kept why each selected proposal was "
+             "chosen.") % {"date": _solved_on(scenario)}
+
+
+def scenario_lines(scenario: Scenario) -> dict:
     """The proposals the solve chose from, selected first then not selected, each by score (highest first),
     with title, lead organization, province name, score, funds and reason. Scores and funds are those the
-    scenario was solved with."""
+    scenario was solved with.
+
+    Scenarios solved before doyak stored the reasons keep no reason to show, and their reasons are not
+    recomputed: the stored solution keeps each candidate's cost and score only, not the regions and other
+    attributes its constraints read at the time (which may have changed since), so a recomputation could
+    explain a different problem. Their lines say so instead (``note`` when even the candidates were not kept)."""
     result = scenario.result or {}
     solved = {int(pk): (int(cost), float(score)) for pk, cost, score in result.get("candidates", [])}
     if not solved:
-        return {"selected": [], "not_selected": []}
+        note = (_("The proposals and their reasons were not recorded: this scenario was solved on %(date)s, "
+                  "before doyak kept them.") % {"date": _solved_on(scenario)}) if result.get("selected_ids") else ""
+        return {"selected": [], "not_selected": [], "note": note}
+    funded_recorded = "funded_reasons" in result
     chosen = set(result.get("selected_ids", []))
     reasons = result.get("reasons", {})
     funded_reasons = result.get("funded_reasons", {})
@@ -253,11 +272,13 @@ def scenario_lines(scenario: Scenario) -> dict[str, list[ScenarioLine]]:
             pk=pk, reference=p.reference if p else "", title=p.title if p else _("(deleted proposal)"),
             organization=p.lead_organization.name if p else "", region=p.lead_organization.region.name if p else "",
             score=score, cost=cost, selected=selected,
-            reason=line_reason(selected=selected, score=score, min_score=min_score,
-                               because=funded_reasons.get(str(pk), []) if selected else why.get("because", []),
-                               budget=bool(why.get("budget")))))
+            reason=unrecorded_selected_reason(scenario) if selected and not funded_recorded else line_reason(
+                selected=selected, score=score, min_score=min_score,
+                because=funded_reasons.get(str(pk), []) if selected else why.get("because", []),
+                budget=bool(why.get("budget")))))
     lines.sort(key=lambda line: (-line.score, line.reference))
-    return {"selected": [x for x in lines if x.selected], "not_selected": [x for x in lines if not x.selected]}
+    return {"selected": [x for x in lines if x.selected], "not_selected": [x for x in lines if not x.selected],
+            "note": ""}
 
 
 def explanation_summary(scenario: Scenario) -> list[str]:

@@ -77,3 +77,24 @@ def share(value):
 def choice_labels(values, choices):
     """``{{ call.required_documents|choice_labels:kinds }}``: the labels of a list of codes, joined."""
     return ", ".join(labels.choice_labels(choices, values))
+
+
+@register.simple_tag
+def date_input(name, value=None, **attrs):
+    """``{% date_input "since" filters.since id="f-since" %}``: a bare date control (a filter, not a form field)
+    as every form's date field is, KRDS's date input (``core.forms``)."""
+    from django import forms
+    from django.forms.renderers import get_default_renderer
+
+    text = value.isoformat() if hasattr(value, "isoformat") else (value or "")
+    return forms.DateInput(attrs=attrs).render(name, text, renderer=get_default_renderer())
+
+
+@register.simple_tag
+def file_input(name, **attrs):
+    """``{% file_input "file" id="id_file" accept=".csv" required=True %}``: a bare file control, KRDS's
+    file-upload block as every form's file field is (``core.forms``)."""
+    from django import forms
+    from django.forms.renderers import get_default_renderer
+
+    return forms.FileInput(attrs=attrs).render(name, None, renderer=get_default_renderer())
