@@ -34,7 +34,6 @@ from doyak.core.errors import AccessDenied, Conflict, NotFound, ValidationFailed
 from doyak.core.inputs import TEXT_MAX, text_problem
 from doyak.core.labels import audit_actions_register, choice_label
 from doyak.engine import regulation as engine
-from doyak.proposals.enums import ProposalStatus
 from doyak.proposals.models import Proposal, RegulationDependency
 
 from . import policies as P
@@ -242,14 +241,21 @@ def dependency_create(*, actor: Actor, proposal_id: int, regulation: str, route:
 
 @transaction.atomic
 def dependencies_sync(*, actor: Actor, route: str = Route.DEMONSTRATION_EXEMPTION) -> int:
-    """A project record for every regulation a proposal named that has none yet (the proposal-level
-    ``RegulationDependency`` grows into ``ProjectRegulation``); returns how many were made."""
+    """A project record for every regulation a selected proposal (one with an agreement) named and that has
+    none yet: the proposal-level ``RegulationDependency`` grows into ``ProjectRegulation``, its "needed by" date
+    into a field-demonstration milestone. Returns how many were made."""
+    origins = (RegulationDependency.objects.filter(project_record__isnull=True, proposal__agreement__isnull=False)
+               .order_by("pk"))
     made = 0
-    origins = (RegulationDependency.objects.filter(project_record__isnull=True)
-               .exclude(proposal__status=ProposalStatus.DRAFT).order_by("pk"))
     for origin in origins:
-        dependency_create(actor=actor, proposal_id=origin.proposal_id, regulation=origin.regulation, route=route,
-                          origin_id=origin.pk)
+        dependency = dependency_create(actor=actor, proposal_id=origin.proposal_id, regulation=origin.regulation,
+                                       route=route, origin_id=origin.pk)
+        if origin.needed_by:
+            with translation.override(settings.LANGUAGE_CODE):
+                title = _("Demonstration named in the proposal")
+            ExemptionMilestone.objects.create(dependency=dependency, kind=MilestoneKind.FIELD_DEMONSTRATION,
+                                              title=title, due_on=origin.needed_by)
+            _status_refresh(dependency)
         made += 1
     return made
 

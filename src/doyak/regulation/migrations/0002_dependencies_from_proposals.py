@@ -1,4 +1,4 @@
-"""Every regulation a submitted proposal named (proposals.RegulationDependency) gets its project record, linked
+"""Every regulation a selected proposal (one with an agreement) named (proposals.RegulationDependency) gets its project record, linked
 by ``origin``; the daily job computes the statuses. Reverse: the linked records made here are removed."""
 
 from django.db import migrations
@@ -10,8 +10,8 @@ def forward(apps, schema_editor):
     ProjectRegulation.objects.bulk_create([
         ProjectRegulation(proposal_id=row.proposal_id, origin_id=row.pk, regulation=row.regulation,
                           route="demonstration_exemption")
-        for row in RegulationDependency.objects.exclude(proposal__status="draft").filter(
-            project_record__isnull=True)], batch_size=2000)
+        for row in RegulationDependency.objects.filter(proposal__agreement__isnull=False,
+                                                       project_record__isnull=True)], batch_size=2000)
 
 
 def backward(apps, schema_editor):
@@ -20,5 +20,5 @@ def backward(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("regulation", "0001_initial"), ("proposals", "0001_initial")]
+    dependencies = [("regulation", "0001_initial")]
     operations = [migrations.RunPython(forward, backward)]
