@@ -3,18 +3,26 @@
 ``granted_on``, ``expires_on``, ``next_milestone_on``, ``status``), a dependency's timeline, and the writes the
 screens make (record an exemption, add a milestone, log a note). The same rules as the screens."""
 
-from __future__ import annotations
 
 import datetime as dt
 from typing import Literal
 
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.pagination import paginate
 
+from doyak.core.errors import AccessDenied
 from doyak.core.inputs import Date, Id, LongText, Text
 from doyak.core.pagination import BoundedPageNumberPagination
 
-from .selectors import dependency_get_or_raise, dependency_list, dependency_next_milestone, task_get_or_raise, task_list
+from .rules import can_edit_tasks
+from .selectors import (
+    dependency_get_or_raise,
+    dependency_list,
+    dependency_next_milestone,
+    task_get_or_raise,
+    task_list,
+)
 from .services import dependency_record, milestone_add, note_log
 
 router = Router(tags=["regulation"])
@@ -131,8 +139,15 @@ def dependency_detail(request, dependency_id: Id):
     return dependency_get_or_raise(user=request.user, dependency_id=dependency_id)
 
 
+def _editor_or_raise(user) -> None:
+    if not can_edit_tasks(user):  # permission before state: the same 403 for every role that may not
+        raise AccessDenied(_("Only the ministry side and the regulation liaison record exemptions."),
+                           code="regulation_forbidden")
+
+
 @router.post("/dependencies/{dependency_id}/record", response=TimelineOut)
 def dependency_record_post(request, dependency_id: Id, payload: RecordIn):
+    _editor_or_raise(request.user)
     dependency_get_or_raise(user=request.user, dependency_id=dependency_id)
     dependency_record(actor=request.user, dependency_id=dependency_id, data=payload.dict(exclude_unset=True,
                                                                                           exclude_none=False))
@@ -148,6 +163,7 @@ def milestone_post(request, dependency_id: Id, payload: MilestoneIn):
 
 @router.post("/dependencies/{dependency_id}/notes", response={201: dict})
 def note_post(request, dependency_id: Id, payload: NoteIn):
+    _editor_or_raise(request.user)
     dependency_get_or_raise(user=request.user, dependency_id=dependency_id)
     note = note_log(actor=request.user, dependency_id=dependency_id, kind=payload.kind, text=payload.text,
                     contact_name=payload.contact_name, contact_organization=payload.contact_organization)

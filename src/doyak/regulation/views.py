@@ -108,6 +108,9 @@ def task(request, task_id: int):
 @login_required
 @require_POST
 def task_action(request, task_id: int, name: str):
+    if not can_edit_tasks(request.user):  # permission before state
+        raise AccessDenied(_("Only the ministry side and the regulation liaison edit the registry."),
+                           code="regulation_forbidden")
     item = task_get_or_raise(user=request.user, task_id=task_id)
     if name == "transition":
         form = TransitionForm(request.POST)
@@ -158,7 +161,13 @@ def dependency(request, dependency_id: int):
 @login_required
 @require_POST
 def dependency_action(request, dependency_id: int, name: str):
+    if name != "milestone" and not can_edit_tasks(request.user):  # permission before state
+        raise AccessDenied(_("Only the ministry side and the regulation liaison record exemptions."),
+                           code="regulation_forbidden")
     item = dependency_get_or_raise(user=request.user, dependency_id=dependency_id)
+    if name == "milestone" and not can_add_milestone(request.user, item):
+        raise AccessDenied(_("Only the project's institution, the ministry side and the liaison add milestones."),
+                           code="regulation_forbidden")
     forms = {"record": RecordForm, "milestone": MilestoneForm, "note": NoteForm, "convert": ConvertForm}
     if name == "extend":
         _run(request, lambda: services.dependency_extend(actor=request.user, dependency_id=item.pk),
