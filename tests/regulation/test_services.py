@@ -56,7 +56,8 @@ def test_granted_exemption_turns_the_dependency_on_track_and_a_new_risk_alerts_a
     _s().regulation_daily(actor=pm, today=TODAY)
     # when the liaison records the exemption granted today (the day before… well before the milestone)
     _s().dependency_record(actor=liaison, dependency_id=dep.pk, today=TODAY,
-                           data={"applied_on": TODAY - dt.timedelta(days=60), "granted_on": TODAY})
+                           data={"applied_on": TODAY - dt.timedelta(days=60), "granted_on": TODAY,
+                                 "expires_on": None})  # as the form sends an empty expiry
     dep.refresh_from_db()
     # then it is on track at once, and the exemption runs the policy's two years from the grant
     assert (dep.status, dep.expires_on) == ("on_track", dt.date(2028, 12, 1))

@@ -34,7 +34,7 @@ class MilestoneForm(forms.Form):
 
 class NoteForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=NoteKind.choices)
-    contact_name = forms.CharField(label=_("Contact"), max_length=100, required=False)
+    contact_name = forms.CharField(label=_("Contact person"), max_length=100, required=False)
     contact_organization = forms.CharField(label=_("Contact's organisation"), max_length=100, required=False)
     text = forms.CharField(label=_("Note"), max_length=20000, widget=forms.Textarea(attrs={"rows": 2}))
 

@@ -308,7 +308,7 @@ def dependency_record(*, actor: Actor, dependency_id: int, data: dict,
         if values[key] is not None and values[key] > today and key in ("applied_on", "granted_on"):
             raise ValidationFailed(_("A date that has not come yet cannot be recorded as done."),
                                    code="date_in_future", field=key)
-    if ("granted_on" in data and values["granted_on"] and "expires_on" not in data and not values["expires_on"]
+    if (values["granted_on"] and not values["expires_on"] and dependency.granted_on != values["granted_on"]
             and dependency.route in (Route.DEMONSTRATION_EXEMPTION, Route.TEMPORARY_PERMIT)):
         start = values["effective_on"] or values["granted_on"]
         values["expires_on"] = engine.add_years(start, P.int_policy(P.EXEMPTION_YEARS, on=start))
