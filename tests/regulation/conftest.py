@@ -20,7 +20,7 @@ def pm(make_user):
 
 
 @pytest.fixture
-def project(make_proposal, make_call, make_organization):
+def project(make_proposal, make_call, make_organization):  # noqa: F811 - the shared factories
     """A submitted proposal of a regulation-free call (what a dependency hangs on)."""
 
     def make(*, lead=None):

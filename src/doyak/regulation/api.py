@@ -8,7 +8,7 @@ import datetime as dt
 from typing import Literal
 
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 
 from doyak.core.errors import AccessDenied
@@ -157,8 +157,8 @@ def dependency_record_post(request, dependency_id: Id, payload: RecordIn):
 @router.post("/dependencies/{dependency_id}/milestones", response={201: MilestoneOut})
 def milestone_post(request, dependency_id: Id, payload: MilestoneIn):
     dependency_get_or_raise(user=request.user, dependency_id=dependency_id)
-    return 201, milestone_add(actor=request.user, dependency_id=dependency_id, kind=payload.kind,
-                              title=payload.title, due_on=payload.due_on)
+    return Status(201, milestone_add(actor=request.user, dependency_id=dependency_id, kind=payload.kind,
+                              title=payload.title, due_on=payload.due_on))
 
 
 @router.post("/dependencies/{dependency_id}/notes", response={201: dict})
@@ -167,4 +167,4 @@ def note_post(request, dependency_id: Id, payload: NoteIn):
     dependency_get_or_raise(user=request.user, dependency_id=dependency_id)
     note = note_log(actor=request.user, dependency_id=dependency_id, kind=payload.kind, text=payload.text,
                     contact_name=payload.contact_name, contact_organization=payload.contact_organization)
-    return 201, {"id": note.pk}
+    return Status(201, {"id": note.pk})

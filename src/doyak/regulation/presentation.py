@@ -53,6 +53,7 @@ def timeline(dependency, *, today: dt.date, expires_on: dt.date | None) -> Timel
     if begin:
         stop = min(expires_on or end, end)
         exemption = (_left(begin, start, span), max(_left(stop, start, span) - _left(begin, start, span), 0.5))
-    years = [(y, _left(dt.date(y, 1, 1), start, span)) for y in range(start.year + 1, end.year + 1)]
+    years = [(y, left) for y in range(start.year + 1, end.year + 1)
+             if (left := _left(dt.date(y, 1, 1), start, span)) <= 95]  # a label at the very end would overflow
     return Timeline(start=start, end=end, today_left=_left(today, start, span), marks=sorted(marks, key=lambda m: m.on),
                     exemption=exemption, years=years)
