@@ -107,3 +107,37 @@ def test_pages_show_labels_in_the_language(client, liaison, four, lang):
     assert 'data-testid="timeline"' in page
     for url in ("/regulation/", "/regulation/dependencies/", "/regulation/progress/", "/regulation/calendar/"):
         assert client.get(url).status_code == 200
+
+
+def test_home_shows_the_open_alerts_to_the_pm_and_the_institution(client, four, pm, make_user):
+    from doyak.accounts.rules import SYSTEM
+    from doyak.regulation.services import regulation_daily
+
+    regulation_daily(actor=SYSTEM)
+    client.force_login(pm)
+    page = client.get("/").content.decode()
+    assert "규제 경보" in page and "위험 1 · 차단 1 · 만료 임박 1" in page
+    own = make_user(role="applicant", organization=four["blocked"].proposal.lead_organization)
+    client.force_login(own)
+    page = client.get("/").content.decode()
+    assert "규제 경보" in page and four["blocked"].proposal.reference in page
+    assert four["at_risk"].proposal.reference not in page
+    client.force_login(make_user(role="applicant"))
+    assert "규제 경보" not in client.get("/").content.decode()
+
+
+def test_agreement_page_links_its_regulatory_agreement_and_the_pm_records_it(client, chain, make_call):
+    from doyak.agreements.models import Agreement
+    from doyak.proposals.models import RegulationDependency
+
+    call = make_call(track="regulation_free")
+    proposal = chain.submitted(call, gov=100_000_000)
+    RegulationDependency.objects.create(proposal=proposal, regulation="전파법 시행령")
+    chain.selected(call, [proposal])
+    agreement = Agreement.objects.get(proposal=proposal)
+    client.force_login(chain.pm)
+    assert f"/regulation/agreements/{agreement.pk}/" in client.get(f"/agreements/{agreement.pk}/").content.decode()
+    response = client.post(f"/regulation/agreements/{agreement.pk}/", {
+        "number": "RA-9", "ministry": "과학기술정보통신부", "signed_on": "2026-12-01", "terms": "실증 협력"})
+    assert response.status_code == 302
+    assert agreement.regulatory_agreement.number == "RA-9"
