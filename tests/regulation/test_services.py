@@ -279,3 +279,12 @@ def test_calendar_feed_token_is_revocable(client, dependency, liaison):
     assert "현장 실증" in str(events[0].get("summary"))
     _s().calendar_token_revoke(actor=liaison)
     assert client.get(f"/regulation/calendar/{token}.ics").status_code == 404
+
+
+def test_calendar_of_a_role_that_follows_no_dependency_is_empty(client, make_user):
+    from icalendar import Calendar
+
+    token = _s().calendar_token_issue(actor=make_user(role="evaluator"))
+    response = client.get(f"/regulation/calendar/{token}.ics")
+    assert response.status_code == 200
+    assert list(Calendar.from_ical(response.content).walk("VEVENT")) == []

@@ -152,7 +152,11 @@ def calendar_events(*, user: Actor, today: dt.date | None = None) -> list[dict]:
     """The milestones and regulatory dates the user follows: every dependency they read (the liaison and the
     ministry side: all; an institution: its own projects)."""
     events = []
-    for dep in dependency_list(user=user):
+    try:
+        dependencies = list(dependency_list(user=user))
+    except AccessDenied:  # a role that follows no dependency (an evaluator, an investor): an empty calendar
+        dependencies = []
+    for dep in dependencies:
         label = f"{dep.proposal.reference} {dep.regulation}"
         for m in dep.milestones.all():
             events.append({"uid": f"milestone-{m.pk}", "on": m.due_on, "summary": f"{m.title} · {label}"})

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -222,7 +223,7 @@ def calendar(request):
         else:
             token = services.calendar_token_issue(actor=request.user)
     active = request.user.calendar_tokens.filter(revoked_at__isnull=True).first()
-    feed = request.build_absolute_uri(f"/regulation/calendar/{token}.ics") if token else ""
+    feed = request.build_absolute_uri(reverse("regulation:calendar_feed", args=[token])) if token else ""
     return render(request, "regulation/calendar.html", {"feed": feed, "active": active})
 
 
