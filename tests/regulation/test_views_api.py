@@ -105,6 +105,10 @@ def test_pages_show_labels_in_the_language(client, liaison, four, lang):
     page = client.get(f"/regulation/dependencies/{four['expiring'].pk}/").content.decode()
     assert ("만료 임박" if lang == "ko" else "Expiring") in page
     assert 'data-testid="timeline"' in page
+    import re
+
+    ids = re.findall(r' id="(id_[^"]+)"', page)  # four forms on one page: every control has its own id
+    assert len(ids) == len(set(ids))
     for url in ("/regulation/", "/regulation/dependencies/", "/regulation/progress/", "/regulation/calendar/"):
         assert client.get(url).status_code == 200
 

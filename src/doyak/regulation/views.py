@@ -155,8 +155,8 @@ def dependency(request, dependency_id: int):
         "effective_expiry": services.dependency_expiry(item), "next_milestone": dependency_next_milestone(item),
         "status_class": STATUS_CLASS, "can_manage": can_manage_dependency(request.user, item),
         "can_add_milestone": can_add_milestone(request.user, item), "can_log": can_log_notes(request.user),
-        "record_form": RecordForm(initial=initial), "milestone_form": MilestoneForm(), "note_form": NoteForm(),
-        "convert_form": ConvertForm(initial={"applied_on": today})})
+        "record_form": RecordForm(initial=initial), "milestone_form": MilestoneForm(prefix="milestone"),
+        "note_form": NoteForm(prefix="note"), "convert_form": ConvertForm(prefix="convert", initial={"applied_on": today})})
 
 
 @login_required
@@ -176,7 +176,7 @@ def dependency_action(request, dependency_id: int, name: str):
         return redirect("regulation:dependency", item.pk)
     if name not in forms:
         raise NotFound(_("Not found."), code="not_found")
-    form = forms[name](request.POST)
+    form = forms[name](request.POST, prefix=None if name == "record" else name)  # one page, four forms: own ids
     if not form.is_valid():
         messages.error(request, _("Check the form: %(errors)s") % {
             "errors": "; ".join(f"{form.fields[k].label}: {' '.join(v)}" if k in form.fields else " ".join(v)
