@@ -152,6 +152,15 @@ def world(chain, make_agreement, make_user, make_organization, make_proposal, ma
 
     pack = meeting_pack_start(actor=users[AD], as_of=at("2026-06-30").date())
     objects["pack"], objects["pack_fmt"] = meeting_pack_execute(pack_id=pack.pk), "xlsx"
+
+    from doyak.regulation.services import dependencies_sync, task_create
+
+    dependencies_sync(actor=chain.pm)  # the selected proposals' regulations grow into project records
+    objects["regulation_dependency"] = tuple(p.regulation_dependencies.get() for p in selected)
+    objects["regulation_task"] = task_create(actor=chain.pm, data={
+        "code": "RT-T-01", "title": "자율주행 실증", "industry": "자동차", "ministry": "국토교통부",
+        "law": "자율주행자동차법", "change_kind": "law_amendment"})
+    objects["calendar_token"] = "dyc_no-such-token"
     missing = [k for k, pair in objects.items() for v in (pair if isinstance(pair, tuple) else (pair,)) if v is None]
     assert missing == []
     return World(users=users, tokens=tokens, objects=objects)
@@ -210,6 +219,13 @@ RULES: dict[str, Rule] = {
     "execution.manage": rule(MINISTRY),
     "execution.report_write": rule(own={A}),
     "execution.queue": rule(READERS),
+    # regulation innovation: the registry for the ministry side, readers, the liaison and applicants; a
+    # project's dependencies for those and its own institution; edits by the ministry side and the liaison
+    "regulation.registry": rule(READERS, LI, A),
+    "regulation.edit": rule(MINISTRY, LI),
+    "regulation.dependencies": rule(READERS, LI, A),
+    "regulation.dependency": rule(READERS, LI, own={A}, denied=404),
+    "regulation.workspace": rule(READERS, LI),
 }
 
 # UI route name -> (resource, URL kwargs from the world, method). Paired world objects make an own and an
@@ -315,6 +331,18 @@ UI: dict[str, tuple[str, dict, str]] = {
     "execution:evaluation_result": ("execution.manage", {"evaluation_id": "project_evaluation"}, "POST"),
     "execution:sanction": ("execution", {"case_id": "sanction_case"}, "GET"),
     "execution:sanction_action": ("execution.manage", {"case_id": "sanction_case", "name": "decide"}, "POST"),
+    "regulation:registry": ("regulation.registry", {}, "GET"),
+    "regulation:task": ("regulation.registry", {"task_id": "regulation_task"}, "GET"),
+    "regulation:task_action": ("regulation.edit", {"task_id": "regulation_task", "name": "transition"}, "POST"),
+    "regulation:dependencies": ("regulation.dependencies", {}, "GET"),
+    "regulation:dependency": ("regulation.dependency", {"dependency_id": "regulation_dependency"}, "GET"),
+    "regulation:dependency_action": ("regulation.edit", {"dependency_id": "regulation_dependency", "name": "record"},
+                                     "POST"),
+    "regulation:workspace": ("regulation.workspace", {}, "GET"),
+    "regulation:progress": ("regulation.workspace", {}, "GET"),
+    "regulation:calendar": ("signed_in", {}, "GET"),
+    "regulation:calendar_feed": ("public", {"token": "calendar_token"}, "GET"),
+    "regulation:regulatory_agreement": ("agreement", AG, "GET"),
 }
 
 # API "METHOD path" -> (resource, path parameters from the world)
@@ -386,6 +414,16 @@ API: dict[str, tuple[str, dict]] = {
     "GET /agreements/reports/{report_id}": ("execution", {"report_id": "report"}),
     "PUT /agreements/reports/{report_id}": ("execution.report_write", {"report_id": "report"}),
     "POST /agreements/reports/{report_id}/review": ("execution.manage", {"report_id": "report"}),
+    "GET /regulation/tasks": ("regulation.registry", {}),
+    "GET /regulation/tasks/{task_id}": ("regulation.registry", {"task_id": "regulation_task"}),
+    "GET /regulation/dependencies": ("regulation.dependencies", {}),
+    "GET /regulation/dependencies/{dependency_id}": ("regulation.dependency", {"dependency_id": "regulation_dependency"}),
+    "POST /regulation/dependencies/{dependency_id}/record": ("regulation.edit",
+                                                            {"dependency_id": "regulation_dependency"}),
+    "POST /regulation/dependencies/{dependency_id}/milestones": ("regulation.edit",
+                                                                {"dependency_id": "regulation_dependency"}),
+    "POST /regulation/dependencies/{dependency_id}/notes": ("regulation.edit",
+                                                           {"dependency_id": "regulation_dependency"}),
 }
 RULES["audit_admin"] = rule(AD)
 
@@ -428,7 +466,7 @@ def _fingerprint():
 
     counted = [m for m in apps.get_models() if m._meta.app_label in {
         "proposals", "evaluation", "portfolio", "agreements", "finance", "calls", "organizations", "policies", "accounts",
-        "max", "kpi", "execution"}]
+        "max", "kpi", "execution", "regulation"}]
     states = {}
     for model in counted:
         fields = [f.name for f in model._meta.fields if f.name in ("status", "stage", "revoked_at", "name")]

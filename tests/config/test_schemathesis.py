@@ -60,6 +60,12 @@ def api_world(make_agreement, add_txn, make_user, chain):
                            proposal_ids=[proposal.pk], industry="기계", adoption_level="basic")
     asset_evidence_add(actor=users["applicant"], asset_id=asset.pk, name="e.pdf", content=b"%PDF-1.4\nproof")
     panel = proposal.call.panels.first()
+    from doyak.regulation.services import dependency_create, task_create
+
+    task = task_create(actor=chain.pm, data={"code": "RT-S-1", "title": "실증 규제", "industry": "자동차",
+                                             "ministry": "국토교통부", "law": "도로교통법", "change_kind": "notice"})
+    dependency = dependency_create(actor=chain.pm, proposal_id=proposal.pk, regulation="도로교통법",
+                                   route="law_change", task_id=task.pk)
     ids = {
         "agreement_id": agreement.pk, "proposal_id": proposal.pk, "call_id": proposal.call_id,
         "organization_id": proposal.lead_organization_id, "run_id": run.pk, "panel_id": panel.pk,
@@ -68,6 +74,7 @@ def api_world(make_agreement, add_txn, make_user, chain):
         "key": "evaluation.cutoff_score_default", "asset_id": asset.pk,
         "number": 1, "change_id": _change(agreement).pk,
         "report_id": agreement.reports.order_by("pk").first().pk,
+        "task_id": task.pk, "dependency_id": dependency.pk,
     }
     return {"tokens": tokens, "ids": ids, "spare": spare,
             "signing_in": {token.pk for token, _raw in issued.values()}}

@@ -63,6 +63,23 @@ def test_seed_demo_counts_and_idempotent():
     assert not Proposal.objects.filter(status__in=["evaluated", "selected"], evaluation_decision=None).exists()
     assert Proposal.objects.filter(status="selected", lead_organization=applicant.organization).exists()
     _assert_plausible(applicant)
+    _assert_regulation_demo()
+
+
+def _assert_regulation_demo():
+    """Issue 11: 30 demo tasks, dependencies in each of the four statuses as of the demo's today (the status
+    the daily job stored is the one the engine gives today), an alert for each status worth one."""
+    from django.utils import timezone
+
+    from doyak.regulation.models import ProjectRegulation, RegulationAlert, RegulationTask
+    from doyak.regulation.services import dependency_status_of
+
+    today = timezone.localdate()
+    assert RegulationTask.objects.filter(is_demo=True).count() == 30
+    deps = list(ProjectRegulation.objects.prefetch_related("milestones"))
+    assert {d.status for d in deps} == {"on_track", "at_risk", "blocked", "expiring"}
+    assert all(d.status == dependency_status_of(d, today=today) and d.status_on == today for d in deps)
+    assert set(RegulationAlert.objects.values_list("status", flat=True)) == {"at_risk", "blocked", "expiring"}
 
 
 def _assert_plausible(applicant):

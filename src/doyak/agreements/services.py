@@ -74,6 +74,14 @@ def execution_schedule_ensure(**kwargs):
 
     return ensure(**kwargs)
 
+
+def regulatory_agreement_required_or_raise(agreement) -> None:
+    """A regulation-free R&D call's agreement is signed only with its regulatory agreement (the regulation app;
+    imported late: regulation builds on this app)."""
+    from doyak.regulation.services import regulatory_agreement_required_or_raise as check
+
+    check(agreement)
+
 _PARTY_ROLE = {MemberRole.SUBCONTRACTOR: PartyRole.SUBCONTRACTOR}
 
 
@@ -159,6 +167,7 @@ def agreements_conclude_for_call(*, actor: Actor, call_id: int) -> int:
         proposal__call_id=call_id, status=AgreementStatus.DRAFT).order_by("pk"))
     now = timezone.now()
     for agreement in drafts:
+        regulatory_agreement_required_or_raise(agreement)
         _version_one_freeze(actor=actor, agreement=agreement)
         agreement.status, agreement.version, agreement.signed_at = AgreementStatus.ACTIVE, 1, now
         agreement.save(update_fields=["status", "version", "signed_at", "updated_at"])
@@ -186,6 +195,7 @@ def agreement_sign(*, actor: Actor, agreement_id: int, today: dt.date | None = N
                            code="agreement_sign_forbidden")
     if agreement.status != AgreementStatus.DRAFT:
         raise Conflict(_("This agreement is already signed."), code="agreement_not_draft")
+    regulatory_agreement_required_or_raise(agreement)
     side = SignatureSide.INSTITUTION if can_sign_as_institution(actor, agreement) else SignatureSide.MANAGER
     try:
         with transaction.atomic():

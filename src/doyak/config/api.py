@@ -28,6 +28,7 @@ from doyak.organizations.api import router as organizations_router
 from doyak.policies.api import router as policies_router
 from doyak.portfolio.api import router as portfolio_router
 from doyak.proposals.api import router as proposals_router
+from doyak.regulation.api import router as regulation_router
 
 
 class TokenAuth(HttpBearer):
@@ -193,3 +194,4 @@ api.add_router("/agreements", execution_router)  # reports, evaluations, stops o
 api.add_router("/finance", finance_router)
 api.add_router("/max", max_router)
 api.add_router("/kpi", kpi_router)
+api.add_router("/regulation", regulation_router)

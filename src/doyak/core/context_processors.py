@@ -26,6 +26,8 @@ DOMAIN_ENTRIES = [
                                                     Role.ADMINISTRATOR})),
     (_("M.AX assets"), "max:list", frozenset({Role.APPLICANT, Role.PROGRAM_MANAGER, Role.ADMINISTRATOR,
                                               Role.COUNCIL_MEMBER, Role.AUDITOR})),
+    (_("Regulation innovation"), "regulation:registry", frozenset({Role.REGULATION_LIAISON, Role.COUNCIL_MEMBER,
+                                                                  Role.PROGRAM_MANAGER, Role.ADMINISTRATOR})),
     (_("KPI board"), "kpi:board", ALL_ROLES),
 ]
 

@@ -262,8 +262,9 @@ def _domain_seeds() -> list[Callable[..., dict[str, int]]]:
     from doyak.max.seeding import max_seed
     from doyak.portfolio.seeding import portfolio_seed
     from doyak.proposals.seeding import proposals_seed
+    from doyak.regulation.seeding import regulation_seed  # after the drafts exist, before they are signed
 
-    return [proposals_seed, evaluation_seed, portfolio_seed, agreements_signing_seed, finance_seed,
+    return [proposals_seed, evaluation_seed, portfolio_seed, regulation_seed, agreements_signing_seed, finance_seed,
             agreements_changes_seed, max_seed, execution_demo_seed, kpi_funds_seed]
 
 

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "doyak.finance",
     "doyak.execution",  # after finance: where both translate one English word, the ledger's wording wins
     "doyak.max",
+    "doyak.regulation",
     "doyak.kpi",
     "doyak.demo",
     "django.forms",  # its widget templates, after core's KRDS overrides (FORM_RENDERER below)
@@ -94,6 +95,7 @@ HOME_PAGE_PROVIDERS = [
     "doyak.calls.selectors.home_content",
     "doyak.proposals.selectors.home_content",
     "doyak.evaluation.selectors.home_content",
+    "doyak.regulation.selectors.home_content",
     "doyak.kpi.selectors.home_content",
     "doyak.core.selectors.home_content",
 ]

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RegulationConfig(AppConfig):
+    name = "doyak.regulation"
+    label = "regulation"
+    verbose_name = _("Regulation innovation")
