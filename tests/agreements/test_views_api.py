@@ -85,7 +85,7 @@ def test_request_made_and_approved_through_the_pages(project, chain):
     change = ChangeRequest.objects.get(agreement=agreement)
     page = client.get(reverse("agreements:change", args=[change.pk]))
     form = page.context["form"]
-    data = {name: form[name].value() for name in form.fields}
+    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
     data.update({"pi": new_pi.pk, "staff": [], "end_date": "2026-12-31", "submit": "1", "reason": "책임자 퇴직"})
     response = client.post(reverse("agreements:change", args=[change.pk]), data)
     assert response.status_code == 302

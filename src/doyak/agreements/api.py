@@ -67,6 +67,7 @@ class ChangeOut(Schema):
     items: list[ItemOut]
     submitted_at: dt.datetime | None = None
     due_date: dt.date | None = None
+    effective_date: dt.date | None = None
     decided_at: dt.datetime | None = None
     decision_note: str
     applied_version: int | None = None
@@ -107,6 +108,7 @@ class ChangeIn(Schema):
     parties: Annotated[list[PartyIn], Field(max_length=200)] | None = None
     start_date: Annotated[dt.date, Field(ge=dt.date(1900, 1, 1), le=dt.date(2100, 12, 31))] | None = None
     end_date: Annotated[dt.date, Field(ge=dt.date(1900, 1, 1), le=dt.date(2100, 12, 31))] | None = None
+    effective_date: Annotated[dt.date, Field(ge=dt.date(1900, 1, 1), le=dt.date(2100, 12, 31))] | None = None
     method: LongText | None = None
     goals: Annotated[list[Text(2000)], Field(max_length=50)] | None = None
     budget: Annotated[list[BudgetLineIn], Field(max_length=SMALLINT_MAX)] | None = None

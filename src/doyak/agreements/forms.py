@@ -30,18 +30,24 @@ class ChangeForm(forms.Form):
                                            queryset=Researcher.objects.none(), widget=forms.CheckboxSelectMultiple)
     end_date = forms.DateField(label=_("End date"), widget=forms.DateInput(attrs={"type": "date"}),
                                input_formats=["%Y-%m-%d"])
+    effective_date = forms.DateField(
+        label=_("To take effect on"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+        input_formats=["%Y-%m-%d"],
+        help_text=_("Empty: the day the program manager approves. A notice takes effect on submission."))
     goals = forms.CharField(label=_("Goals (one per line)"), widget=forms.Textarea(attrs={"rows": 3}),
                             max_length=TEXT_MAX)
     method = forms.CharField(label=_("Research method and content"), widget=forms.Textarea(attrs={"rows": 3}),
                              required=False, max_length=TEXT_MAX)
 
-    def __init__(self, *args, terms: dict, organization_ids: set[int], **kwargs):
+    def __init__(self, *args, terms: dict, organization_ids: set[int], effective_date: dt.date | None = None,
+                 **kwargs):
         self.terms = terms
         named = {p["id"] for p in [terms.get("pi") or {"id": 0}, *terms["staff"]]}
         people = Researcher.objects.filter(organization_id__in=organization_ids) | Researcher.objects.filter(
             pk__in=named)
         initial = {"reason": "", "pi": (terms.get("pi") or {}).get("id"), "staff": [s["id"] for s in terms["staff"]],
-                   "end_date": dt.date.fromisoformat(terms["end_date"]), "goals": "\n".join(terms["goals"]),
+                   "end_date": dt.date.fromisoformat(terms["end_date"]), "effective_date": effective_date,
+                   "goals": "\n".join(terms["goals"]),
                    "method": terms.get("method", "")}
         kwargs.setdefault("initial", initial)
         super().__init__(*args, **kwargs)
@@ -63,6 +69,7 @@ class ChangeForm(forms.Form):
         budget = [{**line, "gov_krw": data[f"gov_{i}"], "cash_krw": data[f"cash_{i}"]}
                   for i, line in enumerate(self.terms["budget"])]
         return {"pi_id": data["pi"].pk, "staff_ids": [r.pk for r in data["staff"]], "end_date": data["end_date"],
+                "effective_date": data["effective_date"],
                 "goals": data["goals"].splitlines(), "method": data["method"], "budget": budget}
 
 

@@ -135,7 +135,8 @@ def change_detail(request, change_id: int):
                 except DoyakError as error:
                     messages.error(request, str(error.message))
         else:
-            form = ChangeForm(terms=change.proposed_terms, organization_ids=people_orgs)
+            form = ChangeForm(terms=change.proposed_terms, organization_ids=people_orgs,
+                              effective_date=change.effective_date)
             form.initial["reason"] = change.reason
     elif request.method == "POST":
         raise AccessDenied(_("You may not edit this change request."), code="change_forbidden")
