@@ -245,3 +245,47 @@ def test_effective_date_outside_the_period_is_refused(project):
         change_propose(actor=applicant, agreement_id=agreement.pk,
                        edits={"pi_id": new_pi.pk, "effective_date": dt.date(2027, 1, 1)})
     assert (refused.value.code, ChangeRequest.objects.count()) == ("effective_date_invalid", 0)
+
+
+def test_every_list_term_is_classified_by_its_rule(project, chain, make_organization):
+    """KPIs, stages, parties and equipment edited one at a time: each difference falls under its policy rule
+    (each request is rejected so that the next one can be proposed)."""
+    agreement, applicant, _ = project
+    partner = make_organization(name="새참여기관")
+    lead_id = agreement.proposal.lead_organization_id
+    cases = [
+        ({"kpis": [{"name": "특허 출원", "unit": "건", "baseline": 0, "target": 3, "year": 2026}]},
+         [("kpis", "major", "agreement_change.class.goals")]),
+        ({"stages": [{"start_date": dt.date(2026, 1, 1), "end_date": dt.date(2026, 6, 30)},
+                     {"start_date": dt.date(2026, 7, 1), "end_date": dt.date(2026, 12, 31)}]},
+         [("stages", "major", "agreement_change.class.period")]),
+        ({"parties": [{"organization_id": partner.pk, "role": "subcontractor"}]},
+         [("parties", "major", "agreement_change.class.parties")]),
+        ({"equipment": [{"year": 2026, "organization_id": lead_id, "description": "분광기", "amount_krw": 30_000_000}]},
+         [(f"budget.2026.{lead_id}.equipment", "minor", "agreement_change.class.budget_transfer"),
+          (f"equipment.2026.{lead_id}.분광기", "major", "agreement_change.class.equipment_unplanned")]),
+    ]
+    for edits, expected in cases:
+        change = change_propose(actor=applicant, agreement_id=agreement.pk, edits=edits)
+        change = change_transition(actor=applicant, change_id=change.pk, name="submit", today=TODAY)
+        assert [(i["field"], i["class"], i["rule"]) for i in change.items] == expected
+        assert (change.status, change.classification) == ("submitted", "major")
+        change_transition(actor=chain.pm, change_id=change.pk, name="reject", note="다음 사례")
+    # equipment under the threshold is planned on a new (empty) equipment line: a budget move, a notice
+    change = change_propose(actor=applicant, agreement_id=agreement.pk, edits={"equipment": [
+        {"year": 2026, "organization_id": lead_id, "description": "저울", "amount_krw": 29_999_999}]})
+    change = change_transition(actor=applicant, change_id=change.pk, name="submit", today=TODAY)
+    assert [(i["field"], i["class"], i["rule"]) for i in change.items] == [
+        (f"budget.2026.{lead_id}.equipment", "minor", "agreement_change.class.budget_transfer")]
+    assert change.status == "applied"
+    assert ApprovedBudget.objects.get(agreement=agreement, category="equipment").items == [
+        {"description": "저울", "amount_krw": 29_999_999}]
+
+
+def test_stages_that_leave_a_gap_are_refused(project):
+    agreement, applicant, _ = project
+    with pytest.raises(ValidationFailed) as refused:
+        change_propose(actor=applicant, agreement_id=agreement.pk, edits={"stages": [
+            {"start_date": dt.date(2026, 1, 1), "end_date": dt.date(2026, 6, 29)},
+            {"start_date": dt.date(2026, 7, 1), "end_date": dt.date(2026, 12, 31)}]})
+    assert (refused.value.code, ChangeRequest.objects.count()) == ("stages_invalid", 0)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -68,6 +69,8 @@ AUDIT_ACTIONS = audit_actions_register({
     "change.reject": gettext_lazy("Agreement change rejected"),
     "change.apply": gettext_lazy("Approved agreement change put in force"),
 })
+
+EQUIPMENT_CATEGORY = CostCategory.EQUIPMENT.value
 
 def execution_schedule_ensure(**kwargs):
     """The execution app's schedule of a newly signed agreement (imported late: execution builds on this app)."""
@@ -271,10 +274,14 @@ def _terms_edited(*, agreement: Agreement, base: dict, edits: dict) -> dict:
             terms[name] = edits[name].isoformat()
     if terms["end_date"] < terms["start_date"]:
         raise ValidationFailed(_("The end date is before the start date."), code="period_invalid", field="end_date")
-    if edits.get("start_date") is not None or edits.get("end_date") is not None:
+    if edits.get("stages") is not None:
+        terms["stages"] = _stages_checked(edits["stages"], start=terms["start_date"], end=terms["end_date"])
+    elif edits.get("start_date") is not None or edits.get("end_date") is not None:
         stages = terms["stages"]
         if stages:
             stages[0]["start_date"], stages[-1]["end_date"] = terms["start_date"], terms["end_date"]
+    if edits.get("kpis") is not None:
+        terms["kpis"] = [_kpi_term(k) for k in edits["kpis"] if str(k.get("name", "")).strip()]
     if edits.get("method") is not None:
         terms["method"] = edits["method"].strip()
     if edits.get("goals") is not None:
@@ -298,7 +305,63 @@ def _terms_edited(*, agreement: Agreement, base: dict, edits: dict) -> dict:
         terms["budget"] = sorted((line for line in lines.values()
                                   if line["gov_krw"] or line["cash_krw"] or line["in_kind_krw"] or line["items"]),
                                  key=budget_line_sort_key)
+    if edits.get("equipment") is not None:
+        terms["budget"] = _equipment_placed(terms["budget"], edits["equipment"])
     return terms
+
+
+def _kpi_term(kpi: dict) -> dict:
+    """A KPI as the terms hold it (decimals as normalised text, as ``terms_of`` writes them)."""
+    def text(value):
+        return None if value is None or value == "" else format(Decimal(str(value)).normalize(), "f")
+
+    if kpi.get("target") in (None, ""):
+        raise ValidationFailed(_("Every indicator needs a target."), code="kpi_target_missing", field="kpis")
+    return {"name": str(kpi["name"]).strip(), "unit": str(kpi.get("unit") or "").strip(),
+            "baseline": text(kpi.get("baseline")), "target": text(kpi["target"]),
+            "year": int(kpi["year"]) if kpi.get("year") not in (None, "") else None}
+
+
+def _stages_checked(stages: list[dict], *, start: str, end: str) -> list[dict]:
+    """Stages numbered in date order that cover the period day after day, without gap or overlap."""
+    spans = sorted(((_iso(s["start_date"]), _iso(s["end_date"])) for s in stages), key=lambda span: span)
+    problem = not spans or spans[0][0] != start or spans[-1][1] != end or any(a > b for a, b in spans)
+    for (_a, previous_end), (next_start, _b) in zip(spans, spans[1:], strict=False):
+        problem = problem or dt.date.fromisoformat(next_start) != dt.date.fromisoformat(previous_end) + dt.timedelta(1)
+    if problem:
+        raise ValidationFailed(_("The stages must cover the project period day after day, without gap or overlap."),
+                               code="stages_invalid", field="stages")
+    return [{"number": n, "start_date": a, "end_date": b} for n, (a, b) in enumerate(spans, start=1)]
+
+
+def _iso(value) -> str:
+    return value.isoformat() if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)).isoformat()
+
+
+def _equipment_placed(budget: list[dict], equipment: list[dict]) -> list[dict]:
+    """The equipment plan (each item on its year and institution's equipment line) replaces the lines' items;
+    a line for a new year or institution is added with no money (the budget edit gives its amounts)."""
+    orgs = Organization.objects.in_bulk({int(item["organization_id"]) for item in equipment})
+    lines = {budget_line_sort_key(line): {**line, "items": list(line.get("items") or [])} for line in budget}
+    for line in lines.values():
+        if line["category"] == EQUIPMENT_CATEGORY:
+            line["items"] = []
+    for item in equipment:
+        org = orgs.get(int(item["organization_id"]))
+        if org is None:
+            raise ValidationFailed(_("Unknown institution."), code="organization_not_found", field="equipment")
+        description = str(item.get("description") or "").strip()
+        if not description:
+            raise ValidationFailed(_("Name each piece of equipment."), code="equipment_description_missing",
+                                   field="equipment")
+        key = (int(item["year"]), org.pk, EQUIPMENT_CATEGORY)
+        line = lines.setdefault(key, {"year": key[0], "category": EQUIPMENT_CATEGORY, "organization_id": org.pk,
+                                      "organization": org.name, "gov_krw": 0, "cash_krw": 0, "in_kind_krw": 0,
+                                      "items": []})
+        line["items"].append({"description": description, "amount_krw": int(item["amount_krw"])})
+    return sorted((line for line in lines.values()
+                   if line["gov_krw"] or line["cash_krw"] or line["in_kind_krw"] or line["items"]),
+                  key=budget_line_sort_key)
 
 
 def _version_in_force(agreement: Agreement) -> AgreementVersion:
