@@ -164,3 +164,16 @@ def test_api_refuses_a_stranger_and_changes_nothing(project, make_user, make_org
                              content_type="application/json")
     assert response.status_code == 403 and response.json()["code"] == "agreement_forbidden"
     assert ChangeRequest.objects.count() == 0
+
+
+def test_untouched_extra_rows_with_selects_post_nothing(project):
+    """A browser posts a select's first option; the extra rows' selects start empty, so an untouched page
+    saves without a row error."""
+    agreement, applicant, _ = project
+    client = _client(applicant)
+    client.post(reverse("agreements:change_new", args=[agreement.pk]))
+    change = ChangeRequest.objects.get(agreement=agreement)
+    forms = client.get(reverse("agreements:change", args=[change.pk])).context["form"]
+    extra = [forms.parties.forms[-1], forms.equipment.forms[-1]]
+    assert [(f["role"].value() if "role" in f.fields else f["line"].value()) for f in extra] == [None, None]
+    assert [f.fields["role" if "role" in f.fields else "line"].choices[0][0] for f in extra] == ["", ""]

@@ -114,7 +114,9 @@ class PartyForm(forms.Form):
     """A participant or subcontractor (the lead institution is chosen above)."""
 
     organization = OrganizationChoice(label=_("Institution"), queryset=Organization.objects.none())
-    role = forms.ChoiceField(label=_("Role"), choices=[(PartyRole.PARTICIPANT, PartyRole.PARTICIPANT.label),
+    # an empty first choice: the empty extra row posts nothing that marks it changed
+    role = forms.ChoiceField(label=_("Role"), choices=[("", "---------"),
+                                                       (PartyRole.PARTICIPANT, PartyRole.PARTICIPANT.label),
                                                        (PartyRole.SUBCONTRACTOR, PartyRole.SUBCONTRACTOR.label)])
 
     def __init__(self, *args, organizations=None, **kwargs):
@@ -131,7 +133,7 @@ class EquipmentForm(forms.Form):
 
     def __init__(self, *args, lines=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["line"].choices = list(lines)
+        self.fields["line"].choices = [("", "---------"), *lines]
 
 
 def _formset(form, *, extra: int = 1):
