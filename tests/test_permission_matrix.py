@@ -205,6 +205,7 @@ RULES: dict[str, Rule] = {
     "execution.manage": rule(MINISTRY),
     "execution.report_write": rule(own={A}),
     "execution.queue": rule(READERS),
+    "execution.grade": rule(),  # only a panel's own evaluators, and nobody in this world sits on one
 }
 
 # UI route name -> (resource, URL kwargs from the world, method). Paired world objects make an own and an
@@ -306,6 +307,8 @@ UI: dict[str, tuple[str, dict, str]] = {
     "execution:evaluation": ("execution", {"evaluation_id": "project_evaluation"}, "GET"),
     "execution:evaluation_panel": ("execution.manage", {"evaluation_id": "project_evaluation"}, "POST"),
     "execution:evaluation_result": ("execution.manage", {"evaluation_id": "project_evaluation"}, "POST"),
+    "execution:evaluation_grade": ("execution.grade", {"evaluation_id": "project_evaluation"}, "POST"),
+    "execution:my_evaluations": ("signed_in", {}, "GET"),
     "execution:sanction": ("execution", {"case_id": "sanction_case"}, "GET"),
     "execution:sanction_action": ("execution.manage", {"case_id": "sanction_case", "name": "decide"}, "POST"),
 }
