@@ -8,9 +8,9 @@ import datetime as dt
 from doyak.core.labels import policy_choices_register
 from doyak.policies.services import policy_value
 
-from .enums import StopReason
+from .enums import PanelRule, StopReason
 
-policy_choices_register({"execution.stop.no_penalty_reasons": StopReason})
+policy_choices_register({"execution.stop.no_penalty_reasons": StopReason, "execution.panel.result_rule": PanelRule})
 
 GRADE_SWITCH_DATE = "execution.grades.switch_date"
 SANCTION_GRADES = "grades.sanction_grades"

@@ -5,9 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
 
-from .enums import OWED_REPORT_STATUSES, Diligence, Grade, SpecialOutcome
+from .enums import OWED_REPORT_STATUSES, Diligence, Grade, PanelRule, SpecialOutcome
 
 
 def report_rows(reports, today: dt.date | None = None) -> list[tuple]:
@@ -16,11 +15,6 @@ def report_rows(reports, today: dt.date | None = None) -> list[tuple]:
     return [(r, r.status in OWED_REPORT_STATUSES and r.due_date < today) for r in reports]
 
 
-PANEL_RULE_LABELS = {
-    "majority_lower_tie": gettext_lazy("Majority of the evaluators; a tie goes to the lower grade (the project "
-                                       "continues, diligent)"),
-    "lowest": gettext_lazy("The lowest grade any evaluator gave"),
-}
 
 
 def computed_result(result: dict | None) -> dict | None:
@@ -33,4 +27,4 @@ def computed_result(result: dict | None) -> dict | None:
     return {**result, "grade_label": label(Grade, result["grade"]),
             "diligence_label": label(Diligence, result["diligence"]),
             "outcome_label": label(SpecialOutcome, result["outcome"]),
-            "rule_label": str(PANEL_RULE_LABELS.get(result["rule"], result["rule"]))}
+            "rule_label": label(PanelRule, result["rule"]) or result["rule"]}

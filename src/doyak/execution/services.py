@@ -381,7 +381,7 @@ def evaluation_record(*, actor: Actor, evaluation_id: int, grade: str = "", dili
     evaluation.save()
     audit_record(actor=actor, action=f"evaluation.{evaluation.kind}.record", obj=evaluation,
                  changes={"grade": grade, "diligence": diligence, "outcome": outcome, "goal_met_early": goal_met_early,
-                          "rule": result["rule"], "members": evaluation.panel.count()})
+                          "members": evaluation.panel.count()})
     if evaluation.kind == EvaluationKind.SPECIAL:
         _special_outcome_apply(actor=actor, evaluation=evaluation, today=today)
     else:
