@@ -226,6 +226,7 @@ RULES: dict[str, Rule] = {
     "regulation.dependencies": rule(READERS, LI, A),
     "regulation.dependency": rule(READERS, LI, own={A}, denied=404),
     "regulation.workspace": rule(READERS, LI),
+    "execution.grade": rule(),  # only a panel's own evaluators, and nobody in this world sits on one
 }
 
 # UI route name -> (resource, URL kwargs from the world, method). Paired world objects make an own and an
@@ -329,6 +330,8 @@ UI: dict[str, tuple[str, dict, str]] = {
     "execution:evaluation": ("execution", {"evaluation_id": "project_evaluation"}, "GET"),
     "execution:evaluation_panel": ("execution.manage", {"evaluation_id": "project_evaluation"}, "POST"),
     "execution:evaluation_result": ("execution.manage", {"evaluation_id": "project_evaluation"}, "POST"),
+    "execution:evaluation_grade": ("execution.grade", {"evaluation_id": "project_evaluation"}, "POST"),
+    "execution:my_evaluations": ("signed_in", {}, "GET"),
     "execution:sanction": ("execution", {"case_id": "sanction_case"}, "GET"),
     "execution:sanction_action": ("execution.manage", {"case_id": "sanction_case", "name": "decide"}, "POST"),
     "regulation:registry": ("regulation.registry", {}, "GET"),

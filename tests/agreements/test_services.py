@@ -111,9 +111,12 @@ def test_major_request_waits_whole_and_the_pm_approves(project, chain):
     assert (change.status, change.classification, change.due_date) == ("submitted", "major", TODAY + dt.timedelta(30))
     assert [(i["field"], i["class"]) for i in change.items][0] == ("pi", "major")
     assert Agreement.objects.get(pk=agreement.pk).version == 1
-    # when the PM approves: version 2 with the new PI and budget
+    # when the PM approves (no effective date asked: today): approved and at once applied as version 2
     change = change_transition(actor=chain.pm, change_id=change.pk, name="approve", today=TODAY)
-    assert (change.status, change.decided_by_id) == ("applied", chain.pm.pk)
+    assert (change.status, change.decided_by_id, change.effective_date) == ("applied", chain.pm.pk, TODAY)
+    assert list(AuditEvent.objects.filter(action__in=["change.approve", "change.apply"]).order_by("id").values_list(
+        "action", "actor_id", "changes__status")) == [("change.approve", chain.pm.pk, ["submitted", "approved"]),
+                                                      ("change.apply", None, ["approved", "applied"])]
     terms = AgreementVersion.objects.get(agreement=agreement, number=2).terms
     assert terms["pi"] == {"id": new_pi.pk, "name": "박책임"}
     assert agreement.researchers.get(is_pi=True).researcher_id == new_pi.pk
@@ -200,3 +203,89 @@ def test_signed_agreement_becomes_active_on_its_start_date(make_agreement, make_
     assert agreements_activate_started(actor=SYSTEM, today=dt.date(2026, 6, 30)) == 0
     assert agreements_activate_started(actor=SYSTEM, today=dt.date(2026, 7, 1)) == 1
     assert Agreement.objects.get(pk=agreement.pk).status == "active"
+
+
+def test_approved_change_effective_later_waits_for_its_date(project, chain):
+    from doyak.accounts.rules import SYSTEM
+    from doyak.agreements.services import agreements_daily, changes_apply_due
+
+    # given a PI change asked to take effect on 2026-06-01, submitted and approved on TODAY (2026-05-04)
+    agreement, applicant, new_pi = project
+    change = change_propose(actor=applicant, agreement_id=agreement.pk,
+                            edits={"pi_id": new_pi.pk, "effective_date": dt.date(2026, 6, 1)})
+    change_transition(actor=applicant, change_id=change.pk, name="submit", today=TODAY)
+    change = change_transition(actor=chain.pm, change_id=change.pk, name="approve", today=TODAY)
+    # then it is approved (the decision stored), nothing is in force yet, and the next change waits for it
+    assert (change.status, change.decided_by_id, change.effective_date) == ("approved", chain.pm.pk,
+                                                                            dt.date(2026, 6, 1))
+    agreement.refresh_from_db()
+    assert (agreement.version, agreement.researchers.get(is_pi=True).researcher.name) == (1, "김책임")
+    with pytest.raises(Conflict):
+        change_propose(actor=applicant, agreement_id=agreement.pk, edits={"method": "다른 방법"})
+    # and neither the PM nor the day before puts it in force
+    with pytest.raises(AccessDenied):
+        change_transition(actor=chain.pm, change_id=change.pk, name="apply", today=dt.date(2026, 6, 1))
+    with pytest.raises(Conflict):
+        change_transition(actor=SYSTEM, change_id=change.pk, name="apply", today=dt.date(2026, 5, 31))
+    assert changes_apply_due(actor=SYSTEM, today=dt.date(2026, 5, 31)) == 0
+    # when the daily job runs on the effective date: applied as version 2, in force from that date
+    assert agreements_daily(actor=SYSTEM, today=dt.date(2026, 6, 1)) == {"activated": 0, "changes_applied": 1}
+    change.refresh_from_db()
+    agreement.refresh_from_db()
+    version = agreement.versions.get(number=2)
+    assert (change.status, agreement.version, version.effective_from, version.change_request_id) == (
+        "applied", 2, dt.date(2026, 6, 1), change.pk)
+    assert agreement.researchers.get(is_pi=True).researcher_id == new_pi.pk
+    assert changes_apply_due(actor=SYSTEM, today=dt.date(2026, 6, 2)) == 0
+
+
+def test_effective_date_outside_the_period_is_refused(project):
+    agreement, applicant, new_pi = project
+    with pytest.raises(ValidationFailed) as refused:
+        change_propose(actor=applicant, agreement_id=agreement.pk,
+                       edits={"pi_id": new_pi.pk, "effective_date": dt.date(2027, 1, 1)})
+    assert (refused.value.code, ChangeRequest.objects.count()) == ("effective_date_invalid", 0)
+
+
+def test_every_list_term_is_classified_by_its_rule(project, chain, make_organization):
+    """KPIs, stages, parties and equipment edited one at a time: each difference falls under its policy rule
+    (each request is rejected so that the next one can be proposed)."""
+    agreement, applicant, _ = project
+    partner = make_organization(name="새참여기관")
+    lead_id = agreement.proposal.lead_organization_id
+    cases = [
+        ({"kpis": [{"name": "특허 출원", "unit": "건", "baseline": 0, "target": 3, "year": 2026}]},
+         [("kpis", "major", "agreement_change.class.goals")]),
+        ({"stages": [{"start_date": dt.date(2026, 1, 1), "end_date": dt.date(2026, 6, 30)},
+                     {"start_date": dt.date(2026, 7, 1), "end_date": dt.date(2026, 12, 31)}]},
+         [("stages", "major", "agreement_change.class.period")]),
+        ({"parties": [{"organization_id": partner.pk, "role": "subcontractor"}]},
+         [("parties", "major", "agreement_change.class.parties")]),
+        ({"equipment": [{"year": 2026, "organization_id": lead_id, "description": "분광기", "amount_krw": 30_000_000}]},
+         [(f"budget.2026.{lead_id}.equipment", "minor", "agreement_change.class.budget_transfer"),
+          (f"equipment.2026.{lead_id}.분광기", "major", "agreement_change.class.equipment_unplanned")]),
+    ]
+    for edits, expected in cases:
+        change = change_propose(actor=applicant, agreement_id=agreement.pk, edits=edits)
+        change = change_transition(actor=applicant, change_id=change.pk, name="submit", today=TODAY)
+        assert [(i["field"], i["class"], i["rule"]) for i in change.items] == expected
+        assert (change.status, change.classification) == ("submitted", "major")
+        change_transition(actor=chain.pm, change_id=change.pk, name="reject", note="다음 사례")
+    # equipment under the threshold is planned on a new (empty) equipment line: a budget move, a notice
+    change = change_propose(actor=applicant, agreement_id=agreement.pk, edits={"equipment": [
+        {"year": 2026, "organization_id": lead_id, "description": "저울", "amount_krw": 29_999_999}]})
+    change = change_transition(actor=applicant, change_id=change.pk, name="submit", today=TODAY)
+    assert [(i["field"], i["class"], i["rule"]) for i in change.items] == [
+        (f"budget.2026.{lead_id}.equipment", "minor", "agreement_change.class.budget_transfer")]
+    assert change.status == "applied"
+    assert ApprovedBudget.objects.get(agreement=agreement, category="equipment").items == [
+        {"description": "저울", "amount_krw": 29_999_999}]
+
+
+def test_stages_that_leave_a_gap_are_refused(project):
+    agreement, applicant, _ = project
+    with pytest.raises(ValidationFailed) as refused:
+        change_propose(actor=applicant, agreement_id=agreement.pk, edits={"stages": [
+            {"start_date": dt.date(2026, 1, 1), "end_date": dt.date(2026, 6, 29)},
+            {"start_date": dt.date(2026, 7, 1), "end_date": dt.date(2026, 12, 31)}]})
+    assert (refused.value.code, ChangeRequest.objects.count()) == ("stages_invalid", 0)

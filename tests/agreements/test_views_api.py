@@ -78,20 +78,50 @@ def test_request_page_shows_each_difference_with_its_rule_by_name(project, chain
     assert [t.name for t in response.context["decisions"]] == ["approve", "return", "reject"]
 
 
-def test_request_made_and_approved_through_the_pages(project, chain):
+def _page_data(forms) -> dict:
+    """What a browser posts back from the request page untouched: the main form and every formset row."""
+    fields = [(forms.main, name) for name in forms.main.fields]
+    for formset in forms.formsets:
+        fields += [(formset.management_form, name) for name in formset.management_form.fields]
+        fields += [(form, name) for form in formset.forms for name in form.fields if name != "DELETE"]
+    return {form[name].html_name: form[name].value() for form, name in fields if form[name].value() is not None}
+
+
+def test_request_made_and_approved_through_the_pages(project, chain, make_organization):
     agreement, applicant, new_pi = project
+    partner = make_organization(name="새참여기관")
     client = _client(applicant)
-    response = client.post(reverse("agreements:change_new", args=[agreement.pk]))
+    client.post(reverse("agreements:change_new", args=[agreement.pk]))
     change = ChangeRequest.objects.get(agreement=agreement)
     page = client.get(reverse("agreements:change", args=[change.pk]))
-    form = page.context["form"]
-    data = {name: form[name].value() for name in form.fields}
-    data.update({"pi": new_pi.pk, "staff": [], "end_date": "2026-12-31", "submit": "1", "reason": "책임자 퇴직"})
+    data = _page_data(page.context["form"])
+    # when the institution names a new PI, adds a KPI and a subcontractor in the rows left empty, and submits
+    kpis = int(data["kpi-TOTAL_FORMS"]) - 1  # the empty extra row
+    data.update({"pi": new_pi.pk, "staff": [], "submit": "1", "reason": "책임자 퇴직",
+                 f"kpi-{kpis}-name": "특허 출원", f"kpi-{kpis}-unit": "건", f"kpi-{kpis}-target": "3",
+                 "party-0-organization": partner.pk, "party-0-role": "subcontractor"})
     response = client.post(reverse("agreements:change", args=[change.pk]), data)
     assert response.status_code == 302
-    assert ChangeRequest.objects.get(pk=change.pk).status == "submitted"
+    change = ChangeRequest.objects.get(pk=change.pk)
+    assert (change.status, [i["field"] for i in change.items]) == ("submitted", ["pi", "parties", "kpis"])
+    assert change.proposed_terms["kpis"][-1] == {"name": "특허 출원", "unit": "건", "baseline": None, "target": "3",
+                                                 "year": None}
     _client(chain.pm).post(reverse("agreements:change_transition", args=[change.pk, "approve"]))
     assert ChangeRequest.objects.get(pk=change.pk).status == "applied"
+    assert list(agreement.parties.filter(role="subcontractor").values_list("organization_id", flat=True)) == [
+        partner.pk]
+
+
+def test_request_page_refuses_an_unbounded_row_count(project):
+    agreement, applicant, _ = project
+    client = _client(applicant)
+    client.post(reverse("agreements:change_new", args=[agreement.pk]))
+    change = ChangeRequest.objects.get(agreement=agreement)
+    data = _page_data(client.get(reverse("agreements:change", args=[change.pk])).context["form"])
+    data.update({"kpi-TOTAL_FORMS": "100000", "submit": "1"})
+    response = client.post(reverse("agreements:change", args=[change.pk]), data)
+    assert response.status_code == 200 and not response.context["form"].kpis.is_valid()
+    assert ChangeRequest.objects.get(pk=change.pk).status == "draft"
 
 
 def test_queue_lists_overdue_requests(project, chain, make_user):
@@ -134,3 +164,16 @@ def test_api_refuses_a_stranger_and_changes_nothing(project, make_user, make_org
                              content_type="application/json")
     assert response.status_code == 403 and response.json()["code"] == "agreement_forbidden"
     assert ChangeRequest.objects.count() == 0
+
+
+def test_untouched_extra_rows_with_selects_post_nothing(project):
+    """A browser posts a select's first option; the extra rows' selects start empty, so an untouched page
+    saves without a row error."""
+    agreement, applicant, _ = project
+    client = _client(applicant)
+    client.post(reverse("agreements:change_new", args=[agreement.pk]))
+    change = ChangeRequest.objects.get(agreement=agreement)
+    forms = client.get(reverse("agreements:change", args=[change.pk])).context["form"]
+    extra = [forms.parties.forms[-1], forms.equipment.forms[-1]]
+    assert [(f["role"].value() if "role" in f.fields else f["line"].value()) for f in extra] == [None, None]
+    assert [f.fields["role" if "role" in f.fields else "line"].choices[0][0] for f in extra] == ["", ""]

@@ -19,6 +19,17 @@ def _services():
     return services
 
 
+def _panel_grades(evaluation, *grades, today, **judgement):
+    """Every panel member enters their own judgement (``grades``: one per member, in panel order; or the same
+    ``judgement`` keywords for all)."""
+    s = _services()
+    members = list(evaluation.panel.select_related("profile__user"))
+    for n, member in enumerate(members):
+        own = {"grade": grades[n]} if grades else {}
+        s.panel_grade_enter(actor=member.profile.user, evaluation_id=evaluation.pk, today=today,
+                            **{**judgement, **own})
+
+
 def _stop_under_evaluation(chain, agreement, applicant, *, reason="goals_met_early", goals=None):
     s = _services()
     stop = s.stop_request(actor=applicant, agreement_id=agreement.pk, reason=reason,
@@ -59,6 +70,7 @@ def test_stop_for_goals_met_early_carries_no_penalty_and_ends_eligible_spending(
     stop, special = _stop_under_evaluation(chain, agreement, applicant)
     assert (stop.side, special.kind, special.status, special.panel.count()) == ("institution", "special", "panel", 3)
     # when the special evaluation decides to stop on 2026-06-30
+    _panel_grades(special, outcome="stop", today=dt.date(2026, 6, 30))
     _services().evaluation_record(actor=chain.pm, evaluation_id=special.pk, outcome="stop",
                                   comments="조기 달성", today=dt.date(2026, 6, 30))
     # then the agreement is stopped without penalty, the stop recorded as diligent
@@ -88,6 +100,7 @@ def test_stop_for_misconduct_is_not_without_penalty(chain, make_agreement, pool)
     stop = s.stop_request(actor=chain.pm, agreement_id=agreement.pk, reason="misconduct", explanation="부정행위")
     special = s.special_evaluation_start(actor=chain.pm, stop_request_id=stop.pk, today=dt.date(2026, 5, 1))
     # when it is decided
+    _panel_grades(special, outcome="stop", today=dt.date(2026, 5, 1))
     s.evaluation_record(actor=chain.pm, evaluation_id=special.pk, outcome="stop", today=dt.date(2026, 5, 1))
     stop.refresh_from_db()
     # then the stop carries a penalty (no "no penalty" mark) and the ministry asked for it
@@ -102,6 +115,7 @@ def test_goal_change_decided_by_the_special_evaluation_makes_a_new_version(chain
     stop, special = _stop_under_evaluation(chain, agreement, lead_applicant(agreement), reason="environment_change",
                                            goals=["수정 목표 1", "수정 목표 2"])
     # when the special evaluation decides to change them
+    _panel_grades(special, outcome="change_goals", today=dt.date(2026, 6, 30))
     _services().evaluation_record(actor=chain.pm, evaluation_id=special.pk, outcome="change_goals",
                                   today=dt.date(2026, 6, 30))
     # then the agreement change is applied as version 2 with the new goals; the project goes on
@@ -245,11 +259,13 @@ def test_grades_follow_the_policy_switch_date(chain, make_agreement, pool):
     s = _services()
     agreement = make_agreement()
     final = _final_panel(chain, agreement, pool)
-    # when a four-grade result is recorded after 2027-01-01 it is refused; 완료 is accepted
+    # when an evaluator enters a four-grade result after 2027-01-01 it is refused; 완료 is accepted
+    member = final.panel.select_related("profile__user").first()
     with pytest.raises(ValidationFailed) as refused:
-        s.evaluation_record(actor=chain.pm, evaluation_id=final.pk, grade="excellent", diligence="diligent",
-                            today=dt.date(2027, 1, 2))
+        s.panel_grade_enter(actor=member.profile.user, evaluation_id=final.pk, grade="excellent",
+                            diligence="diligent", today=dt.date(2027, 1, 2))
     assert refused.value.code == "grade_invalid"
+    _panel_grades(final, grade="complete", diligence="diligent", today=dt.date(2027, 1, 2))
     final = s.evaluation_record(actor=chain.pm, evaluation_id=final.pk, grade="complete", diligence="diligent",
                                 today=dt.date(2027, 1, 2))
     assert (final.status, final.grade) == ("graded", "complete")
@@ -271,6 +287,7 @@ def test_goal_met_early_at_a_stage_evaluation_waives_the_final_one(chain, make_a
     assert list(agreement.reports.values_list("kind", flat=True).order_by("due_date")) == ["stage", "final"]
     pool(4)
     s.panel_form(actor=chain.pm, evaluation_id=stage.pk, today=dt.date(2026, 7, 10))
+    _panel_grades(stage, grade="excellent", diligence="diligent", goal_met_early=True, today=dt.date(2026, 7, 10))
     s.evaluation_record(actor=chain.pm, evaluation_id=stage.pk, grade="excellent", diligence="diligent",
                         goal_met_early=True, today=dt.date(2026, 7, 10))
     assert agreement.project_evaluations.get(kind="final").status == "waived"
@@ -284,7 +301,9 @@ def test_extremely_poor_final_grade_leads_to_a_sanction_that_fails_the_next_prop
     s = _services()
     agreement = make_agreement()
     final = _final_panel(chain, agreement, pool)
-    # when the final grade is 극히불량
+    # when the final grade is 극히불량 (two of three evaluators say so)
+    _panel_grades(final, "extremely_poor", "extremely_poor", "poor", diligence="not_diligent",
+                  today=dt.date(2026, 12, 31))
     s.evaluation_record(actor=chain.pm, evaluation_id=final.pk, grade="extremely_poor", diligence="not_diligent",
                         today=dt.date(2026, 12, 31))
     # then a sanction is proposed from the policy table (12–36 months, no surcharge without misused funds)
@@ -336,3 +355,68 @@ def test_one_objection_within_the_window(chain, make_agreement, lead_applicant):
     case = s.sanction_objection_answer(actor=chain.pm, case_id=case.pk, answer="인용", revoke=True)
     assert case.status == "final"
     assert Sanction.objects.filter(organization=agreement.proposal.lead_organization).count() == 0
+
+
+# ---------------------------------------------------------------------------------------------- panel grades
+def test_panel_result_is_computed_from_each_evaluators_grade(chain, make_agreement, pool, make_user):
+    from doyak.core.models import AuditEvent
+
+    s = _services()
+    agreement = make_agreement()
+    final = _final_panel(chain, agreement, pool)
+    day = dt.date(2026, 12, 31)
+    first, second, third = [m.profile.user for m in final.panel.select_related("profile__user")]
+    # given one evaluator's grade: the PM cannot confirm before all have graded
+    s.panel_grade_enter(actor=first, evaluation_id=final.pk, grade="excellent", diligence="diligent",
+                        comments="성과 우수", today=day)
+    with pytest.raises(Conflict) as early:
+        s.evaluation_record(actor=chain.pm, evaluation_id=final.pk, today=day)
+    assert early.value.code == "panel_grades_missing"
+    # when the second grades 보통 and the third 미흡, then re-enters 보통: 우수 1, 보통 2 → 보통
+    s.panel_grade_enter(actor=second, evaluation_id=final.pk, grade="average", diligence="diligent", today=day)
+    s.panel_grade_enter(actor=third, evaluation_id=final.pk, grade="poor", diligence="not_diligent", today=day)
+    s.panel_grade_enter(actor=third, evaluation_id=final.pk, grade="average", diligence="diligent", today=day)
+    assert s.panel_result(evaluation=final, today=day) == {
+        "grade": "average", "diligence": "diligent", "outcome": "", "goal_met_early": False,
+        "rule": "majority_lower_tie"}
+    # a PM who gives another grade is refused; confirming records the computed one
+    with pytest.raises(ValidationFailed) as differs:
+        s.evaluation_record(actor=chain.pm, evaluation_id=final.pk, grade="excellent", today=day)
+    assert differs.value.code == "panel_result_differs"
+    final = s.evaluation_record(actor=chain.pm, evaluation_id=final.pk, comments="보통", today=day)
+    assert (final.status, final.grade, final.diligence) == ("graded", "average", "diligent")
+    assert AuditEvent.objects.filter(action="evaluation.grade").count() == 4
+    # and the panel no longer takes grades
+    with pytest.raises(Conflict):
+        s.panel_grade_enter(actor=first, evaluation_id=final.pk, grade="poor", diligence="diligent", today=day)
+
+
+def test_a_tie_goes_to_the_lower_grade():
+    from doyak.engine import execution as engine
+
+    order = engine.GRADE_ORDER
+    assert engine.panel_vote(["excellent", "average"], rule="majority_lower_tie", order=order) == "average"
+    assert engine.panel_vote(["excellent", "excellent", "poor"], rule="majority_lower_tie", order=order) == "excellent"
+    assert engine.panel_vote(["excellent", "excellent", "poor"], rule="lowest", order=order) == "poor"
+    assert engine.panel_vote(["stop", "continue"], rule="majority_lower_tie", order=engine.OUTCOME_ORDER) == "continue"
+    assert engine.panel_majority([True, False]) is False and engine.panel_majority([True, True, False]) is True
+
+
+def test_only_the_panels_evaluators_grade_and_see_the_evaluation(chain, make_agreement, pool, lead_applicant):
+    from doyak.execution.selectors import evaluation_get_for_user_or_raise
+
+    s = _services()
+    agreement = make_agreement()
+    final = _final_panel(chain, agreement, pool)
+    outsider = pool(1)[0].user  # an evaluator of the pool, not on this panel
+    member = final.panel.select_related("profile__user").first()
+    before = list(final.panel.values_list("grade", flat=True))
+    for actor in (outsider, chain.pm, lead_applicant(agreement)):
+        with pytest.raises(AccessDenied):
+            s.panel_grade_enter(actor=actor, evaluation_id=final.pk, grade="excellent", diligence="diligent",
+                                today=dt.date(2026, 12, 31))
+    assert list(final.panel.values_list("grade", flat=True)) == before == ["", "", ""]
+    # the member sees the evaluation, the outsider does not
+    assert evaluation_get_for_user_or_raise(user=member.profile.user, evaluation_id=final.pk) == final
+    with pytest.raises(AccessDenied):
+        evaluation_get_for_user_or_raise(user=outsider, evaluation_id=final.pk)

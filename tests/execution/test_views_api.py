@@ -65,3 +65,33 @@ def test_agreement_page_shows_reports_due_and_the_queue_shows_overdue(chain, mak
     pm.force_login(chain.pm)
     queue = pm.get("/execution/").content.decode()
     assert agreement.number in queue.split('data-testid="queue-overdue"')[1].split("</table>")[0]
+
+
+def test_evaluator_grades_on_the_page_and_sees_only_their_own_seat(chain, make_agreement, pool):
+    from django.urls import reverse
+
+    from doyak.execution.services import panel_form
+
+    # given a final evaluation's panel of three
+    pool(4)
+    agreement = make_agreement()
+    final = panel_form(actor=chain.pm, evaluation_id=agreement.project_evaluations.get(kind="final").pk,
+                       today=dt.date(2026, 12, 31))
+    member, other = list(final.panel.select_related("profile__user"))[:2]
+    client = Client()
+    client.force_login(member.profile.user)
+    # when the evaluator opens the page: their own seat only, and the grade form with the grades in force
+    page = client.get(reverse("execution:evaluation", args=[final.pk]))
+    assert (page.status_code, [m.pk for m in page.context["panel"]], page.context["show_grades"]) == (
+        200, [member.pk], False)
+    assert page.context["grade_form"] is not None
+    # and saves a grade: stored on their seat only
+    response = client.post(reverse("execution:evaluation_grade", args=[final.pk]),
+                           {"grade": "average", "diligence": "diligent", "comments": "무난"})
+    assert response.status_code == 302
+    member.refresh_from_db()
+    other.refresh_from_db()
+    assert (member.grade, member.comments, other.grade) == ("average", "무난", "")
+    # their list shows this seat, and nobody else's
+    seats = client.get(reverse("execution:my_evaluations")).context["seats"]
+    assert [s.pk for s in seats] == [member.pk]

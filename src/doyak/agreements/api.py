@@ -7,7 +7,7 @@ from ninja import Router, Schema
 from ninja.pagination import paginate
 from pydantic import Field
 
-from doyak.core.inputs import SMALLINT_MAX, Id, LongText, Text, Won, Year
+from doyak.core.inputs import SMALLINT_MAX, Id, LongText, Number, Text, Won, Year
 from doyak.core.pagination import BoundedPageNumberPagination
 
 from .selectors import (
@@ -67,6 +67,7 @@ class ChangeOut(Schema):
     items: list[ItemOut]
     submitted_at: dt.datetime | None = None
     due_date: dt.date | None = None
+    effective_date: dt.date | None = None
     decided_at: dt.datetime | None = None
     decision_note: str
     applied_version: int | None = None
@@ -96,6 +97,28 @@ class PartyIn(Schema):
     role: Literal["participant", "subcontractor"]
 
 
+class KpiIn(Schema):
+    name: Text(200, min_length=1)
+    unit: Text(40) = ""
+    baseline: Number(max_digits=20, decimal_places=4) | None = None
+    target: Number(max_digits=20, decimal_places=4)
+    year: Year | None = None
+
+
+class StageIn(Schema):
+    start_date: Annotated[dt.date, Field(ge=dt.date(1900, 1, 1), le=dt.date(2100, 12, 31))]
+    end_date: Annotated[dt.date, Field(ge=dt.date(1900, 1, 1), le=dt.date(2100, 12, 31))]
+
+
+class EquipmentIn(Schema):
+    """One piece of equipment in the plan, on its year's and institution's equipment budget line."""
+
+    year: Year
+    organization_id: Id
+    description: Text(200, min_length=1)
+    amount_krw: Won
+
+
 class ChangeIn(Schema):
     """The proposed new version, as edits of the version in force (omitted fields stay as they are); ``submit``
     sends it at once (a notice is then applied, a major request waits for the PM)."""
@@ -107,8 +130,12 @@ class ChangeIn(Schema):
     parties: Annotated[list[PartyIn], Field(max_length=200)] | None = None
     start_date: Annotated[dt.date, Field(ge=dt.date(1900, 1, 1), le=dt.date(2100, 12, 31))] | None = None
     end_date: Annotated[dt.date, Field(ge=dt.date(1900, 1, 1), le=dt.date(2100, 12, 31))] | None = None
+    effective_date: Annotated[dt.date, Field(ge=dt.date(1900, 1, 1), le=dt.date(2100, 12, 31))] | None = None
     method: LongText | None = None
     goals: Annotated[list[Text(2000)], Field(max_length=50)] | None = None
+    kpis: Annotated[list[KpiIn], Field(max_length=100)] | None = None
+    stages: Annotated[list[StageIn], Field(max_length=20)] | None = None
+    equipment: Annotated[list[EquipmentIn], Field(max_length=200)] | None = None
     budget: Annotated[list[BudgetLineIn], Field(max_length=SMALLINT_MAX)] | None = None
     submit: bool = False
 

@@ -40,8 +40,10 @@ class ChangeStatus(models.TextChoices):
     APPLIED = "applied", pgettext_lazy("change status", "Applied")
 
 
-# A change request still being written or waiting for a decision: one at a time per agreement.
-OPEN_STATUSES = frozenset({ChangeStatus.DRAFT, ChangeStatus.SUBMITTED, ChangeStatus.RETURNED})
+# A change request still being written, waiting for a decision or approved and not yet in force: one at a
+# time per agreement (the next one is drafted on the version the approved one makes).
+OPEN_STATUSES = frozenset({ChangeStatus.DRAFT, ChangeStatus.SUBMITTED, ChangeStatus.RETURNED,
+                           ChangeStatus.APPROVED})
 
 
 class ChangeClass(models.TextChoices):

@@ -275,6 +275,9 @@ class ChangeRequest(TimeStampedModel):
     # [{"field", "before", "after", "class", "rule"}], computed on submission
     items = models.JSONField(_("differences"), default=list, blank=True)
     reason = models.TextField(_("reason"), blank=True)
+    # The day the proposer asks the new version to take effect; empty: the day it is decided. A notice takes
+    # effect on submission whatever it says; an approval never takes effect before the decision day.
+    effective_date = models.DateField(_("to take effect on"), null=True, blank=True)
     proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("proposed by"), null=True,
                                     on_delete=models.SET_NULL, related_name="+")
     submitted_at = models.DateTimeField(_("request submitted at"), null=True, blank=True)

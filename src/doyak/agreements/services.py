@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from doyak.accounts.rules import Actor, is_read_only
+from doyak.accounts.rules import SYSTEM, Actor, is_read_only, is_system
 from doyak.core.audit import audit_record
 from doyak.core.errors import AccessDenied, Conflict, NotFound, ValidationFailed
 from doyak.core.labels import audit_actions_register
@@ -66,7 +67,10 @@ AUDIT_ACTIONS = audit_actions_register({
     "change.approve": gettext_lazy("Agreement change approved"),
     "change.return": gettext_lazy("Agreement change returned with comments"),
     "change.reject": gettext_lazy("Agreement change rejected"),
+    "change.apply": gettext_lazy("Approved agreement change put in force"),
 })
+
+EQUIPMENT_CATEGORY = CostCategory.EQUIPMENT.value
 
 def execution_schedule_ensure(**kwargs):
     """The execution app's schedule of a newly signed agreement (imported late: execution builds on this app)."""
@@ -280,10 +284,14 @@ def _terms_edited(*, agreement: Agreement, base: dict, edits: dict) -> dict:
             terms[name] = edits[name].isoformat()
     if terms["end_date"] < terms["start_date"]:
         raise ValidationFailed(_("The end date is before the start date."), code="period_invalid", field="end_date")
-    if edits.get("start_date") is not None or edits.get("end_date") is not None:
+    if edits.get("stages") is not None:
+        terms["stages"] = _stages_checked(edits["stages"], start=terms["start_date"], end=terms["end_date"])
+    elif edits.get("start_date") is not None or edits.get("end_date") is not None:
         stages = terms["stages"]
         if stages:
             stages[0]["start_date"], stages[-1]["end_date"] = terms["start_date"], terms["end_date"]
+    if edits.get("kpis") is not None:
+        terms["kpis"] = [_kpi_term(k) for k in edits["kpis"] if str(k.get("name", "")).strip()]
     if edits.get("method") is not None:
         terms["method"] = edits["method"].strip()
     if edits.get("goals") is not None:
@@ -307,7 +315,63 @@ def _terms_edited(*, agreement: Agreement, base: dict, edits: dict) -> dict:
         terms["budget"] = sorted((line for line in lines.values()
                                   if line["gov_krw"] or line["cash_krw"] or line["in_kind_krw"] or line["items"]),
                                  key=budget_line_sort_key)
+    if edits.get("equipment") is not None:
+        terms["budget"] = _equipment_placed(terms["budget"], edits["equipment"])
     return terms
+
+
+def _kpi_term(kpi: dict) -> dict:
+    """A KPI as the terms hold it (decimals as normalised text, as ``terms_of`` writes them)."""
+    def text(value):
+        return None if value is None or value == "" else format(Decimal(str(value)).normalize(), "f")
+
+    if kpi.get("target") in (None, ""):
+        raise ValidationFailed(_("Every indicator needs a target."), code="kpi_target_missing", field="kpis")
+    return {"name": str(kpi["name"]).strip(), "unit": str(kpi.get("unit") or "").strip(),
+            "baseline": text(kpi.get("baseline")), "target": text(kpi["target"]),
+            "year": int(kpi["year"]) if kpi.get("year") not in (None, "") else None}
+
+
+def _stages_checked(stages: list[dict], *, start: str, end: str) -> list[dict]:
+    """Stages numbered in date order that cover the period day after day, without gap or overlap."""
+    spans = sorted(((_iso(s["start_date"]), _iso(s["end_date"])) for s in stages), key=lambda span: span)
+    problem = not spans or spans[0][0] != start or spans[-1][1] != end or any(a > b for a, b in spans)
+    for (_a, previous_end), (next_start, _b) in zip(spans, spans[1:], strict=False):
+        problem = problem or dt.date.fromisoformat(next_start) != dt.date.fromisoformat(previous_end) + dt.timedelta(1)
+    if problem:
+        raise ValidationFailed(_("The stages must cover the project period day after day, without gap or overlap."),
+                               code="stages_invalid", field="stages")
+    return [{"number": n, "start_date": a, "end_date": b} for n, (a, b) in enumerate(spans, start=1)]
+
+
+def _iso(value) -> str:
+    return value.isoformat() if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)).isoformat()
+
+
+def _equipment_placed(budget: list[dict], equipment: list[dict]) -> list[dict]:
+    """The equipment plan (each item on its year and institution's equipment line) replaces the lines' items;
+    a line for a new year or institution is added with no money (the budget edit gives its amounts)."""
+    orgs = Organization.objects.in_bulk({int(item["organization_id"]) for item in equipment})
+    lines = {budget_line_sort_key(line): {**line, "items": list(line.get("items") or [])} for line in budget}
+    for line in lines.values():
+        if line["category"] == EQUIPMENT_CATEGORY:
+            line["items"] = []
+    for item in equipment:
+        org = orgs.get(int(item["organization_id"]))
+        if org is None:
+            raise ValidationFailed(_("Unknown institution."), code="organization_not_found", field="equipment")
+        description = str(item.get("description") or "").strip()
+        if not description:
+            raise ValidationFailed(_("Name each piece of equipment."), code="equipment_description_missing",
+                                   field="equipment")
+        key = (int(item["year"]), org.pk, EQUIPMENT_CATEGORY)
+        line = lines.setdefault(key, {"year": key[0], "category": EQUIPMENT_CATEGORY, "organization_id": org.pk,
+                                      "organization": org.name, "gov_krw": 0, "cash_krw": 0, "in_kind_krw": 0,
+                                      "items": []})
+        line["items"].append({"description": description, "amount_krw": int(item["amount_krw"])})
+    return sorted((line for line in lines.values()
+                   if line["gov_krw"] or line["cash_krw"] or line["in_kind_krw"] or line["items"]),
+                  key=budget_line_sort_key)
 
 
 def _version_in_force(agreement: Agreement) -> AgreementVersion:
@@ -330,13 +394,25 @@ def change_propose(*, actor: Actor, agreement_id: int, edits: dict | None = None
         raise Conflict(_("A change request of this agreement is still open."), code="change_open")
     base = _version_in_force(agreement)
     number = (agreement.change_requests.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+    edits = edits or {}
+    terms = _terms_edited(agreement=agreement, base=base.terms, edits=edits)
     change = ChangeRequest.objects.create(
         agreement=agreement, number=number, base_version=base.number, reason=reason.strip(),
-        proposed_terms=_terms_edited(agreement=agreement, base=base.terms, edits=edits or {}),
+        proposed_terms=terms, effective_date=_effective_date_checked(edits.get("effective_date"), terms=terms),
         proposed_by=_user_or_none(actor))
     audit_record(actor=actor, action="change.propose", obj=change,
                  changes={"agreement": agreement.pk, "number": number, "base_version": base.number})
     return change
+
+
+def _effective_date_checked(value: dt.date | None, *, terms: dict) -> dt.date | None:
+    """A requested effective date falls inside the proposed period (empty: the decision day)."""
+    if value is None:
+        return None
+    if not terms["start_date"] <= value.isoformat() <= terms["end_date"]:
+        raise ValidationFailed(_("The change must take effect within the project period."),
+                               code="effective_date_invalid", field="effective_date")
+    return value
 
 
 def _change_locked_or_raise(change_id: int) -> ChangeRequest:
@@ -356,9 +432,12 @@ def change_update(*, actor: Actor, change_id: int, edits: dict, reason: str | No
             raise Conflict(_("Only a draft or a returned request can be edited."), code="change_not_editable")
         raise AccessDenied(_("You may not edit this change request."), code="change_forbidden")
     change.proposed_terms = _terms_edited(agreement=change.agreement, base=change.proposed_terms, edits=edits)
+    if "effective_date" in edits:
+        change.effective_date = edits["effective_date"]
+    change.effective_date = _effective_date_checked(change.effective_date, terms=change.proposed_terms)
     if reason is not None:
         change.reason = reason.strip()
-    change.save(update_fields=["proposed_terms", "reason", "updated_at"])
+    change.save(update_fields=["proposed_terms", "effective_date", "reason", "updated_at"])
     audit_record(actor=actor, action="change.edit", obj=change, changes={"fields": sorted(edits)})
     return change
 
@@ -378,8 +457,12 @@ def change_transition(*, actor: Actor, change_id: int, name: str, note: str = ""
     if transition is None:
         raise NotFound(_("Unknown action."), code="change_action_unknown")
     agreement = change.agreement
-    allowed = (can_propose_change(actor, agreement) if transition.owner == Owner.PROPOSER
-               else can_manage_agreements(actor) and not is_read_only(actor))
+    if transition.owner == Owner.PROPOSER:
+        allowed = can_propose_change(actor, agreement)
+    elif transition.owner == Owner.SYSTEM:
+        allowed = is_system(actor)
+    else:
+        allowed = can_manage_agreements(actor) and not is_read_only(actor)
     if not allowed or not can_view_change(actor, change):
         raise AccessDenied(_("You may not do this to the change request."), code="change_forbidden")
     if change.status not in transition.source:
@@ -406,17 +489,40 @@ def change_transition(*, actor: Actor, change_id: int, name: str, note: str = ""
             change.due_date = today + dt.timedelta(days=answer_days(on=today))
         else:  # a notice takes effect on submission
             change.status = ChangeStatus.APPLIED
-            change.due_date = None
+            change.due_date, change.effective_date = None, today
+    elif name == "apply":
+        if change.effective_date > today:
+            raise Conflict(_("This change takes effect on %(date)s.") % {"date": change.effective_date},
+                           code="change_not_yet_effective")
+        change.status = TARGETS[name]
     else:
         change.status = TARGETS[name]
         change.decided_by, change.decided_at, change.decision_note = _user_or_none(actor), timezone.now(), note.strip()
+        if name == "approve":  # the day it takes effect: never before the decision, nor before the start
+            change.effective_date = max(change.effective_date or today, today)
     change.save()
     audit_record(actor=actor, action=f"change.{name}", obj=change,
                  changes={"status": [before, change.status], "classification": change.classification,
-                          "differences": len(change.items), "note": change.decision_note})
+                          "differences": len(change.items), "note": change.decision_note,
+                          "effective_date": change.effective_date.isoformat() if change.effective_date else None})
     if change.status == ChangeStatus.APPLIED:
         _change_apply(actor=actor, change=change, today=today)
+    elif change.status == ChangeStatus.APPROVED and change.effective_date <= today:
+        return change_transition(actor=SYSTEM, change_id=change.pk, name="apply", today=today)
     return change
+
+
+@transaction.atomic
+def changes_apply_due(*, actor: Actor, today: dt.date | None = None) -> int:
+    """Approved changes whose effective date has come are put in force (the daily job); returns how many."""
+    if not is_system(actor):
+        raise AccessDenied(_("Only the daily job puts approved changes in force."), code="change_forbidden")
+    today = today or timezone.localdate()
+    due = list(ChangeRequest.objects.filter(status=ChangeStatus.APPROVED, effective_date__lte=today)
+               .order_by("effective_date", "pk").values_list("pk", flat=True))
+    for change_id in due:
+        change_transition(actor=actor, change_id=change_id, name="apply", today=today)
+    return len(due)
 
 
 def request_class_of(items: list[dict]) -> str:
@@ -424,14 +530,14 @@ def request_class_of(items: list[dict]) -> str:
 
 
 def _change_apply(*, actor: Actor, change: ChangeRequest, today: dt.date) -> AgreementVersion:
-    """The request's terms become the next frozen version, in force from today (not before the start), and
-    the agreement's rows in force say what it says."""
+    """The request's terms become the next frozen version, in force from its effective date (a notice: today;
+    never before the start), and the agreement's rows in force say what it says."""
     agreement = change.agreement
     number = _version_in_force(agreement).number + 1
     terms_write(agreement, change.proposed_terms)
     version = AgreementVersion.objects.create(
         agreement=agreement, number=number, terms=terms_of(agreement),
-        effective_from=max(today, agreement.start_date), frozen_at=timezone.now(), change_request=change,
+        effective_from=max(change.effective_date or today, agreement.start_date), frozen_at=timezone.now(), change_request=change,
         created_by=_user_or_none(actor))
     agreement.version = number
     agreement.save(update_fields=["version", "updated_at"])
@@ -439,3 +545,10 @@ def _change_apply(*, actor: Actor, change: ChangeRequest, today: dt.date) -> Agr
                  changes={"version": number, "change_request": change.pk,
                           "effective_from": version.effective_from.isoformat()})
     return version
+
+
+def agreements_daily(*, actor: Actor, today: dt.date | None = None) -> dict[str, int]:
+    """The agreements' daily job: agreements whose start has come become active, approved changes whose
+    effective date has come are put in force."""
+    return {"activated": agreements_activate_started(actor=actor, today=today),
+            "changes_applied": changes_apply_due(actor=actor, today=today)}

@@ -16,7 +16,7 @@ from doyak.core.params import int_param
 
 from .documents import agreement_pdf
 from .enums import AgreementStatus, ChangeStatus, SignatureSide
-from .forms import ChangeForm, DecisionForm
+from .forms import ChangeForms, DecisionForm
 from .models import Signature
 from .presentation import difference_rows, item_rows, organization_names
 from .rules import (
@@ -119,11 +119,12 @@ def change_detail(request, change_id: int):
     if editable:
         people_orgs = agreement_organization_ids(agreement)
         if request.method == "POST":
-            form = ChangeForm(request.POST, terms=change.proposed_terms, organization_ids=people_orgs)
+            form = ChangeForms(request.POST, terms=change.proposed_terms, organization_ids=people_orgs,
+                               effective_date=change.effective_date)
             if form.is_valid():
                 try:
                     change = change_update(actor=request.user, change_id=change.pk, edits=form.edits(),
-                                           reason=form.cleaned_data["reason"])
+                                           reason=form.main.cleaned_data["reason"])
                     if request.POST.get("submit") == "1":
                         change = change_transition(actor=request.user, change_id=change.pk, name="submit")
                         messages.success(request, _("Applied: a notice takes effect on submission.")
@@ -135,8 +136,9 @@ def change_detail(request, change_id: int):
                 except DoyakError as error:
                     messages.error(request, str(error.message))
         else:
-            form = ChangeForm(terms=change.proposed_terms, organization_ids=people_orgs)
-            form.initial["reason"] = change.reason
+            form = ChangeForms(terms=change.proposed_terms, organization_ids=people_orgs,
+                               effective_date=change.effective_date)
+            form.main.initial["reason"] = change.reason
     elif request.method == "POST":
         raise AccessDenied(_("You may not edit this change request."), code="change_forbidden")
     manager = can_manage_agreements(request.user) and not is_read_only(request.user)

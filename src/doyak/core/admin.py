@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import AuditEvent
+from .models import AuditEvent, DailyRun
 
 
 @admin.register(AuditEvent)
@@ -18,4 +18,20 @@ class AuditEventAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DailyRun)
+class DailyRunAdmin(admin.ModelAdmin):
+    """Read-only: what each daily job did on each day (``doyak schedule_daily`` queues them)."""
+
+    list_display = ("day", "job", "status", "attempts", "started_at", "finished_at", "lease_owner")
+    list_filter = ("job", "status")
+    readonly_fields = ("job", "day", "status", "task_id", "attempts", "result", "error", "started_at", "finished_at",
+                       "lease_owner", "lease_expires_at", "heartbeat_at", "recoveries")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

@@ -42,6 +42,34 @@ class BackgroundRun(LeasedRun):
         abstract = True
 
 
+class DailyRun(BackgroundRun):
+    """One daily job on one day (``doyak.core.daily``): unique by job and day, so scheduling it twice queues it
+    once, and its lease lets only one worker run it."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    job = models.CharField(_("job"), max_length=60)
+    day = models.DateField(_("day"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    task_id = models.CharField(_("task"), max_length=64, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("times started"), default=0)
+    result = models.JSONField(_("result"), default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta(BackgroundRun.Meta):
+        ordering = ["-day", "job"]
+        verbose_name = _("daily job run")
+        verbose_name_plural = _("daily job runs")
+        constraints = [models.UniqueConstraint(fields=["job", "day"], name="daily_run_one_per_job_and_day")]
+
+    def __str__(self) -> str:
+        return f"{self.job} {self.day}"
+
+
 class AppendOnlyQuerySet(models.QuerySet):
     """Rows are written once: bulk updates and deletes are refused."""
 

@@ -300,11 +300,17 @@ def execution_demo_seed(*, scale: str, seed: int, progress: Callable[[str, int, 
         stop = execution.stop_request(actor=SYSTEM, agreement_id=stopped.pk, reason="environment_change",
                                       explanation="수요 기업의 사업 철수로 과제의 필요성이 없어졌습니다.")
         special = execution.special_evaluation_start(actor=SYSTEM, stop_request_id=stop.pk, today=notice)
+        for member in special.panel.all():  # the panel met outside the application: its grades imported
+            execution.panel_grade_enter(actor=SYSTEM, evaluation_id=special.pk, member_id=member.pk, outcome="stop",
+                                        today=notice)
         execution.evaluation_record(actor=SYSTEM, evaluation_id=special.pk, outcome="stop",
                                     comments="환경 변화로 인한 성실 중단", today=notice)
         final = graded.project_evaluations.get(kind="final")
         execution.panel_form(actor=SYSTEM, evaluation_id=final.pk, today=today)
         grade = grades_allowed(on=today, switch_date=grade_switch_date(on=today))[1]
+        for member in final.panel.all():
+            execution.panel_grade_enter(actor=SYSTEM, evaluation_id=final.pk, member_id=member.pk, grade=grade,
+                                        diligence="diligent", today=today)
         execution.evaluation_record(actor=SYSTEM, evaluation_id=final.pk, grade=grade, diligence="diligent",
                                     comments="목표 대비 성과 보통", today=today)
         made = 3

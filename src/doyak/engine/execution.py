@@ -15,6 +15,38 @@ from .errors import EngineError
 FOUR_GRADES = ("excellent", "average", "poor", "extremely_poor")
 TWO_GRADES = ("complete", "incomplete")
 
+# How a panel's result comes from its members' votes (policy ``execution.panel.result_rule``).
+RULE_MAJORITY_LOWER_TIE = "majority_lower_tie"  # the most frequent vote; a tie goes to the first in ``order``
+RULE_LOWEST = "lowest"  # the first in ``order`` that any member gave
+PANEL_RULES = (RULE_MAJORITY_LOWER_TIE, RULE_LOWEST)
+# What a tie (or the rule "lowest") goes to first: the lower grade; diligent unless a majority finds otherwise;
+# the project continues unless a majority decides a goal change or a stop.
+GRADE_ORDER = ("extremely_poor", "poor", "average", "excellent", "incomplete", "complete")
+DILIGENCE_ORDER = ("diligent", "not_diligent")
+OUTCOME_ORDER = ("continue", "change_goals", "stop")
+
+
+def panel_vote(votes: Sequence[str], *, rule: str, order: Sequence[str]) -> str:
+    """The panel's value from its members' ``votes`` by ``rule`` (``PANEL_RULES``); ``order`` ranks the values
+    a tie resolves to first."""
+    if not votes:
+        raise EngineError("a panel result needs at least one vote")
+    unknown = sorted(set(votes) - set(order))
+    if unknown:
+        raise EngineError(f"votes outside the order: {unknown}")
+    if rule == RULE_LOWEST:
+        return min(votes, key=order.index)
+    if rule != RULE_MAJORITY_LOWER_TIE:
+        raise EngineError(f"unknown panel rule {rule!r}")
+    counts = {v: votes.count(v) for v in set(votes)}
+    top = max(counts.values())
+    return min((v for v, n in counts.items() if n == top), key=order.index)
+
+
+def panel_majority(flags: Sequence[bool]) -> bool:
+    """True when more than half of the members say so (goal reached early)."""
+    return sum(bool(f) for f in flags) * 2 > len(flags)
+
 
 def grades_allowed(*, on: dt.date, switch_date: dt.date) -> tuple[str, ...]:
     """우수/보통/미흡/극히불량 for evaluations before the switch date, 완료/미완료 from it."""

@@ -101,3 +101,11 @@ class SanctionCaseStatus(models.TextChoices):
     DECIDED = "decided", pgettext_lazy("sanction status", "Decided")
     OBJECTED = "objected", pgettext_lazy("sanction status", "Objection filed")
     FINAL = "final", pgettext_lazy("sanction status", "Final")
+
+
+class PanelRule(models.TextChoices):
+    """How a panel's result comes from its evaluators (policy ``execution.panel.result_rule``; engine names)."""
+
+    MAJORITY_LOWER_TIE = "majority_lower_tie", _("Majority of the evaluators; a tie goes to the lower grade (the "
+                                                 "project continues, diligent)")
+    LOWEST = "lowest", _("The lowest grade any evaluator gave")

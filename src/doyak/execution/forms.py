@@ -25,6 +25,23 @@ class ResultForm(forms.Form):
                                widget=forms.Textarea(attrs={"rows": 3}))
 
 
+class GradeForm(forms.Form):
+    """An evaluator's own judgement: the grade (of the scheme in force) or, in a special evaluation, the
+    decision; the diligence; the goal reached early (stage); comments."""
+
+    grade = forms.ChoiceField(label=_("Grade"), choices=[("", "–"), *Grade.choices], required=False)
+    diligence = forms.ChoiceField(label=_("Diligence"), choices=[("", "–"), *Diligence.choices], required=False)
+    outcome = forms.ChoiceField(label=_("Decision"), choices=[("", "–"), *SpecialOutcome.choices], required=False)
+    goal_met_early = forms.BooleanField(label=_("Goal reached early (waives the final evaluation)"), required=False)
+    comments = forms.CharField(label=_("Your comments"), max_length=10000, required=False,
+                               widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, grades: tuple[str, ...] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        if grades:
+            self.fields["grade"].choices = [("", "–"), *[(g, Grade(g).label) for g in grades]]
+
+
 class NoteForm(forms.Form):
     note = forms.CharField(label=_("Comments"), max_length=10000, required=False,
                            widget=forms.Textarea(attrs={"rows": 3}))

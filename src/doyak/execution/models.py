@@ -96,6 +96,13 @@ class PanelMember(models.Model):
     profile = models.ForeignKey("evaluation.EvaluatorProfile", verbose_name=_("evaluator"), on_delete=models.PROTECT,
                                 related_name="project_panels")
     affinity = models.FloatField(_("affinity"), default=0)
+    # The member's own judgement (``panel_grade_enter``); the panel's result is computed from all of them.
+    grade = models.CharField(_("grade"), max_length=16, choices=Grade.choices, blank=True)
+    diligence = models.CharField(_("diligence"), max_length=14, choices=Diligence.choices, blank=True)
+    outcome = models.CharField(_("decision"), max_length=14, choices=SpecialOutcome.choices, blank=True)
+    goal_met_early = models.BooleanField(_("goal reached early"), default=False)
+    comments = models.TextField(_("comments"), blank=True)
+    graded_at = models.DateTimeField(_("graded at"), null=True, blank=True)
 
     class Meta:
         ordering = ["evaluation", "-affinity", "id"]

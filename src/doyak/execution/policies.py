@@ -8,9 +8,9 @@ import datetime as dt
 from doyak.core.labels import policy_choices_register
 from doyak.policies.services import policy_value
 
-from .enums import StopReason
+from .enums import PanelRule, StopReason
 
-policy_choices_register({"execution.stop.no_penalty_reasons": StopReason})
+policy_choices_register({"execution.stop.no_penalty_reasons": StopReason, "execution.panel.result_rule": PanelRule})
 
 GRADE_SWITCH_DATE = "execution.grades.switch_date"
 SANCTION_GRADES = "grades.sanction_grades"
@@ -28,6 +28,7 @@ BAN_MAX_YEARS = "sanctions.participation_ban_max_years"
 SURCHARGE_MAX_MULTIPLE = "sanctions.surcharge_max_multiple"
 HEARING_DAYS = "sanctions.hearing_days"
 OBJECTION_DAYS = "sanctions.objection_window_days"
+PANEL_RESULT_RULE = "execution.panel.result_rule"
 
 
 def grade_switch_date(*, on: dt.date | None = None) -> dt.date:
@@ -44,3 +45,14 @@ def int_policy(key: str, *, on: dt.date | None = None) -> int:
 
 def list_policy(key: str, *, on: dt.date | None = None) -> list:
     return list(policy_value(key, on))
+
+
+def panel_result_rule(*, on: dt.date | None = None) -> str:
+    return str(policy_value(PANEL_RESULT_RULE, on))
+
+
+def grades_in_force(*, on: dt.date) -> tuple[str, ...]:
+    """The grade scheme an evaluation uses on ``on`` (four grades before the switch date, two from it)."""
+    from doyak.engine.execution import grades_allowed
+
+    return grades_allowed(on=on, switch_date=grade_switch_date(on=on))

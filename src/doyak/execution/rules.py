@@ -9,7 +9,15 @@ request a stop or goal change, give their statement on a proposed sanction and o
 
 from __future__ import annotations
 
-from doyak.accounts.rules import Actor, is_applicant_of, is_ministry, is_read_only, reads_as_ministry
+from doyak.accounts.rules import (
+    Actor,
+    is_applicant_of,
+    is_ministry,
+    is_read_only,
+    is_signed_in,
+    is_system,
+    reads_as_ministry,
+)
 from doyak.agreements.enums import IN_FORCE
 from doyak.agreements.rules import can_view_agreement, is_institution_of, is_lead_applicant_of
 
@@ -42,6 +50,23 @@ def can_review_report(user: Actor, report) -> bool:
 
 def can_run_evaluation(user: Actor, evaluation) -> bool:
     return evaluation.status in (EvaluationStatus.PENDING, EvaluationStatus.PANEL) and can_manage_execution(user)
+
+
+def is_panel_member(user: Actor, evaluation) -> bool:
+    """An evaluator on the evaluation's panel (through the evaluator profile's sign-in)."""
+    return (is_signed_in(user) and getattr(user, "pk", None) is not None
+            and evaluation.panel.filter(profile__user_id=user.pk).exists())
+
+
+def can_view_evaluation(user: Actor, evaluation) -> bool:
+    """Whoever reads the agreement, and the panel's own evaluators (only their own evaluations)."""
+    return can_view_execution(user, evaluation.agreement) or is_panel_member(user, evaluation)
+
+
+def can_grade_evaluation(user: Actor, evaluation) -> bool:
+    """A panel member enters their own grade while the panel sits; the system only for a panel that met
+    outside the application (seeds, imports), naming the member."""
+    return evaluation.status == EvaluationStatus.PANEL and (is_panel_member(user, evaluation) or is_system(user))
 
 
 def can_view_sanction(user: Actor, case) -> bool:

@@ -18,7 +18,7 @@ from doyak.proposals.enums import MemberRole
 
 from .enums import OWED_REPORT_STATUSES, EvaluationStatus, ReportStatus, SanctionCaseStatus, StopStatus
 from .models import ProjectEvaluation, Report, SanctionCase, StopRequest
-from .rules import can_view_execution, can_view_sanction, reads_all_execution
+from .rules import can_view_evaluation, can_view_execution, can_view_sanction, reads_all_execution
 
 
 def stop_dates_for(agreement_ids: Iterable[int]) -> dict[int, dt.date]:
@@ -61,7 +61,7 @@ def evaluation_get_for_user_or_raise(*, user: Actor, evaluation_id: int) -> Proj
                   .filter(pk=evaluation_id).first())
     if evaluation is None:
         raise NotFound(_("Evaluation not found."), code="evaluation_not_found")
-    if not can_view_execution(user, evaluation.agreement):
+    if not can_view_evaluation(user, evaluation):
         raise AccessDenied(_("You may not see this agreement."), code="agreement_forbidden")
     return evaluation
 
@@ -129,3 +129,20 @@ def execution_queue(*, user: Actor, today: dt.date | None = None) -> dict:
             status__in=(SanctionCaseStatus.PROPOSED, SanctionCaseStatus.OBJECTED)).select_related(
             *related, "organization").order_by("created_at", "pk")[:200]),
     }
+
+
+def panel_assignments_for_user(*, user: Actor):
+    """The evaluator's own panel seats (stage, final and special evaluations), those still open first; nobody
+    else's."""
+    from .models import PanelMember
+
+    if getattr(user, "pk", None) is None:
+        return PanelMember.objects.none()
+    from django.db.models import Case, IntegerField, Value, When
+
+    from .enums import EvaluationStatus
+
+    still_open = Case(When(evaluation__status=EvaluationStatus.PANEL, then=Value(0)), default=Value(1),
+                      output_field=IntegerField())
+    return (PanelMember.objects.filter(profile__user_id=user.pk).select_related("evaluation__agreement__proposal")
+            .annotate(still_open=still_open).order_by("still_open", "evaluation__due_date", "pk"))

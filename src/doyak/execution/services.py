@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from doyak.accounts.rules import SYSTEM, Actor
+from doyak.accounts.rules import SYSTEM, Actor, is_system
 from doyak.agreements.enums import IN_FORCE, AgreementStatus
 from doyak.agreements.models import Agreement
 from doyak.agreements.rules import is_lead_applicant_of, lead_organization_id
@@ -65,12 +65,14 @@ from .rules import (
     can_answer_objection,
     can_decide_sanction,
     can_give_statement,
+    can_grade_evaluation,
     can_manage_execution,
     can_object,
     can_request_stop,
     can_run_evaluation,
     can_view_execution,
     can_view_sanction,
+    is_panel_member,
 )
 from .workflow import TRANSITIONS, Owner
 
@@ -86,6 +88,7 @@ AUDIT_ACTIONS = audit_actions_register({
     "stop.decide": gettext_lazy("Stop or goal change decided"),
     "agreement.stop": gettext_lazy("Project stopped"),
     "evaluation.panel": gettext_lazy("Evaluation panel formed"),
+    "evaluation.grade": gettext_lazy("Evaluator's grade entered"),
     "evaluation.stage.record": gettext_lazy("Stage evaluation recorded"),
     "evaluation.final.record": gettext_lazy("Final evaluation recorded"),
     "evaluation.special.record": gettext_lazy("Special evaluation recorded"),
@@ -277,14 +280,80 @@ def panel_form(*, actor: Actor, evaluation_id: int, today: dt.date | None = None
     return evaluation
 
 
+def _judgement_checked(*, evaluation: ProjectEvaluation, grade: str, diligence: str, outcome: str,
+                       goal_met_early: bool, today: dt.date) -> tuple[str, str, str, bool]:
+    """One judgement (a member's, or the panel's): a special evaluation decides ``outcome``; a stage or final
+    one gives a grade of the policy's scheme on ``today`` and the diligence; only a stage evaluation finds
+    the goal reached early."""
+    if evaluation.kind == EvaluationKind.SPECIAL:
+        if outcome not in SpecialOutcome.values:
+            raise ValidationFailed(_("Choose the decision."), code="outcome_invalid", field="outcome")
+        return "", diligence if diligence in Diligence.values else "", outcome, False
+    allowed = engine.grades_allowed(on=today, switch_date=P.grade_switch_date(on=today))
+    if grade not in allowed:
+        raise ValidationFailed(_("Choose one of the grades in force."), code="grade_invalid", field="grade")
+    if diligence not in Diligence.values:
+        raise ValidationFailed(_("Judge the diligence."), code="diligence_invalid", field="diligence")
+    return grade, diligence, "", bool(goal_met_early) and evaluation.kind == EvaluationKind.STAGE
+
+
+@transaction.atomic
+def panel_grade_enter(*, actor: Actor, evaluation_id: int, grade: str = "", diligence: str = "", outcome: str = "",
+                      goal_met_early: bool = False, comments: str = "", member_id: int | None = None,
+                      today: dt.date | None = None) -> PanelMember:
+    """A panel member's own grade (or decision, in a special evaluation), diligence and comments; entered
+    again until the PM confirms the panel's result. Only the member enters it (the system may, naming the
+    member, for a panel that met outside the application)."""
+    evaluation = _evaluation_locked_or_raise(evaluation_id)
+    if not can_grade_evaluation(actor, evaluation):  # permission before state
+        if evaluation.status != EvaluationStatus.PANEL and (is_panel_member(actor, evaluation)
+                                                            or can_manage_execution(actor)):
+            raise Conflict(_("The panel no longer takes grades."), code="evaluation_wrong_state")
+        raise AccessDenied(_("Only the panel's evaluators enter grades."), code="evaluation_not_assigned")
+    members = evaluation.panel.select_for_update()
+    member = (members.filter(pk=member_id).first() if is_system(actor) and member_id is not None
+              else members.filter(profile__user_id=getattr(actor, "pk", None)).first())
+    if member is None:
+        raise NotFound(_("Panel member not found."), code="panel_member_not_found")
+    today = today or timezone.localdate()
+    grade, diligence, outcome, goal_met_early = _judgement_checked(
+        evaluation=evaluation, grade=grade, diligence=diligence, outcome=outcome, goal_met_early=goal_met_early,
+        today=today)
+    member.grade, member.diligence, member.outcome = grade, diligence, outcome
+    member.goal_met_early, member.comments, member.graded_at = goal_met_early, comments.strip(), timezone.now()
+    member.save()
+    audit_record(actor=actor, action="evaluation.grade", obj=evaluation,
+                 changes={"member": member.pk, "grade": grade, "diligence": diligence, "outcome": outcome,
+                          "goal_met_early": goal_met_early})
+    return member
+
+
+def panel_result(*, evaluation: ProjectEvaluation, today: dt.date | None = None) -> dict[str, Any] | None:
+    """The panel's result computed from every member's judgement by the policy rule
+    (``execution.panel.result_rule``); None while a member has not entered theirs."""
+    members = list(evaluation.panel.all())
+    if not members or any(m.graded_at is None for m in members):
+        return None
+    rule = P.panel_result_rule(on=today or timezone.localdate())
+    if evaluation.kind == EvaluationKind.SPECIAL:
+        return {"outcome": engine.panel_vote([m.outcome for m in members], rule=rule, order=engine.OUTCOME_ORDER),
+                "grade": "", "diligence": "", "goal_met_early": False, "rule": rule}
+    return {"grade": engine.panel_vote([m.grade for m in members], rule=rule, order=engine.GRADE_ORDER),
+            "diligence": engine.panel_vote([m.diligence for m in members], rule=rule,
+                                           order=engine.DILIGENCE_ORDER),
+            "outcome": "", "goal_met_early": engine.panel_majority([m.goal_met_early for m in members]),
+            "rule": rule}
+
+
 @transaction.atomic
 def evaluation_record(*, actor: Actor, evaluation_id: int, grade: str = "", diligence: str = "", outcome: str = "",
-                      goal_met_early: bool = False, comments: str = "",
+                      goal_met_early: bool | None = None, comments: str = "",
                       today: dt.date | None = None) -> ProjectEvaluation:
-    """The panel's result, recorded by the PM. A special evaluation decides ``outcome`` (continue, change the
-    goals, stop); a stage or final evaluation gives a grade of the policy's scheme on ``today`` and the
-    diligence judgement; a stage evaluation that finds the goal reached early waives the final one; a grade the
-    policy names (``grades.sanction_grades``) opens a sanction case."""
+    """The PM confirms the panel's result, computed from every member's grade by the policy rule
+    (``panel_result``); a grade, diligence, decision or goal finding the PM gives must be that result (a
+    check, not an override). A special evaluation decides continue, change the goals or stop; a stage
+    evaluation that finds the goal reached early waives the final one; a grade the policy names
+    (``grades.sanction_grades``) opens a sanction case."""
     evaluation = _evaluation_locked_or_raise(evaluation_id)
     if not can_run_evaluation(actor, evaluation):
         if can_manage_execution(actor):
@@ -293,24 +362,26 @@ def evaluation_record(*, actor: Actor, evaluation_id: int, grade: str = "", dili
     if evaluation.status != EvaluationStatus.PANEL:
         raise Conflict(_("Form the panel first."), code="evaluation_no_panel")
     today = today or timezone.localdate()
-    if evaluation.kind == EvaluationKind.SPECIAL:
-        if outcome not in SpecialOutcome.values:
-            raise ValidationFailed(_("Choose the decision."), code="outcome_invalid", field="outcome")
-        grade, goal_met_early = "", False
-    else:
-        allowed = engine.grades_allowed(on=today, switch_date=P.grade_switch_date(on=today))
-        if grade not in allowed:
-            raise ValidationFailed(_("Choose one of the grades in force."), code="grade_invalid", field="grade")
-        if diligence not in Diligence.values:
-            raise ValidationFailed(_("Judge the diligence."), code="diligence_invalid", field="diligence")
-        outcome = ""
-        goal_met_early = bool(goal_met_early) and evaluation.kind == EvaluationKind.STAGE
+    result = panel_result(evaluation=evaluation, today=today)
+    if result is None:
+        raise Conflict(_("Every evaluator of the panel has to enter a grade first."), code="panel_grades_missing")
+    given = {"grade": grade, "diligence": diligence, "outcome": outcome, "goal_met_early": goal_met_early}
+    differs = sorted(k for k, v in given.items() if v not in ("", None) and v != result[k]
+                     and not (evaluation.kind == EvaluationKind.SPECIAL and k in ("grade", "diligence")))
+    if differs:
+        raise ValidationFailed(_("The panel's result is computed from its evaluators' grades; it differs in: "
+                                 "%(fields)s.") % {"fields": ", ".join(differs)}, code="panel_result_differs",
+                               field=differs[0])
+    grade, diligence, outcome, goal_met_early = _judgement_checked(
+        evaluation=evaluation, grade=result["grade"], diligence=result["diligence"], outcome=result["outcome"],
+        goal_met_early=result["goal_met_early"], today=today)
     evaluation.grade, evaluation.diligence, evaluation.outcome = grade, diligence, outcome
     evaluation.goal_met_early, evaluation.comments = goal_met_early, comments.strip()
     evaluation.status, evaluation.decided_on, evaluation.decided_by = EvaluationStatus.GRADED, today, _user_or_none(actor)
     evaluation.save()
     audit_record(actor=actor, action=f"evaluation.{evaluation.kind}.record", obj=evaluation,
-                 changes={"grade": grade, "diligence": diligence, "outcome": outcome, "goal_met_early": goal_met_early})
+                 changes={"grade": grade, "diligence": diligence, "outcome": outcome, "goal_met_early": goal_met_early,
+                          "members": evaluation.panel.count()})
     if evaluation.kind == EvaluationKind.SPECIAL:
         _special_outcome_apply(actor=actor, evaluation=evaluation, today=today)
     else:

@@ -6,28 +6,32 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from doyak.agreements.rules import is_lead_applicant_of
+from doyak.agreements.rules import is_institution_of, is_lead_applicant_of
 from doyak.core.errors import AccessDenied, DoyakError
 from doyak.core.params import whole_number
 
+from . import policies as P
 from . import services
 from .enums import EvaluationKind
-from .forms import DecideForm, MisuseForm, NoteForm, ResultForm, StopForm
+from .forms import DecideForm, GradeForm, MisuseForm, NoteForm, ResultForm, StopForm
 from .models import StopRequest
-from .presentation import report_rows
+from .presentation import computed_result, report_rows
 from .rules import (
     can_answer_objection,
     can_decide_sanction,
     can_edit_report,
     can_give_statement,
+    can_grade_evaluation,
     can_manage_execution,
     can_object,
     can_request_stop,
     can_review_report,
     can_run_evaluation,
+    can_view_execution,
     reads_all_execution,
 )
 from .selectors import (
@@ -35,6 +39,7 @@ from .selectors import (
     evaluation_list,
     execution_agreement_or_raise,
     execution_queue,
+    panel_assignments_for_user,
     report_frame,
     report_get_for_user_or_raise,
     report_list,
@@ -168,12 +173,48 @@ def report_action(request, report_id: int, name: str):
 @login_required
 def evaluation(request, evaluation_id: int):
     evaluation = evaluation_get_for_user_or_raise(user=request.user, evaluation_id=evaluation_id)
+    ministry = reads_all_execution(request.user)
+    members = list(evaluation.panel.select_related("profile__researcher__organization", "profile__organization"))
+    own = next((m for m in members if m.profile.user_id == request.user.pk), None)
+    grading = can_grade_evaluation(request.user, evaluation) and own is not None
+    grade_form = None
+    if grading:
+        today = timezone.localdate()
+        grade_form = GradeForm(grades=P.grades_in_force(on=today), initial={
+            "grade": own.grade, "diligence": own.diligence, "outcome": own.outcome,
+            "goal_met_early": own.goal_met_early, "comments": own.comments})
     return render(request, "execution/evaluation.html", {
         "evaluation": evaluation, "agreement": evaluation.agreement,
-        "panel": evaluation.panel.select_related("profile__researcher__organization", "profile__organization"),
+        # an evaluator sees their own seat, not the other members' grades; the ministry side sees them all
+        "panel": members if (ministry or is_institution_of(request.user, evaluation.agreement)) else [own],
+        "show_grades": ministry, "own": own, "can_view_project": can_view_execution(request.user, evaluation.agreement), "grading": grading, "grade_form": grade_form,
+        "graded_count": sum(1 for m in members if m.graded_at), "computed": computed_result(services.panel_result(
+            evaluation=evaluation) if ministry and evaluation.status == "panel" else None),
         "can_run": can_run_evaluation(request.user, evaluation), "form": ResultForm(),
         "special": evaluation.kind == EvaluationKind.SPECIAL,
-        "cases": evaluation.sanction_cases.all() if reads_all_execution(request.user) else []})
+        "cases": evaluation.sanction_cases.all() if ministry else []})
+
+
+@login_required
+@require_POST
+def evaluation_grade(request, evaluation_id: int):
+    evaluation = evaluation_get_for_user_or_raise(user=request.user, evaluation_id=evaluation_id)
+    if not can_grade_evaluation(request.user, evaluation):
+        raise AccessDenied(_("Only the panel's evaluators enter grades."), code="evaluation_not_assigned")
+    form = GradeForm(request.POST)
+    if form.is_valid():
+        _run(request, lambda: services.panel_grade_enter(actor=request.user, evaluation_id=evaluation.pk,
+                                                         **form.cleaned_data), _("Your grade is saved."))
+    else:
+        messages.error(request, _("Check the grade."))
+    return redirect("execution:evaluation", evaluation.pk)
+
+
+@login_required
+def my_evaluations(request):
+    """The evaluator's own panel seats (stage, final and special evaluations)."""
+    return render(request, "execution/my_evaluations.html",
+                  {"seats": panel_assignments_for_user(user=request.user)})
 
 
 @login_required
@@ -195,7 +236,8 @@ def evaluation_result(request, evaluation_id: int):
     form = ResultForm(request.POST)
     if form.is_valid():
         _run(request, lambda: services.evaluation_record(actor=request.user, evaluation_id=evaluation.pk,
-                                                         **form.cleaned_data), _("Result recorded."))
+                                                         comments=form.cleaned_data["comments"]),
+             _("Result recorded."))
     else:
         messages.error(request, _("Check the result."))
     return redirect("execution:evaluation", evaluation.pk)
