@@ -75,7 +75,7 @@ def chart_data(state, *, lang: str, small: bool = False) -> dict:
 def record_url(ref: str) -> str:
     kind, _sep, pk = ref.partition(":")
     names = {"asset": "max:detail", "agreement": "finance:ledger", "proposal": "proposals:detail",
-             "change": "agreements:change"}
+             "change": "agreements:change", "regulation_task": "regulation:task"}
     return reverse(names[kind], args=[int(pk)]) if kind in names else ""
 
 

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.db.models import F, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from doyak.agreements.enums import AgreementStatus, ChangeClass
 from doyak.agreements.models import (
@@ -214,9 +215,21 @@ class RegulationTaskProgress:
 
 
 def regulation_tasks_progress(*, as_of: dt.date) -> list[RegulationTaskProgress]:
-    """THE HOOK for the regulation app's tasks (규제혁신 과제) in the council's meeting pack.
+    """The regulation innovation tasks (규제혁신 과제) for the council's meeting pack, by task number: title,
+    regulating ministry, status as of ``as_of`` (a task resolved after that date still shows as open), and
+    how many projects depend on it."""
+    from django.db.models import Count
 
-    doyak keeps no regulation task yet (the regulation issue adds the ``regulation`` app), so this returns no
-    row and the pack says "no records". When that app lands, read its tasks here (title, owning ministry,
-    status label, progress as words) as of ``as_of``; nothing else in the pack changes."""
-    return []
+    from doyak.regulation.enums import TaskStatus
+    from doyak.regulation.models import RegulationTask
+
+    rows = []
+    for task in RegulationTask.objects.annotate(projects=Count("dependencies", distinct=True)).order_by("code"):
+        status = task.status
+        if status == TaskStatus.RESOLVED and (task.resolved_on is None or task.resolved_on > as_of):
+            status = TaskStatus.IN_CONSULTATION
+        progress = str(_("%(n)s projects depend on it") % {"n": task.projects})
+        rows.append(RegulationTaskProgress(title=f"{task.code} {task.title}", owner=task.ministry,
+                                           status=str(TaskStatus(status).label), progress=progress))
+    return rows
+
