@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "doyak.execution",  # after finance: where both translate one English word, the ledger's wording wins
     "doyak.max",
     "doyak.kpi",
+    "doyak.capacity",  # innovation capacity: surveys, fund, talent, joint labs, graduate schools
     "doyak.demo",
     "django.forms",  # its widget templates, after core's KRDS overrides (FORM_RENDERER below)
 ]
