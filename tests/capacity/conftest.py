@@ -40,3 +40,18 @@ def open_survey(people, make_program):  # noqa: F811
                                 "expected_budget_krw": 1_500_000_000}]))
 
     return make
+
+
+@pytest.fixture
+def fund_world(people, chain, make_call, make_organization):  # noqa: F811
+    """A fund managed by investor A's firm, and three submitted projects: two of the industrial-leap track (led
+    from Busan, dongnam), one general (led from Chungnam, jungbu)."""
+    from doyak.capacity.services import fund_create
+
+    fund = fund_create(actor=people["pm"], name="산업도약 사업화 1호 펀드", size_krw=100_000_000_000, vintage=2026,
+                       manager_id=people["firm_a"].pk)
+    leap_call, general_call = make_call(track="industrial_leap"), make_call(track="general")
+    leap_1 = chain.submitted(leap_call, gov=1_000_000_000, region="26")
+    leap_2 = chain.submitted(leap_call, gov=1_000_000_000, region="26")
+    general = chain.submitted(general_call, gov=1_000_000_000, region="44")
+    return {"fund": fund, "leap_1": leap_1, "leap_2": leap_2, "general": general}

@@ -2,6 +2,7 @@
 
 
 import datetime as dt
+from decimal import Decimal
 from typing import Annotated
 
 from django.utils.translation import gettext as _
@@ -10,13 +11,30 @@ from ninja.pagination import paginate
 from pydantic import Field
 
 from doyak.core.errors import AccessDenied
-from doyak.core.inputs import Date, Id, Tags, Text, Won
+from doyak.core.inputs import Date, Id, Tags, Text, Won, Year
 from doyak.core.pagination import BoundedPageNumberPagination
 
 from . import rules
 from .enums import SurveyStatus
-from .selectors import survey_get_for_user_or_raise, survey_list_for_user, survey_topics_for_user
-from .services import demand_state, survey_open, topic_carry_into_call
+from .selectors import (
+    fund_figures_for,
+    fund_get_for_user_or_raise,
+    fund_list_for_user,
+    investment_list_for_user,
+    survey_get_for_user_or_raise,
+    survey_list_for_user,
+    survey_topics_for_user,
+)
+from .services import (
+    commitment_record,
+    demand_state,
+    exit_record,
+    fund_create,
+    investment_record,
+    investor_letter_confirm,
+    survey_open,
+    topic_carry_into_call,
+)
 
 router = Router(tags=["capacity"])
 talent_router = Router(tags=["talent"])
@@ -82,23 +100,21 @@ def survey_list(request, status: Text(8) = ""):
         raise AccessDenied(_("Only the ministry side, investors and demand-anchor companies see demand surveys."),
                            code="survey_forbidden")
     status = status if status in SurveyStatus.values else ""
-    return _LazySurveys(request.user, survey_list_for_user(user=request.user, status=status))
+    return _Shaped(survey_list_for_user(user=request.user, status=status),
+                   lambda rows: [_survey_out(request.user, s) for s in rows])
 
 
-class _LazySurveys:
-    """The queryset paged first, each survey of the page then shaped with the demand the user may see."""
+class _Shaped:
+    """A queryset paged first, the page's rows then shaped at once (``shape``: rows → output dicts)."""
 
-    def __init__(self, user, qs):
-        self.user, self.qs = user, qs
+    def __init__(self, qs, shape):
+        self.qs, self.shape = qs, shape
 
     def __len__(self) -> int:
         return self.qs.count()
 
-    def count(self) -> int:
-        return self.qs.count()
-
     def __getitem__(self, item):
-        return [_survey_out(self.user, s) for s in self.qs[item]]
+        return self.shape(list(self.qs[item]))
 
 
 @router.get("/surveys/{survey_id}", response=SurveyOut)
@@ -151,3 +167,185 @@ def topic_carry(request, topic_id: Id, payload: CarryIn):
     topic = topic_carry_into_call(actor=request.user, topic_id=topic_id, call_id=payload.call_id)
     survey = _survey_out(request.user, topic.survey)
     return next(t for t in survey["topics"] if t["id"] == topic.pk)
+
+
+# ---------------------------------------------------------------------------------------------- the fund
+class FundOut(Schema):
+    id: int
+    name: str
+    size_krw: int
+    vintage: int
+    manager_id: int
+    manager: str
+    committed_krw: int
+    invested_krw: int
+    leap_invested_krw: int
+    leap_share: Decimal | None = Field(description="Invested in industrial leap projects / invested (4 decimals); "
+                                                   "null when nothing was invested.")
+    leap_share_min: Decimal = Field(description="The policy's minimum (capacity.fund.leap_share_min).")
+    meets_policy: bool | None
+    invested_by_region_group: dict[str, int]
+
+
+def _funds_out(funds) -> list[dict]:
+    figures = fund_figures_for(funds)
+    return [{"id": f.pk, "name": f.name, "size_krw": f.size_krw, "vintage": f.vintage, "manager_id": f.manager_id,
+             "manager": f.manager.name, "committed_krw": figures[f.pk].committed_krw,
+             "invested_krw": figures[f.pk].invested_krw, "leap_invested_krw": figures[f.pk].leap_invested_krw,
+             "leap_share": figures[f.pk].leap_share, "leap_share_min": figures[f.pk].leap_share_min,
+             "meets_policy": figures[f.pk].meets_policy,
+             "invested_by_region_group": figures[f.pk].by_region_group} for f in funds]
+
+
+def _require_fund_reader(request) -> None:
+    if not rules.can_view_funds(request.user):
+        raise AccessDenied(_("Only the ministry side and investors see funds."), code="fund_forbidden")
+
+
+@router.get("/funds", response=list[FundOut])
+@paginate(BoundedPageNumberPagination, page_size=50)
+def fund_list(request):
+    """Funds with their figures: every fund for those who read as the ministry, an investor's own firm's."""
+    _require_fund_reader(request)
+    return _Shaped(fund_list_for_user(user=request.user), _funds_out)
+
+
+@router.get("/funds/{fund_id}", response=FundOut)
+def fund_detail(request, fund_id: Id):
+    return _funds_out([fund_get_for_user_or_raise(user=request.user, fund_id=fund_id)])[0]
+
+
+class FundIn(Schema):
+    name: Text(200)
+    size_krw: Won
+    vintage: Year
+    manager_id: Id
+
+
+@router.post("/funds", response={201: FundOut})
+def fund_create_api(request, payload: FundIn):
+    fund = fund_create(actor=request.user, **payload.dict())
+    return 201, _funds_out([fund])[0]
+
+
+class CommitmentOut(Schema):
+    id: int
+    fund_id: int
+    proposal_id: int | None
+    organization_id: int
+    amount_krw: int
+    committed_on: dt.date
+    investor_letter_id: int | None
+
+
+class CommitmentIn(Schema):
+    amount_krw: Won
+    committed_on: Date
+    proposal_id: Id | None = None
+    organization_id: Id | None = None
+    note: Text(500) = ""
+
+
+@router.post("/funds/{fund_id}/commitments", response={201: CommitmentOut})
+def commitment_create(request, fund_id: Id, payload: CommitmentIn):
+    return 201, commitment_record(actor=request.user, fund_id=fund_id, **payload.dict())
+
+
+class LetterConfirmIn(Schema):
+    letter_id: Id
+    committed_on: Date
+    amount_krw: Won | None = None
+
+
+@router.post("/funds/{fund_id}/letter-commitments", response={201: CommitmentOut})
+def letter_confirm(request, fund_id: Id, payload: LetterConfirmIn):
+    """Confirm a proposal's investor letter of intent into a commitment of the fund."""
+    return 201, investor_letter_confirm(actor=request.user, fund_id=fund_id, **payload.dict())
+
+
+class InvestmentOut(Schema):
+    id: int
+    fund_id: int
+    commitment_id: int | None
+    organization_id: int
+    organization: str
+    proposal_id: int | None
+    invested_on: dt.date
+    amount_krw: int
+    instrument: str
+    stage: str
+    follows_id: int | None
+    leap_project: bool
+    region_group: str
+    exit_kind: str | None
+    exited_on: dt.date | None
+    exit_proceeds_krw: int | None
+
+    @staticmethod
+    def resolve_organization(obj) -> str:
+        return obj.organization.name
+
+    @staticmethod
+    def resolve_leap_project(obj) -> bool:
+        return bool(obj.proposal_id and obj.proposal.call.track == "industrial_leap")
+
+    @staticmethod
+    def resolve_region_group(obj) -> str:
+        return obj.organization.region.group if obj.organization.region_id else ""
+
+    @staticmethod
+    def _exit(obj):
+        return getattr(obj, "exit", None) if hasattr(obj, "exit") else None
+
+    @staticmethod
+    def resolve_exit_kind(obj) -> str | None:
+        e = InvestmentOut._exit(obj)
+        return e.kind if e else None
+
+    @staticmethod
+    def resolve_exited_on(obj) -> dt.date | None:
+        e = InvestmentOut._exit(obj)
+        return e.exited_on if e else None
+
+    @staticmethod
+    def resolve_exit_proceeds_krw(obj) -> int | None:
+        e = InvestmentOut._exit(obj)
+        return e.proceeds_krw if e else None
+
+
+@router.get("/investments", response=list[InvestmentOut])
+@paginate(BoundedPageNumberPagination, page_size=50)
+def investment_list(request, fund_id: Id | None = None):
+    """Investments, follow-ons and their exits, of the funds the caller may see."""
+    _require_fund_reader(request)
+    return investment_list_for_user(user=request.user, fund_id=fund_id)
+
+
+class InvestmentIn(Schema):
+    fund_id: Id
+    invested_on: Date
+    amount_krw: Won
+    instrument: Text(12)
+    stage: Text(12)
+    organization_id: Id | None = None
+    proposal_id: Id | None = None
+    commitment_id: Id | None = None
+    follows_id: Id | None = None
+
+
+@router.post("/investments", response={201: InvestmentOut})
+def investment_create(request, payload: InvestmentIn):
+    investment = investment_record(actor=request.user, **payload.dict())
+    return 201, investment_list_for_user(user=request.user).get(pk=investment.pk)
+
+
+class ExitIn(Schema):
+    exited_on: Date
+    kind: Text(12)
+    proceeds_krw: Won
+
+
+@router.post("/investments/{investment_id}/exit", response={201: InvestmentOut})
+def investment_exit(request, investment_id: Id, payload: ExitIn):
+    exit_record(actor=request.user, investment_id=investment_id, **payload.dict())
+    return 201, investment_list_for_user(user=request.user).get(pk=investment_id)

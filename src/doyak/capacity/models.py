@@ -93,3 +93,104 @@ class DemandResponse(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.topic_id} {self.organization_id}"
+
+
+# ---------------------------------------------------------------------------------------------- the fund
+class Fund(TimeStampedModel):
+    """A commercialisation fund (사업화 펀드): its size, vintage and manager (the investor's organisation)."""
+
+    name = models.CharField(_("name"), max_length=200)
+    size_krw = models.BigIntegerField(_("fund size (won)"))
+    vintage = models.PositiveSmallIntegerField(_("vintage year"))
+    manager = models.ForeignKey("organizations.Organization", verbose_name=_("manager"), on_delete=models.PROTECT,
+                                related_name="managed_funds")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+
+    class Meta:
+        ordering = ["-vintage", "name", "id"]
+        verbose_name = _("fund")
+        verbose_name_plural = _("funds")
+        constraints = [models.CheckConstraint(condition=models.Q(size_krw__gt=0), name="capacity_fund_size_positive")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Commitment(TimeStampedModel):
+    """A fund's commitment to a project (and its lead company) or to a company; from an investor letter if the
+    proposal's letter was confirmed."""
+
+    fund = models.ForeignKey(Fund, verbose_name=_("fund"), on_delete=models.PROTECT, related_name="commitments")
+    proposal = models.ForeignKey("proposals.Proposal", verbose_name=_("project"), null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="fund_commitments")
+    organization = models.ForeignKey("organizations.Organization", verbose_name=_("company"),
+                                     on_delete=models.PROTECT, related_name="fund_commitments")
+    amount_krw = models.BigIntegerField(_("committed (won)"))
+    committed_on = models.DateField(_("committed on"))
+    investor_letter = models.OneToOneField("proposals.InvestorLetter", verbose_name=_("investor letter"), null=True,
+                                           blank=True, on_delete=models.PROTECT, related_name="commitment")
+    note = models.CharField(_("note"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-committed_on", "-id"]
+        verbose_name = _("fund commitment")
+        verbose_name_plural = _("fund commitments")
+        constraints = [models.CheckConstraint(condition=models.Q(amount_krw__gt=0),
+                                              name="capacity_commitment_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.fund} → {self.organization}"
+
+
+class Investment(TimeStampedModel):
+    """Money a fund put in: a first round, or a follow-on of an earlier one (``follows``)."""
+
+    fund = models.ForeignKey(Fund, verbose_name=_("fund"), on_delete=models.PROTECT, related_name="investments")
+    commitment = models.ForeignKey(Commitment, verbose_name=_("commitment"), null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="investments")
+    organization = models.ForeignKey("organizations.Organization", verbose_name=_("investee"),
+                                     on_delete=models.PROTECT, related_name="fund_investments")
+    proposal = models.ForeignKey("proposals.Proposal", verbose_name=_("project it follows"), null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="fund_investments")
+    invested_on = models.DateField(_("invested on"))
+    amount_krw = models.BigIntegerField(_("amount (won)"))
+    instrument = models.CharField(_("instrument"), max_length=12, choices=Instrument.choices)
+    stage = models.CharField(_("stage"), max_length=12, choices=InvestmentStage.choices)
+    follows = models.ForeignKey("self", verbose_name=_("follow-on of"), null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="follow_ons")
+
+    class Meta:
+        ordering = ["-invested_on", "-id"]
+        verbose_name = _("investment")
+        verbose_name_plural = _("investments")
+        constraints = [models.CheckConstraint(condition=models.Q(amount_krw__gt=0),
+                                              name="capacity_investment_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.fund} → {self.organization} {self.invested_on}"
+
+    @property
+    def is_follow_on(self) -> bool:
+        return self.follows_id is not None
+
+
+class Exit(models.Model):
+    """How a fund left an investment."""
+
+    investment = models.OneToOneField(Investment, verbose_name=_("investment"), on_delete=models.PROTECT,
+                                      related_name="exit")
+    exited_on = models.DateField(_("exited on"))
+    kind = models.CharField(_("exit"), max_length=12, choices=ExitKind.choices)
+    proceeds_krw = models.BigIntegerField(_("proceeds (won)"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-exited_on", "-id"]
+        verbose_name = _("exit")
+        verbose_name_plural = _("exits")
+        constraints = [models.CheckConstraint(condition=models.Q(proceeds_krw__gte=0),
+                                              name="capacity_exit_non_negative")]
+
+    def __str__(self) -> str:
+        return f"{self.investment_id} {self.kind}"

@@ -19,14 +19,19 @@ from doyak.core.labels import audit_actions_register
 from doyak.core.money import WonInvalid, parse_won
 
 from . import rules
-from .enums import DemandKind, InvestmentStage, SurveyStatus
-from .models import DemandResponse, Survey, SurveyTopic
+from .enums import DemandKind, ExitKind, Instrument, InvestmentStage, SurveyStatus
+from .models import Commitment, DemandResponse, Exit, Fund, Investment, Survey, SurveyTopic
 
 AUDIT_ACTIONS = audit_actions_register({
     "capacity.survey_open": gettext_lazy("Demand survey opened"),
     "capacity.survey_close": gettext_lazy("Demand survey closed"),
     "capacity.demand_state": gettext_lazy("Demand stated on a survey topic"),
     "capacity.topic_carry": gettext_lazy("Survey topic carried into a call"),
+    "capacity.fund_create": gettext_lazy("Fund registered"),
+    "capacity.commitment_record": gettext_lazy("Fund commitment recorded"),
+    "capacity.letter_confirm": gettext_lazy("Investor letter confirmed into a commitment"),
+    "capacity.investment_record": gettext_lazy("Investment recorded"),
+    "capacity.exit_record": gettext_lazy("Exit recorded"),
 })
 
 TOPICS_MAX = 50
@@ -161,3 +166,188 @@ def topic_carry_into_call(*, actor: Actor, topic_id: int, call_id: int) -> Surve
     audit_record(actor=actor, action="capacity.topic_carry", obj=topic.survey,
                  changes={"topic": topic.pk, "call": call.pk})
     return topic
+
+
+# ---------------------------------------------------------------------------------------------- the fund
+def _date_or_raise(value: dt.date | None, field: str) -> dt.date:
+    if value is None:
+        raise ValidationFailed(_("Give the date."), code="date_required", field=field)
+    if value > timezone.localdate():
+        raise ValidationFailed(_("The date cannot be in the future."), code="date_future", field=field)
+    return value
+
+
+def _fund_for_record_or_raise(actor: Actor, fund_id: int) -> Fund:
+    if not (rules.can_manage_funds(actor) or rules.is_investor(actor)):
+        raise AccessDenied(_("Only the ministry side and the fund's investor record for a fund."),
+                           code="fund_forbidden")
+    fund = Fund.objects.select_for_update().filter(pk=fund_id).first()
+    if fund is None:
+        raise NotFound(_("Fund not found."), code="fund_not_found", field="fund_id")
+    if not rules.can_record_for_fund(actor, fund):
+        raise AccessDenied(_("Only the ministry side and the fund's investor record for a fund."),
+                           code="fund_forbidden")
+    return fund
+
+
+def _organization_or_raise(organization_id: int | None, field: str):
+    from doyak.organizations.models import Organization
+
+    org = Organization.objects.filter(pk=organization_id).first() if organization_id else None
+    if org is None:
+        raise NotFound(_("Unknown organization."), code="organization_not_found", field=field)
+    return org
+
+
+def _project_or_raise(proposal_id: int | None):
+    if proposal_id is None:
+        return None
+    from doyak.proposals.enums import ProposalStatus
+    from doyak.proposals.models import Proposal
+
+    proposal = Proposal.objects.filter(pk=proposal_id).exclude(status=ProposalStatus.DRAFT).first()
+    if proposal is None:
+        raise ValidationFailed(_("Choose a submitted project."), code="project_invalid", field="proposal_id")
+    return proposal
+
+
+@transaction.atomic
+def fund_create(*, actor: Actor, name: str, size_krw: Any, vintage: int, manager_id: int) -> Fund:
+    if not rules.can_manage_funds(actor):
+        raise AccessDenied(_("Only the ministry side registers funds."), code="fund_forbidden")
+    if not _text(name, 200):
+        raise ValidationFailed(_("Name the fund."), code="fund_name_required", field="name")
+    size = _won(size_krw, "size_krw")
+    if size <= 0:
+        raise ValidationFailed(_("A fund has a size above zero."), code="fund_size_invalid", field="size_krw")
+    from doyak.core.inputs import YEAR_MAX, YEAR_MIN
+
+    if not YEAR_MIN <= int(vintage) <= YEAR_MAX:
+        raise ValidationFailed(_("Give the vintage year."), code="fund_vintage_invalid", field="vintage")
+    manager = _organization_or_raise(manager_id, "manager_id")
+    fund = Fund.objects.create(name=_text(name, 200), size_krw=size, vintage=int(vintage), manager=manager,
+                               created_by=_user_or_none(actor))
+    audit_record(actor=actor, action="capacity.fund_create", obj=fund,
+                 changes={"name": fund.name, "size_krw": size, "vintage": fund.vintage, "manager": manager.pk})
+    return fund
+
+
+def _commitment_write(*, actor: Actor, fund: Fund, amount: int, committed_on: dt.date, proposal, organization,
+                      letter=None, note: str = "", action: str) -> Commitment:
+    if amount <= 0:
+        raise ValidationFailed(_("Commit an amount above zero."), code="amount_invalid", field="amount_krw")
+    commitment = Commitment.objects.create(fund=fund, proposal=proposal, organization=organization,
+                                           amount_krw=amount, committed_on=_date_or_raise(committed_on, "committed_on"),
+                                           investor_letter=letter, note=_text(note, 500))
+    audit_record(actor=actor, action=action, obj=fund, changes={
+        "commitment": commitment.pk, "proposal": getattr(proposal, "pk", None), "organization": organization.pk,
+        "amount_krw": amount, "committed_on": committed_on, "investor_letter": getattr(letter, "pk", None)})
+    return commitment
+
+
+@transaction.atomic
+def commitment_record(*, actor: Actor, fund_id: int, amount_krw: Any, committed_on: dt.date,
+                      proposal_id: int | None = None, organization_id: int | None = None,
+                      note: str = "") -> Commitment:
+    """A commitment to a project (its lead company unless another is named) or to a company."""
+    fund = _fund_for_record_or_raise(actor, fund_id)
+    proposal = _project_or_raise(proposal_id)
+    if organization_id is None and proposal is None:
+        raise ValidationFailed(_("Name the project or the company."), code="commitment_target_required",
+                               field="organization_id")
+    organization = (_organization_or_raise(organization_id, "organization_id") if organization_id
+                    else proposal.lead_organization)
+    return _commitment_write(actor=actor, fund=fund, amount=_won(amount_krw, "amount_krw"), committed_on=committed_on,
+                             proposal=proposal, organization=organization, note=note,
+                             action="capacity.commitment_record")
+
+
+@transaction.atomic
+def investor_letter_confirm(*, actor: Actor, letter_id: int, fund_id: int, committed_on: dt.date,
+                            amount_krw: Any = None) -> Commitment:
+    """A proposal's investor letter of intent becomes a commitment of the fund (its amount unless another is
+    given); a letter is confirmed once."""
+    fund = _fund_for_record_or_raise(actor, fund_id)
+    from doyak.proposals.models import InvestorLetter
+
+    letter = (InvestorLetter.objects.select_for_update(of=("self",)).select_related("proposal__lead_organization")
+              .filter(pk=letter_id).first())
+    if letter is None:
+        raise NotFound(_("Investor letter not found."), code="letter_not_found", field="letter_id")
+    if Commitment.objects.filter(investor_letter=letter).exists():
+        raise Conflict(_("This letter was already confirmed into a commitment."), code="letter_already_confirmed")
+    proposal = _project_or_raise(letter.proposal_id)
+    amount = _won(letter.amount_krw if amount_krw in (None, "") else amount_krw, "amount_krw")
+    return _commitment_write(actor=actor, fund=fund, amount=amount, committed_on=committed_on, proposal=proposal,
+                             organization=proposal.lead_organization, letter=letter, note=letter.note,
+                             action="capacity.letter_confirm")
+
+
+@transaction.atomic
+def investment_record(*, actor: Actor, fund_id: int, invested_on: dt.date, amount_krw: Any, instrument: str,
+                      stage: str, organization_id: int | None = None, proposal_id: int | None = None,
+                      commitment_id: int | None = None, follows_id: int | None = None) -> Investment:
+    """A first round (to a company, following a project) or a follow-on of an earlier investment of the fund."""
+    fund = _fund_for_record_or_raise(actor, fund_id)
+    if instrument not in Instrument.values:
+        raise ValidationFailed(_("Choose the instrument."), code="instrument_invalid", field="instrument")
+    if stage not in InvestmentStage.values:
+        raise ValidationFailed(_("Choose the stage."), code="stage_invalid", field="stage")
+    amount = _won(amount_krw, "amount_krw")
+    if amount <= 0:
+        raise ValidationFailed(_("Invest an amount above zero."), code="amount_invalid", field="amount_krw")
+    invested_on = _date_or_raise(invested_on, "invested_on")
+    commitment = follows = None
+    if follows_id is not None:
+        follows = Investment.objects.filter(pk=follows_id, fund=fund).first()
+        if follows is None:
+            raise ValidationFailed(_("A follow-on follows an earlier investment of the same fund."),
+                                   code="follow_on_invalid", field="follows_id")
+        if invested_on < follows.invested_on:
+            raise ValidationFailed(_("A follow-on comes after the round it follows."), code="follow_on_before",
+                                   field="invested_on")
+        organization, proposal, commitment = follows.organization, follows.proposal, follows.commitment
+    else:
+        if commitment_id is not None:
+            commitment = Commitment.objects.filter(pk=commitment_id, fund=fund).first()
+            if commitment is None:
+                raise ValidationFailed(_("Choose a commitment of this fund."), code="commitment_invalid",
+                                       field="commitment_id")
+        proposal = _project_or_raise(proposal_id) if proposal_id else getattr(commitment, "proposal", None)
+        if organization_id:
+            organization = _organization_or_raise(organization_id, "organization_id")
+        elif commitment is not None:
+            organization = commitment.organization
+        elif proposal is not None:
+            organization = proposal.lead_organization
+        else:
+            raise ValidationFailed(_("Name the company invested in."), code="investee_required",
+                                   field="organization_id")
+    investment = Investment.objects.create(fund=fund, commitment=commitment, organization=organization,
+                                           proposal=proposal, invested_on=invested_on, amount_krw=amount,
+                                           instrument=instrument, stage=stage, follows=follows)
+    audit_record(actor=actor, action="capacity.investment_record", obj=fund, changes={
+        "investment": investment.pk, "organization": organization.pk, "proposal": getattr(proposal, "pk", None),
+        "amount_krw": amount, "instrument": instrument, "stage": stage, "follows": follows_id,
+        "invested_on": invested_on})
+    return investment
+
+
+@transaction.atomic
+def exit_record(*, actor: Actor, investment_id: int, exited_on: dt.date, kind: str, proceeds_krw: Any) -> Exit:
+    investment = Investment.objects.filter(pk=investment_id).first()
+    if investment is None:
+        raise NotFound(_("Investment not found."), code="investment_not_found")
+    fund = _fund_for_record_or_raise(actor, investment.fund_id)
+    if kind not in ExitKind.values:
+        raise ValidationFailed(_("Choose how the fund exited."), code="exit_kind_invalid", field="kind")
+    exited_on = _date_or_raise(exited_on, "exited_on")
+    if exited_on < investment.invested_on:
+        raise ValidationFailed(_("An exit comes after the investment."), code="exit_before", field="exited_on")
+    if Exit.objects.filter(investment=investment).exists():
+        raise Conflict(_("The fund already exited this investment."), code="exit_duplicate")
+    row = Exit.objects.create(investment=investment, exited_on=exited_on, kind=kind,
+                              proceeds_krw=_won(proceeds_krw, "proceeds_krw"))
+    audit_record(actor=actor, action="capacity.exit_record", obj=fund, changes={
+        "investment": investment.pk, "kind": kind, "proceeds_krw": row.proceeds_krw, "exited_on": exited_on})
+    return row
