@@ -24,6 +24,7 @@ from .selectors import (
     survey_get_for_user_or_raise,
     survey_list_for_user,
     survey_topics_for_user,
+    talent_stage_counts,
 )
 from .services import (
     commitment_record,
@@ -349,3 +350,34 @@ class ExitIn(Schema):
 def investment_exit(request, investment_id: Id, payload: ExitIn):
     exit_record(actor=request.user, investment_id=investment_id, **payload.dict())
     return 201, investment_list_for_user(user=request.user).get(pk=investment_id)
+
+
+# ---------------------------------------------------------------------------------------------- talent
+class StageCountOut(Schema):
+    year: int
+    stage: str
+    people: int
+    transitions: int = Field(description="Changes into the stage during the year (not a person's first record).")
+    as_pi: int
+    as_researcher: int
+    by_region_group: dict[str, int]
+    by_organization_type: dict[str, int]
+
+
+@talent_router.get("/stages", response=list[StageCountOut])
+@paginate(BoundedPageNumberPagination, page_size=50)
+def talent_stages(request, year_from: Year | None = None, year_to: Year | None = None):
+    """People per career stage per year (postdoc → early career → … → star engineer), from the stage records;
+    by default the last five years. At most twenty years at once."""
+    if not rules.can_view_talent(request.user):
+        raise AccessDenied(_("Only the ministry side and read-only roles see talent counts."), code="talent_forbidden")
+    from django.utils import timezone
+
+    from doyak.core.errors import ValidationFailed
+
+    year_to = year_to or timezone.localdate().year
+    year_from = year_from or year_to - 4
+    if year_from > year_to or year_to - year_from >= 20:
+        raise ValidationFailed(_("Give at most twenty years, the first not after the last."),
+                               code="years_invalid", field="year_from")
+    return [row.__dict__ for row in talent_stage_counts(years=list(range(year_from, year_to + 1)))]

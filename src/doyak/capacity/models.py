@@ -194,3 +194,99 @@ class Exit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.investment_id} {self.kind}"
+
+
+# ---------------------------------------------------------------------------------------------- talent
+class CareerEvent(models.Model):
+    """A record of a researcher's career: the doctorate's date, a position held (with its organisation)."""
+
+    researcher = models.ForeignKey("organizations.Researcher", verbose_name=_("researcher"), on_delete=models.CASCADE,
+                                   related_name="career_events")
+    kind = models.CharField(_("kind"), max_length=12, choices=CareerEventKind.choices)
+    title = models.CharField(pgettext_lazy("career", "title"), max_length=200, blank=True)
+    organization = models.ForeignKey("organizations.Organization", verbose_name=_("organization"), null=True,
+                                     blank=True, on_delete=models.PROTECT, related_name="+")
+    started_on = models.DateField(_("from"))
+    ended_on = models.DateField(_("until"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["researcher", "started_on", "id"]
+        verbose_name = _("career record")
+        verbose_name_plural = _("career records")
+        constraints = [
+            models.UniqueConstraint(fields=["researcher"], condition=models.Q(kind="doctorate"),
+                                    name="capacity_one_doctorate"),
+            models.CheckConstraint(condition=models.Q(ended_on__isnull=True) | models.Q(ended_on__gte=models.F("started_on")),
+                                   name="capacity_career_event_period_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.researcher_id} {self.kind} {self.started_on}"
+
+
+class StageRecord(models.Model):
+    """A researcher reached a stage of the growth cycle on ``since``: the career history and the yearly counts."""
+
+    researcher = models.ForeignKey("organizations.Researcher", verbose_name=_("researcher"), on_delete=models.CASCADE,
+                                   related_name="stage_records")
+    stage = models.CharField(_("stage"), max_length=16, choices=TalentStage.choices)
+    since = models.DateField(_("since"))
+    source = models.CharField(_("source"), max_length=12, choices=StageSource.choices, default=StageSource.RECORD)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["researcher", "since", "id"]
+        verbose_name = _("career stage record")
+        verbose_name_plural = _("career stage records")
+        indexes = [models.Index(fields=["since", "stage"], name="capacity_stage_since_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.researcher_id} {self.stage} {self.since}"
+
+
+class Nomination(TimeStampedModel):
+    """An institution nominates one of its researchers as a star engineer; a small panel from the evaluator pool
+    reviews; the program manager designates, or not."""
+
+    researcher = models.ForeignKey("organizations.Researcher", verbose_name=_("nominee"), on_delete=models.PROTECT,
+                                   related_name="star_nominations")
+    organization = models.ForeignKey("organizations.Organization", verbose_name=_("nominating institution"),
+                                     on_delete=models.PROTECT, related_name="star_nominations")
+    nominated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    reason = models.TextField(_("reason for the nomination"))
+    status = models.CharField(_("status"), max_length=16, choices=NominationStatus.choices,
+                              default=NominationStatus.NOMINATED, db_index=True)
+    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    decision_note = models.TextField(_("decision note"), blank=True)
+    reviewers = models.ManyToManyField("evaluation.EvaluatorProfile", through="NominationReviewer",
+                                       verbose_name=_("panel"), related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("star-engineer nomination")
+        verbose_name_plural = _("star-engineer nominations")
+        constraints = [models.UniqueConstraint(fields=["researcher"], condition=models.Q(status="nominated"),
+                                               name="capacity_one_open_nomination")]
+
+    def __str__(self) -> str:
+        return f"{self.researcher} ({self.get_status_display()})"
+
+
+class NominationReviewer(models.Model):
+    nomination = models.ForeignKey(Nomination, on_delete=models.CASCADE, related_name="panel")
+    profile = models.ForeignKey("evaluation.EvaluatorProfile", verbose_name=_("reviewer"), on_delete=models.PROTECT,
+                                related_name="+")
+    added_at = models.DateTimeField(_("added at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["nomination", "id"]
+        verbose_name = _("nomination reviewer")
+        verbose_name_plural = _("nomination reviewers")
+        constraints = [models.UniqueConstraint(fields=["nomination", "profile"], name="capacity_reviewer_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.nomination_id} {self.profile_id}"

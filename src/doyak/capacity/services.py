@@ -12,15 +12,38 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from doyak.accounts.rules import Actor
+from doyak.accounts.rules import Actor, is_system
 from doyak.core.audit import audit_record
 from doyak.core.errors import AccessDenied, Conflict, NotFound, ValidationFailed
 from doyak.core.labels import audit_actions_register
 from doyak.core.money import WonInvalid, parse_won
 
 from . import rules
-from .enums import DemandKind, ExitKind, Instrument, InvestmentStage, SurveyStatus
-from .models import Commitment, DemandResponse, Exit, Fund, Investment, Survey, SurveyTopic
+from .enums import (
+    NOMINATION_TRANSITIONS,
+    CareerEventKind,
+    DemandKind,
+    ExitKind,
+    Instrument,
+    InvestmentStage,
+    NominationStatus,
+    StageSource,
+    SurveyStatus,
+    TalentStage,
+)
+from .models import (
+    CareerEvent,
+    Commitment,
+    DemandResponse,
+    Exit,
+    Fund,
+    Investment,
+    Nomination,
+    NominationReviewer,
+    StageRecord,
+    Survey,
+    SurveyTopic,
+)
 
 AUDIT_ACTIONS = audit_actions_register({
     "capacity.survey_open": gettext_lazy("Demand survey opened"),
@@ -32,6 +55,12 @@ AUDIT_ACTIONS = audit_actions_register({
     "capacity.letter_confirm": gettext_lazy("Investor letter confirmed into a commitment"),
     "capacity.investment_record": gettext_lazy("Investment recorded"),
     "capacity.exit_record": gettext_lazy("Exit recorded"),
+    "talent.career_event_add": gettext_lazy("Career record added"),
+    "talent.stage_record": gettext_lazy("Career stage recorded"),
+    "talent.star_nominate": gettext_lazy("Star engineer nominated"),
+    "talent.star_panel_add": gettext_lazy("Reviewer added to a star-engineer panel"),
+    "talent.star_designate": gettext_lazy("Star engineer designated"),
+    "talent.star_decline": gettext_lazy("Star-engineer nomination not designated"),
 })
 
 TOPICS_MAX = 50
@@ -351,3 +380,185 @@ def exit_record(*, actor: Actor, investment_id: int, exited_on: dt.date, kind: s
     audit_record(actor=actor, action="capacity.exit_record", obj=fund, changes={
         "investment": investment.pk, "kind": kind, "proceeds_krw": row.proceeds_krw, "exited_on": exited_on})
     return row
+
+
+# ---------------------------------------------------------------------------------------------- talent
+def _researcher_or_raise(researcher_id: int, *, lock: bool = False):
+    from doyak.organizations.models import Researcher
+
+    qs = Researcher.objects.select_for_update() if lock else Researcher.objects
+    researcher = qs.filter(pk=researcher_id).first()
+    if researcher is None:
+        raise NotFound(_("Researcher not found."), code="researcher_not_found", field="researcher_id")
+    return researcher
+
+
+@transaction.atomic
+def career_event_add(*, actor: Actor, researcher_id: int, kind: str, started_on: dt.date, title: str = "",
+                     ended_on: dt.date | None = None, organization_id: int | None = None) -> CareerEvent:
+    """The doctorate's date or a position held, entered by the ministry side or the researcher's institution."""
+    researcher = _researcher_or_raise(researcher_id)
+    if not (rules.can_manage_talent(actor) or rules.can_nominate(actor, researcher.organization_id)):
+        raise AccessDenied(_("Only the ministry side and the researcher's institution add career records."),
+                           code="career_forbidden")
+    if kind not in CareerEventKind.values:
+        raise ValidationFailed(_("Choose the kind of record."), code="career_kind_invalid", field="kind")
+    started_on = _date_or_raise(started_on, "started_on")
+    if ended_on is not None and ended_on < started_on:
+        raise ValidationFailed(_("The period ends before it starts."), code="career_period_invalid", field="ended_on")
+    if kind == CareerEventKind.DOCTORATE and researcher.career_events.filter(kind=kind).exists():
+        raise Conflict(_("The doctorate is already recorded."), code="doctorate_duplicate")
+    organization = _organization_or_raise(organization_id, "organization_id") if organization_id else None
+    event = CareerEvent.objects.create(researcher=researcher, kind=kind, title=_text(title, 200),
+                                       organization=organization, started_on=started_on, ended_on=ended_on)
+    audit_record(actor=actor, action="talent.career_event_add", obj=researcher, changes={
+        "kind": kind, "title": event.title, "started_on": started_on, "ended_on": ended_on})
+    return event
+
+
+def _stage_write(*, actor: Actor, researcher, stage: str, since: dt.date, source: str) -> StageRecord:
+    record = StageRecord.objects.create(researcher=researcher, stage=stage, since=since, source=source,
+                                        recorded_by=_user_or_none(actor))
+    before = researcher.career_stage
+    if stage == TalentStage.STAR_ENGINEER:
+        researcher.star_engineer_since = since
+        researcher.save(update_fields=["star_engineer_since", "updated_at"])
+    else:
+        researcher.career_stage = stage
+        researcher.save(update_fields=["career_stage", "updated_at"])
+    audit_record(actor=actor, action="talent.stage_record", obj=researcher, changes={
+        "stage": [before, stage], "since": since, "source": source})
+    return record
+
+
+@transaction.atomic
+def career_stage_record(*, actor: Actor, researcher_id: int, stage: str, since: dt.date) -> StageRecord:
+    """The ministry side records the stage a researcher reached (from records); star engineer only by designation."""
+    if not rules.can_manage_talent(actor):
+        raise AccessDenied(_("Only the ministry side records career stages."), code="talent_forbidden")
+    researcher = _researcher_or_raise(researcher_id, lock=True)
+    if stage not in TalentStage.values or stage == TalentStage.STAR_ENGINEER:
+        raise ValidationFailed(_("Choose a career stage (star engineers are designated)."),
+                               code="stage_invalid", field="stage")
+    return _stage_write(actor=actor, researcher=researcher, stage=stage, since=_date_or_raise(since, "since"),
+                        source=StageSource.RECORD)
+
+
+@transaction.atomic
+def stage_suggestion_accept(*, actor: Actor, researcher_id: int, on: dt.date | None = None) -> StageRecord:
+    """The program manager accepts the computed next-stage suggestion; refused when the criteria are not met."""
+    if not rules.can_manage_talent(actor):
+        raise AccessDenied(_("Only the ministry side accepts stage suggestions."), code="talent_forbidden")
+    from .selectors import stage_suggestion_for
+
+    researcher = _researcher_or_raise(researcher_id, lock=True)
+    on = on or timezone.localdate()
+    suggestion = stage_suggestion_for(researcher, on=on)
+    if suggestion is None:
+        raise Conflict(_("The researcher does not meet the next stage's criteria."), code="no_suggestion")
+    return _stage_write(actor=actor, researcher=researcher, stage=suggestion.to_stage, since=on,
+                        source=StageSource.SUGGESTION)
+
+
+@transaction.atomic
+def star_nominate(*, actor: Actor, researcher_id: int, reason: str) -> Nomination:
+    """An institution nominates one of its researchers at a stage the policy allows."""
+    researcher = _researcher_or_raise(researcher_id, lock=True)
+    if not (rules.can_nominate(actor, researcher.organization_id) or is_system(actor)):
+        raise AccessDenied(_("An institution nominates its own researchers."), code="nomination_forbidden")
+    from doyak.policies.services import policy_value
+
+    from .policies import NOMINEE_STAGES_KEY
+
+    if researcher.star_engineer_since is not None:
+        raise Conflict(_("This researcher is already a star engineer."), code="already_star")
+    allowed = list(policy_value(NOMINEE_STAGES_KEY))
+    if researcher.career_stage not in allowed:
+        raise ValidationFailed(_("Only researchers at these stages may be nominated: %(stages)s.") % {
+            "stages": ", ".join(str(TalentStage(s).label) for s in allowed if s in TalentStage.values)},
+            code="nominee_stage_invalid", field="researcher_id")
+    if not _text(reason, 5000):
+        raise ValidationFailed(_("Say why the researcher is nominated."), code="nomination_reason_required",
+                               field="reason")
+    if Nomination.objects.filter(researcher=researcher, status=NominationStatus.NOMINATED).exists():
+        raise Conflict(_("This researcher already has an open nomination."), code="nomination_open")
+    nomination = Nomination.objects.create(researcher=researcher, organization_id=researcher.organization_id,
+                                           nominated_by=_user_or_none(actor), reason=_text(reason, 5000))
+    audit_record(actor=actor, action="talent.star_nominate", obj=nomination,
+                 changes={"researcher": researcher.pk, "organization": researcher.organization_id})
+    return nomination
+
+
+def _nomination_for_update_or_raise(nomination_id: int) -> Nomination:
+    nomination = (Nomination.objects.select_for_update(of=("self",)).select_related("researcher")
+                  .filter(pk=nomination_id).first())
+    if nomination is None:
+        raise NotFound(_("Nomination not found."), code="nomination_not_found")
+    return nomination
+
+
+@transaction.atomic
+def star_panel_add(*, actor: Actor, nomination_id: int, profile_id: int) -> NominationReviewer:
+    """The PM adds a reviewer from the evaluator pool; one with a conflict of interest with the nominee (same
+    institution or corporate group, advisor or student, recent joint research, a sanction …) is refused with the
+    reasons, by the evaluation's own conflict rules."""
+    if not rules.can_manage_talent(actor):
+        raise AccessDenied(_("Only the ministry side forms star-engineer panels."), code="talent_forbidden")
+    from doyak.evaluation.conflicts import reason_text
+    from doyak.evaluation.models import EvaluatorProfile
+
+    from .selectors import nomination_conflicts
+
+    nomination = _nomination_for_update_or_raise(nomination_id)
+    if nomination.status != NominationStatus.NOMINATED:
+        raise Conflict(_("This nomination was already decided."), code="nomination_decided")
+    profile = EvaluatorProfile.objects.select_related("researcher").filter(pk=profile_id).first()
+    if profile is None:
+        raise NotFound(_("Evaluator not found."), code="evaluator_not_found", field="profile_id")
+    if not profile.active:
+        raise ValidationFailed(_("This evaluator is not active in the pool."), code="evaluator_inactive",
+                               field="profile_id")
+    conflicts = nomination_conflicts(nomination=nomination, profiles=[profile])
+    if conflicts:
+        raise Conflict(_("%(name)s has a conflict of interest with the nominee: %(reasons)s") % {
+            "name": profile.name, "reasons": "; ".join(reason_text(c) for c in conflicts)},
+            code="reviewer_conflict", field="profile_id")
+    if nomination.panel.filter(profile=profile).exists():
+        raise Conflict(_("This reviewer is already on the panel."), code="reviewer_duplicate", field="profile_id")
+    row = NominationReviewer.objects.create(nomination=nomination, profile=profile)
+    audit_record(actor=actor, action="talent.star_panel_add", obj=nomination, changes={"profile": profile.pk})
+    return row
+
+
+@transaction.atomic
+def star_decide(*, actor: Actor, nomination_id: int, designate: bool, note: str = "",
+                on: dt.date | None = None) -> Nomination:
+    """After the panel's review the PM designates the nominee a star engineer (with the date), or does not."""
+    if not rules.can_manage_talent(actor):
+        raise AccessDenied(_("Only the ministry side designates star engineers."), code="talent_forbidden")
+    from doyak.policies.services import policy_value
+
+    from .policies import PANEL_SIZE_KEY
+
+    nomination = _nomination_for_update_or_raise(nomination_id)
+    action = "designate" if designate else "decline"
+    after = NOMINATION_TRANSITIONS.get((nomination.status, action))
+    if after is None:
+        raise Conflict(_("This nomination was already decided."), code="nomination_decided")
+    on = _date_or_raise(on or timezone.localdate(), "on")
+    minimum = int(policy_value(PANEL_SIZE_KEY, on))
+    if nomination.panel.count() < minimum:
+        raise ValidationFailed(_("The panel needs at least %(n)s reviewers before a decision.") % {"n": minimum},
+                               code="panel_too_small", field="profile_id")
+    if not designate and not _text(note, 5000):
+        raise ValidationFailed(_("Say why the nominee is not designated."), code="decision_note_required",
+                               field="note")
+    nomination.status, nomination.decided_on, nomination.decision_note = after, on, _text(note, 5000)
+    nomination.save(update_fields=["status", "decided_on", "decision_note", "updated_at"])
+    if designate:
+        researcher = _researcher_or_raise(nomination.researcher_id, lock=True)
+        _stage_write(actor=actor, researcher=researcher, stage=TalentStage.STAR_ENGINEER, since=on,
+                     source=StageSource.DESIGNATION)
+    audit_record(actor=actor, action=f"talent.star_{action}", obj=nomination,
+                 changes={"status": [NominationStatus.NOMINATED, after], "on": on, "note": nomination.decision_note})
+    return nomination
