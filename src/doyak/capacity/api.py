@@ -20,7 +20,9 @@ from .selectors import (
     fund_figures_for,
     fund_get_for_user_or_raise,
     fund_list_for_user,
+    graduate_school_list_for_user,
     investment_list_for_user,
+    joint_lab_list_for_user,
     survey_get_for_user_or_raise,
     survey_list_for_user,
     survey_topics_for_user,
@@ -31,8 +33,10 @@ from .services import (
     demand_state,
     exit_record,
     fund_create,
+    graduate_school_register,
     investment_record,
     investor_letter_confirm,
+    joint_lab_register,
     survey_open,
     topic_carry_into_call,
 )
@@ -381,3 +385,106 @@ def talent_stages(request, year_from: Year | None = None, year_to: Year | None =
         raise ValidationFailed(_("Give at most twenty years, the first not after the last."),
                                code="years_invalid", field="year_from")
     return [row.__dict__ for row in talent_stage_counts(years=list(range(year_from, year_to + 1)))]
+
+
+# ---------------------------------------------------------------------------------------------- registries
+class _RegistryOut(Schema):
+    region_code: str
+    region_group: str
+    project_ids: list[int]
+
+    @staticmethod
+    def resolve_region_code(obj) -> str:
+        return obj.region.code
+
+    @staticmethod
+    def resolve_region_group(obj) -> str:
+        return obj.region.group
+
+    @staticmethod
+    def resolve_project_ids(obj) -> list[int]:
+        return sorted(p.pk for p in obj.projects.all())
+
+
+class JointLabOut(_RegistryOut):
+    id: int
+    name: str
+    host_id: int
+    host: str
+    partner_ids: list[int]
+    field: str
+    opened_on: dt.date
+
+    @staticmethod
+    def resolve_host(obj) -> str:
+        return obj.host.name
+
+    @staticmethod
+    def resolve_partner_ids(obj) -> list[int]:
+        return sorted(p.pk for p in obj.partners.all())
+
+
+class GraduateSchoolOut(_RegistryOut):
+    id: int
+    name: str
+    university_id: int
+    university: str
+    field: str
+    designation_year: int
+    students: int
+
+    @staticmethod
+    def resolve_university(obj) -> str:
+        return obj.university.name
+
+
+def _group(value: str) -> str:
+    from doyak.regions.enums import RegionGroup
+
+    return value if value in RegionGroup.values else ""
+
+
+@router.get("/joint-labs", response=list[JointLabOut])
+@paginate(BoundedPageNumberPagination, page_size=50)
+def joint_lab_list(request, region_group: Text(12) = ""):
+    """Industry–research joint labs (host institute, partner companies, region, field, opened, projects)."""
+    return joint_lab_list_for_user(user=request.user, region_group=_group(region_group))
+
+
+@router.get("/graduate-schools", response=list[GraduateSchoolOut])
+@paginate(BoundedPageNumberPagination, page_size=50)
+def graduate_school_list(request, region_group: Text(12) = ""):
+    """Specialised graduate schools (university, field, region, designation year, students, projects)."""
+    return graduate_school_list_for_user(user=request.user, region_group=_group(region_group))
+
+
+class JointLabIn(Schema):
+    name: Text(200)
+    host_id: Id
+    region_code: Text(2)
+    field: Text(100)
+    opened_on: Date
+    partner_ids: Annotated[list[Id], Field(min_length=1, max_length=50)]
+    proposal_ids: Annotated[list[Id], Field(max_length=50)] = []
+
+
+@router.post("/joint-labs", response={201: JointLabOut})
+def joint_lab_create(request, payload: JointLabIn):
+    lab = joint_lab_register(actor=request.user, **payload.dict())
+    return 201, joint_lab_list_for_user(user=request.user).get(pk=lab.pk)
+
+
+class GraduateSchoolIn(Schema):
+    name: Text(200)
+    university_id: Id
+    field: Text(100)
+    region_code: Text(2)
+    designation_year: Year
+    students: Annotated[int, Field(ge=0, le=100_000)] = 0
+    proposal_ids: Annotated[list[Id], Field(max_length=50)] = []
+
+
+@router.post("/graduate-schools", response={201: GraduateSchoolOut})
+def graduate_school_create(request, payload: GraduateSchoolIn):
+    school = graduate_school_register(actor=request.user, **payload.dict())
+    return 201, graduate_school_list_for_user(user=request.user).get(pk=school.pk)

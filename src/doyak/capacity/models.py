@@ -290,3 +290,51 @@ class NominationReviewer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.nomination_id} {self.profile_id}"
+
+
+# ---------------------------------------------------------------------------------------------- registries
+class JointLab(TimeStampedModel):
+    """An industry–research joint lab (산연 공동연구실): a public research institute hosting partner companies."""
+
+    name = models.CharField(_("name"), max_length=200)
+    host = models.ForeignKey("organizations.Organization", verbose_name=_("host research institute"),
+                             on_delete=models.PROTECT, related_name="hosted_joint_labs")
+    partners = models.ManyToManyField("organizations.Organization", verbose_name=_("partner companies"),
+                                      related_name="joint_labs_as_partner")
+    region = models.ForeignKey("regions.Region", verbose_name=_("region"), on_delete=models.PROTECT, related_name="+")
+    field = models.CharField(_("field"), max_length=100)
+    opened_on = models.DateField(_("opened on"))
+    projects = models.ManyToManyField("proposals.Proposal", verbose_name=_("projects"), blank=True,
+                                      related_name="joint_labs")
+
+    class Meta:
+        ordering = ["-opened_on", "name", "id"]
+        verbose_name = _("joint lab")
+        verbose_name_plural = _("joint labs")
+        constraints = [models.UniqueConstraint(fields=["host", "name"], name="capacity_joint_lab_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class GraduateSchool(TimeStampedModel):
+    """A specialised graduate school (특성화 대학원) of an advanced industry at a university."""
+
+    name = models.CharField(_("name"), max_length=200)
+    university = models.ForeignKey("organizations.Organization", verbose_name=_("university"),
+                                   on_delete=models.PROTECT, related_name="graduate_schools")
+    field = models.CharField(_("field"), max_length=100)
+    region = models.ForeignKey("regions.Region", verbose_name=_("region"), on_delete=models.PROTECT, related_name="+")
+    designation_year = models.PositiveSmallIntegerField(_("designation year"))
+    students = models.PositiveIntegerField(_("students"), default=0)
+    projects = models.ManyToManyField("proposals.Proposal", verbose_name=_("projects"), blank=True,
+                                      related_name="graduate_schools")
+
+    class Meta:
+        ordering = ["-designation_year", "name", "id"]
+        verbose_name = _("specialised graduate school")
+        verbose_name_plural = _("specialised graduate schools")
+        constraints = [models.UniqueConstraint(fields=["university", "field"], name="capacity_graduate_school_unique")]
+
+    def __str__(self) -> str:
+        return self.name

@@ -22,7 +22,9 @@ from .models import (
     Commitment,
     DemandResponse,
     Fund,
+    GraduateSchool,
     Investment,
+    JointLab,
     Nomination,
     StageRecord,
     Survey,
@@ -287,3 +289,18 @@ def nomination_conflicts(*, nomination: Nomination, profiles) -> list:
         organizations=organizations, participations=data.participations, advisor_relations=sorted(
             advisors, key=lambda a: (a.advisor_person_id, a.student_person_id)),
         sanctions=data.sanctions, declarations=[])
+
+
+# ---------------------------------------------------------------------------------------------- registries
+def joint_lab_list_for_user(*, user: Actor, region_group: str = "") -> QuerySet[JointLab]:
+    if not rules.can_view_registries(user):
+        return JointLab.objects.none()
+    qs = JointLab.objects.select_related("host", "region").prefetch_related("partners", "projects")
+    return qs.filter(region__group=region_group) if region_group else qs
+
+
+def graduate_school_list_for_user(*, user: Actor, region_group: str = "") -> QuerySet[GraduateSchool]:
+    if not rules.can_view_registries(user):
+        return GraduateSchool.objects.none()
+    qs = GraduateSchool.objects.select_related("university", "region").prefetch_related("projects")
+    return qs.filter(region__group=region_group) if region_group else qs

@@ -37,7 +37,9 @@ from .models import (
     DemandResponse,
     Exit,
     Fund,
+    GraduateSchool,
     Investment,
+    JointLab,
     Nomination,
     NominationReviewer,
     StageRecord,
@@ -61,6 +63,8 @@ AUDIT_ACTIONS = audit_actions_register({
     "talent.star_panel_add": gettext_lazy("Reviewer added to a star-engineer panel"),
     "talent.star_designate": gettext_lazy("Star engineer designated"),
     "talent.star_decline": gettext_lazy("Star-engineer nomination not designated"),
+    "capacity.joint_lab_register": gettext_lazy("Joint lab registered"),
+    "capacity.graduate_school_register": gettext_lazy("Specialised graduate school registered"),
 })
 
 TOPICS_MAX = 50
@@ -562,3 +566,94 @@ def star_decide(*, actor: Actor, nomination_id: int, designate: bool, note: str 
     audit_record(actor=actor, action=f"talent.star_{action}", obj=nomination,
                  changes={"status": [NominationStatus.NOMINATED, after], "on": on, "note": nomination.decision_note})
     return nomination
+
+
+# ---------------------------------------------------------------------------------------------- registries
+def _region_or_raise(region_code: str):
+    from django.db.models import Q
+
+    from doyak.regions.models import Region
+
+    today = timezone.localdate()
+    region = (Region.objects.filter(code=region_code, valid_from__lte=today)
+              .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today)).first())
+    if region is None:
+        raise ValidationFailed(_("Choose a region."), code="region_invalid", field="region_code")
+    return region
+
+
+def _projects_or_raise(proposal_ids: Sequence[int]):
+    from doyak.proposals.enums import ProposalStatus
+    from doyak.proposals.models import Proposal
+
+    ids = sorted(set(proposal_ids))
+    projects = list(Proposal.objects.filter(pk__in=ids).exclude(status=ProposalStatus.DRAFT))
+    if len(projects) != len(ids):
+        raise ValidationFailed(_("Link only submitted or selected projects."), code="project_invalid",
+                               field="proposal_ids")
+    return projects
+
+
+@transaction.atomic
+def joint_lab_register(*, actor: Actor, name: str, host_id: int, region_code: str, field: str, opened_on: dt.date,
+                       partner_ids: Sequence[int] = (), proposal_ids: Sequence[int] = ()) -> JointLab:
+    if not rules.can_manage_registries(actor):
+        raise AccessDenied(_("Only the ministry side registers joint labs."), code="registry_forbidden")
+    from doyak.organizations.enums import FOR_PROFIT_TYPES, OrganizationType
+    from doyak.organizations.models import Organization
+
+    host = _organization_or_raise(host_id, "host_id")
+    if host.org_type not in (OrganizationType.GRI, OrganizationType.NONPROFIT):
+        raise ValidationFailed(_("A joint lab is hosted by a public research institute."), code="host_invalid",
+                               field="host_id")
+    partners = list(Organization.objects.filter(pk__in=set(partner_ids), org_type__in=FOR_PROFIT_TYPES))
+    if not partners or len(partners) != len(set(partner_ids)):
+        raise ValidationFailed(_("Name the partner companies."), code="partners_invalid", field="partner_ids")
+    if not _text(name, 200) or not _text(field, 100):
+        raise ValidationFailed(_("Name the lab and its field."), code="joint_lab_incomplete", field="name")
+    region = _region_or_raise(region_code)
+    projects = _projects_or_raise(proposal_ids)
+    if JointLab.objects.filter(host=host, name=_text(name, 200)).exists():
+        raise Conflict(_("This joint lab is already registered."), code="joint_lab_duplicate")
+    lab = JointLab.objects.create(name=_text(name, 200), host=host, region=region, field=_text(field, 100),
+                                  opened_on=_date_or_raise(opened_on, "opened_on"))
+    lab.partners.set(partners)
+    lab.projects.set(projects)
+    audit_record(actor=actor, action="capacity.joint_lab_register", obj=lab, changes={
+        "name": lab.name, "host": host.pk, "partners": sorted(p.pk for p in partners), "region": region.code,
+        "opened_on": lab.opened_on, "projects": sorted(p.pk for p in projects)})
+    return lab
+
+
+@transaction.atomic
+def graduate_school_register(*, actor: Actor, name: str, university_id: int, field: str, region_code: str,
+                             designation_year: int, students: int = 0,
+                             proposal_ids: Sequence[int] = ()) -> GraduateSchool:
+    if not rules.can_manage_registries(actor):
+        raise AccessDenied(_("Only the ministry side registers graduate schools."), code="registry_forbidden")
+    from doyak.organizations.enums import OrganizationType
+
+    university = _organization_or_raise(university_id, "university_id")
+    if university.org_type != OrganizationType.UNIVERSITY:
+        raise ValidationFailed(_("A graduate school belongs to a university."), code="university_invalid",
+                               field="university_id")
+    if not _text(name, 200) or not _text(field, 100):
+        raise ValidationFailed(_("Name the school and its field."), code="graduate_school_incomplete", field="name")
+    if not 1990 <= int(designation_year) <= timezone.localdate().year + 1:
+        raise ValidationFailed(_("Give the designation year."), code="designation_year_invalid",
+                               field="designation_year")
+    if not 0 <= int(students) <= 100_000:
+        raise ValidationFailed(_("Give the number of students."), code="students_invalid", field="students")
+    region = _region_or_raise(region_code)
+    projects = _projects_or_raise(proposal_ids)
+    if GraduateSchool.objects.filter(university=university, field=_text(field, 100)).exists():
+        raise Conflict(_("This graduate school is already registered."), code="graduate_school_duplicate")
+    school = GraduateSchool.objects.create(name=_text(name, 200), university=university, field=_text(field, 100),
+                                           region=region, designation_year=int(designation_year),
+                                           students=int(students))
+    school.projects.set(projects)
+    audit_record(actor=actor, action="capacity.graduate_school_register", obj=school, changes={
+        "name": school.name, "university": university.pk, "field": school.field, "region": region.code,
+        "designation_year": school.designation_year, "students": school.students,
+        "projects": sorted(p.pk for p in projects)})
+    return school
