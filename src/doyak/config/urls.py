@@ -30,6 +30,7 @@ urlpatterns = [
     path("finance/", include("doyak.finance.urls")),
     path("max/", include("doyak.max.urls")),
     path("kpi/", include("doyak.kpi.urls")),
+    path("capacity/", include("doyak.capacity.urls")),
     path("", include("doyak.core.urls")),
 ]
 

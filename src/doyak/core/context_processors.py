@@ -25,6 +25,8 @@ DOMAIN_ENTRIES = [
     (_("M.AX assets"), "max:list", frozenset({Role.APPLICANT, Role.PROGRAM_MANAGER, Role.ADMINISTRATOR,
                                               Role.COUNCIL_MEMBER, Role.AUDITOR})),
     (_("KPI board"), "kpi:board", ALL_ROLES),
+    (_("Innovation capacity"), "capacity:home", frozenset({Role.PROGRAM_MANAGER, Role.ADMINISTRATOR, Role.INVESTOR,
+                                                           Role.COUNCIL_MEMBER, Role.AUDITOR, Role.APPLICANT})),
 ]
 
 
