@@ -26,7 +26,12 @@ from doyak.accounts.rules import (
 
 
 def is_investor(user: Actor | None) -> bool:
-    return has_role(user, Role.INVESTOR) and bool(getattr(user, "organization_id", None)) and not user.is_superuser
+    """An investor (their firm is their organisation; one without a firm reads lists and sees nothing of anyone's)."""
+    return has_role(user, Role.INVESTOR) and not user.is_superuser
+
+
+def is_firm_investor(user: Actor | None) -> bool:
+    return is_investor(user) and bool(user.organization_id)
 
 
 def is_demand_anchor_applicant(user: Actor | None) -> bool:
@@ -52,7 +57,7 @@ def can_view_all_demand(user: Actor | None) -> bool:
 
 
 def can_answer_survey(user: Actor | None) -> bool:
-    return is_investor(user) or is_demand_anchor_applicant(user)
+    return is_firm_investor(user) or is_demand_anchor_applicant(user)
 
 
 # ---------------------------------------------------------------------------------------------- fund
@@ -65,12 +70,12 @@ def can_view_funds(user: Actor | None) -> bool:
 
 
 def can_view_fund(user: Actor | None, fund) -> bool:
-    return reads_as_ministry(user) or (is_investor(user) and belongs_to(user, fund.manager_id))
+    return reads_as_ministry(user) or (is_firm_investor(user) and belongs_to(user, fund.manager_id))
 
 
 def can_record_for_fund(user: Actor | None, fund) -> bool:
     """Commitments, investments, follow-ons and exits: the ministry side, or an investor of the fund's manager."""
-    return is_ministry(user) or (is_investor(user) and belongs_to(user, fund.manager_id))
+    return is_ministry(user) or (is_firm_investor(user) and belongs_to(user, fund.manager_id))
 
 
 # ---------------------------------------------------------------------------------------------- talent

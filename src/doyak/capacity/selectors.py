@@ -95,7 +95,7 @@ def fund_list_for_user(*, user: Actor) -> QuerySet[Fund]:
     """Every fund for those who read as the ministry; an investor's own organisation's funds."""
     if rules.can_view_all_demand(user):
         return Fund.objects.select_related("manager").order_by("-vintage", "name", "id")
-    if rules.is_investor(user):
+    if rules.is_firm_investor(user):
         return Fund.objects.select_related("manager").filter(manager_id=user.organization_id).order_by(
             "-vintage", "name", "id")
     return Fund.objects.none()

@@ -231,13 +231,24 @@ def fund_detail(request, fund_id: int):
     return render(request, "capacity/fund_detail.html", context)
 
 
+def _fund_to_record_or_raise(user, fund_id: int):
+    """Permission before state: refused alike whether or not the fund is one the user may see."""
+    from django.http import Http404
+
+    from .models import Fund
+
+    fund = Fund.objects.filter(pk=fund_id).first()
+    if fund is None:
+        raise Http404
+    if not rules.can_record_for_fund(user, fund):
+        raise AccessDenied(_("Only the ministry side and the fund's investor record for a fund."), code="fund_forbidden")
+    return fund
+
+
 @login_required
 @require_POST
 def fund_letter_confirm(request, fund_id: int):
-    _require_funds(request.user)
-    fund = fund_get_for_user_or_raise(user=request.user, fund_id=fund_id)
-    if not rules.can_record_for_fund(request.user, fund):
-        raise AccessDenied(_("Only the ministry side and the fund's investor record for a fund."), code="fund_forbidden")
+    fund = _fund_to_record_or_raise(request.user, fund_id)
     from doyak.proposals.models import InvestorLetter
 
     form = LetterConfirmForm(request.POST, prefix="l", letters=InvestorLetter.objects.filter(
@@ -257,10 +268,7 @@ def fund_letter_confirm(request, fund_id: int):
 @login_required
 @require_POST
 def fund_investment_new(request, fund_id: int):
-    _require_funds(request.user)
-    fund = fund_get_for_user_or_raise(user=request.user, fund_id=fund_id)
-    if not rules.can_record_for_fund(request.user, fund):
-        raise AccessDenied(_("Only the ministry side and the fund's investor record for a fund."), code="fund_forbidden")
+    fund = _fund_to_record_or_raise(request.user, fund_id)
     from doyak.proposals.models import Proposal
 
     form = InvestmentForm(request.POST, prefix="i", projects=Proposal.objects.filter(fund_commitments__fund=fund)
