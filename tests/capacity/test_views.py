@@ -68,3 +68,13 @@ def test_lists_render_and_export_xlsx_with_korean_headers(client, people, answer
     sheet = load_workbook(io.BytesIO(response.content)).active
     assert header in [c.value for c in next(sheet.iter_rows())]
     assert client.get(path + "?export=pdf").status_code == 400
+
+
+@pytest.mark.django_db
+def test_investor_home_page_cards_show_own_firm_only(client, people, fund_world):
+    investment_record(actor=people["pm"], fund_id=fund_world["fund"].pk, invested_on=dt.date(2026, 3, 2),
+                      amount_krw=1_200_000_000, instrument="equity", stage="seed", proposal_id=fund_world["leap_1"].pk)
+    client.force_login(people["investor_a"])
+    assert "12억원" in client.get("/").content.decode()
+    client.force_login(people["investor_b"])
+    assert "12억원" not in client.get("/").content.decode()

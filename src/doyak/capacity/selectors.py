@@ -304,3 +304,26 @@ def graduate_school_list_for_user(*, user: Actor, region_group: str = "") -> Que
         return GraduateSchool.objects.none()
     qs = GraduateSchool.objects.select_related("university", "region").prefetch_related("projects")
     return qs.filter(region__group=region_group) if region_group else qs
+
+
+# ---------------------------------------------------------------------------------------------- home page
+def home_content(*, user: Actor, lang: str):
+    """The investor's cards on the home page: open surveys, the firm's committed and invested amounts (each linking
+    to the investor home, /capacity/)."""
+    from django.urls import reverse
+
+    from doyak.core.home import HomeCard, HomeContent
+    from doyak.core.money import format_won_short
+
+    if not rules.is_investor(user):
+        return HomeContent()
+    funds = list(fund_list_for_user(user=user))
+    figures = fund_figures_for(funds).values()
+    url = reverse("capacity:home")
+    return HomeContent(cards=(
+        HomeCard(label=_("Open demand surveys"), value=f"{survey_list_for_user(user=user).count():,}", url=url),
+        HomeCard(label=_("Committed by your funds"), value=format_won_short(sum(f.committed_krw for f in figures),
+                                                                            lang=lang), url=url),
+        HomeCard(label=_("Invested by your funds"), value=format_won_short(sum(f.invested_krw for f in figures),
+                                                                           lang=lang), url=url),
+    ))

@@ -96,6 +96,7 @@ HOME_PAGE_PROVIDERS = [
     "doyak.proposals.selectors.home_content",
     "doyak.evaluation.selectors.home_content",
     "doyak.kpi.selectors.home_content",
+    "doyak.capacity.selectors.home_content",
     "doyak.core.selectors.home_content",
 ]
 
