@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from doyak.core.forms import WonField
 from doyak.core.inputs import YEAR_MAX, YEAR_MIN
 from doyak.core.money import WonInvalid, parse_won
 
@@ -18,24 +19,6 @@ class _Date(forms.DateField):
         if value and not YEAR_MIN <= value.year <= YEAR_MAX:
             raise forms.ValidationError(_("Give a date from %(min)s to %(max)s.") % {"min": YEAR_MIN, "max": YEAR_MAX})
         return value
-
-
-class WonField(forms.CharField):
-    """An amount in whole won as Koreans type it (commas, 원)."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("max_length", 30)
-        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "numeric"}))
-        super().__init__(*args, **kwargs)
-
-    def clean(self, value):
-        value = super().clean(value)
-        if value in ("", None):
-            return None
-        try:
-            return parse_won(value)
-        except WonInvalid as exc:
-            raise forms.ValidationError(str(exc)) from None
 
 
 class SurveyForm(forms.Form):
@@ -73,12 +56,6 @@ class DemandForm(forms.Form):
     condition = forms.CharField(label=_("Condition"), max_length=500, required=False)
     comment = forms.CharField(label=_("Comment"), max_length=5000, required=False,
                               widget=forms.Textarea(attrs={"rows": 2}))
-
-    def clean_amount_krw(self):
-        value = self.cleaned_data["amount_krw"]
-        if value is None:
-            raise forms.ValidationError(_("Enter an amount in whole won."))
-        return value
 
 
 class CarryForm(forms.Form):

@@ -253,15 +253,20 @@ def fund_letter_confirm(request, fund_id: int):
 
     form = LetterConfirmForm(request.POST, prefix="l", letters=InvestorLetter.objects.filter(
         commitment__isnull=True).select_related("proposal"))
+    return _fund_write(request, fund, form, investor_letter_confirm, _("The letter is confirmed into a commitment."))
+
+
+def _fund_write(request, fund, form, service, done: str):
+    """Validate ``form``, call ``service`` with its data for ``fund``, say how it went, back to the fund's page."""
     if not form.is_valid():
         messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
-        return redirect("capacity:fund_detail", fund.pk)
-    try:
-        investor_letter_confirm(actor=request.user, fund_id=fund.pk, **form.cleaned_data)
-    except DoyakError as exc:
-        messages.error(request, exc.message)
     else:
-        messages.success(request, _("The letter is confirmed into a commitment."))
+        try:
+            service(actor=request.user, fund_id=fund.pk, **form.cleaned_data)
+        except DoyakError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, done)
     return redirect("capacity:fund_detail", fund.pk)
 
 
@@ -273,16 +278,7 @@ def fund_investment_new(request, fund_id: int):
 
     form = InvestmentForm(request.POST, prefix="i", projects=Proposal.objects.filter(fund_commitments__fund=fund)
                           .distinct(), rounds=fund.investments.select_related("organization"))
-    if not form.is_valid():
-        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
-        return redirect("capacity:fund_detail", fund.pk)
-    try:
-        investment_record(actor=request.user, fund_id=fund.pk, **form.cleaned_data)
-    except DoyakError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Investment recorded."))
-    return redirect("capacity:fund_detail", fund.pk)
+    return _fund_write(request, fund, form, investment_record, _("Investment recorded."))
 
 
 @login_required
