@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from doyak.accounts.rules import Actor, is_system
 from doyak.core.audit import audit_record
 from doyak.core.errors import AccessDenied, Conflict, NotFound, ValidationFailed
-from doyak.core.labels import audit_actions_register
+from doyak.core.labels import audit_actions_register, choice_label
 from doyak.core.money import WonInvalid, parse_won
 
 from . import rules
@@ -382,7 +382,8 @@ def exit_record(*, actor: Actor, investment_id: int, exited_on: dt.date, kind: s
     row = Exit.objects.create(investment=investment, exited_on=exited_on, kind=kind,
                               proceeds_krw=_won(proceeds_krw, "proceeds_krw"))
     audit_record(actor=actor, action="capacity.exit_record", obj=fund, changes={
-        "investment": investment.pk, "kind": kind, "proceeds_krw": row.proceeds_krw, "exited_on": exited_on})
+        "investment": investment.pk, "kind": choice_label(ExitKind, kind), "proceeds_krw": row.proceeds_krw,
+        "exited_on": exited_on})
     return row
 
 
@@ -430,8 +431,10 @@ def _stage_write(*, actor: Actor, researcher, stage: str, since: dt.date, source
     else:
         researcher.career_stage = stage
         researcher.save(update_fields=["career_stage", "updated_at"])
+    # the audit page shows change values as they are: stages as their words (the sweep refuses raw codes)
     audit_record(actor=actor, action="talent.stage_record", obj=researcher, changes={
-        "stage": [before, stage], "since": since, "source": source})
+        "stage": [choice_label(TalentStage, before), choice_label(TalentStage, stage)], "since": since,
+        "source": source})
     return record
 
 
@@ -564,7 +567,8 @@ def star_decide(*, actor: Actor, nomination_id: int, designate: bool, note: str 
         _stage_write(actor=actor, researcher=researcher, stage=TalentStage.STAR_ENGINEER, since=on,
                      source=StageSource.DESIGNATION)
     audit_record(actor=actor, action=f"talent.star_{action}", obj=nomination,
-                 changes={"status": [NominationStatus.NOMINATED, after], "on": on, "note": nomination.decision_note})
+                 changes={"status": [choice_label(NominationStatus, NominationStatus.NOMINATED),
+                                     choice_label(NominationStatus, after)], "on": on, "note": nomination.decision_note})
     return nomination
 
 
