@@ -161,9 +161,40 @@ def world(chain, make_agreement, make_user, make_organization, make_proposal, ma
         "code": "RT-T-01", "title": "자율주행 실증", "industry": "자동차", "ministry": "국토교통부",
         "law": "자율주행자동차법", "change_kind": "law_amendment"})
     objects["calendar_token"] = "dyc_no-such-token"
+    objects.update(_capacity_world(chain.pm, owners, agreements, make_organization))
     missing = [k for k, pair in objects.items() for v in (pair if isinstance(pair, tuple) else (pair,)) if v is None]
     assert missing == []
     return World(users=users, tokens=tokens, objects=objects)
+
+
+def _capacity_world(pm, owners, agreements, make_organization):
+    """An open demand survey, a fund with a commitment and an investment, a researcher and a star-engineer
+    nomination per organisation (through the capacity services)."""
+    from django.utils import timezone
+
+    from doyak.capacity.services import (
+        commitment_record,
+        fund_create,
+        investment_record,
+        star_nominate,
+        survey_open,
+    )
+    from doyak.organizations.models import Researcher
+
+    survey = survey_open(actor=pm, program_id=agreements[0].proposal.call.program_id, title="수요조사",
+                         closes_on=timezone.localdate(), topics=[{"title": "주제"}])
+    fund = fund_create(actor=pm, name="펀드", size_krw=10**10, vintage=2026, manager_id=make_organization().pk)
+    commitment_record(actor=pm, fund_id=fund.pk, amount_krw=10**8, committed_on=at("2026-03-03").date(),
+                      proposal_id=agreements[0].proposal_id)
+    investment = investment_record(actor=pm, fund_id=fund.pk, invested_on=at("2026-03-03").date(), amount_krw=10**8,
+                                   instrument="equity", stage="seed", proposal_id=agreements[0].proposal_id)
+    researchers = tuple(Researcher.objects.create(national_researcher_number=f"9{owner.pk:07d}", name="후보",
+                                                  organization_id=owner.organization_id, career_stage="senior")
+                        for owner in owners)
+    nominations = tuple(star_nominate(actor=owner, researcher_id=r.pk, reason="추천")
+                        for owner, r in zip(owners, researchers, strict=True))
+    return {"survey": survey, "topic": survey.topics.first(), "fund": fund, "investment": investment,
+            "researcher": researchers, "nomination": nominations}
 
 
 # ---------------------------------------------------------------------------------------------- the table
@@ -211,6 +242,14 @@ RULES: dict[str, Rule] = {
     "asset.register": rule(A),
     "asset.evidence": rule(own={A}),
     "asset.verify": rule(MINISTRY),
+    # innovation capacity: surveys for the ministry side, readers and investors (an investor without a firm, as
+    # here, answers nothing); funds likewise, a fund's page for readers and its own firm's investors (none here);
+    # careers and nominations for readers and the researcher's institution
+    "survey.view": rule(READERS, IN), "survey.detail": rule(READERS, IN, denied=404), "survey.answer": rule(),
+    "survey.manage": rule(MINISTRY), "capacity.manage": rule(MINISTRY), "fund.view": rule(READERS, IN), "fund.detail": rule(READERS, denied=404),
+    "fund.record": rule(MINISTRY), "talent.view": rule(READERS), "talent.manage": rule(MINISTRY),
+    "talent.nominate": rule(A), "career": rule(READERS, own={A}, denied=404),
+    "nomination": rule(READERS, own={A}, denied=404),
     "indicator.manage": rule(AD),
     "meeting_pack": rule(CO, AD),
     # project execution (reports, evaluations, stops, sanctions): who reads the agreement reads them
@@ -320,6 +359,22 @@ UI: dict[str, tuple[str, dict, str]] = {
     "kpi:indicator_new": ("indicator.manage", {}, "GET"), "kpi:export": ("signed_in", {"fmt": "export"}, "GET"),
     "kpi:pack_new": ("meeting_pack", {}, "POST"), "kpi:pack": ("meeting_pack", {"pk": "pack"}, "GET"),
     "kpi:pack_file": ("meeting_pack", {"pk": "pack", "fmt": "pack_fmt"}, "GET"),
+    "capacity:home": ("signed_in", {}, "GET"), "capacity:surveys": ("survey.view", {}, "GET"),
+    "capacity:survey_new": ("survey.manage", {}, "GET"),
+    "capacity:survey_detail": ("survey.detail", {"survey_id": "survey"}, "GET"),
+    "capacity:demand_answer": ("survey.answer", {"survey_id": "survey", "topic_id": "topic"}, "POST"),
+    "capacity:topic_carry": ("survey.manage", {"survey_id": "survey", "topic_id": "topic"}, "POST"),
+    "capacity:funds": ("fund.view", {}, "GET"), "capacity:fund_detail": ("fund.detail", {"fund_id": "fund"}, "GET"),
+    "capacity:fund_letter_confirm": ("fund.record", {"fund_id": "fund"}, "POST"),
+    "capacity:fund_investment_new": ("fund.record", {"fund_id": "fund"}, "POST"),
+    "capacity:investments": ("fund.view", {}, "GET"), "capacity:talent": ("talent.view", {}, "GET"),
+    "capacity:career": ("career", {"researcher_id": "researcher"}, "GET"),
+    "capacity:stage_accept": ("talent.manage", {"researcher_id": "researcher"}, "POST"),
+    "capacity:nominate": ("talent.nominate", {}, "GET"),
+    "capacity:nomination": ("nomination", {"nomination_id": "nomination"}, "GET"),
+    "capacity:nomination_panel_add": ("talent.manage", {"nomination_id": "nomination"}, "POST"),
+    "capacity:nomination_decide": ("talent.manage", {"nomination_id": "nomination"}, "POST"),
+    "capacity:joint_labs": ("signed_in", {}, "GET"), "capacity:graduate_schools": ("signed_in", {}, "GET"),
     "execution:queue": ("execution.queue", {}, "GET"),
     "execution:project": ("execution", AG, "GET"),
     "execution:stop_new": ("execution.request", AG, "POST"),
@@ -410,6 +465,19 @@ API: dict[str, tuple[str, dict]] = {
     "GET /kpi/indicators": ("signed_in", {}), "GET /kpi/indicators/{key}": ("signed_in", {"key": "indicator"}),
     "GET /kpi/indicators/{key}/records": ("signed_in", {"key": "indicator"}),
     "GET /kpi/exports/{fmt}": ("signed_in", {"fmt": "export"}),
+    "GET /capacity/surveys": ("survey.view", {}), "POST /capacity/surveys": ("survey.manage", {}),
+    "GET /capacity/surveys/{survey_id}": ("survey.detail", {"survey_id": "survey"}),
+    "POST /capacity/topics/{topic_id}/demand": ("survey.answer", {"topic_id": "topic"}),
+    "POST /capacity/topics/{topic_id}/call": ("survey.manage", {"topic_id": "topic"}),
+    "GET /capacity/funds": ("fund.view", {}), "POST /capacity/funds": ("capacity.manage", {}),
+    "GET /capacity/funds/{fund_id}": ("fund.detail", {"fund_id": "fund"}),
+    "POST /capacity/funds/{fund_id}/commitments": ("fund.record", {"fund_id": "fund"}),
+    "POST /capacity/funds/{fund_id}/letter-commitments": ("fund.record", {"fund_id": "fund"}),
+    "GET /capacity/investments": ("fund.view", {}), "POST /capacity/investments": ("fund.record", {}),
+    "POST /capacity/investments/{investment_id}/exit": ("fund.record", {"investment_id": "investment"}),
+    "GET /capacity/joint-labs": ("signed_in", {}), "POST /capacity/joint-labs": ("capacity.manage", {}),
+    "GET /capacity/graduate-schools": ("signed_in", {}), "POST /capacity/graduate-schools": ("capacity.manage", {}),
+    "GET /talent/stages": ("talent.view", {}),
     "GET /agreements/{agreement_id}/reports": ("execution", AG),
     "GET /agreements/{agreement_id}/evaluations": ("execution", AG),
     "GET /agreements/{agreement_id}/stops": ("execution", AG),
@@ -469,7 +537,7 @@ def _fingerprint():
 
     counted = [m for m in apps.get_models() if m._meta.app_label in {
         "proposals", "evaluation", "portfolio", "agreements", "finance", "calls", "organizations", "policies", "accounts",
-        "max", "kpi", "execution", "regulation"}]
+        "max", "kpi", "execution", "regulation", "capacity"}]
     states = {}
     for model in counted:
         fields = [f.name for f in model._meta.fields if f.name in ("status", "stage", "revoked_at", "name")]

@@ -75,9 +75,25 @@ def api_world(make_agreement, add_txn, make_user, chain):
         "number": 1, "change_id": _change(agreement).pk,
         "report_id": agreement.reports.order_by("pk").first().pk,
         "task_id": task.pk, "dependency_id": dependency.pk,
+        **_capacity_ids(chain.pm, proposal),
     }
     return {"tokens": tokens, "ids": ids, "spare": spare,
             "signing_in": {token.pk for token, _raw in issued.values()}}
+
+
+def _capacity_ids(pm, proposal):
+    """An open demand survey and a fund with an investment (through the capacity services)."""
+    from django.utils import timezone
+
+    from doyak.capacity.services import fund_create, investment_record, survey_open
+
+    survey = survey_open(actor=pm, program_id=proposal.call.program_id, title="수요조사",
+                         closes_on=timezone.localdate(), topics=[{"title": "주제"}])
+    fund = fund_create(actor=pm, name="펀드", size_krw=10**10, vintage=2026, manager_id=proposal.lead_organization_id)
+    investment = investment_record(actor=pm, fund_id=fund.pk, invested_on=timezone.localdate(), amount_krw=10**8,
+                                   instrument="equity", stage="seed", proposal_id=proposal.pk)
+    return {"survey_id": survey.pk, "topic_id": survey.topics.first().pk, "fund_id": fund.pk,
+            "investment_id": investment.pk}
 
 
 def _change(agreement):

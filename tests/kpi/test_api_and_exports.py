@@ -34,7 +34,7 @@ def test_api_lists_every_indicator_with_the_contract_fields(client, world):
         "unit": "count", "target": "500", "deadline": 2030, "actual": "1"}
     assert factories["status"] in ("on_track", "behind", "at_risk", "no_data")
     assert factories["as_of"] == dt.date.today().isoformat() or factories["as_of"]
-    assert rows["regional.industry_research_joint_labs"]["status"] == "no_data"
+    assert rows["regional.chemical_transition_project"]["status"] == "no_data"
 
 
 @pytest.mark.django_db

@@ -114,9 +114,10 @@ def test_documents_per_proposal_is_the_mean_of_what_calls_required(track_agreeme
 
 @pytest.mark.django_db
 def test_indicators_without_records_are_no_data_and_say_why(db):
-    state = _state("regional.industry_research_joint_labs")
-    assert (state.actual, state.status, state.target, state.deadline) == (None, "no_data", Decimal(30), 2030)
-    assert "joint lab" in state.no_data_reason.lower() or "공동연구실" in state.no_data_reason
+    state = _state("regional.chemical_transition_project")
+    assert (state.actual, state.status, state.target, state.deadline) == (
+        None, "no_data", Decimal(1_500_000_000_000), 2030)
+    assert "chemical" in state.no_data_reason.lower() or "화학" in state.no_data_reason
 
 
 @pytest.mark.django_db

@@ -17,6 +17,8 @@ from doyak.accounts.api import router as accounts_router
 from doyak.accounts.services import api_token_authenticate
 from doyak.agreements.api import router as agreements_router
 from doyak.calls.api import router as calls_router
+from doyak.capacity.api import router as capacity_router
+from doyak.capacity.api import talent_router
 from doyak.core.audit_api import router as audit_router
 from doyak.core.errors import DoyakError
 from doyak.evaluation.api import router as evaluation_router
@@ -195,3 +197,5 @@ api.add_router("/finance", finance_router)
 api.add_router("/max", max_router)
 api.add_router("/kpi", kpi_router)
 api.add_router("/regulation", regulation_router)
+api.add_router("/capacity", capacity_router)
+api.add_router("/talent", talent_router)

@@ -31,6 +31,7 @@ urlpatterns = [
     path("max/", include("doyak.max.urls")),
     path("kpi/", include("doyak.kpi.urls")),
     path("regulation/", include("doyak.regulation.urls")),
+    path("capacity/", include("doyak.capacity.urls")),
     path("", include("doyak.core.urls")),
 ]
 

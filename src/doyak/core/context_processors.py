@@ -29,6 +29,8 @@ DOMAIN_ENTRIES = [
     (_("Regulation innovation"), "regulation:registry", frozenset({Role.REGULATION_LIAISON, Role.COUNCIL_MEMBER,
                                                                   Role.PROGRAM_MANAGER, Role.ADMINISTRATOR})),
     (_("KPI board"), "kpi:board", ALL_ROLES),
+    (_("Innovation capacity"), "capacity:home", frozenset({Role.PROGRAM_MANAGER, Role.ADMINISTRATOR, Role.INVESTOR,
+                                                           Role.COUNCIL_MEMBER, Role.AUDITOR, Role.APPLICANT})),
 ]
 
 

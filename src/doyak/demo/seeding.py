@@ -256,6 +256,7 @@ def seed_run(*, scale: str, seed: int, progress: Callable[[str, int, int], None]
 
 def _domain_seeds() -> list[Callable[..., dict[str, int]]]:
     from doyak.agreements.seeding import agreements_changes_seed, agreements_signing_seed
+    from doyak.capacity.seeding import capacity_seed
     from doyak.evaluation.seeding import evaluation_seed
     from doyak.finance.seeding import finance_seed
     from doyak.kpi.seeding import kpi_funds_seed
@@ -265,7 +266,7 @@ def _domain_seeds() -> list[Callable[..., dict[str, int]]]:
     from doyak.regulation.seeding import regulation_seed  # after the drafts exist, before they are signed
 
     return [proposals_seed, evaluation_seed, portfolio_seed, regulation_seed, agreements_signing_seed, finance_seed,
-            agreements_changes_seed, max_seed, execution_demo_seed, kpi_funds_seed]
+            agreements_changes_seed, max_seed, execution_demo_seed, kpi_funds_seed, capacity_seed]
 
 
 def execution_demo_seed(*, scale: str, seed: int, progress: Callable[[str, int, int], None] | None = None

@@ -98,6 +98,16 @@ def _documents(*, params: dict, as_of: dt.date) -> Measurement:
     return Measurement(records=sources.proposals_documents_required(as_of=as_of), record_kind="proposal")
 
 
+# Records another app keeps for an indicator seeded as "not_recorded" (its ``records`` parameter): the owning app
+# registers a function (as_of -> Measurement) with ``records_register``; until one is registered, "no data".
+RECORD_SOURCES: dict[str, Callable[..., Measurement]] = {}
+
+
+def records_register(name: str, source: Callable[..., Measurement]) -> None:
+    RECORD_SOURCES[name] = source
+
+
 @measure("not_recorded")
-def _not_recorded(*, params: dict, as_of: dt.date) -> None:
-    return None
+def _not_recorded(*, params: dict, as_of: dt.date) -> Measurement | None:
+    source = RECORD_SOURCES.get(params.get("records", ""))
+    return source(as_of=as_of) if source else None

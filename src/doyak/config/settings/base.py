@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "doyak.max",
     "doyak.regulation",
     "doyak.kpi",
+    "doyak.capacity",  # innovation capacity: surveys, fund, talent, joint labs, graduate schools
     "doyak.demo",
     "django.forms",  # its widget templates, after core's KRDS overrides (FORM_RENDERER below)
 ]
@@ -97,6 +98,7 @@ HOME_PAGE_PROVIDERS = [
     "doyak.evaluation.selectors.home_content",
     "doyak.regulation.selectors.home_content",
     "doyak.kpi.selectors.home_content",
+    "doyak.capacity.selectors.home_content",
     "doyak.core.selectors.home_content",
 ]
 
