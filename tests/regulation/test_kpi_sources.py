@@ -34,3 +34,27 @@ def test_meeting_pack_lists_tasks_with_their_status_as_of_the_date_and_projects(
     ]
     assert [r.status for r in after] == ["발굴", "해소"]
     assert first.pk != second.pk
+
+
+def test_board_counts_tasks_resolved_by_its_date_and_opens_each(liaison):
+    from doyak.kpi.measures import MEASURES
+    from doyak.kpi.presentation import record_url
+    from doyak.regulation.services import task_create, task_transition
+
+    # given three tasks: one resolved in 2026, one in 2027, one dropped
+    data = {"title": "과제", "industry": "자동차", "ministry": "국토교통부", "law": "자율주행자동차법",
+            "change_kind": "interpretation"}
+    tasks = [task_create(actor=liaison, data={**data, "code": f"T-{n}"}) for n in range(3)]
+    for task, status, on in zip(tasks, ("resolved", "resolved", "dropped"),
+                                (dt.date(2026, 5, 1), dt.date(2027, 2, 1), dt.date(2026, 4, 1)), strict=True):
+        task_transition(actor=liaison, task_id=task.pk, status=status, resolution="결과", resolved_on=on)
+
+    # when the indicator's measure reads them at the end of 2026 and of 2027
+    measure = MEASURES["not_recorded"]
+    end_2026 = measure(params={"records": "regulation_tasks"}, as_of=dt.date(2026, 12, 31))
+    end_2027 = measure(params={"records": "regulation_tasks"}, as_of=dt.date(2027, 12, 31))
+
+    # then only resolved tasks count, each in its year, and each record opens its task
+    assert [(r.label, r.year) for r in end_2026.records] == [("T-0 과제", 2026)]
+    assert [(r.label, r.year) for r in end_2027.records] == [("T-0 과제", 2026), ("T-1 과제", 2027)]
+    assert record_url(end_2027.records[1].ref) == f"/regulation/tasks/{tasks[1].pk}/"
