@@ -1,6 +1,6 @@
 """Navigation for the signed-in user's role: the main menu (``nav_items``: the role's own work) and, under
-"More" (``nav_more``), the reference and account pages every role shares, so the menu stays on one line at
-1280 px in Korean and English (KRDS main menu with a submenu)."""
+"More" (``nav_more``), the role's entries beyond ``MAIN_MENU_LIMIT`` and the reference and account pages every role
+shares, so the menu stays on one line at 1280 px in Korean and English (KRDS main menu with a submenu)."""
 
 from __future__ import annotations
 
@@ -32,6 +32,16 @@ DOMAIN_ENTRIES = [
     (_("Innovation capacity"), "capacity:home", frozenset({Role.PROGRAM_MANAGER, Role.ADMINISTRATOR, Role.INVESTOR,
                                                            Role.COUNCIL_MEMBER, Role.AUDITOR, Role.APPLICANT})),
 ]
+# The main menu holds at most this many entries (Home included), so that it stays on one line at 1280 px in
+# English, the longer language; the role's other entries lead its "More" submenu. Which entries stay is the role's
+# own work first (PRIMARY, most important first), then the order above.
+MAIN_MENU_LIMIT = 8
+PRIMARY = {
+    Role.COUNCIL_MEMBER: ("kpi:board", "portfolio:home", "regulation:registry"),
+    Role.AUDITOR: ("core:audit", "finance:home", "execution:queue"),
+    Role.REGULATION_LIAISON: ("regulation:registry",),
+    Role.INVESTOR: ("capacity:home",),
+}
 
 
 def _url(name: str, *args) -> str | None:
@@ -45,9 +55,17 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
-    items = [(_("Home"), _url("core:home"))]
-    items += [(label, _url(name)) for label, name, roles in DOMAIN_ENTRIES if user.role in roles or user.is_superuser]
-    more = []
+    entries = [(label, name) for label, name, roles in DOMAIN_ENTRIES if user.role in roles or user.is_superuser]
+    if can_view_audit_log(user) and user.role == Role.AUDITOR:
+        entries.append((_("Audit log"), "core:audit"))  # the auditor's own work: in the main menu
+    entries = [(label, name) for label, name in entries if _url(name) is not None]
+    primary = PRIMARY.get(user.role, ())
+    ranked = sorted(range(len(entries)), key=lambda i: (
+        primary.index(entries[i][1]) if entries[i][1] in primary else len(primary), i))
+    kept = set(ranked[:MAIN_MENU_LIMIT - 1])
+    items = [(_("Home"), _url("core:home"))] + [(label, _url(name)) for i, (label, name) in enumerate(entries)
+                                                 if i in kept]
+    more = [(label, _url(name)) for i, (label, name) in enumerate(entries) if i not in kept]
     if sees_all_organizations(user):
         more.append((_("Organizations"), _url("organizations:list")))
     elif user.organization_id:
@@ -56,9 +74,8 @@ def navigation(request):
     more.append((_("Policies"), _url("policies:list")))
     if can_manage_users(user):
         more.append((_("Users"), _url("accounts:users")))
-    if can_view_audit_log(user):
-        # the auditor's own work: in the main menu; for the administrator, one of the reference pages
-        (items if user.role == Role.AUDITOR else more).append((_("Audit log"), _url("core:audit")))
+    if can_view_audit_log(user) and user.role != Role.AUDITOR:
+        more.append((_("Audit log"), _url("core:audit")))  # for the administrator, one of the reference pages
     more.append((_("API tokens"), _url("accounts:tokens")))
     path = request.path
 
