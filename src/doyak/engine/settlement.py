@@ -509,7 +509,11 @@ def _group_starts(group: np.ndarray) -> np.ndarray:
     return np.maximum.accumulate(np.where(first, np.arange(group.size), 0))
 
 
-def _settle(*, ledger: Ledger, policy: SettlementPolicy) -> SettlementResult:
+def _settle(
+    *, ledger: Ledger, policy: SettlementPolicy, project_codes: np.ndarray | None = None
+) -> SettlementResult:
+    """``project_codes``: when the caller already knows it, each transaction's position among the ledger's
+    project ids in sorted order (every transaction's project known), so it is not looked up again."""
     projects = ledger.projects.sort("project_id")
     project_ids = projects["project_id"]
     project_count = projects.height
@@ -517,11 +521,14 @@ def _settle(*, ledger: Ledger, policy: SettlementPolicy) -> SettlementResult:
     count = tx.height
     txn_ids = tx["txn_id"]
 
-    project_code = tx["project_id"].cast(pl.Enum(project_ids.to_list()), strict=False)
-    if project_code.null_count():
-        unknown = tx["project_id"].filter(project_code.is_null())[0]
-        raise LedgerError(f"transactions: project {unknown!r} is not in projects", code="unknown_project")
-    p = project_code.to_physical().to_numpy().astype(np.int64)
+    if project_codes is not None:
+        p = np.asarray(project_codes, dtype=np.int64)
+    else:
+        project_code = tx["project_id"].cast(pl.Enum(project_ids.to_list()), strict=False)
+        if project_code.null_count():
+            unknown = tx["project_id"].filter(project_code.is_null())[0]
+            raise LedgerError(f"transactions: project {unknown!r} is not in projects", code="unknown_project")
+        p = project_code.to_physical().to_numpy().astype(np.int64)
     cat = tx["category"].to_physical().to_numpy().astype(np.int64)
     evidence = tx["evidence"].to_physical().to_numpy()
     amount = tx["amount"].to_numpy()
