@@ -432,7 +432,9 @@ def _sorted_rows(
     key_values = [np.asarray(key, dtype=np.int64) for key in keys]
     packed = _pack(key_values) if packable else None
     if packed is not None:
-        order = np.argsort(packed, kind="stable")
+        # not a stable sort: rows tied on every key are put in txn_id order below, so the order is the
+        # same whatever the sort does with ties (numpy's SIMD quicksort is about 3.5× its stable sort)
+        order = np.argsort(packed)
         ordered = [packed[order]]
     else:
         frame = pl.DataFrame({f"k{i}": key for i, key in enumerate(key_values)})
