@@ -808,12 +808,16 @@ def _duplicates(
         mixed *= np.uint64(0xFF51AFD7ED558CCD)
         return mixed
 
-    rows = rows[_repeated(group_key(rows))]
+    keys = group_key(rows)  # mixed once; the candidates' keys and the sorted keys are taken from it
+    repeated = _repeated(keys)
+    rows, keys = rows[repeated], keys[repeated]
     if rows.size < 2:
         return duplicate
+    key_of_row = np.zeros(count, dtype=np.uint64)
+    key_of_row[rows] = keys
     ordered = _sorted_rows(
         rows=rows,
-        keys=[group_key(rows).view(np.int64), ts[rows]],
+        keys=[keys.view(np.int64), ts[rows]],
         txn_ids=tx["txn_id"],
         packable=False,
     )
@@ -822,7 +826,7 @@ def _duplicates(
     ordered_p, ordered_amount, ordered_hash = p[ordered], amount[ordered], merchant_hash[ordered]
     same = (ordered_p[1:] == ordered_p[:-1]) & (ordered_amount[1:] == ordered_amount[:-1])
     same &= ordered_hash[1:] == ordered_hash[:-1]
-    ordered_key = group_key(ordered)
+    ordered_key = key_of_row[ordered]
     names = merchant.gather(ordered)
     name_same = (names.slice(1) == names.slice(0, names.len() - 1)).to_numpy()
     key_collision = (ordered_key[1:] == ordered_key[:-1]) & ~same
@@ -1027,26 +1031,25 @@ def _per_project(
     at_risk: np.ndarray,
     review_txn: np.ndarray,
 ) -> dict[str, np.ndarray]:
-    zero = np.int64(0)
-    recognised = np.where(ineligible_txn, zero, amount - at_risk)
-    is_allowance = cat == _CAT["allowance"]
-    is_personnel = (cat == _CAT["personnel"]) | (cat == _CAT["student_personnel"])
-    names = ("spent", "ineligible", "review", "allowance", "personnel")
-    sums = _group_sums(
-        p,
-        [
-            amount,
-            np.where(ineligible_txn, amount, at_risk),
-            np.where(review_txn, amount, zero),
-            np.where(is_allowance, recognised, zero),
-            np.where(is_personnel, recognised, zero),
-        ],
-        size=project_count,
-        bound=float(np.abs(amount).sum(dtype=np.float64)),
-    )
-    result = dict(zip(names, sums, strict=True))
-    result["n"] = np.bincount(p, minlength=project_count).astype(np.int64)
-    return result
+    # Each sum but ``spent`` adds only the rows it can be non-zero on (flagged ones, one category's), not
+    # a where() over every row; integer sums, so the result is the same.
+    bound = float(np.abs(amount).sum(dtype=np.float64))
+
+    def sums(rows: np.ndarray, values: np.ndarray) -> np.ndarray:
+        return _group_sums(p[rows], [values], size=project_count, bound=bound)[0]
+
+    risky = np.flatnonzero(ineligible_txn | (at_risk != 0))
+    reviewed = np.flatnonzero(review_txn)
+    allowance = np.flatnonzero((cat == _CAT["allowance"]) & ~ineligible_txn)
+    personnel = np.flatnonzero(((cat == _CAT["personnel"]) | (cat == _CAT["student_personnel"])) & ~ineligible_txn)
+    return {
+        "spent": _group_sums(p, [amount], size=project_count, bound=bound)[0],
+        "ineligible": sums(risky, np.where(ineligible_txn[risky], amount[risky], at_risk[risky])),
+        "review": sums(reviewed, amount[reviewed]),
+        "allowance": sums(allowance, amount[allowance] - at_risk[allowance]),
+        "personnel": sums(personnel, amount[personnel] - at_risk[personnel]),
+        "n": np.bincount(p, minlength=project_count).astype(np.int64),
+    }
 
 
 def _audit_sample(
