@@ -125,8 +125,6 @@ FLAG_SOURCES: dict[str, tuple[str, str]] = {
     ALLOWANCE_CAP: ("국가연구개발혁신법 시행령 별표 2 (연구수당 인건비의 20% 이내)",
                     "Enforcement Decree annex 2 (research allowance ≤ 20% of personnel cost)"),
 }
-# Enum categories in alphabetical order, so sorting by the enum sorts by name.
-_FLAG_ENUM = pl.Enum(sorted(FLAGS))
 
 CATEGORY_ENUM = pl.Enum(list(CATEGORIES))
 EVIDENCE_ENUM = pl.Enum(list(EVIDENCE_KINDS))
@@ -1089,42 +1087,32 @@ def _flag_frame(
     at_risk: np.ndarray,
     allowance_excess: np.ndarray,
 ) -> pl.DataFrame:
-    parts: list[pl.DataFrame] = []
+    # One frame of the flagged rows only, built from numpy arrays: each flag as its code in alphabetical
+    # order (as the flag enum sorts), names, severities and ids gathered once after the sort.
+    names = sorted(FLAGS)
+    flag_code = {flag: index for index, flag in enumerate(names)}
+    rows_parts, code_parts, risk_parts = [], [], []
     for flag, mask in (*masks, (OVER_BUDGET, at_risk > 0)):
         rows = np.flatnonzero(mask)
-        risk = at_risk[rows] if flag == OVER_BUDGET else amount[rows]
-        parts.append(
-            pl.DataFrame(
-                {
-                    "p": p[rows],
-                    "txn_id": txn_ids.gather(rows),
-                    "flag": pl.repeat(flag, rows.size, eager=True, dtype=pl.String).cast(_FLAG_ENUM),
-                    "amount_at_risk": risk,
-                },
-                schema={"p": pl.Int64, "txn_id": pl.String, "flag": _FLAG_ENUM, "amount_at_risk": pl.Int64},
-            )
-        )
+        rows_parts.append(rows)
+        code_parts.append(np.full(rows.size, flag_code[flag], dtype=np.uint32))
+        risk_parts.append(at_risk[rows] if flag == OVER_BUDGET else amount[rows])
+    rows = np.concatenate(rows_parts)
     capped = np.flatnonzero(allowance_excess > 0)
-    parts.append(
-        pl.DataFrame(
-            {
-                "p": capped,
-                "txn_id": [""] * capped.size,
-                "flag": [ALLOWANCE_CAP] * capped.size,
-                "amount_at_risk": allowance_excess[capped],
-            },
-            schema={"p": pl.Int64, "txn_id": pl.String, "flag": _FLAG_ENUM, "amount_at_risk": pl.Int64},
-        )
-    )
-    severity = pl.col("flag").cast(pl.String).replace_strict(SEVERITY, return_dtype=pl.String)
-    return (
-        pl.concat(parts)
-        .sort("p", "txn_id", "flag")
-        .select(
-            "txn_id",
-            pl.lit(project_ids).gather(pl.col("p")).alias("project_id"),
-            pl.col("flag").cast(pl.String),
-            severity.alias("severity"),
-            "amount_at_risk",
-        )
+    frame = pl.DataFrame(
+        {
+            "p": np.concatenate([p[rows], capped]),
+            "txn_id": pl.concat([txn_ids.gather(rows), pl.repeat("", capped.size, eager=True, dtype=pl.String)]),
+            "code": np.concatenate([*code_parts, np.full(capped.size, flag_code[ALLOWANCE_CAP], dtype=np.uint32)]),
+            "amount_at_risk": np.concatenate([*risk_parts, allowance_excess[capped]]),
+        },
+        schema={"p": pl.Int64, "txn_id": pl.String, "code": pl.UInt32, "amount_at_risk": pl.Int64},
+    ).sort("p", "txn_id", "code")
+    return frame.select(
+        "txn_id",
+        pl.lit(project_ids).gather(pl.col("p")).alias("project_id"),
+        pl.lit(pl.Series(names, dtype=pl.String)).gather(pl.col("code")).alias("flag"),
+        pl.lit(pl.Series([SEVERITY[flag] for flag in names], dtype=pl.String)).gather(pl.col("code"))
+        .alias("severity"),
+        "amount_at_risk",
     )
