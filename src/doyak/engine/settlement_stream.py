@@ -41,7 +41,7 @@ from doyak.engine.ledger_io import (
     projects_read,
     transactions_read,
 )
-from doyak.engine.settlement import Ledger, SettlementResult, SettlementTotals, ledger_settle
+from doyak.engine.settlement import Ledger, SettlementResult, SettlementTotals, _settle, ledger_settle
 from doyak.engine.settlement_policy import SettlementPolicy
 
 # Transactions settled at once: the engine's working arrays for a part this size take about 150 MiB, and
@@ -170,21 +170,30 @@ def ledger_settle_ranges(
         return ledger_settle(ledger=ledger, policy=policy)
     ids = ledger.projects["project_id"].sort()
     step = math.ceil(ids.len() / math.ceil(tx.height / rows_per_part))
-    # the position of each row's project in id order; an unknown project goes to the first range, which
-    # the engine then refuses as it refuses it in one run
-    code = tx["project_id"].cast(pl.Enum(ids.to_list()), strict=False).to_physical().fill_null(0).to_numpy()
+    # the position of each row's project in id order, computed once and handed to every range's run (in a
+    # range of ids the position less the range's first is the engine's own project code)
+    code = tx["project_id"].cast(pl.Enum(ids.to_list()), strict=False).to_physical()
+    if code.null_count():  # an unknown project: the engine refuses it as it refuses it in one run
+        return ledger_settle(ledger=ledger, policy=policy)
+    code = code.to_numpy().astype(np.int64)
+    part_of = code // step
+    # one stable radix sort by range (the rows of a range keep the ledger's order), then one gather per
+    # range, instead of a filter of the whole ledger per range
+    order = np.argsort(part_of.astype(np.uint8 if part_of.max() < 256 else np.int64), kind="stable")
+    bounds = np.searchsorted(part_of[order], np.arange(0, ids.len() // step + 2))
     project_code = ledger.projects["project_id"].cast(pl.Enum(ids.to_list())).to_physical().to_numpy()
     budget_code = ledger.budgets["project_id"].cast(pl.Enum(ids.to_list())).to_physical().to_numpy()
     parts = []
-    for first in range(0, ids.len(), step):
+    for index, first in enumerate(range(0, ids.len(), step)):
         def within(codes: np.ndarray, first: int = first) -> pl.Series:
             return pl.Series((codes >= first) & (codes < first + step))
 
-        part = replace(ledger, transactions=tx.filter(within(code)),
+        rows = order[bounds[index]:bounds[index + 1]]
+        part = replace(ledger, transactions=tx[rows],
                        projects=ledger.projects.filter(within(project_code)),
                        budgets=ledger.budgets.filter(within(budget_code)))
-        parts.append(ledger_settle(ledger=part, policy=policy))
-        del part
+        parts.append(_settle(ledger=part, policy=policy, project_codes=code[rows] - first))
+        del part, rows
     return results_merge(parts)
 
 
