@@ -93,6 +93,12 @@ def can_nominate(user: Actor | None, organization_id: int | None = None) -> bool
     return is_applicant_of(user, organization_id)
 
 
+def can_add_career_record(user: Actor | None, organization_id: int | None = None) -> bool:
+    """The doctorate's date or a position: the ministry side, or an applicant of the researcher's institution
+    (without an institution named: an applicant of any institution, who is then checked per researcher)."""
+    return can_manage_talent(user) or can_nominate(user, organization_id)
+
+
 def can_view_nomination(user: Actor | None, nomination) -> bool:
     return reads_as_ministry(user) or belongs_to(user, nomination.organization_id)
 

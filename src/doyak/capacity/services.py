@@ -65,6 +65,8 @@ AUDIT_ACTIONS = audit_actions_register({
     "talent.star_decline": gettext_lazy("Star-engineer nomination not designated"),
     "capacity.joint_lab_register": gettext_lazy("Joint lab registered"),
     "capacity.graduate_school_register": gettext_lazy("Specialised graduate school registered"),
+    "capacity.joint_lab_projects_link": gettext_lazy("Projects linked to a joint lab"),
+    "capacity.graduate_school_projects_link": gettext_lazy("Projects linked to a graduate school"),
 })
 
 TOPICS_MAX = 50
@@ -403,7 +405,7 @@ def career_event_add(*, actor: Actor, researcher_id: int, kind: str, started_on:
                      ended_on: dt.date | None = None, organization_id: int | None = None) -> CareerEvent:
     """The doctorate's date or a position held, entered by the ministry side or the researcher's institution."""
     researcher = _researcher_or_raise(researcher_id)
-    if not (rules.can_manage_talent(actor) or rules.can_nominate(actor, researcher.organization_id)):
+    if not rules.can_add_career_record(actor, researcher.organization_id):
         raise AccessDenied(_("Only the ministry side and the researcher's institution add career records."),
                            code="career_forbidden")
     if kind not in CareerEventKind.values:
@@ -661,3 +663,39 @@ def graduate_school_register(*, actor: Actor, name: str, university_id: int, fie
         "designation_year": school.designation_year, "students": school.students,
         "projects": sorted(p.pk for p in projects)})
     return school
+
+
+def _registry_projects_link(*, actor: Actor, obj, proposal_ids: Sequence[int], action: str):
+    if not proposal_ids:
+        raise ValidationFailed(_("Name the projects to link."), code="projects_required", field="proposal_ids")
+    projects = _projects_or_raise(proposal_ids)
+    already = set(obj.projects.values_list("pk", flat=True))
+    added = sorted(p.pk for p in projects if p.pk not in already)
+    obj.projects.add(*added)
+    audit_record(actor=actor, action=action, obj=obj, changes={"projects_added": added})
+    return obj
+
+
+@transaction.atomic
+def joint_lab_projects_link(*, actor: Actor, joint_lab_id: int, proposal_ids: Sequence[int]) -> JointLab:
+    """Link more submitted or selected projects to a registered joint lab (linking one twice changes nothing)."""
+    if not rules.can_manage_registries(actor):
+        raise AccessDenied(_("Only the ministry side links projects to joint labs."), code="registry_forbidden")
+    lab = JointLab.objects.select_for_update().filter(pk=joint_lab_id).first()
+    if lab is None:
+        raise NotFound(_("Joint lab not found."), code="joint_lab_not_found")
+    return _registry_projects_link(actor=actor, obj=lab, proposal_ids=proposal_ids,
+                                   action="capacity.joint_lab_projects_link")
+
+
+@transaction.atomic
+def graduate_school_projects_link(*, actor: Actor, graduate_school_id: int,
+                                  proposal_ids: Sequence[int]) -> GraduateSchool:
+    """Link more submitted or selected projects to a registered graduate school."""
+    if not rules.can_manage_registries(actor):
+        raise AccessDenied(_("Only the ministry side links projects to graduate schools."), code="registry_forbidden")
+    school = GraduateSchool.objects.select_for_update().filter(pk=graduate_school_id).first()
+    if school is None:
+        raise NotFound(_("Graduate school not found."), code="graduate_school_not_found")
+    return _registry_projects_link(actor=actor, obj=school, proposal_ids=proposal_ids,
+                                   action="capacity.graduate_school_projects_link")
