@@ -8,7 +8,12 @@ import datetime as dt
 import pytest
 
 from doyak.capacity.models import CareerEvent, Commitment, Exit, Fund, GraduateSchool, JointLab
-from doyak.capacity.services import fund_create, graduate_school_register, investment_record, joint_lab_register
+from doyak.capacity.services import (
+    fund_create,
+    graduate_school_register,
+    investment_record,
+    joint_lab_register,
+)
 from doyak.core.models import AuditEvent
 
 

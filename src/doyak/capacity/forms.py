@@ -222,11 +222,12 @@ class JointLabForm(forms.Form):
     name = forms.CharField(label=_("Joint lab"), max_length=200)
     host_id = forms.TypedChoiceField(label=_("Host research institute"), coerce=int)
     partner_ids = forms.TypedMultipleChoiceField(label=_("Partner companies"), coerce=int,
-                                                 widget=forms.SelectMultiple(attrs={"size": 6}))
+                                                 widget=forms.SelectMultiple(attrs={"size": 8}),
+                                                 help_text=_("Hold Ctrl (⌘ on a Mac) to choose several."))
     region_code = forms.ChoiceField(label=_("Region"))
-    field = forms.CharField(label=_("Field"), max_length=100)
+    field = forms.CharField(label=pgettext_lazy("research field", "Field"), max_length=100)
     opened_on = _Date(label=_("Opened on"))
-    proposal_ids = ProjectReferencesField(label=_("Projects"))
+    proposal_ids = ProjectReferencesField(label=pgettext_lazy("linked projects", "Projects"))
 
     def __init__(self, *args, hosts=(), companies=(), regions=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -238,11 +239,11 @@ class JointLabForm(forms.Form):
 class GraduateSchoolForm(forms.Form):
     name = forms.CharField(label=_("Graduate school"), max_length=200)
     university_id = forms.TypedChoiceField(label=_("University"), coerce=int)
-    field = forms.CharField(label=_("Field"), max_length=100)
+    field = forms.CharField(label=pgettext_lazy("research field", "Field"), max_length=100)
     region_code = forms.ChoiceField(label=_("Region"))
     designation_year = forms.IntegerField(label=_("Designation year"), min_value=1990, max_value=YEAR_MAX)
     students = forms.IntegerField(label=_("Students"), min_value=0, max_value=100_000, initial=0)
-    proposal_ids = ProjectReferencesField(label=_("Projects"))
+    proposal_ids = ProjectReferencesField(label=pgettext_lazy("linked projects", "Projects"))
 
     def __init__(self, *args, universities=(), regions=(), **kwargs):
         super().__init__(*args, **kwargs)

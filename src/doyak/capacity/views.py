@@ -458,7 +458,17 @@ def researcher_career(request, researcher_id: int):
 @login_required
 @require_POST
 def career_event_new(request, researcher_id: int):
+    from django.http import Http404
+
+    from doyak.organizations.models import Researcher
+
     if not rules.can_add_career_record(request.user):
+        raise AccessDenied(_("Only the ministry side and the researcher's institution add career records."),
+                           code="career_forbidden")
+    organization_ids = list(Researcher.objects.filter(pk=researcher_id).values_list("organization_id", flat=True))
+    if not organization_ids:
+        raise Http404
+    if not rules.can_add_career_record(request.user, organization_ids[0]):  # permission before the form is read
         raise AccessDenied(_("Only the ministry side and the researcher's institution add career records."),
                            code="career_forbidden")
     form = CareerEventForm(request.POST, prefix="e")
