@@ -258,7 +258,8 @@ RULES: dict[str, Rule] = {
     "fund.record": rule(MINISTRY), "talent.view": rule(READERS), "talent.manage": rule(MINISTRY),
     "talent.nominate": rule(A), "career": rule(READERS, own={A}, denied=404),
     "nomination": rule(READERS, own={A}, denied=404),
-    "career.add": rule(MINISTRY, own={A}),  # a career record: the ministry side or the researcher's institution
+    "career.add": rule(MINISTRY, own={A}),
+    "nomination.opinion": rule(),  # the panel's members only (none here)  # a career record: the ministry side or the researcher's institution
     "indicator.manage": rule(AD),
     "meeting_pack": rule(CO, AD),
     # project execution (reports, evaluations, stops, sanctions): who reads the agreement reads them
@@ -383,6 +384,7 @@ UI: dict[str, tuple[str, dict, str]] = {
     "capacity:nomination": ("nomination", {"nomination_id": "nomination"}, "GET"),
     "capacity:nomination_panel_add": ("talent.manage", {"nomination_id": "nomination"}, "POST"),
     "capacity:nomination_decide": ("talent.manage", {"nomination_id": "nomination"}, "POST"),
+    "capacity:nomination_opinion": ("nomination.opinion", {"nomination_id": "nomination"}, "POST"),
     "capacity:joint_labs": ("signed_in", {}, "GET"), "capacity:graduate_schools": ("signed_in", {}, "GET"),
     "capacity:fund_new": ("capacity.manage", {}, "GET"),
     "capacity:fund_commitment_new": ("fund.record", {"fund_id": "fund"}, "POST"),

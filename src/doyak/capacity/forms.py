@@ -260,3 +260,11 @@ class CareerEventForm(forms.Form):
     started_on = _Date(label=_("Date (doctorate) or start of the position"))
     ended_on = _Date(label=_("End of the position"), required=False)
     title = forms.CharField(label=_("Position or degree"), max_length=200, required=False)
+
+
+class OpinionForm(forms.Form):
+    recommends = forms.TypedChoiceField(label=_("Your opinion"), coerce=lambda v: v == "yes",
+                                        choices=[("yes", _("Recommend the designation")),
+                                                 ("no", _("Do not recommend"))], widget=forms.RadioSelect)
+    comment = forms.CharField(label=_("Comment"), max_length=5000, required=False,
+                              widget=forms.Textarea(attrs={"rows": 3}))

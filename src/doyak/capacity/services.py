@@ -61,6 +61,7 @@ AUDIT_ACTIONS = audit_actions_register({
     "talent.stage_record": gettext_lazy("Career stage recorded"),
     "talent.star_nominate": gettext_lazy("Star engineer nominated"),
     "talent.star_panel_add": gettext_lazy("Reviewer added to a star-engineer panel"),
+    "talent.star_opinion": gettext_lazy("Star-engineer panel member gave their opinion"),
     "talent.star_designate": gettext_lazy("Star engineer designated"),
     "talent.star_decline": gettext_lazy("Star-engineer nomination not designated"),
     "capacity.joint_lab_register": gettext_lazy("Joint lab registered"),
@@ -536,6 +537,25 @@ def star_panel_add(*, actor: Actor, nomination_id: int, profile_id: int) -> Nomi
         raise Conflict(_("This reviewer is already on the panel."), code="reviewer_duplicate", field="profile_id")
     row = NominationReviewer.objects.create(nomination=nomination, profile=profile)
     audit_record(actor=actor, action="talent.star_panel_add", obj=nomination, changes={"profile": profile.pk})
+    return row
+
+
+@transaction.atomic
+def star_opinion_state(*, actor: Actor, nomination_id: int, recommends: bool, comment: str = "") -> NominationReviewer:
+    """A panel member states their own opinion (recommend or not, with a comment) before the decision; stating it
+    again replaces it. Only the member themself: nobody states another member's opinion."""
+    nomination = _nomination_for_update_or_raise(nomination_id)
+    row = (nomination.panel.filter(profile__user_id=getattr(actor, "pk", None)).first()
+           if rules.is_signed_in(actor) else None)
+    if row is None:
+        raise AccessDenied(_("Only the panel's members give their opinion on a nomination."),
+                           code="opinion_forbidden")
+    if nomination.status != NominationStatus.NOMINATED:
+        raise Conflict(_("This nomination was already decided."), code="nomination_decided")
+    row.recommends, row.comment, row.opined_at = bool(recommends), _text(comment, 5000), timezone.now()
+    row.save(update_fields=["recommends", "comment", "opined_at"])
+    audit_record(actor=actor, action="talent.star_opinion", obj=nomination, changes={
+        "reviewer": row.pk, "recommends": str(_("Recommends") if row.recommends else _("Does not recommend"))})
     return row
 
 

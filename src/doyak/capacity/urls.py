@@ -26,6 +26,7 @@ urlpatterns = [
     path("talent/nominate/", views.nominate, name="nominate"),
     path("talent/nominations/<int:nomination_id>/", views.nomination_detail, name="nomination"),
     path("talent/nominations/<int:nomination_id>/panel/", views.nomination_panel_add, name="nomination_panel_add"),
+    path("talent/nominations/<int:nomination_id>/opinion/", views.nomination_opinion, name="nomination_opinion"),
     path("talent/nominations/<int:nomination_id>/decision/", views.nomination_decide, name="nomination_decide"),
     path("joint-labs/", views.joint_lab_list, name="joint_labs"),
     path("graduate-schools/", views.graduate_school_list, name="graduate_schools"),

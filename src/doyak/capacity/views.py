@@ -31,6 +31,7 @@ from .forms import (
     JointLabForm,
     LetterConfirmForm,
     NominationForm,
+    OpinionForm,
     ProjectLinkForm,
     ReviewerForm,
     SurveyForm,
@@ -67,6 +68,7 @@ from .services import (
     stage_suggestion_accept,
     star_decide,
     star_nominate,
+    star_opinion_state,
     star_panel_add,
     survey_is_answerable,
     survey_open,
@@ -512,6 +514,12 @@ def nomination_detail(request, nomination_id: int):
     nomination = nomination_get_for_user_or_raise(user=request.user, nomination_id=nomination_id)
     context = {"n": nomination, "panel": list(nomination.panel.select_related("profile__researcher__organization",
                                                                               "profile__organization"))}
+    context["show_opinions"] = rules.can_view_panel_opinions(request.user)
+    own = next((r for r in context["panel"] if r.profile.user_id == request.user.pk), None)
+    if own is not None and nomination.status == NominationStatus.NOMINATED:
+        context["opinion_form"] = OpinionForm(initial={"recommends": "yes" if own.recommends else "no",
+                                                       "comment": own.comment} if own.opined_at else None)
+        context["own_opinion"] = own
     if rules.can_manage_talent(request.user) and nomination.status == NominationStatus.NOMINATED:
         from doyak.evaluation.models import EvaluatorProfile
 
@@ -536,6 +544,31 @@ def nomination_panel_add(request, nomination_id: int):
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Reviewer added to the panel."))
+    return redirect("capacity:nomination", nomination.pk)
+
+
+@login_required
+@require_POST
+def nomination_opinion(request, nomination_id: int):
+    from django.http import Http404
+
+    from .models import Nomination
+
+    nomination = Nomination.objects.filter(pk=nomination_id).first()
+    if nomination is None:
+        raise Http404
+    if not rules.is_panel_member(request.user, nomination):  # permission before the form is read
+        raise AccessDenied(_("Only the panel's members give their opinion on a nomination."), code="opinion_forbidden")
+    form = OpinionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_errors_text(form))
+    else:
+        try:
+            star_opinion_state(actor=request.user, nomination_id=nomination.pk, **form.cleaned_data)
+        except DoyakError as exc:
+            messages.error(request, _field_message(form, exc))
+        else:
+            messages.success(request, _("Your opinion is saved. Only you and the ministry see it."))
     return redirect("capacity:nomination", nomination.pk)
 
 
