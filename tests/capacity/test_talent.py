@@ -189,6 +189,7 @@ def opinion_panel(people, nomination, pool, make_user):
 def test_panel_member_opinion_shown_to_pm_not_to_other_member(client, people, nomination, opinion_panel):
     first, second = opinion_panel
     client.force_login(first)
+    assert f"/capacity/talent/nominations/{nomination.pk}/" in client.get("/capacity/").content.decode()
     client.post(f"/capacity/talent/nominations/{nomination.pk}/opinion/",
                 {"recommends": "no", "comment": "양산 실적 근거 부족"})
     client.force_login(second)

@@ -160,6 +160,8 @@ def home(request):
     return render(request, "capacity/home.html", {
         "can_surveys": rules.can_view_surveys(user), "can_funds": rules.can_view_funds(user),
         "can_talent": rules.can_view_talent(user), "can_nominate": rules.can_nominate(user),
+        "reviewing": list(nomination_list_for_user(user=user, status=NominationStatus.NOMINATED)
+                          .filter(panel__profile__user_id=user.pk)[:50]),
     })
 
 
