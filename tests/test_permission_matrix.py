@@ -193,8 +193,16 @@ def _capacity_world(pm, owners, agreements, make_organization):
                         for owner in owners)
     nominations = tuple(star_nominate(actor=owner, researcher_id=r.pk, reason="추천")
                         for owner, r in zip(owners, researchers, strict=True))
+    from doyak.capacity.services import graduate_school_register, joint_lab_register
+
+    joint_lab = joint_lab_register(actor=pm, name="연구실", host_id=make_organization(org_type="gri").pk,
+                                   region_code="11", field="제조", opened_on=at("2026-03-03").date(),
+                                   partner_ids=[make_organization().pk])
+    graduate_school = graduate_school_register(actor=pm, name="대학원", university_id=make_organization(
+        org_type="university").pk, field="반도체", region_code="11", designation_year=2026)
     return {"survey": survey, "topic": survey.topics.first(), "fund": fund, "investment": investment,
-            "researcher": researchers, "nomination": nominations}
+            "researcher": researchers, "nomination": nominations, "joint_lab": joint_lab,
+            "graduate_school": graduate_school}
 
 
 # ---------------------------------------------------------------------------------------------- the table
@@ -250,6 +258,8 @@ RULES: dict[str, Rule] = {
     "fund.record": rule(MINISTRY), "talent.view": rule(READERS), "talent.manage": rule(MINISTRY),
     "talent.nominate": rule(A), "career": rule(READERS, own={A}, denied=404),
     "nomination": rule(READERS, own={A}, denied=404),
+    "career.add": rule(MINISTRY, own={A}),
+    "nomination.opinion": rule(),  # the panel's members only (none here)  # a career record: the ministry side or the researcher's institution
     "indicator.manage": rule(AD),
     "meeting_pack": rule(CO, AD),
     # project execution (reports, evaluations, stops, sanctions): who reads the agreement reads them
@@ -374,7 +384,16 @@ UI: dict[str, tuple[str, dict, str]] = {
     "capacity:nomination": ("nomination", {"nomination_id": "nomination"}, "GET"),
     "capacity:nomination_panel_add": ("talent.manage", {"nomination_id": "nomination"}, "POST"),
     "capacity:nomination_decide": ("talent.manage", {"nomination_id": "nomination"}, "POST"),
+    "capacity:nomination_opinion": ("nomination.opinion", {"nomination_id": "nomination"}, "POST"),
     "capacity:joint_labs": ("signed_in", {}, "GET"), "capacity:graduate_schools": ("signed_in", {}, "GET"),
+    "capacity:fund_new": ("capacity.manage", {}, "GET"),
+    "capacity:fund_commitment_new": ("fund.record", {"fund_id": "fund"}, "POST"),
+    "capacity:fund_exit_new": ("fund.record", {"fund_id": "fund"}, "POST"),
+    "capacity:career_event_new": ("career.add", {"researcher_id": "researcher"}, "POST"),
+    "capacity:joint_lab_new": ("capacity.manage", {}, "GET"),
+    "capacity:joint_lab_projects": ("capacity.manage", {"joint_lab_id": "joint_lab"}, "POST"),
+    "capacity:graduate_school_new": ("capacity.manage", {}, "GET"),
+    "capacity:graduate_school_projects": ("capacity.manage", {"graduate_school_id": "graduate_school"}, "POST"),
     "execution:queue": ("execution.queue", {}, "GET"),
     "execution:project": ("execution", AG, "GET"),
     "execution:stop_new": ("execution.request", AG, "POST"),

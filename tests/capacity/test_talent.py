@@ -169,3 +169,44 @@ def test_api_talent_stages_counts_for_readers_only(client, people, talent):
     assert [(r["year"], r["stage"], r["people"]) for r in body["items"] if r["people"]] == [(2025, "postdoc", 1)]
     client.force_login(people["investor_a"])
     assert client.get("/api/v1/talent/stages").status_code == 403
+
+
+@pytest.fixture
+def opinion_panel(people, nomination, pool, make_user):
+    """Two panel members with their own sign-ins (evaluator profiles linked to users)."""
+    from doyak.capacity.services import star_panel_add
+
+    members = []
+    for profile in pool(2):
+        profile.user = make_user(role="evaluator")
+        profile.save(update_fields=["user"])
+        star_panel_add(actor=people["pm"], nomination_id=nomination.pk, profile_id=profile.pk)
+        members.append(profile.user)
+    return members
+
+
+@pytest.mark.django_db
+def test_panel_member_opinion_shown_to_pm_not_to_other_member(client, people, nomination, opinion_panel):
+    first, second = opinion_panel
+    client.force_login(first)
+    assert f"/capacity/talent/nominations/{nomination.pk}/" in client.get("/capacity/").content.decode()
+    client.post(f"/capacity/talent/nominations/{nomination.pk}/opinion/",
+                {"recommends": "no", "comment": "양산 실적 근거 부족"})
+    client.force_login(second)
+    page = client.get(f"/capacity/talent/nominations/{nomination.pk}/").content.decode()
+    assert "양산 실적 근거 부족" not in page and "비추천" not in page
+    client.force_login(people["pm"])
+    page = client.get(f"/capacity/talent/nominations/{nomination.pk}/").content.decode()
+    assert "양산 실적 근거 부족" in page and "비추천" in page and "의견 없음" in page  # the second: none yet
+
+
+@pytest.mark.django_db
+def test_opinion_refused_to_non_members_and_nothing_changes(client, people, nomination, opinion_panel, make_user):
+    from doyak.capacity.models import NominationReviewer
+
+    for user in (people["pm"], make_user(role="evaluator")):
+        client.force_login(user)
+        response = client.post(f"/capacity/talent/nominations/{nomination.pk}/opinion/", {"recommends": "yes"})
+        assert response.status_code == 403
+    assert list(NominationReviewer.objects.values_list("recommends", "comment", "opined_at")) == [
+        (None, "", None), (None, "", None)]

@@ -8,7 +8,9 @@ from doyak.core.forms import WonField
 from doyak.core.inputs import YEAR_MAX, YEAR_MIN
 from doyak.core.money import WonInvalid, parse_won
 
-from .enums import DemandKind, Instrument, InvestmentStage
+from .enums import CareerEventKind, DemandKind, ExitKind, Instrument, InvestmentStage
+
+PROJECT_REFS_MAX = 50  # how many project numbers one registry form links at once
 
 
 class _Date(forms.DateField):
@@ -117,3 +119,152 @@ class DecisionForm(forms.Form):
         ("designate", _("Designate a star engineer")), ("decline", _("Do not designate"))])
     on = _Date(label=_("Date"), required=False)
     note = forms.CharField(label=_("Note"), max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+# ---------------------------------------------------------------------------------------------- record forms
+def _org_choices(orgs, *, blank: bool = False) -> list:
+    return ([("", "-")] if blank else []) + [(o.pk, o.name) for o in orgs]
+
+
+class ProjectReferencesField(forms.CharField):
+    """Project numbers separated by commas or spaces, turned into the ids of submitted projects; an unknown or
+    draft number is named in the error."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 1000)
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("help_text", _("Project numbers, separated by commas."))
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        text = super().clean(value) or ""
+        refs = list(dict.fromkeys(r for r in text.replace(",", " ").split() if r))
+        if len(refs) > PROJECT_REFS_MAX:
+            raise forms.ValidationError(_("Link at most %(max)s projects at once.") % {"max": PROJECT_REFS_MAX})
+        if not refs:
+            return []
+        from doyak.proposals.enums import ProposalStatus
+        from doyak.proposals.models import Proposal
+
+        found = dict(Proposal.objects.filter(reference__in=refs).exclude(status=ProposalStatus.DRAFT)
+                     .values_list("reference", "pk"))
+        unknown = [r for r in refs if r not in found]
+        if unknown:
+            raise forms.ValidationError(_("No submitted project has the number %(refs)s.") % {
+                "refs": ", ".join(unknown)})
+        return [found[r] for r in refs]
+
+
+class ProjectReferenceField(ProjectReferencesField):
+    """One project number (or none), as the id of a submitted project."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 20)
+        kwargs.setdefault("help_text", "")
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        if value and len(str(value).replace(",", " ").split()) > 1:
+            raise forms.ValidationError(_("Give one project number."))
+        ids = super().clean(value)
+        return ids[0] if ids else None
+
+
+class FundForm(forms.Form):
+    name = forms.CharField(label=_("Fund name"), max_length=200)
+    size_krw = WonField(label=_("Size (won)"), min_value=1)
+    vintage = forms.IntegerField(label=_("Vintage"), min_value=YEAR_MIN, max_value=YEAR_MAX)
+    manager_id = forms.TypedChoiceField(label=_("Manager"), coerce=int,
+                                        help_text=_("The investment firm that manages the fund."))
+
+    def __init__(self, *args, managers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["manager_id"].choices = _org_choices(managers)
+
+
+class CommitmentForm(forms.Form):
+    proposal_id = ProjectReferenceField(label=_("Project number"),
+                                        help_text=_("The project committed to; its lead company unless you name "
+                                                    "another."))
+    organization_id = forms.TypedChoiceField(label=_("Company"), coerce=int, required=False, empty_value=None)
+    amount_krw = WonField(label=_("Amount (won)"), min_value=1)
+    committed_on = _Date(label=_("Committed on"))
+    note = forms.CharField(label=_("Note"), max_length=500, required=False)
+
+    def __init__(self, *args, companies=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization_id"].choices = _org_choices(companies, blank=True)
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and data.get("proposal_id") is None and data.get("organization_id") is None:
+            self.add_error("organization_id", _("Name the project or the company."))
+        return data
+
+
+class ExitForm(forms.Form):
+    investment_id = forms.TypedChoiceField(label=_("Investment"), coerce=int)
+    exited_on = _Date(label=_("Exited on"))
+    kind = forms.ChoiceField(label=_("How the fund exited"), choices=ExitKind.choices)
+    proceeds_krw = WonField(label=_("Proceeds (won)"))
+
+    def __init__(self, *args, investments=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["investment_id"].choices = [
+            (i.pk, f"{i.organization.name} · {i.invested_on:%Y-%m-%d} · {i.amount_krw:,}") for i in investments]
+
+
+def _region_choices(regions) -> list:
+    return [(r.code, f"{r.name} ({r.get_group_display()})") for r in regions]
+
+
+class JointLabForm(forms.Form):
+    name = forms.CharField(label=_("Joint lab"), max_length=200)
+    host_id = forms.TypedChoiceField(label=_("Host research institute"), coerce=int)
+    partner_ids = forms.TypedMultipleChoiceField(label=_("Partner companies"), coerce=int,
+                                                 widget=forms.SelectMultiple(attrs={"size": 8}),
+                                                 help_text=_("Hold Ctrl (⌘ on a Mac) to choose several."))
+    region_code = forms.ChoiceField(label=_("Region"))
+    field = forms.CharField(label=pgettext_lazy("research field", "Field"), max_length=100)
+    opened_on = _Date(label=_("Opened on"))
+    proposal_ids = ProjectReferencesField(label=pgettext_lazy("linked projects", "Projects"))
+
+    def __init__(self, *args, hosts=(), companies=(), regions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["host_id"].choices = _org_choices(hosts)
+        self.fields["partner_ids"].choices = _org_choices(companies)
+        self.fields["region_code"].choices = _region_choices(regions)
+
+
+class GraduateSchoolForm(forms.Form):
+    name = forms.CharField(label=_("Graduate school"), max_length=200)
+    university_id = forms.TypedChoiceField(label=_("University"), coerce=int)
+    field = forms.CharField(label=pgettext_lazy("research field", "Field"), max_length=100)
+    region_code = forms.ChoiceField(label=_("Region"))
+    designation_year = forms.IntegerField(label=_("Designation year"), min_value=1990, max_value=YEAR_MAX)
+    students = forms.IntegerField(label=_("Students"), min_value=0, max_value=100_000, initial=0)
+    proposal_ids = ProjectReferencesField(label=pgettext_lazy("linked projects", "Projects"))
+
+    def __init__(self, *args, universities=(), regions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["university_id"].choices = _org_choices(universities)
+        self.fields["region_code"].choices = _region_choices(regions)
+
+
+class ProjectLinkForm(forms.Form):
+    proposal_ids = ProjectReferencesField(label=_("Projects to link"), required=True)
+
+
+class CareerEventForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind of record"), choices=CareerEventKind.choices)
+    started_on = _Date(label=_("Date (doctorate) or start of the position"))
+    ended_on = _Date(label=_("End of the position"), required=False)
+    title = forms.CharField(label=_("Position or degree"), max_length=200, required=False)
+
+
+class OpinionForm(forms.Form):
+    recommends = forms.TypedChoiceField(label=_("Your opinion"), coerce=lambda v: v == "yes",
+                                        choices=[("yes", _("Recommend the designation")),
+                                                 ("no", _("Do not recommend"))], widget=forms.RadioSelect)
+    comment = forms.CharField(label=_("Comment"), max_length=5000, required=False,
+                              widget=forms.Textarea(attrs={"rows": 3}))

@@ -281,6 +281,10 @@ class NominationReviewer(models.Model):
     profile = models.ForeignKey("evaluation.EvaluatorProfile", verbose_name=_("reviewer"), on_delete=models.PROTECT,
                                 related_name="+")
     added_at = models.DateTimeField(_("added at"), auto_now_add=True)
+    # the member's own opinion, shown to the program manager before the decision (never to the other members)
+    recommends = models.BooleanField(_("recommends the designation"), null=True, blank=True)
+    comment = models.TextField(_("comment"), max_length=5000, blank=True)
+    opined_at = models.DateTimeField(_("opinion given at"), null=True, blank=True)
 
     class Meta:
         ordering = ["nomination", "id"]

@@ -93,8 +93,25 @@ def can_nominate(user: Actor | None, organization_id: int | None = None) -> bool
     return is_applicant_of(user, organization_id)
 
 
+def can_add_career_record(user: Actor | None, organization_id: int | None = None) -> bool:
+    """The doctorate's date or a position: the ministry side, or an applicant of the researcher's institution
+    (without an institution named: an applicant of any institution, who is then checked per researcher)."""
+    return can_manage_talent(user) or can_nominate(user, organization_id)
+
+
+def is_panel_member(user: Actor | None, nomination) -> bool:
+    """A reviewer on the nomination's panel (through their evaluator profile)."""
+    return (is_signed_in(user) and not user.is_superuser
+            and nomination.panel.filter(profile__user_id=user.pk).exists())
+
+
 def can_view_nomination(user: Actor | None, nomination) -> bool:
-    return reads_as_ministry(user) or belongs_to(user, nomination.organization_id)
+    return reads_as_ministry(user) or belongs_to(user, nomination.organization_id) or is_panel_member(user, nomination)
+
+
+def can_view_panel_opinions(user: Actor | None) -> bool:
+    """Every member's opinion: the ministry side and read-only roles (a member sees only their own)."""
+    return reads_as_ministry(user)
 
 
 # ---------------------------------------------------------------------------------------------- registries

@@ -244,9 +244,14 @@ def talent_stage_counts(*, years: list[int]) -> list[engine_talent.YearStage]:
 def nomination_list_for_user(*, user: Actor, status: str = "") -> QuerySet[Nomination]:
     qs = Nomination.objects.select_related("researcher", "organization")
     if not rules.can_view_talent(user):
-        if not getattr(user, "organization_id", None):
+        if not rules.is_signed_in(user):
             return qs.none()
-        qs = qs.filter(organization_id=user.organization_id)
+        from django.db.models import Q
+
+        seen = Q(panel__profile__user_id=user.pk)  # a panel member reads the nominations they review
+        if getattr(user, "organization_id", None):
+            seen |= Q(organization_id=user.organization_id)
+        qs = qs.filter(pk__in=Nomination.objects.filter(seen).values("pk"))
     return qs.filter(status=status) if status else qs
 
 

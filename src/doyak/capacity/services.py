@@ -61,10 +61,13 @@ AUDIT_ACTIONS = audit_actions_register({
     "talent.stage_record": gettext_lazy("Career stage recorded"),
     "talent.star_nominate": gettext_lazy("Star engineer nominated"),
     "talent.star_panel_add": gettext_lazy("Reviewer added to a star-engineer panel"),
+    "talent.star_opinion": gettext_lazy("Star-engineer panel member gave their opinion"),
     "talent.star_designate": gettext_lazy("Star engineer designated"),
     "talent.star_decline": gettext_lazy("Star-engineer nomination not designated"),
     "capacity.joint_lab_register": gettext_lazy("Joint lab registered"),
     "capacity.graduate_school_register": gettext_lazy("Specialised graduate school registered"),
+    "capacity.joint_lab_projects_link": gettext_lazy("Projects linked to a joint lab"),
+    "capacity.graduate_school_projects_link": gettext_lazy("Projects linked to a graduate school"),
 })
 
 TOPICS_MAX = 50
@@ -403,7 +406,7 @@ def career_event_add(*, actor: Actor, researcher_id: int, kind: str, started_on:
                      ended_on: dt.date | None = None, organization_id: int | None = None) -> CareerEvent:
     """The doctorate's date or a position held, entered by the ministry side or the researcher's institution."""
     researcher = _researcher_or_raise(researcher_id)
-    if not (rules.can_manage_talent(actor) or rules.can_nominate(actor, researcher.organization_id)):
+    if not rules.can_add_career_record(actor, researcher.organization_id):
         raise AccessDenied(_("Only the ministry side and the researcher's institution add career records."),
                            code="career_forbidden")
     if kind not in CareerEventKind.values:
@@ -538,6 +541,25 @@ def star_panel_add(*, actor: Actor, nomination_id: int, profile_id: int) -> Nomi
 
 
 @transaction.atomic
+def star_opinion_state(*, actor: Actor, nomination_id: int, recommends: bool, comment: str = "") -> NominationReviewer:
+    """A panel member states their own opinion (recommend or not, with a comment) before the decision; stating it
+    again replaces it. Only the member themself: nobody states another member's opinion."""
+    nomination = _nomination_for_update_or_raise(nomination_id)
+    row = (nomination.panel.filter(profile__user_id=getattr(actor, "pk", None)).first()
+           if rules.is_signed_in(actor) else None)
+    if row is None:
+        raise AccessDenied(_("Only the panel's members give their opinion on a nomination."),
+                           code="opinion_forbidden")
+    if nomination.status != NominationStatus.NOMINATED:
+        raise Conflict(_("This nomination was already decided."), code="nomination_decided")
+    row.recommends, row.comment, row.opined_at = bool(recommends), _text(comment, 5000), timezone.now()
+    row.save(update_fields=["recommends", "comment", "opined_at"])
+    audit_record(actor=actor, action="talent.star_opinion", obj=nomination, changes={
+        "reviewer": row.pk, "recommends": str(_("Recommends") if row.recommends else _("Does not recommend"))})
+    return row
+
+
+@transaction.atomic
 def star_decide(*, actor: Actor, nomination_id: int, designate: bool, note: str = "",
                 on: dt.date | None = None) -> Nomination:
     """After the panel's review the PM designates the nominee a star engineer (with the date), or does not."""
@@ -661,3 +683,39 @@ def graduate_school_register(*, actor: Actor, name: str, university_id: int, fie
         "designation_year": school.designation_year, "students": school.students,
         "projects": sorted(p.pk for p in projects)})
     return school
+
+
+def _registry_projects_link(*, actor: Actor, obj, proposal_ids: Sequence[int], action: str):
+    if not proposal_ids:
+        raise ValidationFailed(_("Name the projects to link."), code="projects_required", field="proposal_ids")
+    projects = _projects_or_raise(proposal_ids)
+    already = set(obj.projects.values_list("pk", flat=True))
+    added = sorted(p.pk for p in projects if p.pk not in already)
+    obj.projects.add(*added)
+    audit_record(actor=actor, action=action, obj=obj, changes={"projects_added": added})
+    return obj
+
+
+@transaction.atomic
+def joint_lab_projects_link(*, actor: Actor, joint_lab_id: int, proposal_ids: Sequence[int]) -> JointLab:
+    """Link more submitted or selected projects to a registered joint lab (linking one twice changes nothing)."""
+    if not rules.can_manage_registries(actor):
+        raise AccessDenied(_("Only the ministry side links projects to joint labs."), code="registry_forbidden")
+    lab = JointLab.objects.select_for_update().filter(pk=joint_lab_id).first()
+    if lab is None:
+        raise NotFound(_("Joint lab not found."), code="joint_lab_not_found")
+    return _registry_projects_link(actor=actor, obj=lab, proposal_ids=proposal_ids,
+                                   action="capacity.joint_lab_projects_link")
+
+
+@transaction.atomic
+def graduate_school_projects_link(*, actor: Actor, graduate_school_id: int,
+                                  proposal_ids: Sequence[int]) -> GraduateSchool:
+    """Link more submitted or selected projects to a registered graduate school."""
+    if not rules.can_manage_registries(actor):
+        raise AccessDenied(_("Only the ministry side links projects to graduate schools."), code="registry_forbidden")
+    school = GraduateSchool.objects.select_for_update().filter(pk=graduate_school_id).first()
+    if school is None:
+        raise NotFound(_("Graduate school not found."), code="graduate_school_not_found")
+    return _registry_projects_link(actor=actor, obj=school, proposal_ids=proposal_ids,
+                                   action="capacity.graduate_school_projects_link")

@@ -10,7 +10,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from doyak.core.errors import AccessDenied, DoyakError
+from doyak.core.errors import AccessDenied, DoyakError, NotFound
 from doyak.core.exports import xlsx_response
 from doyak.core.pagination import page_of
 from doyak.core.params import int_param
@@ -19,12 +19,20 @@ from doyak.regions.enums import RegionGroup
 from . import presentation, rules
 from .enums import NominationStatus
 from .forms import (
+    CareerEventForm,
     CarryForm,
+    CommitmentForm,
     DecisionForm,
     DemandForm,
+    ExitForm,
+    FundForm,
+    GraduateSchoolForm,
     InvestmentForm,
+    JointLabForm,
     LetterConfirmForm,
     NominationForm,
+    OpinionForm,
+    ProjectLinkForm,
     ReviewerForm,
     SurveyForm,
 )
@@ -46,12 +54,21 @@ from .selectors import (
     talent_stage_counts,
 )
 from .services import (
+    career_event_add,
+    commitment_record,
     demand_state,
+    exit_record,
+    fund_create,
+    graduate_school_projects_link,
+    graduate_school_register,
     investment_record,
     investor_letter_confirm,
+    joint_lab_projects_link,
+    joint_lab_register,
     stage_suggestion_accept,
     star_decide,
     star_nominate,
+    star_opinion_state,
     star_panel_add,
     survey_is_answerable,
     survey_open,
@@ -77,6 +94,55 @@ def _group(request) -> str:
     return value if value in RegionGroup.values else ""
 
 
+def form_errors_text(form) -> str:
+    """A form's errors as one sentence per field, each naming the field (for forms answered by a redirect)."""
+    parts = []
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        parts.extend(f"{label}: {e}" if label else e for e in errors)
+    return " ".join(parts)
+
+
+def _field_message(form, exc: DoyakError) -> str:
+    field = form.fields.get(exc.field) if exc.field else None
+    return f"{field.label}: {exc.message}" if field is not None else exc.message
+
+
+def _form_service(form, service, **kwargs):
+    """Call ``service`` with the form's data; a refusal lands on the field it names (or above the form)."""
+    try:
+        return service(**kwargs, **form.cleaned_data)
+    except DoyakError as exc:
+        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        return None
+
+
+def _companies():
+    from doyak.organizations.enums import FOR_PROFIT_TYPES
+    from doyak.organizations.models import Organization
+
+    return Organization.objects.filter(org_type__in=FOR_PROFIT_TYPES).order_by("name")[:CHOICES_MAX]
+
+
+def _organizations(**filters):
+    from doyak.organizations.models import Organization
+
+    return Organization.objects.filter(**filters).order_by("name")[:CHOICES_MAX]
+
+
+def _regions():
+    from django.db.models import Q
+
+    from doyak.regions.models import Region
+
+    today = timezone.localdate()
+    return (Region.objects.filter(valid_from__lte=today).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+            .order_by("code"))
+
+
+CHOICES_MAX = 1000  # organisations offered in one select
+
+
 # ---------------------------------------------------------------------------------------------- hub / investor home
 @login_required
 def home(request):
@@ -94,6 +160,8 @@ def home(request):
     return render(request, "capacity/home.html", {
         "can_surveys": rules.can_view_surveys(user), "can_funds": rules.can_view_funds(user),
         "can_talent": rules.can_view_talent(user), "can_nominate": rules.can_nominate(user),
+        "reviewing": list(nomination_list_for_user(user=user, status=NominationStatus.NOMINATED)
+                          .filter(panel__profile__user_id=user.pk)[:50]),
     })
 
 
@@ -206,7 +274,26 @@ def fund_list(request):
     figures = fund_figures_for(list(page_obj.object_list))
     return render(request, "capacity/fund_list.html", {
         "page_obj": page_obj, "rows": [(f, figures[f.pk]) for f in page_obj.object_list],
-        "groups": RegionGroup.choices})
+        "groups": RegionGroup.choices, "can_manage": rules.can_manage_funds(request.user)})
+
+
+@login_required
+def fund_new(request):
+    if not rules.can_manage_funds(request.user):
+        raise AccessDenied(_("Only the ministry side registers funds."), code="fund_forbidden")
+    from doyak.accounts.enums import Role
+    from doyak.accounts.models import User
+
+    managers = _organizations(pk__in=User.objects.filter(role=Role.INVESTOR, organization__isnull=False)
+                              .values("organization_id"))
+    form = FundForm(request.POST or None, managers=managers)
+    if request.method == "POST" and form.is_valid():
+        fund = _form_service(form, fund_create, actor=request.user)
+        if fund is not None:
+            messages.success(request, _("Fund registered."))
+            return redirect("capacity:fund_detail", fund.pk)
+    return render(request, "capacity/record_form.html", {
+        "form": form, "title": _("Register a fund"), "submit": _("Register"), "back": "capacity:funds"})
 
 
 @login_required
@@ -228,6 +315,13 @@ def fund_detail(request, fund_id: int):
             fund_commitments__fund=fund).distinct().order_by("-id")[:200])
         context["letter_form"] = LetterConfirmForm(letters=letters, prefix="l") if letters else None
         context["investment_form"] = InvestmentForm(projects=projects, rounds=investments, prefix="i")
+        context["commitment_form"] = CommitmentForm(companies=_companies(), prefix="m",
+                                                    initial={"committed_on": timezone.localdate()})
+        from .models import Exit
+
+        exited = set(Exit.objects.filter(investment__fund=fund).values_list("investment_id", flat=True))
+        open_rounds = [i for i in investments if i.pk not in exited]
+        context["exit_form"] = ExitForm(investments=open_rounds, prefix="x") if open_rounds else None
     return render(request, "capacity/fund_detail.html", context)
 
 
@@ -259,12 +353,12 @@ def fund_letter_confirm(request, fund_id: int):
 def _fund_write(request, fund, form, service, done: str):
     """Validate ``form``, call ``service`` with its data for ``fund``, say how it went, back to the fund's page."""
     if not form.is_valid():
-        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        messages.error(request, form_errors_text(form))
     else:
         try:
             service(actor=request.user, fund_id=fund.pk, **form.cleaned_data)
         except DoyakError as exc:
-            messages.error(request, exc.message)
+            messages.error(request, _field_message(form, exc))
         else:
             messages.success(request, done)
     return redirect("capacity:fund_detail", fund.pk)
@@ -279,6 +373,31 @@ def fund_investment_new(request, fund_id: int):
     form = InvestmentForm(request.POST, prefix="i", projects=Proposal.objects.filter(fund_commitments__fund=fund)
                           .distinct(), rounds=fund.investments.select_related("organization"))
     return _fund_write(request, fund, form, investment_record, _("Investment recorded."))
+
+
+@login_required
+@require_POST
+def fund_commitment_new(request, fund_id: int):
+    fund = _fund_to_record_or_raise(request.user, fund_id)
+    form = CommitmentForm(request.POST, prefix="m", companies=_companies())
+    return _fund_write(request, fund, form, commitment_record, _("Commitment recorded."))
+
+
+@login_required
+@require_POST
+def fund_exit_new(request, fund_id: int):
+    fund = _fund_to_record_or_raise(request.user, fund_id)
+    form = ExitForm(request.POST, prefix="x", investments=fund.investments.select_related("organization"))
+    if not form.is_valid():
+        messages.error(request, form_errors_text(form))
+    else:
+        try:
+            exit_record(actor=request.user, **form.cleaned_data)
+        except DoyakError as exc:
+            messages.error(request, _field_message(form, exc))
+        else:
+            messages.success(request, _("Exit recorded."))
+    return redirect("capacity:fund_detail", fund.pk)
 
 
 @login_required
@@ -333,9 +452,42 @@ def stage_accept(request, researcher_id: int):
 @login_required
 def researcher_career(request, researcher_id: int):
     history = career_history_for_user_or_raise(user=request.user, researcher_id=researcher_id)
+    can_add = rules.can_add_career_record(request.user, history.researcher.organization_id)
     return render(request, "capacity/researcher_career.html", {
         "h": history, "suggestion": presentation.suggestion_view(history.suggestion),
-        "can_manage": rules.can_manage_talent(request.user)})
+        "can_manage": rules.can_manage_talent(request.user),
+        "career_form": CareerEventForm(prefix="e") if can_add else None})
+
+
+@login_required
+@require_POST
+def career_event_new(request, researcher_id: int):
+    from django.http import Http404
+
+    from doyak.organizations.models import Researcher
+
+    if not rules.can_add_career_record(request.user):
+        raise AccessDenied(_("Only the ministry side and the researcher's institution add career records."),
+                           code="career_forbidden")
+    organization_ids = list(Researcher.objects.filter(pk=researcher_id).values_list("organization_id", flat=True))
+    if not organization_ids:
+        raise Http404
+    if not rules.can_add_career_record(request.user, organization_ids[0]):  # permission before the form is read
+        raise AccessDenied(_("Only the ministry side and the researcher's institution add career records."),
+                           code="career_forbidden")
+    form = CareerEventForm(request.POST, prefix="e")
+    if not form.is_valid():
+        messages.error(request, form_errors_text(form))
+    else:
+        try:
+            career_event_add(actor=request.user, researcher_id=researcher_id, **form.cleaned_data)
+        except DoyakError as exc:
+            if isinstance(exc, (AccessDenied, NotFound)):
+                raise
+            messages.error(request, _field_message(form, exc))
+        else:
+            messages.success(request, _("Career record added."))
+    return redirect("capacity:career", researcher_id)
 
 
 @login_required
@@ -364,6 +516,12 @@ def nomination_detail(request, nomination_id: int):
     nomination = nomination_get_for_user_or_raise(user=request.user, nomination_id=nomination_id)
     context = {"n": nomination, "panel": list(nomination.panel.select_related("profile__researcher__organization",
                                                                               "profile__organization"))}
+    context["show_opinions"] = rules.can_view_panel_opinions(request.user)
+    own = next((r for r in context["panel"] if r.profile.user_id == request.user.pk), None)
+    if own is not None and nomination.status == NominationStatus.NOMINATED:
+        context["opinion_form"] = OpinionForm(initial={"recommends": "yes" if own.recommends else "no",
+                                                       "comment": own.comment} if own.opined_at else None)
+        context["own_opinion"] = own
     if rules.can_manage_talent(request.user) and nomination.status == NominationStatus.NOMINATED:
         from doyak.evaluation.models import EvaluatorProfile
 
@@ -388,6 +546,31 @@ def nomination_panel_add(request, nomination_id: int):
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Reviewer added to the panel."))
+    return redirect("capacity:nomination", nomination.pk)
+
+
+@login_required
+@require_POST
+def nomination_opinion(request, nomination_id: int):
+    from django.http import Http404
+
+    from .models import Nomination
+
+    nomination = Nomination.objects.filter(pk=nomination_id).first()
+    if nomination is None:
+        raise Http404
+    if not rules.is_panel_member(request.user, nomination):  # permission before the form is read
+        raise AccessDenied(_("Only the panel's members give their opinion on a nomination."), code="opinion_forbidden")
+    form = OpinionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_errors_text(form))
+    else:
+        try:
+            star_opinion_state(actor=request.user, nomination_id=nomination.pk, **form.cleaned_data)
+        except DoyakError as exc:
+            messages.error(request, _field_message(form, exc))
+        else:
+            messages.success(request, _("Your opinion is saved. Only you and the ministry see it."))
     return redirect("capacity:nomination", nomination.pk)
 
 
@@ -422,7 +605,8 @@ def joint_lab_list(request):
     page_obj = page_of(request, labs)
     return render(request, "capacity/joint_lab_list.html", {
         "page_obj": page_obj, "labs": page_obj.object_list, "group": _group(request), "groups": RegionGroup.choices,
-        "target": _target("plan.regional.industry_research_joint_labs.count"), "total": labs.count()})
+        "target": _target("plan.regional.industry_research_joint_labs.count"), "total": labs.count(),
+        "can_manage": rules.can_manage_registries(request.user)})
 
 
 @login_required
@@ -441,7 +625,7 @@ def graduate_school_list(request):
         "page_obj": page_obj, "schools": page_obj.object_list, "group": _group(request),
         "groups": RegionGroup.choices, "target": _target("plan.regional.specialised_graduate_schools_added.count"),
         "added": graduate_school_list_for_user(user=request.user).filter(designation_year__gte=start).count(),
-        "added_from": start})
+        "added_from": start, "can_manage": rules.can_manage_registries(request.user)})
 
 
 def _target(key: str):
@@ -451,3 +635,70 @@ def _target(key: str):
         return policy_value(key)
     except DoyakError:
         return None
+
+
+def _require_registries_manage(user) -> None:
+    if not rules.can_manage_registries(user):
+        raise AccessDenied(_("Only the ministry side keeps the joint lab and graduate school registries."),
+                           code="registry_forbidden")
+
+
+@login_required
+def joint_lab_new(request):
+    _require_registries_manage(request.user)
+    from doyak.organizations.enums import OrganizationType
+
+    form = JointLabForm(request.POST or None, hosts=_organizations(
+        org_type__in=(OrganizationType.GRI, OrganizationType.NONPROFIT)), companies=_companies(), regions=_regions())
+    if request.method == "POST" and form.is_valid():
+        if _form_service(form, joint_lab_register, actor=request.user) is not None:
+            messages.success(request, _("Joint lab registered."))
+            return redirect("capacity:joint_labs")
+    return render(request, "capacity/record_form.html", {
+        "form": form, "title": _("Register a joint lab"), "submit": _("Register"), "back": "capacity:joint_labs"})
+
+
+@login_required
+def graduate_school_new(request):
+    _require_registries_manage(request.user)
+    from doyak.organizations.enums import OrganizationType
+
+    form = GraduateSchoolForm(request.POST or None, universities=_organizations(org_type=OrganizationType.UNIVERSITY),
+                              regions=_regions())
+    if request.method == "POST" and form.is_valid():
+        if _form_service(form, graduate_school_register, actor=request.user) is not None:
+            messages.success(request, _("Graduate school registered."))
+            return redirect("capacity:graduate_schools")
+    return render(request, "capacity/record_form.html", {
+        "form": form, "title": _("Register a specialised graduate school"), "submit": _("Register"),
+        "back": "capacity:graduate_schools"})
+
+
+def _projects_link(request, service, back: str, **ids):
+    _require_registries_manage(request.user)
+    form = ProjectLinkForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_errors_text(form))
+    else:
+        try:
+            service(actor=request.user, **ids, **form.cleaned_data)
+        except DoyakError as exc:
+            if isinstance(exc, (AccessDenied, NotFound)):
+                raise
+            messages.error(request, _field_message(form, exc))
+        else:
+            messages.success(request, _("Projects linked."))
+    return redirect(back)
+
+
+@login_required
+@require_POST
+def joint_lab_projects(request, joint_lab_id: int):
+    return _projects_link(request, joint_lab_projects_link, "capacity:joint_labs", joint_lab_id=joint_lab_id)
+
+
+@login_required
+@require_POST
+def graduate_school_projects(request, graduate_school_id: int):
+    return _projects_link(request, graduate_school_projects_link, "capacity:graduate_schools",
+                          graduate_school_id=graduate_school_id)
