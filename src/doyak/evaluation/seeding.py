@@ -100,6 +100,10 @@ def evaluation_seed(*, scale: str, seed: int,
         candidates = list(Researcher.objects.filter(career_stage__in=[CareerStage.MID_CAREER, CareerStage.SENIOR])
                           .order_by("national_researcher_number").values_list("id", flat=True))
         chosen = rng.sample(candidates, k=min(size - n_outside, len(candidates)))
+        if len(in_pool) >= size - n_outside:
+            # the pool is full from an earlier run: later seeds move researchers between career stages (the
+            # talent cycle), so drawing again would pick other people, not the same ones
+            chosen = []
         missing = [pk for pk in chosen if pk not in in_pool]
         researchers = Researcher.objects.in_bulk(missing)
         rows = []
