@@ -189,13 +189,22 @@ def proposals_documents_required(*, as_of: dt.date) -> list[KpiRecord]:
     english = (get_language() or "ko").startswith("en")
     rows = (Proposal.objects.filter(submitted_at__isnull=False, submitted_at__date__lte=as_of)
             .annotate(year=ExtractYear("submitted_at")).order_by("submitted_at", "pk")
-            .values_list("pk", "reference", "year", "call__required_documents", "title_ko", "title_en",
+            .values_list("pk", "reference", "year", "call_id", "title_ko", "title_en",
                          "lead_organization__name", "lead_organization__region__group", "call__program__name_ko",
                          "call__program__name_en"))
-    return [KpiRecord(ref=f"proposal:{pk}", dedup_key=reference, year=year, value=Decimal(len(documents or [])),
+    rows = list(rows)
+    documents = _documents_required_by_call({row[3] for row in rows})  # each call's list decoded once, not per row
+    return [KpiRecord(ref=f"proposal:{pk}", dedup_key=reference, year=year, value=documents[call],
                       label=f"{reference} {(title_en if english and title_en else title_ko)}", organization=org,
                       region_group=group or "", program=(program_en if english and program_en else program_ko))
-            for pk, reference, year, documents, title_ko, title_en, org, group, program_ko, program_en in rows]
+            for pk, reference, year, call, title_ko, title_en, org, group, program_ko, program_en in rows]
+
+
+def _documents_required_by_call(call_ids: set[int]) -> dict[int, Decimal]:
+    from doyak.calls.models import Call
+
+    return {pk: Decimal(len(documents or [])) for pk, documents in
+            Call.objects.filter(pk__in=call_ids).values_list("pk", "required_documents")}
 
 
 def proposals_documents_required_tallies(*, as_of: dt.date) -> dict[int, YearTally]:
@@ -205,19 +214,16 @@ def proposals_documents_required_tallies(*, as_of: dt.date) -> dict[int, YearTal
     from django.db.models import Count
     from django.db.models.functions import ExtractYear
 
-    from doyak.calls.models import Call
-
     rows = list(Proposal.objects.filter(submitted_at__isnull=False, submitted_at__date__lte=as_of)
                 .annotate(year=ExtractYear("submitted_at")).values("year", "call_id").order_by()
                 .annotate(n=Count("pk")).values_list("year", "call_id", "n"))
-    documents = dict(Call.objects.filter(pk__in={call for _year, call, _n in rows})
-                     .values_list("pk", "required_documents"))
+    documents = _documents_required_by_call({call for _year, call, _n in rows})
     counts: dict[int, int] = {}
-    totals: dict[int, int] = {}
+    totals: dict[int, Decimal] = {}
     for year, call, n in rows:
         counts[year] = counts.get(year, 0) + n
-        totals[year] = totals.get(year, 0) + n * len(documents[call] or [])
-    return {year: YearTally(counts[year], Decimal(totals[year])) for year in sorted(counts)}
+        totals[year] = totals.get(year, Decimal(0)) + n * documents[call]
+    return {year: YearTally(counts[year], totals[year]) for year in sorted(counts)}
 
 
 # ---------------------------------------------------------------------------------------------- open data
