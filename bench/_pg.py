@@ -23,6 +23,8 @@ def django_on_postgres(data_dir: str) -> Iterator[dict[str, str]]:
     if not env.get("DOYAK_DATABASE_URL"):
         import pgserver
 
+        data_dir = str(Path(data_dir).resolve())  # the URL's host is the socket's folder: a relative one is no host
+
         Path(data_dir).mkdir(parents=True, exist_ok=True)
         server = pgserver.get_server(data_dir, cleanup_mode="stop")
         env["DOYAK_DATABASE_URL"] = f"postgres://postgres@{quote(data_dir, safe='')}/postgres"

@@ -2,7 +2,19 @@ from decimal import Decimal
 
 import pytest
 
-from doyak.engine.kpi import KpiRecord, Trajectory, actual, dedupe, series, split, status
+from doyak.engine.kpi import (
+    AGGREGATES,
+    KpiRecord,
+    Trajectory,
+    YearTally,
+    actual,
+    actual_tallied,
+    dedupe,
+    series,
+    split,
+    status,
+    tally,
+)
 
 TOL = {"behind_tolerance": Decimal("0.10"), "at_risk_tolerance": Decimal("0.30")}
 
@@ -53,3 +65,16 @@ def test_status_against_the_expected_value_by_the_tolerances(value, increasing, 
 def test_split_aggregates_per_group():
     records = [_r("a", 2026, group="capital"), _r("b", 2026, group="honam"), _r("c", 2026, group="honam")]
     assert split(records, by="region_group", how="count") == {"capital": 1, "honam": 2}
+
+
+def test_yearly_tallies_give_exactly_the_figures_the_records_give():
+    records = [_r("a", 2025, 10), _r("b", 2026, 11), _r("c", 2026, 12), _r("d", 2028, 5)]
+    tallies = tally(records)
+    assert tallies == {2025: YearTally(1, Decimal(10)), 2026: YearTally(2, Decimal(23)), 2028: YearTally(1, Decimal(5))}
+    assert actual_tallied(tallies, how="mean", cumulative=True, year=2026) == Decimal("11.0")
+    assert actual_tallied(tallies, how="mean", cumulative=False, year=2027) is None
+    for how in AGGREGATES:
+        for cumulative in (True, False):
+            for year in range(2024, 2030):
+                assert actual_tallied(tallies, how=how, cumulative=cumulative, year=year) == actual(
+                    records, how=how, cumulative=cumulative, year=year), (how, cumulative, year)

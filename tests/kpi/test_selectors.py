@@ -113,6 +113,29 @@ def test_documents_per_proposal_is_the_mean_of_what_calls_required(track_agreeme
 
 
 @pytest.mark.django_db
+def test_the_boards_cards_read_the_same_figures_without_the_records(track_agreement, register_asset,
+                                                                    make_organization):
+    # given proposals whose calls required three documents and one, a factory achieved in 2025 and linked to both
+    # projects, one achieved in 2026 and one planned for 2027
+    today, lead = dt.date.today(), make_organization(region_code="26")
+    a1 = track_agreement(lead=lead, required_documents=["plan", "budget", "consent"])
+    a2 = track_agreement(lead=lead, required_documents=["plan"])
+    register_asset([a1, a2], achieved=dt.date(2025, 6, 1))
+    register_asset([a1], achieved=dt.date(2026, 5, 2))
+    register_asset([a2], verified=False, planned=dt.date(2027, 6, 1))
+    for key, value in (("max.ai_factories", Decimal(2)), ("fake_work.documents_per_proposal", Decimal("2.0"))):
+        indicator = indicator_get_or_raise(key=key, on=today)
+        # when the drill-down and the board's card (yearly figures only, no records) compute it
+        full = indicator_state(indicator=indicator, as_of=today)
+        card = indicator_state(indicator=indicator, as_of=today, records=False)
+        # then the same figures, the card without the records behind them
+        assert full.actual == value
+        assert (card.actual, card.status, card.expected, card.forecast, card.baseline, card.years) == (
+            full.actual, full.status, full.expected, full.forecast, full.baseline, full.years), key
+        assert len(full.records) == 2 and card.records == [] and card.by_region_group == {}
+
+
+@pytest.mark.django_db
 def test_indicators_without_records_are_no_data_and_say_why(db):
     state = _state("regional.chemical_transition_project")
     assert (state.actual, state.status, state.target, state.deadline) == (

@@ -97,7 +97,7 @@ def iati_xml(*, as_of: dt.date | None = None) -> bytes:
     ET.SubElement(activity, "iati-identifier").text = f"{settings.OPEN_DATA_FUNDER['id']}-RND-PLAN-2026"
     title = ET.SubElement(activity, "title")
     ET.SubElement(title, "narrative").text = "산업 R&D 혁신방안 (2026)"
-    for state in board(as_of=as_of, detail=True):
+    for state in board(as_of=as_of, detail=True, records=False):
         indicator = state.indicator
         result = ET.SubElement(activity, "result", {"type": "2", "aggregation-status": "1"})
         ET.SubElement(ET.SubElement(result, "title"), "narrative").text = indicator.label_ko

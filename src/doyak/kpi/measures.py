@@ -1,8 +1,11 @@
 """The registry of selector functions an indicator names in its ``selector`` field (data chooses the code).
 
-A measure takes the indicator's ``selector_params`` and the date, and returns a ``Measurement``: the records
-behind the actual and, where the records carry planned dates, the planned records the forecast adds; or
-``None`` when the records it would count are not kept by doyak yet (the board shows "no data", saying why)."""
+A measure takes the indicator's ``selector_params``, the date and whether the records' detail is wanted, and
+returns a ``Measurement``: the records behind the actual and, where the records carry planned dates, the planned
+records the forecast adds; or ``None`` when the records it would count are not kept by doyak yet (the board shows
+"no data", saying why). Without ``records`` (the board's cards need only yearly figures) a measure may return bare
+records (key, year, value: no label, institution, group or programme) or, where the database can add them up,
+the yearly tallies alone; the figures are the same either way."""
 
 from __future__ import annotations
 
@@ -12,7 +15,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
 
-from doyak.engine.kpi import KpiRecord
+from doyak.engine.kpi import KpiRecord, YearTally
 from doyak.policies.services import policy_value
 
 from . import sources
@@ -25,6 +28,7 @@ class Measurement:
     forecast_basis: str = ""
     record_kind: str = ""                            # "asset", "agreement", "proposal"
     notes: list[str] = field(default_factory=list)
+    tallies: dict[int, YearTally] | None = None     # the records already added up per year (``records`` empty)
 
 
 Measure = Callable[..., Measurement | None]
@@ -50,23 +54,23 @@ def measure(name: str) -> Callable[[Measure], Measure]:
 
 
 @measure("assets_verified")
-def _assets_verified(*, params: dict, as_of: dt.date) -> Measurement:
+def _assets_verified(*, params: dict, as_of: dt.date, records: bool = True) -> Measurement:
     kind = params["kind"]
-    return Measurement(records=sources.assets_verified(kind=kind, as_of=as_of),
-                       planned=sources.assets_planned(kind=kind, as_of=as_of), record_kind="asset",
+    return Measurement(records=sources.assets_verified(kind=kind, as_of=as_of, detail=records),
+                       planned=sources.assets_planned(kind=kind, as_of=as_of, detail=records), record_kind="asset",
                        forecast_basis=str(_("Verified assets plus the registered ones awaiting verification, "
                                             "in the year they are planned for.")))
 
 
 @measure("agreement_funds")
-def _agreement_funds(*, params: dict, as_of: dt.date) -> Measurement:
+def _agreement_funds(*, params: dict, as_of: dt.date, records: bool = True) -> Measurement:
     return Measurement(records=sources.agreement_funds(as_of=as_of, tracks=params.get("tracks"),
                                                        region_groups=params.get("region_groups")),
                        record_kind="agreement")
 
 
 @measure("large_projects")
-def _large_projects(*, params: dict, as_of: dt.date) -> Measurement:
+def _large_projects(*, params: dict, as_of: dt.date, records: bool = True) -> Measurement:
     threshold = policy_value(params.get("threshold_policy", "plan.fake_work.large_projects_increase.threshold_krw"),
                              as_of)
     return Measurement(records=sources.agreement_funds(as_of=as_of, minimum_krw=threshold, value="count"),
@@ -74,27 +78,30 @@ def _large_projects(*, params: dict, as_of: dt.date) -> Measurement:
 
 
 @measure("days_call_close_to_agreement")
-def _days_to_agreement(*, params: dict, as_of: dt.date) -> Measurement:
+def _days_to_agreement(*, params: dict, as_of: dt.date, records: bool = True) -> Measurement:
     return Measurement(records=sources.agreement_days_from_call_close(as_of=as_of), record_kind="agreement")
 
 
 @measure("evidence_checks_per_100m")
-def _evidence_checks(*, params: dict, as_of: dt.date) -> Measurement:
+def _evidence_checks(*, params: dict, as_of: dt.date, records: bool = True) -> Measurement:
     return Measurement(records=sources.agreement_evidence_checks_per_100m(as_of=as_of), record_kind="agreement")
 
 
 @measure("change_answer_days")
-def _change_answer_days(*, params: dict, as_of: dt.date) -> Measurement:
+def _change_answer_days(*, params: dict, as_of: dt.date, records: bool = True) -> Measurement:
     return Measurement(records=sources.change_answer_days(as_of=as_of), record_kind="change")
 
 
 @measure("change_notice_share")
-def _change_notice_share(*, params: dict, as_of: dt.date) -> Measurement:
+def _change_notice_share(*, params: dict, as_of: dt.date, records: bool = True) -> Measurement:
     return Measurement(records=sources.change_notice_share(as_of=as_of), record_kind="change")
 
 
 @measure("documents_per_proposal")
-def _documents(*, params: dict, as_of: dt.date) -> Measurement:
+def _documents(*, params: dict, as_of: dt.date, records: bool = True) -> Measurement:
+    if not records:
+        return Measurement(records=[], tallies=sources.proposals_documents_required_tallies(as_of=as_of),
+                           record_kind="proposal")
     return Measurement(records=sources.proposals_documents_required(as_of=as_of), record_kind="proposal")
 
 
@@ -108,6 +115,6 @@ def records_register(name: str, source: Callable[..., Measurement]) -> None:
 
 
 @measure("not_recorded")
-def _not_recorded(*, params: dict, as_of: dt.date) -> Measurement | None:
+def _not_recorded(*, params: dict, as_of: dt.date, records: bool = True) -> Measurement | None:
     source = RECORD_SOURCES.get(params.get("records", ""))
     return source(as_of=as_of) if source else None

@@ -97,12 +97,16 @@ def _year_fraction(day: dt.date) -> Decimal:
     return Decimal(day.timetuple().tm_yday) / days
 
 
-def indicator_state(*, indicator: Indicator, as_of: dt.date | None = None, detail: bool = True) -> IndicatorState:
+def indicator_state(*, indicator: Indicator, as_of: dt.date | None = None, detail: bool = True,
+                    records: bool | None = None) -> IndicatorState:
     """The indicator on ``as_of``: the actual for that year (everything up to it when cumulative), the target
     and deadline, the status against the trajectory where it stands that day, the forecast; with ``detail``
-    the yearly series, the splits and the records behind the actual."""
+    the yearly series and (unless ``records`` is False: the board's cards show only yearly figures) the splits
+    and the records behind the actual."""
     as_of = as_of or timezone.localdate()
-    measurement = MEASURES[indicator.selector](params=indicator.selector_params or {}, as_of=as_of)
+    records_wanted = detail if records is None else (detail and records)
+    measurement = MEASURES[indicator.selector](params=indicator.selector_params or {}, as_of=as_of,
+                                               records=records_wanted)
     how, cumulative = indicator.aggregate, indicator.cumulative
     if measurement is None:
         traj = _trajectory(indicator, indicator.baseline)
@@ -113,9 +117,15 @@ def indicator_state(*, indicator: Indicator, as_of: dt.date | None = None, detai
                               deadline=traj.deadline, baseline=indicator.baseline, expected=None,
                               status=engine.NO_DATA, no_data_reason=reason, years=years)
     records = engine.dedupe(measurement.records)
+    # every year's figure from one pass over the records (or the tallies the database made)
+    tallies = measurement.tallies if measurement.tallies is not None else engine.tally(records)
+
+    def actual_in(y: int) -> Decimal | None:
+        return engine.actual_tallied(tallies, how=how, cumulative=cumulative, year=y)
+
     baseline = indicator.baseline
     if baseline is None and indicator.baseline_year:
-        baseline = engine.actual(records, how=how, cumulative=cumulative, year=indicator.baseline_year)
+        baseline = actual_in(indicator.baseline_year)
     traj = _trajectory(indicator, baseline)
     tolerances = {"behind_tolerance": policy_value("kpi.status.behind_tolerance", as_of),
                   "at_risk_tolerance": policy_value("kpi.status.at_risk_tolerance", as_of)}
@@ -136,9 +146,9 @@ def indicator_state(*, indicator: Indicator, as_of: dt.date | None = None, detai
         return expected, engine.status(value, expected, increasing=indicator.increasing, **tolerances)
 
     year = as_of.year
-    value = engine.actual(records, how=how, cumulative=cumulative, year=year)
+    value = actual_in(year)
     status_year = min(year, traj.deadline) if traj.deadline else year
-    expected, status = judged(status_year, engine.actual(records, how=how, cumulative=cumulative, year=status_year))
+    expected, status = judged(status_year, actual_in(status_year))
     if traj.points and year < min(traj.points):
         expected, status = baseline, engine.status(value, baseline, increasing=indicator.increasing, **tolerances)
     if reason:
@@ -154,9 +164,10 @@ def indicator_state(*, indicator: Indicator, as_of: dt.date | None = None, detai
         first = min([*traj.points, *([indicator.baseline_year] if indicator.baseline_year else []), year])
         last = max([*traj.points, year])
         for y in range(max(first, last - YEARS_SHOWN_MAX + 1), last + 1):
-            y_value = engine.actual(records, how=how, cumulative=cumulative, year=y) if y <= year else None
+            y_value = actual_in(y) if y <= year else None
             y_expected, y_status = judged(y, y_value)
             state.years.append(YearRow(y, None if reason else traj.target_for(y), y_expected, y_value, y_status))
+    if detail and records_wanted:
         behind = engine.in_year(records, year, cumulative=cumulative)
         state.records = behind
         state.by_region_group = engine.split(behind, by="region_group", how=how)
@@ -164,9 +175,12 @@ def indicator_state(*, indicator: Indicator, as_of: dt.date | None = None, detai
     return state
 
 
-def board(*, as_of: dt.date | None = None, detail: bool = False) -> list[IndicatorState]:
+def board(*, as_of: dt.date | None = None, detail: bool = False, records: bool | None = None) -> list[IndicatorState]:
+    """Every current indicator's state; ``records=False`` with ``detail`` gives the yearly series without the
+    records behind each number (what the board's cards, the IATI export and the meeting pack show)."""
     as_of = as_of or timezone.localdate()
-    return [indicator_state(indicator=i, as_of=as_of, detail=detail) for i in indicator_list_current(on=as_of)]
+    return [indicator_state(indicator=i, as_of=as_of, detail=detail, records=records)
+            for i in indicator_list_current(on=as_of)]
 
 
 HOME_ROLES = frozenset({Role.COUNCIL_MEMBER, Role.PROGRAM_MANAGER, Role.ADMINISTRATOR})

@@ -161,7 +161,8 @@ def _pack_make(pack: MeetingPack) -> None:
         content = content_of.PackContent(as_of=pack.as_of)
         indicators = indicator_list_current(on=pack.as_of)
         for index, indicator in enumerate(indicators, start=1):
-            content.states.append(indicator_state(indicator=indicator, as_of=pack.as_of, detail=True))
+            content.states.append(indicator_state(indicator=indicator, as_of=pack.as_of, detail=True,
+                                                  records=False))
             lease_renew(pack, progress=1 + 69 * index // max(1, len(indicators)),
                         message=_("Computed %(n)s of %(total)s indicators.") % {"n": index, "total": len(indicators)})
         content.scenarios = content_of.scenarios_awaiting_approval()

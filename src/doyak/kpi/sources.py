@@ -20,10 +20,10 @@ from doyak.agreements.models import (
     Agreement,  # the one import of Agreement in this app (see the module's note)
     ChangeRequest,
 )
-from doyak.engine.kpi import KpiRecord
+from doyak.engine.kpi import KpiRecord, YearTally
 from doyak.finance.models import SettlementResult
 from doyak.max.enums import AssetStatus
-from doyak.max.models import Asset
+from doyak.max.models import Asset, AssetProject
 from doyak.proposals.models import Proposal
 
 CONCLUDED = (AgreementStatus.ACTIVE, AgreementStatus.STOPPED, AgreementStatus.CLOSED)
@@ -34,27 +34,44 @@ def _local_date(moment: dt.datetime) -> dt.date:
 
 
 # ---------------------------------------------------------------------------------------------- assets
-def _asset_record(asset: Asset, *, year: int) -> KpiRecord:
-    return KpiRecord(ref=f"asset:{asset.pk}", dedup_key=f"{asset.kind}|{asset.dedup_key}", year=year,
-                     label=asset.name, organization=asset.organization.name, region_group=asset.region.group,
-                     program=", ".join(sorted({link.proposal.call.program.name for link in asset.project_links.all()})))
+def _english() -> bool:
+    from django.utils.translation import get_language
+
+    return (get_language() or "ko").startswith("en")
 
 
-def _assets(kind: str) -> QuerySet[Asset]:
-    return (Asset.objects.filter(kind=kind).select_related("organization", "region")
-            .prefetch_related("project_links__proposal__call__program").order_by("achieved_date", "planned_date", "pk"))
+def _asset_records(qs: QuerySet[Asset], *, year_of, detail: bool) -> list[KpiRecord]:
+    """One record per asset, read as plain rows (a national registry holds thousands): the bare key, year and
+    value for the board's cards; with ``detail`` also its name, institution, 5극3특 group and the programmes
+    of the projects it is linked to (one more query for every link)."""
+    qs = qs.order_by("achieved_date", "planned_date", "pk")
+    if not detail:
+        return [KpiRecord(ref=f"asset:{pk}", dedup_key=f"{kind}|{key}", year=year_of(achieved, planned))
+                for pk, kind, key, achieved, planned in qs.values_list("pk", "kind", "dedup_key", "achieved_date",
+                                                                        "planned_date")]
+    rows = list(qs.values_list("pk", "kind", "dedup_key", "achieved_date", "planned_date", "name",
+                               "organization__name", "region__group"))
+    english = _english()
+    programs: dict[int, set[str]] = {}
+    links = (AssetProject.objects.filter(asset__in=qs.values("pk"))
+             .values_list("asset_id", "proposal__call__program__name_ko", "proposal__call__program__name_en"))
+    for asset_id, name_ko, name_en in links:
+        programs.setdefault(asset_id, set()).add(name_en if english and name_en else name_ko)
+    return [KpiRecord(ref=f"asset:{pk}", dedup_key=f"{kind}|{key}", year=year_of(achieved, planned), label=name,
+                      organization=org, region_group=group, program=", ".join(sorted(programs.get(pk, ()))))
+            for pk, kind, key, achieved, planned, name, org, group in rows]
 
 
-def assets_verified(*, kind: str, as_of: dt.date) -> list[KpiRecord]:
+def assets_verified(*, kind: str, as_of: dt.date, detail: bool = True) -> list[KpiRecord]:
     """Verified assets of ``kind`` achieved by ``as_of``, in the year they were achieved."""
-    qs = _assets(kind).filter(status=AssetStatus.VERIFIED, achieved_date__lte=as_of)
-    return [_asset_record(a, year=a.achieved_date.year) for a in qs]
+    qs = Asset.objects.filter(kind=kind, status=AssetStatus.VERIFIED, achieved_date__lte=as_of)
+    return _asset_records(qs, year_of=lambda achieved, planned: achieved.year, detail=detail)
 
 
-def assets_planned(*, kind: str, as_of: dt.date) -> list[KpiRecord]:
+def assets_planned(*, kind: str, as_of: dt.date, detail: bool = True) -> list[KpiRecord]:
     """Assets registered and awaiting verification, in the year they are planned for: the forecast's rows."""
-    qs = _assets(kind).filter(status=AssetStatus.REGISTERED)
-    return [_asset_record(a, year=max(a.planned_date.year, as_of.year)) for a in qs]
+    qs = Asset.objects.filter(kind=kind, status=AssetStatus.REGISTERED)
+    return _asset_records(qs, year_of=lambda achieved, planned: max(planned.year, as_of.year), detail=detail)
 
 
 # ---------------------------------------------------------------------------------------------- agreements
@@ -172,13 +189,41 @@ def proposals_documents_required(*, as_of: dt.date) -> list[KpiRecord]:
     english = (get_language() or "ko").startswith("en")
     rows = (Proposal.objects.filter(submitted_at__isnull=False, submitted_at__date__lte=as_of)
             .annotate(year=ExtractYear("submitted_at")).order_by("submitted_at", "pk")
-            .values_list("pk", "reference", "year", "call__required_documents", "title_ko", "title_en",
+            .values_list("pk", "reference", "year", "call_id", "title_ko", "title_en",
                          "lead_organization__name", "lead_organization__region__group", "call__program__name_ko",
                          "call__program__name_en"))
-    return [KpiRecord(ref=f"proposal:{pk}", dedup_key=reference, year=year, value=Decimal(len(documents or [])),
+    rows = list(rows)
+    documents = _documents_required_by_call({row[3] for row in rows})  # each call's list decoded once, not per row
+    return [KpiRecord(ref=f"proposal:{pk}", dedup_key=reference, year=year, value=documents[call],
                       label=f"{reference} {(title_en if english and title_en else title_ko)}", organization=org,
                       region_group=group or "", program=(program_en if english and program_en else program_ko))
-            for pk, reference, year, documents, title_ko, title_en, org, group, program_ko, program_en in rows]
+            for pk, reference, year, call, title_ko, title_en, org, group, program_ko, program_en in rows]
+
+
+def _documents_required_by_call(call_ids: set[int]) -> dict[int, Decimal]:
+    from doyak.calls.models import Call
+
+    return {pk: Decimal(len(documents or [])) for pk, documents in
+            Call.objects.filter(pk__in=call_ids).values_list("pk", "required_documents")}
+
+
+def proposals_documents_required_tallies(*, as_of: dt.date) -> dict[int, YearTally]:
+    """``proposals_documents_required`` added up per year by the database: per year and call, how many
+    proposals were submitted, times the documents that call required (a proposal's reference is unique, so
+    there is nothing to de-duplicate). The board's card needs only these; the drill-down reads the rows."""
+    from django.db.models import Count
+    from django.db.models.functions import ExtractYear
+
+    rows = list(Proposal.objects.filter(submitted_at__isnull=False, submitted_at__date__lte=as_of)
+                .annotate(year=ExtractYear("submitted_at")).values("year", "call_id").order_by()
+                .annotate(n=Count("pk")).values_list("year", "call_id", "n"))
+    documents = _documents_required_by_call({call for _year, call, _n in rows})
+    counts: dict[int, int] = {}
+    totals: dict[int, Decimal] = {}
+    for year, call, n in rows:
+        counts[year] = counts.get(year, 0) + n
+        totals[year] = totals.get(year, Decimal(0)) + n * documents[call]
+    return {year: YearTally(counts[year], totals[year]) for year in sorted(counts)}
 
 
 # ---------------------------------------------------------------------------------------------- open data

@@ -61,7 +61,7 @@ def board_view(request):
     as_of = date_param(request.GET, "as_of", default=timezone.localdate())
     lang = _lang()
     cards = []
-    for state in board(as_of=as_of, detail=True):
+    for state in board(as_of=as_of, detail=True, records=False):
         card = _card(state, lang)
         card["chart_id"] = f"chart-{state.key.replace('.', '-')}"
         card["chart"] = chart_data(state, lang=lang, small=True)
