@@ -53,11 +53,11 @@ test-sqlite: install
 	$(BIN)/pytest -q -n 2
 
 # PostgreSQL runs the tests that reach the database (DOYAK_TEST_DATABASE_ONLY, tests/conftest.py): the others
-# cannot touch it and already ran on SQLite. The presentation checks (page looks, words, widths, axe) also run
-# once, on SQLite: they test no database behaviour. The API is fuzzed there as one role, the administrator: who may
-# do what does not depend on the database (tests/config/test_schemathesis.py).
+# cannot touch it and already ran on SQLite. The browser tests (flows and presentation checks) also run once, on
+# SQLite: they drive the same views and services whose tests run here on both databases. The API is fuzzed there as
+# one role, the administrator: who may do what does not depend on the database (tests/config/test_schemathesis.py).
 test-postgres: install
-	DOYAK_TEST_DATABASE_ONLY=1 DOYAK_SCHEMATHESIS_ROLES=administrator $(BIN)/python scripts/test_postgres.py -q -n 2 -m "not presentation"
+	DOYAK_TEST_DATABASE_ONLY=1 DOYAK_SCHEMATHESIS_ROLES=administrator $(BIN)/python scripts/test_postgres.py -q -n 2 -m "not presentation and not browser"
 
 bench: install
 	@echo "See bench/README.md; each script prints its figures and its baseline."

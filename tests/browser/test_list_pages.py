@@ -6,7 +6,7 @@ import pytest
 
 from .conftest import screenshot
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_organization_list_shows_the_korean_pager(logged_in_page, live_server, make_user, make_organization):
