@@ -33,6 +33,7 @@ from .rules import (
     can_run_evaluation,
     can_view_execution,
     reads_all_execution,
+    sees_panel_grades,
 )
 from .selectors import (
     evaluation_get_for_user_or_raise,
@@ -187,7 +188,7 @@ def evaluation(request, evaluation_id: int):
         "evaluation": evaluation, "agreement": evaluation.agreement,
         # an evaluator sees their own seat, not the other members' grades; the ministry side sees them all
         "panel": members if (ministry or is_institution_of(request.user, evaluation.agreement)) else [own],
-        "show_grades": ministry, "own": own, "can_view_project": can_view_execution(request.user, evaluation.agreement), "grading": grading, "grade_form": grade_form,
+        "show_grades": sees_panel_grades(request.user), "own": own, "can_view_project": can_view_execution(request.user, evaluation.agreement), "grading": grading, "grade_form": grade_form,
         "graded_count": sum(1 for m in members if m.graded_at), "computed": computed_result(services.panel_result(
             evaluation=evaluation) if ministry and evaluation.status == "panel" else None),
         "can_run": can_run_evaluation(request.user, evaluation), "form": ResultForm(),
