@@ -10,7 +10,6 @@ import datetime as dt
 from typing import Any, Literal
 
 from django.utils.translation import gettext as _
-
 from ninja import Router, Schema
 from ninja.pagination import paginate
 from pydantic import Field
