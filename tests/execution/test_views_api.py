@@ -163,3 +163,34 @@ def test_menu_shows_my_project_evaluations_to_evaluators_only(make_user):
     # and it reads English in English
     evaluator.post("/i18n/setlang/", {"language": "en", "next": "/"})
     assert f'<a href="{url}">My project evaluations</a>' in evaluator.get("/").content.decode()
+
+
+def _text_areas(page: str) -> dict[str, str]:
+    """Each text area's id and its classes."""
+    import re
+
+    tags = [dict(re.findall(r'([\w-]+)="([^"]*)"', tag)) for tag in re.findall(r"<textarea[^>]*>", page)]
+    return {tag["id"]: tag.get("class", "") for tag in tags}
+
+
+def test_report_page_text_areas_are_krds_text_areas(chain, make_agreement, lead_applicant):
+    from django.urls import reverse
+
+    # given a report the institution writes and the PM reviews
+    agreement = make_agreement()
+    report = agreement.reports.get()
+    client = Client()
+    client.force_login(lead_applicant(agreement))
+    goals = agreement.goals.count()
+    # when the institution opens it: each goal's achievement and the summary are KRDS text areas (the renderer's)
+    page = client.get(reverse("execution:report", args=[report.pk])).content.decode()
+    assert _text_areas(page) == {**{f"achievement_{i}": "krds-input dy-cell-textarea" for i in range(goals)},
+                                 "summary": "krds-input"}
+    # and the PM's comments box on a submitted report is one too, in a KRDS field group
+    client.put(f"/api/v1/agreements/reports/{report.pk}", {"achievements": ["완료"] * goals, "submit": True},
+               content_type="application/json")
+    pm = Client()
+    pm.force_login(chain.pm)
+    review = pm.get(reverse("execution:report", args=[report.pk])).content.decode()
+    assert _text_areas(review) == {"id_note": "krds-input"}
+    assert '<div class="dy-field">\n<label for="id_note">' in review

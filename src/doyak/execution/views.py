@@ -17,7 +17,7 @@ from doyak.core.params import whole_number
 from . import policies as P
 from . import services
 from .enums import EvaluationKind
-from .forms import DecideForm, GradeForm, MisuseForm, NoteForm, ResultForm, StopForm
+from .forms import DecideForm, GradeForm, MisuseForm, NoteForm, ReportTextsForm, ResultForm, StopForm
 from .models import StopRequest
 from .presentation import computed_result, report_rows
 from .rules import (
@@ -149,10 +149,13 @@ def report(request, report_id: int):
     ripple = content.get("ripple") or frame["ripple"]
     editable = can_edit_report(request.user, report)
     owner = Owner.INSTITUTION if editable else Owner.MANAGER
+    texts = ReportTextsForm(achievements=[g.get("achievement", "") for g in goals], summary=content.get("summary", ""))
+    fields = texts.achievement_fields
     return render(request, "execution/report.html", {
         "report": report, "agreement": report.agreement, "goals": goals, "kpis": kpis, "ripple": ripple,
         "suppliers": content.get("suppliers") or frame["suppliers"], "summary": content.get("summary", ""),
         "editable": editable, "reviewable": can_review_report(request.user, report),
+        "texts": texts, "goal_rows": [(g, fields[i] if i < len(fields) else None) for i, g in enumerate(goals)],
         "actions": transitions_from(report.status, owner), "note_form": NoteForm(),
         "overdue": services.report_is_overdue(report)})
 
