@@ -504,6 +504,9 @@ API: dict[str, tuple[str, dict]] = {
     "GET /agreements/reports/{report_id}": ("execution", {"report_id": "report"}),
     "PUT /agreements/reports/{report_id}": ("execution.report_write", {"report_id": "report"}),
     "POST /agreements/reports/{report_id}/review": ("execution.manage", {"report_id": "report"}),
+    "POST /agreements/{agreement_id}/evaluations/{evaluation_id}/grade": (
+        "execution.grade", {**AG, "evaluation_id": "project_evaluation"}),
+    "GET /execution/evaluations/mine": ("signed_in", {}),
     "GET /regulation/tasks": ("regulation.registry", {}),
     "GET /regulation/tasks/{task_id}": ("regulation.registry", {"task_id": "regulation_task"}),
     "GET /regulation/dependencies": ("regulation.dependencies", {}),

@@ -177,3 +177,55 @@ def test_untouched_extra_rows_with_selects_post_nothing(project):
     extra = [forms.parties.forms[-1], forms.equipment.forms[-1]]
     assert [(f["role"].value() if "role" in f.fields else f["line"].value()) for f in extra] == [None, None]
     assert [f.fields["role" if "role" in f.fields else "line"].choices[0][0] for f in extra] == ["", ""]
+
+
+def test_request_page_offers_the_agreements_institutions_and_finds_others(project, make_organization):
+    from doyak.agreements.forms import ORGANIZATION_MATCHES_MAX
+    from doyak.core.models import AuditEvent
+
+    # given an agreement whose only institution is its lead, and a registry of many others
+    agreement, applicant, _ = project
+    lead = agreement.proposal.lead_organization
+    partner = make_organization(name="새참여기관")
+    alike = [make_organization(name=f"유사기관{n:02d}") for n in range(ORGANIZATION_MATCHES_MAX + 2)]
+    client = _client(applicant)
+    client.post(reverse("agreements:change_new", args=[agreement.pk]))
+    change = ChangeRequest.objects.get(agreement=agreement)
+    url = reverse("agreements:change", args=[change.pk])
+    forms = client.get(url).context["form"]
+
+    def choices(forms):
+        lead_ids = [o.pk for o in forms.main.fields["lead_institution"].queryset]
+        party_ids = [o.pk for o in forms.parties.forms[-1].fields["organization"].queryset]
+        assert lead_ids == party_ids
+        return lead_ids
+
+    # when the page opens: the choices are the agreement's institutions only
+    assert choices(forms) == [lead.pk]
+    data = {**_page_data(forms), "reason": "참여기관 추가"}
+    events, terms = AuditEvent.objects.count(), change.proposed_terms
+
+    # when the institution is searched by its registration number with dashes: it is added, nothing is saved
+    brn = partner.business_registration_number
+    found = client.post(url, {**data, "find": "1", "find_q": f"{brn[:3]}-{brn[3:5]}-{brn[5:]}"})
+    assert (found.status_code, [o.pk for o in found.context["found"]], found.context["more_found"]) == (
+        200, [partner.pk], False)
+    assert sorted(choices(found.context["form"])) == sorted([lead.pk, partner.pk])
+    assert found.context["form"].main["reason"].value() == "참여기관 추가"  # what was typed stays
+    change.refresh_from_db()
+    assert (AuditEvent.objects.count(), change.proposed_terms) == (events, terms)
+    # by a part of the name shared by more than the bound: the first ones by name, and "more" said
+    many = client.post(url, {**data, "find": "1", "find_q": "유사기관"})
+    assert [o.pk for o in many.context["found"]] == [o.pk for o in alike[:ORGANIZATION_MATCHES_MAX]]
+    assert many.context["more_found"] is True and len(choices(many.context["form"])) == ORGANIZATION_MATCHES_MAX + 1
+    # too short a text: refused on the field, nothing added
+    short = client.post(url, {**data, "find": "1", "find_q": "새"})
+    assert (short.context["found"], list(short.context["search"].errors)) == ([], ["find_q"])
+    assert choices(short.context["form"]) == [lead.pk]
+
+    # then the found institution, chosen and saved, is a party; the page offers it from then on
+    saved = client.post(url, {**data, "party-0-organization": partner.pk, "party-0-role": "participant"})
+    assert saved.status_code == 302
+    change.refresh_from_db()
+    assert [p["id"] for p in change.proposed_terms["parties"]] == [partner.pk]
+    assert sorted(choices(client.get(url).context["form"])) == sorted([lead.pk, partner.pk])

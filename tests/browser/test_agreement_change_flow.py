@@ -50,6 +50,12 @@ def test_institution_requests_pi_change_and_budget_move_pm_approves(logged_in_pa
     page.goto(f"{live_server.url}/agreements/{agreement.pk}/")
     page.get_by_test_id("propose-change").click()
     page.wait_for_url("**/agreements/changes/*/")
+    # (the institution selects offer the agreement's own; another is found by number or name, and added)
+    make_organization(name="한빛시험연구원", region_code="30")
+    page.get_by_label("다른 기관: 사업자등록번호 또는 기관명").fill("한빛시험")
+    page.get_by_test_id("find-institution").click()
+    assert page.get_by_test_id("found").inner_text().startswith("1곳을 찾아 선택 목록에 추가했습니다: 한빛시험연구원")
+    screenshot(page, "agreement-change-find-ko")
     page.get_by_label("연구책임자", exact=True).select_option(label="박서윤")
     page.locator("#id_gov_0").fill("30000000")   # activities (lines in year, institution, category order)
     page.locator("#id_gov_1").fill("90000000")   # materials

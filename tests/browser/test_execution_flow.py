@@ -55,6 +55,7 @@ def test_report_returned_resubmitted_accepted_and_an_evaluator_grades_the_stage(
     manager = logged_in_page(pm, lang="en")
     manager.goto(url)
     manager.locator("#id_note").fill("Attach the test results.")
+    screenshot(manager, "execution-1a-report-review-pm-en")
     manager.get_by_test_id("report-return").click()
     assert manager.get_by_test_id("report-status").inner_text() == "Returned with comments"
     # then the institution sees the comments, completes the report and submits again (a new sign-in: the

@@ -74,6 +74,7 @@ def api_world(make_agreement, add_txn, make_user, chain):
         "key": "evaluation.cutoff_score_default", "asset_id": asset.pk,
         "number": 1, "change_id": _change(agreement).pk,
         "report_id": agreement.reports.order_by("pk").first().pk,
+        "evaluation_id": agreement.project_evaluations.order_by("pk").first().pk,
         "task_id": task.pk, "dependency_id": dependency.pk,
         **_capacity_ids(chain.pm, proposal),
     }

@@ -95,3 +95,102 @@ def test_evaluator_grades_on_the_page_and_sees_only_their_own_seat(chain, make_a
     # their list shows this seat, and nobody else's
     seats = client.get(reverse("execution:my_evaluations")).context["seats"]
     assert [s.pk for s in seats] == [member.pk]
+
+
+def test_evaluator_grades_through_the_api_and_only_the_ministry_reads_members_grades(chain, make_agreement, pool,
+                                                                                     lead_applicant):
+    from doyak.core.models import AuditEvent
+    from doyak.execution.services import panel_form
+
+    # given a final evaluation's panel of three, and another agreement's evaluation
+    pool(4)
+    agreement, other_agreement = make_agreement(), make_agreement()
+    final = panel_form(actor=chain.pm, evaluation_id=agreement.project_evaluations.get(kind="final").pk,
+                       today=dt.date(2026, 12, 31))
+    member, other = list(final.panel.select_related("profile__user"))[:2]
+    url = f"/api/v1/agreements/{agreement.pk}/evaluations/{final.pk}/grade"
+    body = {"grade": "average", "diligence": "diligent", "comments": "무난"}
+    events = AuditEvent.objects.count()
+    # when the institution, the PM and the evaluator under another agreement's id try: refused, nothing changed
+    refused = []
+    for user in (lead_applicant(agreement), chain.pm):
+        client = Client()
+        client.force_login(user)
+        refused.append(client.post(url, body, content_type="application/json").status_code)
+    seat = Client()
+    seat.force_login(member.profile.user)
+    refused.append(seat.post(f"/api/v1/agreements/{other_agreement.pk}/evaluations/{final.pk}/grade", body,
+                             content_type="application/json").status_code)
+    member.refresh_from_db()
+    assert (refused, member.graded_at, AuditEvent.objects.count()) == ([403, 403, 404], None, events)
+    # when the seat's evaluator grades: their seat only
+    graded = seat.post(url, body, content_type="application/json")
+    assert graded.status_code == 200
+    assert {k: graded.json()[k] for k in ("id", "evaluation_id", "agreement_id", "kind", "grade", "diligence",
+                                          "comments")} == {
+        "id": member.pk, "evaluation_id": final.pk, "agreement_id": agreement.pk, "kind": "final",
+        "grade": "average", "diligence": "diligent", "comments": "무난"}
+    other.refresh_from_db()
+    assert other.graded_at is None
+    # and their seats list it, the other member's lists only theirs
+    mine = seat.get("/api/v1/execution/evaluations/mine").json()
+    assert [(s["id"], s["grade"], s["status"]) for s in mine["items"]] == [(member.pk, "average", "panel")]
+    theirs = Client()
+    theirs.force_login(other.profile.user)
+    assert [s["id"] for s in theirs.get("/api/v1/execution/evaluations/mine").json()["items"]] == [other.pk]
+    # then the PM reads every member's grade; the institution reads none
+    pm = Client()
+    pm.force_login(chain.pm)
+    members = pm.get(f"/api/v1/agreements/{agreement.pk}/evaluations?kind=final").json()[0]["members"]
+    assert sorted((m["id"], m["grade"]) for m in members) == sorted(
+        [(m.pk, "average" if m.pk == member.pk else None) for m in final.panel.all()])
+    institution = Client()
+    institution.force_login(lead_applicant(agreement))
+    assert institution.get(f"/api/v1/agreements/{agreement.pk}/evaluations?kind=final").json()[0]["members"] is None
+
+
+def test_menu_shows_my_project_evaluations_to_evaluators_only(make_user):
+    from django.urls import reverse
+
+    url = reverse("execution:my_evaluations")
+    # given an evaluator and a program manager
+    evaluator, pm = Client(), Client()
+    evaluator.force_login(make_user(role="evaluator"))
+    pm.force_login(make_user(role="program_manager"))
+    # when each opens their own seats' page; then only the evaluator's menu has the entry, marked current
+    assert f'<a href="{url}" aria-current="page">내 과제 평가</a>' in evaluator.get(url).content.decode()
+    assert url not in pm.get("/").content.decode()
+    # and it reads English in English
+    evaluator.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert f'<a href="{url}">My project evaluations</a>' in evaluator.get("/").content.decode()
+
+
+def _text_areas(page: str) -> dict[str, str]:
+    """Each text area's id and its classes."""
+    import re
+
+    tags = [dict(re.findall(r'([\w-]+)="([^"]*)"', tag)) for tag in re.findall(r"<textarea[^>]*>", page)]
+    return {tag["id"]: tag.get("class", "") for tag in tags}
+
+
+def test_report_page_text_areas_are_krds_text_areas(chain, make_agreement, lead_applicant):
+    from django.urls import reverse
+
+    # given a report the institution writes and the PM reviews
+    agreement = make_agreement()
+    report = agreement.reports.get()
+    client = Client()
+    client.force_login(lead_applicant(agreement))
+    goals = agreement.goals.count()
+    # when the institution opens it: each goal's achievement and the summary are KRDS text areas (the renderer's)
+    page = client.get(reverse("execution:report", args=[report.pk])).content.decode()
+    assert _text_areas(page) == {**{f"achievement_{i}": "krds-input dy-cell-textarea" for i in range(goals)},
+                                 "summary": "krds-input"}
+    # and the PM's comments box on a submitted report is one too, in a KRDS field group
+    client.put(f"/api/v1/agreements/reports/{report.pk}", {"achievements": ["완료"] * goals, "submit": True},
+               content_type="application/json")
+    pm = Client()
+    pm.force_login(chain.pm)
+    review = pm.get(reverse("execution:report", args=[report.pk])).content.decode()
+    assert _text_areas(review) == {"id_note": "krds-input"}
+    assert '<div class="dy-field">\n<label for="id_note">' in review

@@ -14,6 +14,9 @@ from .enums import PartyRole
 
 # How many rows a person may send in one formset (a bound on the edge, not a policy number).
 ROWS_MAX = 50
+# The institution search of the request page (bounds on the edge, not policy numbers): the shortest and
+# longest text it takes, and how many matches it adds to the institution choices at most.
+ORGANIZATION_QUERY_MIN, ORGANIZATION_QUERY_MAX, ORGANIZATION_MATCHES_MAX = 2, 100, 10
 
 
 class ResearcherChoice(forms.ModelChoiceField):
@@ -55,7 +58,7 @@ class ChangeForm(forms.Form):
                              required=False, max_length=TEXT_MAX)
 
     def __init__(self, *args, terms: dict, organization_ids: set[int], effective_date: dt.date | None = None,
-                 **kwargs):
+                 organizations=None, **kwargs):
         self.terms = terms
         named = {p["id"] for p in [terms.get("pi") or {"id": 0}, *terms["staff"]]}
         people = Researcher.objects.filter(organization_id__in=organization_ids) | Researcher.objects.filter(
@@ -67,7 +70,8 @@ class ChangeForm(forms.Form):
                    "method": terms.get("method", "")}
         kwargs.setdefault("initial", initial)
         super().__init__(*args, **kwargs)
-        self.fields["lead_institution"].queryset = organization_choices()
+        self.fields["lead_institution"].queryset = (organizations if organizations is not None
+                                                    else organization_choices(terms=terms))
         self.fields["pi"].queryset = people.distinct().order_by("name")
         self.fields["staff"].queryset = people.distinct().order_by("name")
         self.budget_rows = []
@@ -90,9 +94,39 @@ class ChangeForm(forms.Form):
                 "goals": data["goals"].splitlines(), "method": data["method"], "budget": budget}
 
 
-def organization_choices():
-    """Institutions a change may name (a new lead, participant or subcontractor): every registered one."""
-    return Organization.objects.order_by("name")
+def _posted_organization_ids(data) -> set[int]:
+    """The institutions a posted request page names (the lead and each party row): at most ROWS_MAX + 1 ids."""
+    if data is None:
+        return set()
+    values = [data.get("lead_institution", ""), *(data.get(f"party-{i}-organization", "") for i in range(ROWS_MAX))]
+    return {int(v) for v in values if isinstance(v, str) and v.isdigit() and len(v) <= 18}
+
+
+def organization_choices(*, terms: dict, data=None, extra=()):
+    """The institutions the request page offers, bounded whatever the registry holds: the proposed version's
+    lead, parties and budget institutions, those the posted page names (an institution found by the search and
+    chosen) and ``extra`` (the search's matches). Any registered institution may still be named: the search
+    finds it."""
+    ids = {terms["lead_institution"]["id"], *(p["id"] for p in terms["parties"]),
+           *(line["organization_id"] for line in terms["budget"])}
+    ids |= _posted_organization_ids(data) | {o.pk for o in extra}
+    return Organization.objects.filter(pk__in=ids).order_by("name")
+
+
+class OrganizationSearchForm(forms.Form):
+    """The request page's institution search: a business registration number (dashes or not) or part of a
+    name, at least ``ORGANIZATION_QUERY_MIN`` characters."""
+
+    # not required, no minlength attribute: the field sits in the request's form, whose saving it must not block
+    find_q = forms.CharField(label=_("Another institution: business registration number or name"), required=False,
+                             max_length=ORGANIZATION_QUERY_MAX, strip=True)
+
+    def clean_find_q(self) -> str:
+        value = self.cleaned_data["find_q"]
+        if len(value) < ORGANIZATION_QUERY_MIN:
+            raise forms.ValidationError(_("Enter at least %(n)s characters.") % {"n": ORGANIZATION_QUERY_MIN},
+                                        code="min_length")
+        return value
 
 
 class KpiForm(forms.Form):
@@ -156,10 +190,12 @@ class ChangeForms:
     """Everything a person edits on the request page: ``main`` (``ChangeForm``) and one formset per list
     term: KPIs, stages, parties, equipment. ``edits()`` is what ``change_update`` takes."""
 
-    def __init__(self, data=None, *, terms: dict, organization_ids: set[int], effective_date: dt.date | None = None):
+    def __init__(self, data=None, *, terms: dict, organization_ids: set[int], effective_date: dt.date | None = None,
+                 found=()):
         self.terms = terms
-        self.main = ChangeForm(data, terms=terms, organization_ids=organization_ids, effective_date=effective_date)
-        organizations = organization_choices()
+        organizations = organization_choices(terms=terms, data=data, extra=found)
+        self.main = ChangeForm(data, terms=terms, organization_ids=organization_ids, effective_date=effective_date,
+                               organizations=organizations)
         lead = terms["lead_institution"]
         years = sorted({line["year"] for line in terms["budget"]}
                        | set(range(int(terms["start_date"][:4]), int(terms["end_date"][:4]) + 1)))

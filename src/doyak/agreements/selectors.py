@@ -85,3 +85,17 @@ def change_queue(*, user: Actor) -> QuerySet[ChangeRequest]:
 def is_overdue(change: ChangeRequest) -> bool:
     return (change.status == ChangeStatus.SUBMITTED and change.due_date is not None
             and change.due_date < timezone.localdate())
+
+
+def organization_matches(*, q: str, limit: int) -> tuple[list, bool]:
+    """Registered institutions a request may name, found by business registration number (its leading digits,
+    dashes ignored) or part of the name: at most ``limit``, by name, and whether there were more."""
+    from doyak.organizations.models import Organization
+
+    q = q.strip()
+    digits = q.replace("-", "")
+    match = Q(name__icontains=q)
+    if digits.isdigit():
+        match |= Q(business_registration_number__startswith=digits)
+    found = list(Organization.objects.filter(match).order_by("name", "pk")[:limit + 1])
+    return found[:limit], len(found) > limit

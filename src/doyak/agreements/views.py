@@ -16,7 +16,7 @@ from doyak.core.params import int_param
 
 from .documents import agreement_pdf
 from .enums import AgreementStatus, ChangeStatus, SignatureSide
-from .forms import ChangeForms, DecisionForm
+from .forms import ORGANIZATION_MATCHES_MAX, ChangeForms, DecisionForm, OrganizationSearchForm
 from .models import Signature
 from .presentation import difference_rows, item_rows, organization_names
 from .rules import (
@@ -36,6 +36,7 @@ from .selectors import (
     change_list_for_user,
     change_queue,
     is_overdue,
+    organization_matches,
     version_get_or_raise,
     version_list,
     versions_compare,
@@ -115,10 +116,17 @@ def change_detail(request, change_id: int):
     change = change_get_for_user_or_raise(user=request.user, change_id=change_id)
     agreement = change.agreement
     editable = can_edit_change(request.user, change)
-    form = None
+    form, search, found, more = None, None, [], False
     if editable:
         people_orgs = agreement_organization_ids(agreement)
-        if request.method == "POST":
+        if request.method == "POST" and request.POST.get("find") == "1":
+            # the institution search: the page comes back as it was typed, the matches added to its choices
+            search = OrganizationSearchForm(request.POST)
+            if search.is_valid():
+                found, more = organization_matches(q=search.cleaned_data["find_q"], limit=ORGANIZATION_MATCHES_MAX)
+            form = ChangeForms(request.POST, terms=change.proposed_terms, organization_ids=people_orgs,
+                               effective_date=change.effective_date, found=found)
+        elif request.method == "POST":
             form = ChangeForms(request.POST, terms=change.proposed_terms, organization_ids=people_orgs,
                                effective_date=change.effective_date)
             if form.is_valid():
@@ -155,6 +163,8 @@ def change_detail(request, change_id: int):
         "change": change, "agreement": agreement, "form": form, "editable": editable,
         "items": item_rows(change.items, organizations=organizations) if change.items and not editable else preview,
         "decisions": decisions, "decision_form": DecisionForm(), "overdue": is_overdue(change),
+        "search": search or OrganizationSearchForm(), "found": found, "more_found": more,
+        "matches_max": ORGANIZATION_MATCHES_MAX,
     })
 
 

@@ -22,6 +22,7 @@ from doyak.capacity.api import talent_router
 from doyak.core.audit_api import router as audit_router
 from doyak.core.errors import DoyakError
 from doyak.evaluation.api import router as evaluation_router
+from doyak.execution.api import mine_router as execution_mine_router
 from doyak.execution.api import router as execution_router
 from doyak.finance.api import router as finance_router
 from doyak.kpi.api import router as kpi_router
@@ -193,6 +194,7 @@ api.add_router("/evaluation", evaluation_router)
 api.add_router("/portfolio", portfolio_router)
 api.add_router("/agreements", agreements_router)
 api.add_router("/agreements", execution_router)  # reports, evaluations, stops of an agreement
+api.add_router("/execution", execution_mine_router)  # an evaluator's own panel seats
 api.add_router("/finance", finance_router)
 api.add_router("/max", max_router)
 api.add_router("/kpi", kpi_router)

@@ -17,6 +17,8 @@ DOMAIN_ENTRIES = [
     (_("Proposals"), "proposals:list", frozenset({Role.APPLICANT, Role.PROGRAM_MANAGER, Role.ADMINISTRATOR,
                                                  Role.AUDITOR})),
     (_("Evaluation"), "evaluation:home", frozenset({Role.EVALUATOR, Role.PROGRAM_MANAGER, Role.ADMINISTRATOR})),
+    # an evaluator's own stage, final and special evaluation seats (execution panels)
+    (_("My project evaluations"), "execution:my_evaluations", frozenset({Role.EVALUATOR})),
     (_("Portfolio"), "portfolio:home", frozenset({Role.PROGRAM_MANAGER, Role.COUNCIL_MEMBER, Role.ADMINISTRATOR})),
     # the others reach agreements from the research-funds pages (their menus are full)
     (_("Agreements"), "agreements:list", frozenset({Role.COUNCIL_MEMBER})),

@@ -1,29 +1,42 @@
 """REST API of project execution, a second router on the /api/v1/agreements prefix (issue 10's contract:
 ``GET /agreements/{id}/reports`` with ``status`` and ``due_date``, ``GET /agreements/{id}/evaluations`` with
-``kind`` and ``grade``; add, never rename)."""
+``kind`` and ``grade``; add, never rename).
+
+An evaluator's own seats are ``GET /execution/evaluations/mine`` (``mine_router``, its own prefix: an evaluator
+reads no agreement) and their grade ``POST /agreements/{id}/evaluations/{evaluation_id}/grade``; the
+evaluations list gains each member's grade for the ministry side only (``members``, null for the others)."""
 
 import datetime as dt
 from typing import Any, Literal
 
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
+from ninja.pagination import paginate
 from pydantic import Field
 
+from doyak.core.errors import AccessDenied, NotFound
 from doyak.core.inputs import Id, LongText, Text
+from doyak.core.pagination import BoundedPageNumberPagination
 
-from .enums import StopReason
+from .enums import Diligence, Grade, SpecialOutcome, StopReason
+from .rules import can_grade_evaluation, sees_panel_grades
 from .selectors import (
+    evaluation_get_for_user_or_raise,
     evaluation_list,
     execution_agreement_or_raise,
+    panel_assignments_for_user,
     report_get_for_user_or_raise,
     report_list,
     stop_list,
 )
-from .services import report_transition, stop_request
+from .services import panel_grade_enter, report_transition, stop_request
 
 router = Router(tags=["execution"])
+mine_router = Router(tags=["execution"])
 
 ReportStatusValue = Literal["due", "draft", "submitted", "accepted", "returned"]
 EvaluationKindValue = Literal["stage", "final", "special"]
+EvaluationStatusValue = Literal["pending", "panel", "graded", "waived"]
 
 
 class ReportOut(Schema):
@@ -39,12 +52,46 @@ class ReportOut(Schema):
     content: dict[str, Any]
 
 
+class MemberGradeOut(Schema):
+    """One panel member's own judgement (``graded_at`` null until they enter it)."""
+
+    id: int
+    evaluator_id: int
+    evaluator: str
+    grade: str | None = None
+    diligence: str | None = None
+    outcome: str | None = None
+    goal_met_early: bool
+    comments: str
+    graded_at: dt.datetime | None = None
+
+    @staticmethod
+    def resolve_evaluator_id(obj) -> int:
+        return obj.profile_id
+
+    @staticmethod
+    def resolve_evaluator(obj) -> str:
+        return str(obj.profile)
+
+    @staticmethod
+    def resolve_grade(obj) -> str | None:
+        return obj.grade or None
+
+    @staticmethod
+    def resolve_diligence(obj) -> str | None:
+        return obj.diligence or None
+
+    @staticmethod
+    def resolve_outcome(obj) -> str | None:
+        return obj.outcome or None
+
+
 class EvaluationOut(Schema):
     id: int
     agreement_id: int
     kind: EvaluationKindValue
     stage_number: int | None = None
-    status: Literal["pending", "panel", "graded", "waived"]
+    status: EvaluationStatusValue
     due_date: dt.date | None = None
     grade: str | None = None
     diligence: str | None = None
@@ -65,9 +112,82 @@ class EvaluationOut(Schema):
     def resolve_outcome(obj) -> str | None:
         return obj.outcome or None
 
+    # each member's grade, for the ministry side only (null for everyone else)
+    members: list[MemberGradeOut] | None = None
+
     @staticmethod
     def resolve_panel_size(obj) -> int:
         return len(obj.panel.all())
+
+    @staticmethod
+    def resolve_members(obj, context) -> list | None:
+        return list(obj.panel.all()) if sees_panel_grades(context["request"].user) else None
+
+
+class SeatOut(Schema):
+    """An evaluator's own panel seat: the evaluation and their own judgement so far."""
+
+    id: int
+    evaluation_id: int
+    agreement_id: int
+    agreement_number: str
+    kind: EvaluationKindValue
+    stage_number: int | None = None
+    status: EvaluationStatusValue
+    due_date: dt.date | None = None
+    grade: str | None = None
+    diligence: str | None = None
+    outcome: str | None = None
+    goal_met_early: bool
+    comments: str
+    graded_at: dt.datetime | None = None
+
+    @staticmethod
+    def resolve_agreement_id(obj) -> int:
+        return obj.evaluation.agreement_id
+
+    @staticmethod
+    def resolve_agreement_number(obj) -> str:
+        return obj.evaluation.agreement.number
+
+    @staticmethod
+    def resolve_kind(obj) -> str:
+        return obj.evaluation.kind
+
+    @staticmethod
+    def resolve_stage_number(obj) -> int | None:
+        return obj.evaluation.stage_number
+
+    @staticmethod
+    def resolve_status(obj) -> str:
+        return obj.evaluation.status
+
+    @staticmethod
+    def resolve_due_date(obj) -> dt.date | None:
+        return obj.evaluation.due_date
+
+    @staticmethod
+    def resolve_grade(obj) -> str | None:
+        return obj.grade or None
+
+    @staticmethod
+    def resolve_diligence(obj) -> str | None:
+        return obj.diligence or None
+
+    @staticmethod
+    def resolve_outcome(obj) -> str | None:
+        return obj.outcome or None
+
+
+class GradeIn(Schema):
+    """An evaluator's own judgement: a grade of the scheme in force and the diligence (stage and final), or the
+    decision (special); the goal reached early (stage); comments."""
+
+    grade: Literal[tuple(["", *Grade.values])] = ""  # type: ignore[valid-type]
+    diligence: Literal[tuple(["", *Diligence.values])] = ""  # type: ignore[valid-type]
+    outcome: Literal[tuple(["", *SpecialOutcome.values])] = ""  # type: ignore[valid-type]
+    goal_met_early: bool = False
+    comments: LongText = ""
 
 
 class StopOut(Schema):
@@ -115,6 +235,25 @@ def agreement_reports(request, agreement_id: Id, status: ReportStatusValue | Non
 def agreement_evaluations(request, agreement_id: Id, kind: EvaluationKindValue | None = None):
     agreement = execution_agreement_or_raise(user=request.user, agreement_id=agreement_id)
     return list(evaluation_list(agreement=agreement, kind=kind or ""))
+
+
+@router.post("/{agreement_id}/evaluations/{evaluation_id}/grade", response=SeatOut)
+def evaluation_grade(request, agreement_id: Id, evaluation_id: Id, payload: GradeIn):
+    """The seat's own evaluator enters (or enters again, while the panel sits) their grade; nobody else."""
+    evaluation = evaluation_get_for_user_or_raise(user=request.user, evaluation_id=evaluation_id)
+    if evaluation.agreement_id != agreement_id:
+        raise NotFound(_("Evaluation not found."), code="evaluation_not_found")
+    if not can_grade_evaluation(request.user, evaluation):
+        raise AccessDenied(_("Only the panel's evaluators enter grades."), code="evaluation_not_assigned")
+    member = panel_grade_enter(actor=request.user, evaluation_id=evaluation.pk, **payload.dict())
+    return panel_assignments_for_user(user=request.user).get(pk=member.pk)
+
+
+@mine_router.get("/evaluations/mine", response=list[SeatOut])
+@paginate(BoundedPageNumberPagination, page_size=50)
+def my_evaluations(request):
+    """The signed-in evaluator's own panel seats, those still open first (empty for anyone else)."""
+    return panel_assignments_for_user(user=request.user)
 
 
 @router.get("/{agreement_id}/stops", response=list[StopOut])

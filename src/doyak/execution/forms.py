@@ -44,7 +44,26 @@ class GradeForm(forms.Form):
 
 class NoteForm(forms.Form):
     note = forms.CharField(label=_("Comments"), max_length=10000, required=False,
-                           widget=forms.Textarea(attrs={"rows": 3}))
+                           widget=forms.Textarea(attrs={"rows": 6}))
+
+
+class ReportTextsForm(forms.Form):
+    """The report's free texts, rendered through the form renderer (KRDS text areas): each goal's achievement
+    (``achievement_<i>``, in the goals table) and the summary. The ids are the field names, as the rest of the
+    report form's controls; what is posted is read and checked by ``views._report_data`` and the service."""
+
+    summary = forms.CharField(label=_("Summary"), max_length=20000, required=False,
+                              widget=forms.Textarea(attrs={"rows": 6}))
+
+    def __init__(self, *args, achievements: list[str], summary: str = "", **kwargs):
+        kwargs.setdefault("auto_id", "%s")
+        super().__init__(*args, **kwargs)
+        for index, text in enumerate(achievements[:50]):
+            self.fields[f"achievement_{index}"] = forms.CharField(
+                label=_("Achievement"), max_length=5000, required=False, initial=text,
+                widget=forms.Textarea(attrs={"rows": 3, "class": "dy-cell-textarea"}))
+        self.fields["summary"].initial = summary
+        self.achievement_fields = [self[f"achievement_{i}"] for i in range(min(len(achievements), 50))]
 
 
 class DecideForm(forms.Form):

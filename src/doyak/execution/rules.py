@@ -32,6 +32,12 @@ def reads_all_execution(user: Actor) -> bool:
     return reads_as_ministry(user)
 
 
+def sees_panel_grades(user: Actor) -> bool:
+    """Each panel member's own grade is for the ministry side (read-only roles included), never the
+    institution's or another evaluator's to read."""
+    return reads_all_execution(user)
+
+
 def can_view_execution(user: Actor, agreement) -> bool:
     return can_view_agreement(user, agreement)
 

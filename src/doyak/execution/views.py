@@ -17,7 +17,7 @@ from doyak.core.params import whole_number
 from . import policies as P
 from . import services
 from .enums import EvaluationKind
-from .forms import DecideForm, GradeForm, MisuseForm, NoteForm, ResultForm, StopForm
+from .forms import DecideForm, GradeForm, MisuseForm, NoteForm, ReportTextsForm, ResultForm, StopForm
 from .models import StopRequest
 from .presentation import computed_result, report_rows
 from .rules import (
@@ -33,6 +33,7 @@ from .rules import (
     can_run_evaluation,
     can_view_execution,
     reads_all_execution,
+    sees_panel_grades,
 )
 from .selectors import (
     evaluation_get_for_user_or_raise,
@@ -148,10 +149,13 @@ def report(request, report_id: int):
     ripple = content.get("ripple") or frame["ripple"]
     editable = can_edit_report(request.user, report)
     owner = Owner.INSTITUTION if editable else Owner.MANAGER
+    texts = ReportTextsForm(achievements=[g.get("achievement", "") for g in goals], summary=content.get("summary", ""))
+    fields = texts.achievement_fields
     return render(request, "execution/report.html", {
         "report": report, "agreement": report.agreement, "goals": goals, "kpis": kpis, "ripple": ripple,
         "suppliers": content.get("suppliers") or frame["suppliers"], "summary": content.get("summary", ""),
         "editable": editable, "reviewable": can_review_report(request.user, report),
+        "texts": texts, "goal_rows": [(g, fields[i] if i < len(fields) else None) for i, g in enumerate(goals)],
         "actions": transitions_from(report.status, owner), "note_form": NoteForm(),
         "overdue": services.report_is_overdue(report)})
 
@@ -187,7 +191,7 @@ def evaluation(request, evaluation_id: int):
         "evaluation": evaluation, "agreement": evaluation.agreement,
         # an evaluator sees their own seat, not the other members' grades; the ministry side sees them all
         "panel": members if (ministry or is_institution_of(request.user, evaluation.agreement)) else [own],
-        "show_grades": ministry, "own": own, "can_view_project": can_view_execution(request.user, evaluation.agreement), "grading": grading, "grade_form": grade_form,
+        "show_grades": sees_panel_grades(request.user), "own": own, "can_view_project": can_view_execution(request.user, evaluation.agreement), "grading": grading, "grade_form": grade_form,
         "graded_count": sum(1 for m in members if m.graded_at), "computed": computed_result(services.panel_result(
             evaluation=evaluation) if ministry and evaluation.status == "panel" else None),
         "can_run": can_run_evaluation(request.user, evaluation), "form": ResultForm(),
