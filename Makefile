@@ -17,7 +17,11 @@ demo: install assets messages migrate seed
 	@echo "doyak is starting on http://127.0.0.1:8000 with a background worker (Ctrl+C stops both)"
 	$(DEMO_ENV) bash scripts/serve_demo.sh $(DOYAK)
 
-test: install assets messages lint check-migrations check-messages test-sqlite test-postgres
+# the checks before the suite run side by side (each is one process on one core), then the suite on each database
+test: install assets
+	$(MAKE) --no-print-directory -j4 messages lint check-migrations check-messages
+	$(MAKE) --no-print-directory test-sqlite
+	$(MAKE) --no-print-directory test-postgres
 
 install: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml

@@ -23,6 +23,10 @@ def main(argv: list[str]) -> int:
     data_dir = tempfile.mkdtemp(prefix="doyak-pg-")
     server = pgserver.get_server(data_dir, cleanup_mode="stop")
     try:
+        # a throw-away server: nothing it writes must survive a crash, so it need not wait for the disk
+        for setting in ("fsync", "synchronous_commit", "full_page_writes"):
+            server.psql(f"ALTER SYSTEM SET {setting} = off;")
+        server.psql("SELECT pg_reload_conf();")
         env["DOYAK_TEST_DATABASE_URL"] = f"postgres://postgres@{quote(data_dir, safe='')}/postgres"
         print(f"PostgreSQL test server in {data_dir}", flush=True)
         return subprocess.call([sys.executable, "-m", "pytest", *argv], env=env)

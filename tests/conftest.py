@@ -83,8 +83,12 @@ def _reference_snapshot(django_db_setup, django_db_blocker):
 
 
 def _transactional(request) -> bool:
-    marker = request.node.get_closest_marker("django_db")
-    return "live_server" in request.fixturenames or "transactional_db" in request.fixturenames or (
+    return _transactional_item(request.node, request.fixturenames)
+
+
+def _transactional_item(item, fixturenames) -> bool:
+    marker = item.get_closest_marker("django_db")
+    return "live_server" in fixturenames or "transactional_db" in fixturenames or (
         marker is not None and marker.kwargs.get("transaction", False)
     )
 
@@ -154,10 +158,40 @@ _DATABASE_FIXTURES = frozenset({"db", "transactional_db", "django_db_reset_seque
                                 "live_server"})
 
 
+# The longest tests, longest first (their share of the SQLite run, on 2 cores): run first, so that the two xdist
+# workers (fed one test at a time, ``--maxschedchunk 1`` in pyproject.toml) end together instead of one waiting
+# for the other's last long test.
+LONGEST_FIRST = (
+    "tests/config/test_schemathesis.py",        # every API operation fuzzed as three roles
+    "tests/browser/test_every_page.py",          # every page of every role
+    "tests/test_permission_matrix.py",           # every route and operation × every role
+    "tests/demo/test_seeding.py",
+    "tests/core/test_query_counts.py",
+    "tests/browser/",
+    "tests/engine/test_settlement_stream.py",
+    "tests/finance/test_worker_kill.py",
+    "tests/finance/test_run_parts.py",
+    "tests/engine/test_portfolio.py",
+)
+
+
+def _longest_first(item) -> tuple[int, int]:
+    """Within pytest-django's groups (database tests, then transactional ones, which empty the tables when they
+    end, then the rest: a worker runs its tests in this order), the longest first."""
+    fixturenames = getattr(item, "fixturenames", ())
+    uses_database = item.get_closest_marker("django_db") is not None or "db" in fixturenames
+    group = 1 if _transactional_item(item, fixturenames) else 0 if uses_database else 2
+    rank = next((rank for rank, prefix in enumerate(LONGEST_FIRST) if item.nodeid.startswith(prefix)),
+                len(LONGEST_FIRST))
+    return group, rank
+
+
 def pytest_collection_modifyitems(config, items):
-    """With DOYAK_TEST_DATABASE_ONLY=1 (the PostgreSQL run of ``make test``), keep only the tests that reach the
-    database. pytest-django refuses database access to any other test, so they behave the same whatever the
-    database is; they already ran on SQLite, and running them twice tested nothing more."""
+    """Run the longest tests first (``LONGEST_FIRST``). With DOYAK_TEST_DATABASE_ONLY=1 (the PostgreSQL run of
+    ``make test``), keep only the tests that reach the database. pytest-django refuses database access to any
+    other test, so they behave the same whatever the database is; they already ran on SQLite, and running them
+    twice tested nothing more."""
+    items.sort(key=_longest_first)  # stable: the rest keep pytest's order
     if os.environ.get("DOYAK_TEST_DATABASE_ONLY") != "1":
         return
     keep, drop = [], []
