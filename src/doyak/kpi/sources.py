@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import F, QuerySet
 from django.utils import timezone
@@ -91,12 +91,16 @@ def _agreement_record(agreement: Agreement, *, value: Decimal, year: int) -> Kpi
 
 
 def agreement_funds(*, as_of: dt.date, tracks: list[str] | None = None, region_groups: list[str] | None = None,
-                    minimum_krw: int | None = None, value: str = "gov_funds_krw") -> list[KpiRecord]:
-    """Concluded agreements (of ``tracks``, led from ``region_groups``, with government funds of at least
-    ``minimum_krw``) that started by ``as_of``, in their start year, valued at their government funds (or 1)."""
+                    minimum_krw: int | None = None, value: str = "gov_funds_krw",
+                    programs: list[str] | None = None) -> list[KpiRecord]:
+    """Concluded agreements (of ``tracks``, of the programmes coded ``programs``, led from ``region_groups``,
+    with government funds of at least ``minimum_krw``) that started by ``as_of``, in their start year, valued at
+    their government funds (or 1)."""
     qs = _agreements().filter(start_date__lte=as_of)
     if tracks:
         qs = qs.filter(proposal__call__track__in=tracks)
+    if programs:
+        qs = qs.filter(proposal__call__program__code__in=programs)
     if region_groups:
         qs = qs.filter(proposal__lead_organization__region__group__in=region_groups)
     if minimum_krw is not None:
@@ -129,6 +133,67 @@ def agreement_evidence_checks_per_100m(*, as_of: dt.date) -> list[KpiRecord]:
             continue
         per_100m = (Decimal(result.sampled) * 100_000_000 / Decimal(result.spent_krw)).quantize(Decimal("0.1"))
         rows.append(_agreement_record(result.agreement, value=per_100m, year=_local_date(when).year))
+    return rows
+
+
+def _evidence_results(*, as_of: dt.date) -> list[tuple[SettlementResult, int]]:
+    """Per year and concluded agreement, its last finished settlement run of that year that recorded evidence
+    items (a project settled twice in a year counts once, as last settled), with the year; oldest first."""
+    from doyak.finance.enums import RunStatus
+
+    results = (SettlementResult.objects.filter(run__status=RunStatus.DONE, run__finished_at__isnull=False,
+                                               evidence_required__isnull=False, agreement__status__in=CONCLUDED)
+               .select_related("run", "agreement__proposal__lead_organization__region",
+                               "agreement__proposal__call__program")
+               .order_by("run__finished_at", "run_id", "agreement_id"))
+    latest: dict[tuple[int, int], tuple[SettlementResult, int]] = {}
+    for result in results:
+        finished = _local_date(result.run.finished_at)
+        if finished > as_of:
+            continue
+        latest[(finished.year, result.agreement_id)] = (result, finished.year)
+    return sorted(latest.values(), key=lambda pair: (pair[1], pair[0].run.finished_at, pair[0].run_id,
+                                                     pair[0].agreement.number))
+
+
+def _evidence_record(result: SettlementResult, *, year: int, value: Decimal) -> KpiRecord:
+    record = _agreement_record(result.agreement, value=value, year=year)
+    items = result.evidence_required + result.evidence_exempted + result.evidence_self_settled
+    label = _("%(agreement)s · settlement run #%(run)s: %(required)s of %(items)s evidence items required "
+              "(%(exempted)s exempted, %(self_settled)s spared by self-settlement)") % {
+        "agreement": record.label, "run": result.run_id, "required": f"{result.evidence_required:,}",
+        "items": f"{items:,}", "exempted": f"{result.evidence_exempted:,}",
+        "self_settled": f"{result.evidence_self_settled:,}"}
+    return KpiRecord(ref=f"settlement_run:{result.run_id}", dedup_key=f"{result.agreement.number}|{year}", year=year,
+                     value=value, label=label, organization=record.organization, region_group=record.region_group,
+                     program=record.program)
+
+
+def settlement_evidence_per_100m(*, as_of: dt.date) -> list[KpiRecord]:
+    """Each agreement's last settlement run of each year (by ``as_of``) with spending, valued at the evidence
+    items it required (after the small-amount exemptions, and only the audit sample's under self-settlement)
+    per ₩100M spent, to one decimal."""
+    rows = []
+    for result, year in _evidence_results(as_of=as_of):
+        if result.spent_krw <= 0:
+            continue
+        per_100m = (Decimal(result.evidence_required) * 100_000_000 / Decimal(result.spent_krw)).quantize(
+            Decimal("0.1"), ROUND_HALF_UP)
+        rows.append(_evidence_record(result, year=year, value=per_100m))
+    return rows
+
+
+def settlement_evidence_removed_share(*, as_of: dt.date) -> list[KpiRecord]:
+    """Each agreement's last settlement run of each year (by ``as_of``) with evidence items, valued at the
+    share in per cent (one decimal) of its items that the small-amount exemptions and self-settlement removed."""
+    rows = []
+    for result, year in _evidence_results(as_of=as_of):
+        removed = result.evidence_exempted + result.evidence_self_settled
+        items = result.evidence_required + removed
+        if items <= 0:
+            continue
+        share = (Decimal(removed) * 100 / Decimal(items)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+        rows.append(_evidence_record(result, year=year, value=share))
     return rows
 
 
