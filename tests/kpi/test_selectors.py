@@ -154,7 +154,10 @@ def test_chemical_transition_sums_the_agreements_of_its_programme(track_agreemen
 @pytest.mark.django_db
 def test_an_indicator_without_records_is_no_data_says_why_and_keeps_its_target(db):
     # given no change request answered: the answer days have no figure
-    state = _state("fake_work.change_answer_days")
+    from django.utils import translation
+
+    with translation.override("en"):
+        state = _state("fake_work.change_answer_days")
     assert (state.actual, state.status, state.target, state.deadline) == (None, "no_data", Decimal(7), 2030)
     assert "answered" in state.no_data_reason
     assert [row.target for row in state.years if row.year == 2026] == [Decimal(20)]

@@ -89,14 +89,20 @@ def _evidence_checks(*, params: dict, as_of: dt.date, records: bool = True) -> M
     return Measurement(records=sources.agreement_evidence_checks_per_100m(as_of=as_of), record_kind="agreement")
 
 
+NO_EVIDENCE_RUN = _("No settlement run this year has recorded its evidence items yet (runs record them since "
+                    "this indicator's version 2).")
+
+
 @measure("evidence_items_per_100m")
 def _evidence_items(*, params: dict, as_of: dt.date, records: bool = True) -> Measurement:
-    return Measurement(records=sources.settlement_evidence_per_100m(as_of=as_of), record_kind="settlement_run")
+    return Measurement(records=sources.settlement_evidence_per_100m(as_of=as_of), record_kind="settlement_run",
+                       empty_reason=str(NO_EVIDENCE_RUN))
 
 
 @measure("evidence_removed_share")
 def _evidence_removed(*, params: dict, as_of: dt.date, records: bool = True) -> Measurement:
-    return Measurement(records=sources.settlement_evidence_removed_share(as_of=as_of), record_kind="settlement_run")
+    return Measurement(records=sources.settlement_evidence_removed_share(as_of=as_of), record_kind="settlement_run",
+                       empty_reason=str(NO_EVIDENCE_RUN))
 
 
 @measure("change_answer_days")
