@@ -95,13 +95,15 @@ NO_EVIDENCE_RUN = _("No settlement run this year has recorded its evidence items
 
 @measure("evidence_items_per_100m")
 def _evidence_items(*, params: dict, as_of: dt.date, records: bool = True) -> Measurement:
-    return Measurement(records=sources.settlement_evidence_per_100m(as_of=as_of), record_kind="settlement_run",
+    return Measurement(records=sources.settlement_evidence_per_100m(as_of=as_of, detail=records),
+                       record_kind="settlement_run",
                        empty_reason=str(NO_EVIDENCE_RUN))
 
 
 @measure("evidence_removed_share")
 def _evidence_removed(*, params: dict, as_of: dt.date, records: bool = True) -> Measurement:
-    return Measurement(records=sources.settlement_evidence_removed_share(as_of=as_of), record_kind="settlement_run",
+    return Measurement(records=sources.settlement_evidence_removed_share(as_of=as_of, detail=records),
+                       record_kind="settlement_run",
                        empty_reason=str(NO_EVIDENCE_RUN))
 
 

@@ -1,9 +1,12 @@
-"""Demo records behind the board's fund cards: the closed calls of the tracks the funds indicators count
-(the regional package's ``regional_only``, the on-device chip's ``max_on_device_chip``) that no panel took up
-yet go through the product's chain as the program manager would take them, through the services: a panel,
-its assignment, every evaluator's scores, published results (long enough ago that the appeal window closed),
-a solved portfolio scenario approved, and the agreements concluded. A call already on a panel (the demo
-evaluator's work in progress) is left as it is. Deterministic per seed; a second run adds nothing."""
+"""Demo records behind the board's fund cards: the closed calls of the tracks and programmes the funds
+indicators count (the regional package's ``regional_only``, the on-device chip's ``max_on_device_chip``, the
+K-chemical transition's programme ``KCT``) that no panel took up yet go through the product's chain as the
+program manager would take them, through the services: a panel, its assignment, every evaluator's scores,
+published results (long enough ago that the appeal window closed), a solved portfolio scenario approved, and the
+agreements concluded. A call already on a panel (the demo evaluator's work in progress) is left as it is. The
+chip and chemical programmes' only demo calls are still open or in review, so an earlier round of each is made
+first (``kpi_round_calls_seed``), and the chip projects then get their milestones (``max.seeding``).
+Deterministic per seed; a second run adds nothing."""
 
 from __future__ import annotations
 

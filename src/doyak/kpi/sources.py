@@ -136,65 +136,79 @@ def agreement_evidence_checks_per_100m(*, as_of: dt.date) -> list[KpiRecord]:
     return rows
 
 
-def _evidence_results(*, as_of: dt.date) -> list[tuple[SettlementResult, int]]:
+@dataclass(frozen=True)
+class _EvidenceRow:
+    run_id: int
+    agreement_id: int
+    number: str
+    year: int
+    spent: int
+    required: int
+    exempted: int
+    self_settled: int
+
+
+def _evidence_rows(*, as_of: dt.date) -> list[_EvidenceRow]:
     """Per year and concluded agreement, its last finished settlement run of that year that recorded evidence
-    items (a project settled twice in a year counts once, as last settled), with the year; oldest first."""
+    items (a project settled twice in a year counts once, as last settled); oldest first. Plain rows: the
+    board's card needs no more."""
     from doyak.finance.enums import RunStatus
 
-    results = (SettlementResult.objects.filter(run__status=RunStatus.DONE, run__finished_at__isnull=False,
-                                               evidence_required__isnull=False, agreement__status__in=CONCLUDED)
-               .select_related("run", "agreement__proposal__lead_organization__region",
-                               "agreement__proposal__call__program")
-               .order_by("run__finished_at", "run_id", "agreement_id"))
-    latest: dict[tuple[int, int], tuple[SettlementResult, int]] = {}
-    for result in results:
-        finished = _local_date(result.run.finished_at)
-        if finished > as_of:
-            continue
-        latest[(finished.year, result.agreement_id)] = (result, finished.year)
-    return sorted(latest.values(), key=lambda pair: (pair[1], pair[0].run.finished_at, pair[0].run_id,
-                                                     pair[0].agreement.number))
+    rows = (SettlementResult.objects.filter(run__status=RunStatus.DONE, run__finished_at__isnull=False,
+                                            evidence_required__isnull=False, agreement__status__in=CONCLUDED)
+            .order_by("run__finished_at", "run_id", "agreement_id")
+            .values_list("run_id", "agreement_id", "agreement__number", "run__finished_at", "spent_krw",
+                         "evidence_required", "evidence_exempted", "evidence_self_settled"))
+    latest: dict[tuple[int, int], tuple[dt.datetime, _EvidenceRow]] = {}
+    for run_id, agreement_id, number, finished_at, spent, required, exempted, spared in rows:
+        finished = _local_date(finished_at)
+        if finished <= as_of:
+            latest[(finished.year, agreement_id)] = (finished_at, _EvidenceRow(
+                run_id, agreement_id, number, finished.year, spent, required, exempted, spared))
+    return [row for _at, row in sorted(latest.values(), key=lambda pair: (pair[1].year, pair[0], pair[1].run_id,
+                                                                          pair[1].number))]
 
 
-def _evidence_record(result: SettlementResult, *, year: int, value: Decimal) -> KpiRecord:
-    record = _agreement_record(result.agreement, value=value, year=year)
-    items = result.evidence_required + result.evidence_exempted + result.evidence_self_settled
-    label = _("%(agreement)s · settlement run #%(run)s: %(required)s of %(items)s evidence items required "
-              "(%(exempted)s exempted, %(self_settled)s spared by self-settlement)") % {
-        "agreement": record.label, "run": result.run_id, "required": f"{result.evidence_required:,}",
-        "items": f"{items:,}", "exempted": f"{result.evidence_exempted:,}",
-        "self_settled": f"{result.evidence_self_settled:,}"}
-    return KpiRecord(ref=f"settlement_run:{result.run_id}", dedup_key=f"{result.agreement.number}|{year}", year=year,
-                     value=value, label=label, organization=record.organization, region_group=record.region_group,
-                     program=record.program)
+def _evidence_records(rows: list[tuple[_EvidenceRow, Decimal]], *, detail: bool) -> list[KpiRecord]:
+    """The runs' records; with ``detail`` also each agreement's label, institution, group and programme, and the
+    counts behind the value in the label (one more query for all the agreements)."""
+    if not detail:
+        return [KpiRecord(ref=f"settlement_run:{row.run_id}", dedup_key=f"{row.number}|{row.year}", year=row.year,
+                          value=value) for row, value in rows]
+    agreements = _agreements().in_bulk({row.agreement_id for row, _value in rows})
+    records = []
+    for row, value in rows:
+        record = _agreement_record(agreements[row.agreement_id], value=value, year=row.year)
+        items = row.required + row.exempted + row.self_settled
+        label = _("%(agreement)s · settlement run #%(run)s: %(required)s of %(items)s evidence items required "
+                  "(%(exempted)s exempted, %(self_settled)s spared by self-settlement)") % {
+            "agreement": record.label, "run": row.run_id, "required": f"{row.required:,}", "items": f"{items:,}",
+            "exempted": f"{row.exempted:,}", "self_settled": f"{row.self_settled:,}"}
+        records.append(KpiRecord(ref=f"settlement_run:{row.run_id}", dedup_key=f"{row.number}|{row.year}",
+                                 year=row.year, value=value, label=label, organization=record.organization,
+                                 region_group=record.region_group, program=record.program))
+    return records
 
 
-def settlement_evidence_per_100m(*, as_of: dt.date) -> list[KpiRecord]:
+def settlement_evidence_per_100m(*, as_of: dt.date, detail: bool = True) -> list[KpiRecord]:
     """Each agreement's last settlement run of each year (by ``as_of``) with spending, valued at the evidence
     items it required (after the small-amount exemptions, and only the audit sample's under self-settlement)
     per ₩100M spent, to one decimal."""
-    rows = []
-    for result, year in _evidence_results(as_of=as_of):
-        if result.spent_krw <= 0:
-            continue
-        per_100m = (Decimal(result.evidence_required) * 100_000_000 / Decimal(result.spent_krw)).quantize(
-            Decimal("0.1"), ROUND_HALF_UP)
-        rows.append(_evidence_record(result, year=year, value=per_100m))
-    return rows
+    rows = [(row, (Decimal(row.required) * 100_000_000 / Decimal(row.spent)).quantize(Decimal("0.1"), ROUND_HALF_UP))
+            for row in _evidence_rows(as_of=as_of) if row.spent > 0]
+    return _evidence_records(rows, detail=detail)
 
 
-def settlement_evidence_removed_share(*, as_of: dt.date) -> list[KpiRecord]:
+def settlement_evidence_removed_share(*, as_of: dt.date, detail: bool = True) -> list[KpiRecord]:
     """Each agreement's last settlement run of each year (by ``as_of``) with evidence items, valued at the
     share in per cent (one decimal) of its items that the small-amount exemptions and self-settlement removed."""
     rows = []
-    for result, year in _evidence_results(as_of=as_of):
-        removed = result.evidence_exempted + result.evidence_self_settled
-        items = result.evidence_required + removed
-        if items <= 0:
-            continue
-        share = (Decimal(removed) * 100 / Decimal(items)).quantize(Decimal("0.1"), ROUND_HALF_UP)
-        rows.append(_evidence_record(result, year=year, value=share))
-    return rows
+    for row in _evidence_rows(as_of=as_of):
+        removed = row.exempted + row.self_settled
+        items = row.required + removed
+        if items > 0:
+            rows.append((row, (Decimal(removed) * 100 / Decimal(items)).quantize(Decimal("0.1"), ROUND_HALF_UP)))
+    return _evidence_records(rows, detail=detail)
 
 
 # ---------------------------------------------------------------------------------------------- change requests

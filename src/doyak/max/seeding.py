@@ -1,5 +1,7 @@
 """Demo M.AX assets, registered and verified through the services (as the system, for the institutions that
-lead the demo's selected projects): verified and awaiting ones of every kind, a few rejected. AI factories and
+lead the demo's selected projects): verified and awaiting ones of every kind, a few rejected. The chip
+programme's milestones wait for the chip projects (``chip_milestones_seed``, called once the KPI seed has
+concluded them) and are verified by the program manager. AI factories and
 humanoid demonstrations stay behind their 2026 trajectory, lead models on it. Deterministic per seed; a second
 run adds nothing."""
 
