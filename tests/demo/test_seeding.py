@@ -117,6 +117,23 @@ def _assert_plausible(applicant):
     states = {state.key: state for state in board()}
     assert states["regional.growth_engine_package"].actual > 0
     assert any(state.status in ("behind", "at_risk") and state.actual for state in states.values())
+    # the on-device chip and the chemical transition count the agreements of their earlier round (kpi.seeding), and
+    # their drill-downs list exactly the records that sum to the card
+    from doyak.kpi.selectors import indicator_state
+
+    for key in ("max.on_device_ai_chip_program", "regional.chemical_transition_project",
+                "fake_work.evidence_checks_per_100m", "fake_work.evidence_removed_by_exemptions"):
+        detail = indicator_state(indicator=states[key].indicator)
+        assert detail.actual and detail.actual == states[key].actual, key
+        if detail.indicator.aggregate == "sum":
+            assert sum(r.value for r in detail.records) == detail.actual, key
+    # the chip programme's milestones sit on the chip projects and count once the program manager verified them
+    from doyak.max.models import Asset
+
+    chips = Asset.objects.filter(kind="chip_milestone")
+    assert chips.filter(status="verified").exists() and chips.filter(status="registered").exists()
+    assert set(chips.filter(status="verified").values_list("verified_by__username", flat=True)) == {"pm"}
+    assert set(chips.values_list("projects__call__track", flat=True)) == {"max_on_device_chip"}
     # the demo evaluator's profile is her own: her name, her researcher entry, her assignments
     evaluator = User.objects.get(username="evaluator")
     profile = EvaluatorProfile.objects.get(user=evaluator)

@@ -34,7 +34,8 @@ def test_api_lists_every_indicator_with_the_contract_fields(client, world):
         "unit": "count", "target": "500", "deadline": 2030, "actual": "1"}
     assert factories["status"] in ("on_track", "behind", "at_risk", "no_data")
     assert factories["as_of"] == dt.date.today().isoformat() or factories["as_of"]
-    assert rows["regional.chemical_transition_project"]["status"] == "no_data"
+    assert (rows["fake_work.change_answer_days"]["status"], rows["fake_work.change_answer_days"]["actual"]) == (
+        "no_data", None)
 
 
 @pytest.mark.django_db
@@ -99,7 +100,7 @@ def test_export_iati_is_well_formed_and_carries_every_indicator(world, tmp_path,
     call_command("export", "iati", "--out", str(out))
     root = ET.fromstring(out.read_bytes())
     refs = [i.get("ref") for i in root.iter("indicator")]
-    assert sorted(refs) == sorted(Indicator.objects.values_list("key", flat=True))
+    assert sorted(refs) == sorted(set(Indicator.objects.values_list("key", flat=True)))  # each once, as in force
     factories = next(i for i in root.iter("indicator") if i.get("ref") == "max.ai_factories")
     assert factories.find("baseline").get("value") == "0"
     assert [p.find("target").get("value") for p in factories.iter("period")][-1] == "500"

@@ -76,7 +76,10 @@ def test_change_answer_days_and_share_of_notices_on_a_hand_made_set(requests):
 
 
 @pytest.mark.django_db
-def test_evidence_removed_by_exemptions_is_no_data_saying_why(db):
-    state = _state("fake_work.evidence_removed_by_exemptions")
-    assert (state.actual, state.status) == (None, "no_data")
-    assert "small-amount exemption" in state.no_data_reason or "소액" in state.no_data_reason
+def test_evidence_removed_by_exemptions_without_settlement_runs_is_no_data_saying_why(db):
+    from django.utils import translation
+
+    with translation.override("en"):
+        state = _state("fake_work.evidence_removed_by_exemptions")
+    assert (state.actual, state.status, state.target) == (None, "no_data", Decimal(50))
+    assert "settlement run" in state.no_data_reason

@@ -136,11 +136,31 @@ def test_the_boards_cards_read_the_same_figures_without_the_records(track_agreem
 
 
 @pytest.mark.django_db
-def test_indicators_without_records_are_no_data_and_say_why(db):
+def test_chemical_transition_sums_the_agreements_of_its_programme(track_agreement):
+    # given two agreements of the K-chemical transition programme (KCT; one programme a year) and one of another
+    k1 = track_agreement(program_code="KCT", gov=12_000_000_000)
+    k2 = track_agreement(program_code="KCT", gov=8_500_000_000, start=dt.date(2027, 2, 1), end=dt.date(2027, 12, 31))
+    track_agreement(gov=999_000_000)
+    # when summed on 2026-12-01 and on 2027-12-01 (cumulative)
     state = _state("regional.chemical_transition_project")
-    assert (state.actual, state.status, state.target, state.deadline) == (
-        None, "no_data", Decimal(1_500_000_000_000), 2030)
-    assert "chemical" in state.no_data_reason.lower() or "화학" in state.no_data_reason
+    later = _state("regional.chemical_transition_project", as_of=dt.date(2027, 12, 1))
+    # then exactly the programme's government funds, each agreement in its start year, and the drill-down lists them
+    assert (state.actual, state.target, state.deadline) == (Decimal(12_000_000_000), Decimal(1_500_000_000_000), 2030)
+    assert [r.ref for r in state.records] == [f"agreement:{k1.pk}"]
+    assert later.actual == Decimal(20_500_000_000)
+    assert sorted(r.ref for r in later.records) == sorted([f"agreement:{k1.pk}", f"agreement:{k2.pk}"])
+
+
+@pytest.mark.django_db
+def test_an_indicator_without_records_is_no_data_says_why_and_keeps_its_target(db):
+    # given no change request answered: the answer days have no figure
+    from django.utils import translation
+
+    with translation.override("en"):
+        state = _state("fake_work.change_answer_days")
+    assert (state.actual, state.status, state.target, state.deadline) == (None, "no_data", Decimal(7), 2030)
+    assert "answered" in state.no_data_reason
+    assert [row.target for row in state.years if row.year == 2026] == [Decimal(20)]
 
 
 @pytest.mark.django_db
@@ -154,19 +174,60 @@ def test_seeded_final_targets_equal_the_plans_own_policy_records(db):
             assert state.target == Decimal(policy_value(policy, AS_OF)), state.key
 
 
-@pytest.mark.django_db
-def test_evidence_checks_per_100m_reads_each_agreements_latest_settlement(make_agreement, add_txn, chain):
-    # given an ordinary agreement whose ledger holds 4 transactions of ₩25M (₩100M spent), settled once
+def _settle(pm, agreement):
     from doyak.finance.services import settlement_run_execute, settlement_run_start
 
-    agreement = make_agreement(budget={"materials": 200_000_000})
+    return settlement_run_execute(run_id=settlement_run_start(actor=pm, agreement_ids=[agreement.pk]).pk)
+
+
+@pytest.mark.django_db
+def test_evidence_items_per_100m_and_removed_share_read_each_agreements_last_run_of_the_year(
+        make_agreement, add_txn, chain):
+    # given an ordinary agreement: four ₩25M materials (payment record and documents each) and two ₩1M ones
+    # (payment record only: documents are exempt at or under ₩3M), ₩102M spent; settled twice this year, the
+    # second time after a fifth ₩25M material
+    agreement = make_agreement(budget={"materials": 300_000_000})
     for n in range(4):
-        add_txn(agreement, f"E{n}", amount=25_000_000)
-    settlement_run_execute(run_id=settlement_run_start(actor=chain.pm, agreement_ids=[agreement.pk]).pk)
-    # when measured: every transaction of an ordinary project is checked
-    state = _state("fake_work.evidence_checks_per_100m", as_of=dt.date.today())
-    assert [(r.ref, r.value) for r in state.records] == [(f"agreement:{agreement.pk}", Decimal("4.0"))]
-    assert state.actual == Decimal("4.0")
+        add_txn(agreement, f"E{n}", amount=25_000_000, merchant=f"M{n}")
+    for n in range(2):
+        add_txn(agreement, f"S{n}", amount=1_000_000, merchant=f"N{n}")
+    _settle(chain.pm, agreement)
+    add_txn(agreement, "E9", amount=25_000_000, merchant="M9")
+    last = _settle(chain.pm, agreement)
+    # when measured
+    per_100m = _state("fake_work.evidence_checks_per_100m", as_of=dt.date.today())
+    removed = _state("fake_work.evidence_removed_by_exemptions", as_of=dt.date.today())
+    # then only the last run counts: 12 items required of 14 over ₩127M spent → 9.4 per ₩100M; 2 of 14 removed
+    assert [(r.ref, r.value) for r in per_100m.records] == [(f"settlement_run:{last.pk}", Decimal("9.4"))]
+    assert per_100m.actual == Decimal("9.4")
+    assert [(r.ref, r.value) for r in removed.records] == [(f"settlement_run:{last.pk}", Decimal("14.3"))]
+    assert removed.actual == Decimal("14.3")
+    assert "12" in removed.records[0].label and "14" in removed.records[0].label
+
+
+@pytest.mark.django_db
+def test_evidence_removed_share_counts_what_self_settlement_spared(make_agreement, add_txn, chain):
+    # given a self-settled agreement of ten ₩1M materials (each needs its payment record) and an ordinary one of
+    # one ₩10M material (both items)
+    own = make_agreement(budget={"materials": 100_000_000}, self_settlement=True)
+    for n in range(10):
+        add_txn(own, f"T{n}", amount=1_000_000 + n, merchant=f"M{n}")
+    other = make_agreement(budget={"materials": 100_000_000})
+    add_txn(other, "T1", amount=10_000_000)
+    run_own, run_other = _settle(chain.pm, own), _settle(chain.pm, other)
+    # when measured
+    removed = _state("fake_work.evidence_removed_by_exemptions", as_of=dt.date.today())
+    per_100m = _state("fake_work.evidence_checks_per_100m", as_of=dt.date.today())
+    # then the self-settled one: 20 items, 10 exempted (documents), the sample's ⌈15% × 10⌉ = 2 payment records
+    # required, 8 spared → 90.0% removed and 2 items over ₩10,000,045 → 20.0 per ₩100M; the ordinary one 0% and 20.0
+    from doyak.finance.models import SettlementResult
+
+    assert (SettlementResult.objects.filter(run=run_own).values_list(
+        "evidence_required", "evidence_exempted", "evidence_self_settled").get()) == (2, 10, 8)
+    assert sorted((r.ref, r.value) for r in removed.records) == sorted([
+        (f"settlement_run:{run_own.pk}", Decimal("90.0")), (f"settlement_run:{run_other.pk}", Decimal("0.0"))])
+    assert removed.actual == Decimal("45.0")
+    assert sorted(r.value for r in per_100m.records) == [Decimal("20.0"), Decimal("20.0")]
 
 
 @pytest.mark.django_db

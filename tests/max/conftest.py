@@ -23,10 +23,11 @@ def track_agreement(db, make_organization, make_call, chain):  # noqa: F811
     from doyak.programs.models import Program
 
     def make(*, track="general", lead=None, gov=10_000_000, start=dt.date(2026, 3, 1), end=dt.date(2026, 12, 31),
-             required_documents=()):
+             required_documents=(), program_code=None):
         n = next(_n)
         lead = lead or make_organization(region_code="26")
-        program = Program.objects.create(code=f"K{n:03d}", year=start.year, name_ko=f"KPI사업{n}", budget_krw=10**13)
+        program = Program.objects.create(code=program_code or f"K{n:03d}", year=start.year, name_ko=f"KPI사업{n}",
+                                         budget_krw=10**13)
         now = timezone.now()
         call = make_call(program=program, track=track, status="closed", opens_at=now - dt.timedelta(days=60),
                          closes_at=now - dt.timedelta(days=30), required_documents=list(required_documents))

@@ -190,6 +190,13 @@ class SettlementResult(models.Model):
     self_settlement = models.BooleanField(_("self-settlement"))
     government_share_permille = models.PositiveSmallIntegerField(_("government share (‰)"))
     ineligible_after_decisions_krw = models.BigIntegerField(_("ineligible after decisions"), default=0)
+    # Evidence items (payment record, supporting documents) of the transactions (engine.settlement_evidence):
+    # empty on runs made before they were recorded
+    evidence_required = models.PositiveIntegerField(_("evidence items required"), null=True, blank=True)
+    evidence_exempted = models.PositiveIntegerField(_("evidence items exempted (small amounts)"), null=True,
+                                                    blank=True)
+    evidence_self_settled = models.PositiveIntegerField(_("evidence items spared by self-settlement"), null=True,
+                                                        blank=True)
 
     class Meta:
         ordering = ["run", "agreement"]

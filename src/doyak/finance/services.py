@@ -45,6 +45,7 @@ from doyak.engine.self_settlement import (
     project_months,
 )
 from doyak.engine.settlement import clawback_from_share, ineligible_after_decisions, ledger_settle
+from doyak.engine.settlement_evidence import evidence_by_project, evidence_items
 from doyak.policies.services import policy_value
 
 from .enums import (
@@ -665,16 +666,20 @@ def _agreements_settle(*, run_id: int, agreement_ids: list[int], policy, documen
         ledger = ledger_for_agreements(agreement_ids=agreement_ids, documents_required=documents_required,
                                        self_settlement_rules=routes)
         result = ledger_settle(ledger=ledger, policy=policy)
+        evidence = evidence_by_project(evidence_items(ledger=ledger, policy=policy, result=result))
     except EngineError as exc:
         raise ValidationFailed(str(exc), code=exc.code) from exc
     for row in result.summary.iter_rows(named=True):
+        items = evidence[row["project_id"]]
         SettlementResult.objects.update_or_create(
             run_id=run_id, agreement_id=int(row["project_id"]),
             defaults={"spent_krw": row["spent"], "eligible_krw": row["eligible"],
                       "ineligible_krw": row["ineligible"], "review_krw": row["review"],
                       "clawback_krw": row["clawback"], "sampled": row["sampled"],
                       "transactions": row["transactions"], "self_settlement": row["self_settlement"],
-                      "government_share_permille": row["government_share_permille"]})
+                      "government_share_permille": row["government_share_permille"],
+                      "evidence_required": items.required, "evidence_exempted": items.exempted,
+                      "evidence_self_settled": items.self_settled})
     _flags_replace(run_id=run_id, agreement_ids=agreement_ids, flags=result.flags)
     flag_aggregates_refresh(run_id=run_id, agreement_ids=agreement_ids)
     AuditSampleMonth.objects.filter(run_id=run_id, agreement_id__in=agreement_ids).delete()

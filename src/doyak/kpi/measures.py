@@ -29,6 +29,7 @@ class Measurement:
     record_kind: str = ""                            # "asset", "agreement", "proposal"
     notes: list[str] = field(default_factory=list)
     tallies: dict[int, YearTally] | None = None     # the records already added up per year (``records`` empty)
+    empty_reason: str = ""                           # why there is no figure when no record counts yet
 
 
 Measure = Callable[..., Measurement | None]
@@ -65,7 +66,8 @@ def _assets_verified(*, params: dict, as_of: dt.date, records: bool = True) -> M
 @measure("agreement_funds")
 def _agreement_funds(*, params: dict, as_of: dt.date, records: bool = True) -> Measurement:
     return Measurement(records=sources.agreement_funds(as_of=as_of, tracks=params.get("tracks"),
-                                                       region_groups=params.get("region_groups")),
+                                                       region_groups=params.get("region_groups"),
+                                                       programs=params.get("programs")),
                        record_kind="agreement")
 
 
@@ -87,9 +89,29 @@ def _evidence_checks(*, params: dict, as_of: dt.date, records: bool = True) -> M
     return Measurement(records=sources.agreement_evidence_checks_per_100m(as_of=as_of), record_kind="agreement")
 
 
+NO_EVIDENCE_RUN = _("No settlement run this year has recorded its evidence items yet (runs record them since "
+                    "this indicator's version 2).")
+
+
+@measure("evidence_items_per_100m")
+def _evidence_items(*, params: dict, as_of: dt.date, records: bool = True) -> Measurement:
+    return Measurement(records=sources.settlement_evidence_per_100m(as_of=as_of, detail=records),
+                       record_kind="settlement_run",
+                       empty_reason=str(NO_EVIDENCE_RUN))
+
+
+@measure("evidence_removed_share")
+def _evidence_removed(*, params: dict, as_of: dt.date, records: bool = True) -> Measurement:
+    return Measurement(records=sources.settlement_evidence_removed_share(as_of=as_of, detail=records),
+                       record_kind="settlement_run",
+                       empty_reason=str(NO_EVIDENCE_RUN))
+
+
 @measure("change_answer_days")
 def _change_answer_days(*, params: dict, as_of: dt.date, records: bool = True) -> Measurement:
-    return Measurement(records=sources.change_answer_days(as_of=as_of), record_kind="change")
+    return Measurement(records=sources.change_answer_days(as_of=as_of), record_kind="change",
+                       empty_reason=str(_("No request for prior approval has been answered by the program manager "
+                                          "this year yet: the days are counted from answered requests only.")))
 
 
 @measure("change_notice_share")

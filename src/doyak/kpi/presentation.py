@@ -75,7 +75,7 @@ def chart_data(state, *, lang: str, small: bool = False) -> dict:
 def record_url(ref: str) -> str:
     kind, _sep, pk = ref.partition(":")
     names = {"asset": "max:detail", "agreement": "finance:ledger", "proposal": "proposals:detail",
-             "change": "agreements:change", "regulation_task": "regulation:task"}
+             "change": "agreements:change", "regulation_task": "regulation:task", "settlement_run": "finance:run"}
     # the joint-lab and graduate-school registries are lists: the record opens the list it is a row of; a fund
     # commitment opens nothing here (its fund's page is for the ministry side and the fund's own investors)
     lists = {"joint_lab": "capacity:joint_labs", "graduate_school": "capacity:graduate_schools"}

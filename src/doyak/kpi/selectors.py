@@ -153,9 +153,11 @@ def indicator_state(*, indicator: Indicator, as_of: dt.date | None = None, detai
         expected, status = baseline, engine.status(value, baseline, increasing=indicator.increasing, **tolerances)
     if reason:
         expected, status = None, engine.NO_DATA
+    # no record counts yet: the measure says why (the targets stay; only the relative case has none)
+    empty = measurement.empty_reason if (value is None and status == engine.NO_DATA and not reason) else ""
     state = IndicatorState(indicator=indicator, as_of=as_of, actual=value, target=traj.final() if not reason else None,
                            deadline=traj.deadline, baseline=baseline, expected=expected, status=status,
-                           record_kind=measurement.record_kind, no_data_reason=reason)
+                           record_kind=measurement.record_kind, no_data_reason=reason or empty)
     if measurement.planned is not None and traj.deadline:
         planned = engine.dedupe(records + [r for r in measurement.planned if r.year <= traj.deadline])
         state.forecast = engine.actual(planned, how=how, cumulative=cumulative, year=traj.deadline)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import F, QuerySet
 from django.utils import timezone
@@ -91,12 +91,16 @@ def _agreement_record(agreement: Agreement, *, value: Decimal, year: int) -> Kpi
 
 
 def agreement_funds(*, as_of: dt.date, tracks: list[str] | None = None, region_groups: list[str] | None = None,
-                    minimum_krw: int | None = None, value: str = "gov_funds_krw") -> list[KpiRecord]:
-    """Concluded agreements (of ``tracks``, led from ``region_groups``, with government funds of at least
-    ``minimum_krw``) that started by ``as_of``, in their start year, valued at their government funds (or 1)."""
+                    minimum_krw: int | None = None, value: str = "gov_funds_krw",
+                    programs: list[str] | None = None) -> list[KpiRecord]:
+    """Concluded agreements (of ``tracks``, of the programmes coded ``programs``, led from ``region_groups``,
+    with government funds of at least ``minimum_krw``) that started by ``as_of``, in their start year, valued at
+    their government funds (or 1)."""
     qs = _agreements().filter(start_date__lte=as_of)
     if tracks:
         qs = qs.filter(proposal__call__track__in=tracks)
+    if programs:
+        qs = qs.filter(proposal__call__program__code__in=programs)
     if region_groups:
         qs = qs.filter(proposal__lead_organization__region__group__in=region_groups)
     if minimum_krw is not None:
@@ -130,6 +134,81 @@ def agreement_evidence_checks_per_100m(*, as_of: dt.date) -> list[KpiRecord]:
         per_100m = (Decimal(result.sampled) * 100_000_000 / Decimal(result.spent_krw)).quantize(Decimal("0.1"))
         rows.append(_agreement_record(result.agreement, value=per_100m, year=_local_date(when).year))
     return rows
+
+
+@dataclass(frozen=True)
+class _EvidenceRow:
+    run_id: int
+    agreement_id: int
+    number: str
+    year: int
+    spent: int
+    required: int
+    exempted: int
+    self_settled: int
+
+
+def _evidence_rows(*, as_of: dt.date) -> list[_EvidenceRow]:
+    """Per year and concluded agreement, its last finished settlement run of that year that recorded evidence
+    items (a project settled twice in a year counts once, as last settled); oldest first. Plain rows: the
+    board's card needs no more."""
+    from doyak.finance.enums import RunStatus
+
+    rows = (SettlementResult.objects.filter(run__status=RunStatus.DONE, run__finished_at__isnull=False,
+                                            evidence_required__isnull=False, agreement__status__in=CONCLUDED)
+            .order_by("run__finished_at", "run_id", "agreement_id")
+            .values_list("run_id", "agreement_id", "agreement__number", "run__finished_at", "spent_krw",
+                         "evidence_required", "evidence_exempted", "evidence_self_settled"))
+    latest: dict[tuple[int, int], tuple[dt.datetime, _EvidenceRow]] = {}
+    for run_id, agreement_id, number, finished_at, spent, required, exempted, spared in rows:
+        finished = _local_date(finished_at)
+        if finished <= as_of:
+            latest[(finished.year, agreement_id)] = (finished_at, _EvidenceRow(
+                run_id, agreement_id, number, finished.year, spent, required, exempted, spared))
+    return [row for _at, row in sorted(latest.values(), key=lambda pair: (pair[1].year, pair[0], pair[1].run_id,
+                                                                          pair[1].number))]
+
+
+def _evidence_records(rows: list[tuple[_EvidenceRow, Decimal]], *, detail: bool) -> list[KpiRecord]:
+    """The runs' records; with ``detail`` also each agreement's label, institution, group and programme, and the
+    counts behind the value in the label (one more query for all the agreements)."""
+    if not detail:
+        return [KpiRecord(ref=f"settlement_run:{row.run_id}", dedup_key=f"{row.number}|{row.year}", year=row.year,
+                          value=value) for row, value in rows]
+    agreements = _agreements().in_bulk({row.agreement_id for row, _value in rows})
+    records = []
+    for row, value in rows:
+        record = _agreement_record(agreements[row.agreement_id], value=value, year=row.year)
+        items = row.required + row.exempted + row.self_settled
+        label = _("%(agreement)s · settlement run #%(run)s: %(required)s of %(items)s evidence items required "
+                  "(%(exempted)s exempted, %(self_settled)s spared by self-settlement)") % {
+            "agreement": record.label, "run": row.run_id, "required": f"{row.required:,}", "items": f"{items:,}",
+            "exempted": f"{row.exempted:,}", "self_settled": f"{row.self_settled:,}"}
+        records.append(KpiRecord(ref=f"settlement_run:{row.run_id}", dedup_key=f"{row.number}|{row.year}",
+                                 year=row.year, value=value, label=label, organization=record.organization,
+                                 region_group=record.region_group, program=record.program))
+    return records
+
+
+def settlement_evidence_per_100m(*, as_of: dt.date, detail: bool = True) -> list[KpiRecord]:
+    """Each agreement's last settlement run of each year (by ``as_of``) with spending, valued at the evidence
+    items it required (after the small-amount exemptions, and only the audit sample's under self-settlement)
+    per ₩100M spent, to one decimal."""
+    rows = [(row, (Decimal(row.required) * 100_000_000 / Decimal(row.spent)).quantize(Decimal("0.1"), ROUND_HALF_UP))
+            for row in _evidence_rows(as_of=as_of) if row.spent > 0]
+    return _evidence_records(rows, detail=detail)
+
+
+def settlement_evidence_removed_share(*, as_of: dt.date, detail: bool = True) -> list[KpiRecord]:
+    """Each agreement's last settlement run of each year (by ``as_of``) with evidence items, valued at the
+    share in per cent (one decimal) of its items that the small-amount exemptions and self-settlement removed."""
+    rows = []
+    for row in _evidence_rows(as_of=as_of):
+        removed = row.exempted + row.self_settled
+        items = row.required + removed
+        if items > 0:
+            rows.append((row, (Decimal(removed) * 100 / Decimal(items)).quantize(Decimal("0.1"), ROUND_HALF_UP)))
+    return _evidence_records(rows, detail=detail)
 
 
 # ---------------------------------------------------------------------------------------------- change requests

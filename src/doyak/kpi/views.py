@@ -137,7 +137,7 @@ def indicator_view(request, key: str):
     page_obj = page_of(request, state.records, per_page=RECORDS_PER_PAGE)
     records = [{"record": r, "value": figure(r.value, unit if indicator.aggregate != "count" else "count", lang=lang),
                 "group": group_label(r.region_group),
-                "url": record_url(r.ref) if (links or not r.ref.startswith(("agreement:", "change:"))) else ""}
+                "url": record_url(r.ref) if (links or not r.ref.startswith(("agreement:", "change:", "settlement_run:"))) else ""}
                for r in page_obj.object_list]
     years = [{"row": r, "target": figure(r.target, unit, lang=lang), "expected": figure(r.expected, unit, lang=lang),
               "actual": figure(r.actual, unit, lang=lang), "status_label": status_label(r.status),

@@ -1,5 +1,7 @@
 """Demo M.AX assets, registered and verified through the services (as the system, for the institutions that
-lead the demo's selected projects): verified and awaiting ones of every kind, a few rejected. AI factories and
+lead the demo's selected projects): verified and awaiting ones of every kind, a few rejected. The chip
+programme's milestones wait for the chip projects (``chip_milestones_seed``, called once the KPI seed has
+concluded them) and are verified by the program manager. AI factories and
 humanoid demonstrations stay behind their 2026 trajectory, lead models on it. Deterministic per seed; a second
 run adds nothing."""
 
@@ -23,8 +25,9 @@ from .services import asset_evidence_add, asset_register, asset_verify
 
 PDF = b"%PDF-1.4\n% doyak demo evidence\n"
 # kind -> (verified, awaiting verification, rejected) per scale
+# (the chip programme's milestones: ``chip_milestones_seed``, on the chip projects once they are concluded)
 COUNTS = {AssetKind.AI_FACTORY: (80, 25, 2), AssetKind.LEAD_MODEL: (3, 4, 1),
-          AssetKind.HUMANOID_DEMO: (7, 3, 0), AssetKind.CHIP_MILESTONE: (4, 2, 0)}
+          AssetKind.HUMANOID_DEMO: (7, 3, 0)}
 TRACK_OF_KIND = {AssetKind.AI_FACTORY: "max_ai_factory", AssetKind.LEAD_MODEL: "max_lead_model",
                  AssetKind.HUMANOID_DEMO: "max_humanoid", AssetKind.CHIP_MILESTONE: "max_on_device_chip"}
 INDUSTRIES = ["자동차부품", "이차전지", "조선", "정밀화학", "반도체 장비", "식품", "섬유", "철강"]
@@ -82,3 +85,46 @@ def max_seed(*, scale: str, seed: int, progress: Callable[[str, int, int], None]
                 if progress:
                     progress("max", added["max_assets"], total)
     return added
+
+
+CHIP_TRACK = "max_on_device_chip"
+CHIP_ACHIEVED_PER_PROJECT = 2  # milestones reached and verified per chip project; the next one awaits
+
+
+def chip_milestones_seed(*, verifier, seed: int) -> int:
+    """The on-device AI chip programme's milestones on its selected projects: each project's first
+    ``CHIP_ACHIEVED_PER_PROJECT`` milestones registered (as the system, for the lead institution) with their
+    evidence and verified by ``verifier`` (the program manager), the next one registered and awaiting
+    verification. Runs once: nothing when a chip milestone exists or no chip project is selected."""
+    projects = list(Proposal.objects.filter(status=ProposalStatus.SELECTED, call__track=CHIP_TRACK).order_by("pk"))
+    if verifier is None or not projects or Asset.objects.filter(kind=AssetKind.CHIP_MILESTONE).exists():
+        return 0
+    rng = random.Random(seed * 7919 + 29)
+    today = timezone.localdate()
+    valid = {r.code for r in region_list_valid_on(on=today)}
+    made = 0
+    with transaction.atomic():
+        for n, project in enumerate(projects):
+            started = project.start_date or today
+            for j in range(CHIP_ACHIEVED_PER_PROJECT + 1):
+                milestone = MILESTONES[(n + j) % len(MILESTONES)]
+                achieved = started + dt.timedelta(days=7 + 10 * j) if j < CHIP_ACHIEVED_PER_PROJECT else None
+                if achieved is not None and achieved > today:
+                    achieved = today
+                planned = achieved or today + dt.timedelta(days=rng.randrange(60, 240))
+                asset = asset_register(actor=SYSTEM, kind=AssetKind.CHIP_MILESTONE,
+                                       organization_id=project.lead_organization_id,
+                                       name=f"{project.title_ko}: {milestone}",
+                                       region_code=_region_now(project.lead_organization.region.code, valid),
+                                       planned_date=planned,
+                                       proposal_ids=[project.pk])
+                asset_evidence_add(actor=SYSTEM, asset_id=asset.pk, name="증빙.pdf", content=PDF)
+                if achieved is not None:
+                    asset_verify(actor=verifier, asset_id=asset.pk, accept=True, achieved_date=achieved)
+                made += 1
+    return made
+
+
+def _region_now(code: str, valid: set[str]) -> str:
+    """The region an institution's site is in today: 광주(29) and 전남(46) merged into 전남광주(53)."""
+    return code if code in valid else "53" if code in ("29", "46") and "53" in valid else sorted(valid)[0]
