@@ -279,6 +279,15 @@ def run_list(*, user: Actor, limit: int = 20) -> QuerySet[SettlementRun]:
     return SettlementRun.objects.select_related("call", "program", "created_by").order_by("-created_at", "-id")[:limit]
 
 
+def run_list_for_user_or_raise(*, user: Actor) -> QuerySet[SettlementRun]:
+    """Every settlement run, newest first, with their parts: only for those who see the settlement dashboard."""
+    if not can_view_dashboard(user):
+        raise AccessDenied(_("Only program managers and auditors see the settlement dashboard."),
+                           code="dashboard_forbidden")
+    return (SettlementRun.objects.select_related("call", "program").prefetch_related("parts")
+            .order_by("-created_at", "-id"))
+
+
 def run_get_for_user_or_raise(*, user: Actor, run_id: int) -> SettlementRun:
     run = SettlementRun.objects.select_related("call", "program").filter(pk=run_id).first()
     if run is None:
