@@ -32,6 +32,7 @@ class AgreementOut(Schema):
     end_date: dt.date
     gov_funds_krw: int
     cash_funds_krw: int
+    other_cash_funds_krw: int = 0
     self_settlement: bool
     status: str
     current_run_id: int | None = None
