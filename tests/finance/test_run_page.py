@@ -75,7 +75,7 @@ def test_run_page_shows_each_part_state_and_range(client, four_parts, manager):
         took = duration_text((first.finished_at - first.started_at).total_seconds())
     rows = _rows(seen["en"])
     assert rows[0] == f"1 | {numbers[0][0]} {numbers[0][1]} | Done | 1 of 1 | {took} | 1"
-    assert rows[1] == f"2 | {numbers[1][0]} {numbers[1][1]} | Failed: disk full Resume | 0 of 1 | – | 1"
+    assert rows[1] == f"2 | {numbers[1][0]} {numbers[1][1]} | Failed disk full Resume | 0 of 1 | – | 1"
     assert rows[2].startswith(f"3 | {numbers[2][0]} {numbers[2][1]} | Running on worker-b since {since} | 0 of 1 | ")
     assert rows[3] == f"4 | {numbers[3][0]} {numbers[3][1]} | Waiting for a worker | 0 of 1 | – | 0"
     assert "1 of 4 parts done · 4 agreements" in seen["en"]

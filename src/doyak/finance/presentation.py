@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Mapping
 
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -16,6 +17,9 @@ from doyak.engine.settlement_policy import SettlementPolicy
 
 from .enums import Category, RunStatus
 from .models import SettlementRun
+
+# Characters of a failed part's error shown in its row (the whole error is on the run and in the API).
+PART_ERROR_SHOWN = 200
 
 
 def what_if_threshold_rows(*, policy: SettlementPolicy, exemptions: Mapping[str, int],
@@ -72,19 +76,23 @@ def run_part_rows(*, run: SettlementRun, now: dt.datetime | None = None) -> list
         "pk", "number", "proposal__title_ko")}
     rows = []
     for part in parts:
+        # ``badge``: the short state shown as a badge (done, failed); ``state``: the words beside it
+        badge, badge_class = "", ""
         if part.status == RunStatus.RUNNING:
             since = local_time_text(part.started_at) if part.started_at else "–"
             state = _("Running on %(worker)s since %(since)s") % {"worker": part.lease_owner or "–", "since": since}
         elif part.status == RunStatus.DONE:
-            state = _("Done")
+            badge, badge_class, state = part.get_status_display(), "ok", ""
         elif part.status == RunStatus.FAILED:
-            state = _("Failed: %(reason)s") % {"reason": part.error or _("no reason recorded")}
+            badge, badge_class = part.get_status_display(), "warn"
+            state = Truncator(part.error).chars(PART_ERROR_SHOWN) if part.error else _("no reason recorded")
         else:
             state = _("Waiting for a worker")
         end = part.finished_at if part.status == RunStatus.DONE else (now if part.status == RunStatus.RUNNING
                                                                       else None)
         rows.append({
-            "number": part.index + 1, "status": part.status, "state": state,
+            "number": part.index + 1, "status": part.status, "state": state, "badge": badge,
+            "badge_class": badge_class,
             "range": _part_range_text(list(part.agreement_ids), agreements), "projects": len(part.agreement_ids),
             "settled": len(part.agreement_ids) if part.status == RunStatus.DONE else 0,
             "progress": 100 if part.status == RunStatus.DONE else 0, "attempts": part.attempts,
