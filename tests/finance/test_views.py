@@ -95,10 +95,11 @@ def test_what_if_raising_the_activities_exemption(settled, manager):
     # when the activities exemption is raised to 1,000,000 won
     result = settlement_what_if_for_scope(user=manager, call_id=agreement.proposal.call_id, program_id=None,
                                           exemptions={"activities": 1_000_000}, organization_ids=[])
-    # then one document fewer is needed (the 800k one) and the missing-evidence finding disappears
+    # then the 800k one needs no payment record any more and its missing-evidence finding disappears, but it stays
+    # ineligible: above the activities' documents exemption (500k) its minutes are still missing
     assert result.evidence_documents_removed == 1
     assert result.transactions_no_longer_needing_evidence == 1
-    assert (result.before.ineligible, result.after.ineligible) == (890_000, 90_000)
+    assert (result.before.ineligible, result.after.ineligible) == (890_000, 890_000)
     assert result.spend_moved_to_sampled == 0
 
 
@@ -134,12 +135,13 @@ def test_what_if_page_raising_the_activities_exemption_gives_exact_figures(clien
     client.force_login(manager)
     # when the manager asks what raising the activities exemption to 1,000,000 won would change
     response, figures = _what_if_page(client, agreement, exemption_activities="1,000,000")
-    # then the 800k transaction no longer needs a document and its missing-evidence finding disappears
+    # then the 800k transaction no longer needs a payment record and its missing-evidence finding disappears; its
+    # missing minutes (MISSING_DOCUMENTS) remain, so the ineligible amount and the clawback do not move
     assert figures == {
         "projects": (1, 1, 0), "transactions": (4, 4, 0), "spend": (3_790_000, 3_790_000, 0),
         "checked_transactions": (4, 4, 0), "checked_spend": (3_790_000, 3_790_000, 0), "sampled_spend": (0, 0, 0),
-        "evidence_documents": (1, 0, -1), "evidence_exempt": (3, 4, 1), "flagged_transactions": (2, 1, -1),
-        "flags": (2, 1, -1), "ineligible": (890_000, 90_000, -800_000), "clawback": (667_500, 67_500, -600_000),
+        "evidence_documents": (1, 0, -1), "evidence_exempt": (3, 4, 1), "flagged_transactions": (2, 2, 0),
+        "flags": (3, 2, -1), "ineligible": (890_000, 890_000, 0), "clawback": (667_500, 667_500, 0),
     }
     page = response.content.decode()
     assert 'data-testid="wi-documents">1<' in page
@@ -172,7 +174,7 @@ def test_what_if_page_extending_self_settlement_moves_spend_to_sampled(client, m
         "projects": (1, 1, 0), "transactions": (4, 4, 0), "spend": (1_690_000, 1_690_000, 0),
         "checked_transactions": (4, 3, -1), "checked_spend": (1_690_000, 1_290_000, -400_000),
         "sampled_spend": (0, 1_690_000, 1_690_000), "evidence_documents": (4, 3, -1), "evidence_exempt": (0, 0, 0),
-        "flagged_transactions": (2, 2, 0), "flags": (2, 2, 0), "ineligible": (890_000, 890_000, 0),
+        "flagged_transactions": (2, 2, 0), "flags": (3, 3, 0), "ineligible": (890_000, 890_000, 0),
         "clawback": (667_500, 667_500, 0),
     }
     assert response.context["org_ids"] == {agreement.proposal.lead_organization_id}
