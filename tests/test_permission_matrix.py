@@ -475,7 +475,7 @@ API: dict[str, tuple[str, dict]] = {
     "GET /finance/agreements/{agreement_id}/flags": ("ledger", AG),
     "POST /finance/flags/{flag_id}/explanation": ("ledger.enter", {"flag_id": "flag"}),
     "POST /finance/flags/{flag_id}/decision": ("settlement.manage", {"flag_id": "flag"}),
-    "POST /finance/runs": ("settlement.manage", {}),
+    "POST /finance/runs": ("settlement.manage", {}), "GET /finance/runs": ("settlement.dashboard", {}),
     "GET /finance/runs/{run_id}": ("settlement.dashboard", {"run_id": "run"}),
     "POST /finance/runs/{run_id}/resume": ("settlement.manage", {"run_id": "run"}),
     "GET /max/assets": ("signed_in", {}), "POST /max/assets": ("asset.register", {}),

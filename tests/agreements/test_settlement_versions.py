@@ -23,8 +23,8 @@ def test_spending_before_a_budget_change_is_judged_against_the_earlier_version(m
     # given materials approved at 10M (limit 11M with the 10% transfer share), activities at 10M
     agreement = make_agreement(budget={"materials": 10_000_000, "activities": 10_000_000}, gov_share=(1, 0))
     applicant = make_user(role="applicant", organization=agreement.proposal.lead_organization)
-    # and 11.5M of materials spent in March, under version 1
-    add_txn(agreement, "T1", amount=11_500_000, category="materials", when=at("2026-03-03"))
+    # and 11.5M of materials spent in March (quotation and inspection record attached), under version 1
+    add_txn(agreement, "T1", amount=11_500_000, category="materials", when=at("2026-03-03"), documents=2)
     # when a notice moves 5M from activities to materials on 4 May (version 2: materials 15M, limit 16.5M)
     edits = {"budget": [{"year": b.year, "category": b.category, "organization_id": b.organization_id,
                          "gov_krw": {"materials": 15_000_000, "activities": 5_000_000}[b.category], "cash_krw": 0,
@@ -47,7 +47,7 @@ def test_spending_before_a_budget_change_is_judged_against_the_earlier_version(m
 
 def test_without_a_change_settlement_judges_against_the_budget_in_force(make_agreement, add_txn, chain):
     agreement = make_agreement(budget={"materials": 10_000_000}, gov_share=(1, 0))
-    add_txn(agreement, "T1", amount=11_500_000, category="materials", when=at("2026-03-03"))
+    add_txn(agreement, "T1", amount=11_500_000, category="materials", when=at("2026-03-03"), documents=2)
     run = settlement_run_execute(run_id=settlement_run_start(actor=chain.pm, agreement_ids=[agreement.pk]).pk)
     assert list(Flag.objects.filter(run=run, code="OVER_BUDGET").values_list("txn_ref", "amount_at_risk_krw")) == [
         ("T1", 500_000)]

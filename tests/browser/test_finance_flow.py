@@ -30,7 +30,8 @@ def test_institution_answers_a_flag_and_pm_accepts_it(logged_in_page, live_serve
     from doyak.proposals.models import BudgetLine
 
     # given a proposal selected by an approved portfolio, its agreement concluded, whose ledger has a bar bill
-    # and a missing receipt, settled once
+    # and a missing receipt (the reagents' supporting documents are missing too; the payroll has its statement),
+    # settled once
     now = timezone.now()
     program = Program.objects.create(code="MCT", year=2026, name_ko="소재부품기술개발", budget_krw=420_000_000_000)
     call = make_call(program=program, title_ko="소재부품 신규과제 공고", status="closed",
@@ -54,6 +55,11 @@ def test_institution_answers_a_flag_and_pm_accepts_it(logged_in_page, live_serve
         Transaction.objects.create(agreement=agreement, txn_id=txn_id, category=category, amount_krw=amount,
                                    occurred_at=dt.datetime.fromisoformat(when).replace(tzinfo=SEOUL),
                                    merchant_id=merchant, merchant_type=mtype, evidence=evidence, source="import")
+    from doyak.accounts.rules import SYSTEM
+    from doyak.finance.services import evidence_attach
+
+    evidence_attach(actor=SYSTEM, transaction_id=Transaction.objects.get(agreement=agreement, txn_id="T0004").pk,
+                    name="급여명세서.pdf", content=b"%PDF-1.4 payroll statement")
     pm = make_user(role="program_manager", display_name="김지훈")
     run = settlement_run_start(actor=pm, agreement_ids=[agreement.pk])
     settlement_run_execute(run_id=run.pk)
@@ -79,7 +85,7 @@ def test_institution_answers_a_flag_and_pm_accepts_it(logged_in_page, live_serve
     page.get_by_role("button", name="소명 제출").click()
     page.wait_for_url(f"**/finance/agreements/{agreement.pk}/")
     assert page.get_by_text("소명을 사업 담당자에게 보냈습니다.").count() == 1
-    assert Flag.objects.get(run=run, txn_ref="T0003").status == "explained"
+    assert Flag.objects.get(run=run, txn_ref="T0003", code="MISSING_EVIDENCE").status == "explained"
 
     # then the program manager sees it on the dashboard and accepts it
     manager_page = logged_in_page(pm, width=1280)
@@ -90,7 +96,7 @@ def test_institution_answers_a_flag_and_pm_accepts_it(logged_in_page, live_serve
     waiting.get_by_role("button", name="인정").first.click()
     manager_page.wait_for_url("**/finance/dashboard/?call=*")
     assert manager_page.get_by_text("판정을 저장했습니다.").count() == 1
-    assert Flag.objects.get(run=run, txn_ref="T0003").status == "accepted"
+    assert Flag.objects.get(run=run, txn_ref="T0003", code="MISSING_EVIDENCE").status == "accepted"
     by_flag = manager_page.get_by_test_id("by-flag")
     assert by_flag.get_by_text("증빙 누락").count() == 1
     assert by_flag.get_by_text("집행 불가 업종").count() == 1

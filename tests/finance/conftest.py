@@ -64,14 +64,26 @@ def make_agreement(db, make_organization, make_call, chain):
 
 @pytest.fixture
 def add_txn(db):
-    """add_txn(agreement, "T1", amount=…, category=…, when=at(…), merchant=…, mtype=…, evidence=…)."""
+    """add_txn(agreement, "T1", amount=…, category=…, when=at(…), merchant=…, mtype=…, evidence=…, documents=…).
+
+    ``documents``: how many supporting documents (a quotation, an inspection record …) the institution attaches
+    through the ledger (``evidence_attach``); above the documents exemption a transaction without any is
+    MISSING_DOCUMENTS. Only a transaction with a payment record takes them (attaching one to a transaction
+    without evidence makes the file its receipt)."""
+    from doyak.accounts.rules import SYSTEM
     from doyak.finance.models import Transaction
+    from doyak.finance.services import evidence_attach
 
     def add(agreement, txn_id, *, amount=100_000, category="materials", when=None, merchant="M1",
-            mtype="office", evidence="card_slip"):
-        return Transaction.objects.create(agreement=agreement, txn_id=txn_id, category=category, amount_krw=amount,
-                                          occurred_at=when or at("2026-03-03"), merchant_id=merchant,
-                                          merchant_type=mtype, evidence=evidence, source="manual")
+            mtype="office", evidence="card_slip", documents=0):
+        assert not (documents and evidence == "none"), "documents go with a payment record"
+        txn = Transaction.objects.create(agreement=agreement, txn_id=txn_id, category=category, amount_krw=amount,
+                                         occurred_at=when or at("2026-03-03"), merchant_id=merchant,
+                                         merchant_type=mtype, evidence=evidence, source="manual")
+        for n in range(documents):
+            evidence_attach(actor=SYSTEM, transaction_id=txn.pk, name=f"{txn_id}-{n + 1}.pdf",
+                            content=f"%PDF-1.4 {agreement.pk} {txn_id} {n + 1}".encode())
+        return txn
 
     return add
 

@@ -6,11 +6,14 @@ from __future__ import annotations
 import datetime as dt
 import random
 
+from django.db.models import Count
 from django.utils import timezone
 
 from doyak.agreements.models import Agreement, ApprovedBudget
 from doyak.finance.models import Flag, SettlementResult, SettlementRun, Transaction
-from doyak.finance.seeding import finance_seed, ledger_rows
+from doyak.finance.policies import settlement_policy_current
+from doyak.finance.presentation import flag_source
+from doyak.finance.seeding import _DOCUMENTS, finance_seed, ledger_rows
 
 
 def _selected_proposals(chain, make_call, leads):
@@ -59,7 +62,18 @@ def test_finance_seed_concludes_the_drafts_fills_ledgers_and_settles(chain, make
     assert SettlementResult.objects.filter(run=run).count() == 3
     assert set(Flag.objects.filter(run=run).values_list("code", flat=True)) >= {
         "OUT_OF_PERIOD", "INELIGIBLE_MERCHANT", "MISSING_EVIDENCE", "DUPLICATE", "HOLIDAY_USE", "OVER_BUDGET",
-        "ALLOWANCE_CAP"}
+        "ALLOWANCE_CAP", "MISSING_DOCUMENTS"}
+    # and the transactions above the documents exemption carry their documents, but for a few (4% or so): exactly
+    # those are flagged MISSING_DOCUMENTS, each with the rule's legal source
+    policy = settlement_policy_current()
+    above = [t for t in Transaction.objects.annotate(files=Count("evidence_files"))
+             if t.amount_krw > policy.documents_exemption_for(t.category)]
+    without = {(t.agreement_id, t.txn_id) for t in above if t.files == 0}
+    flagged = set(Flag.objects.filter(run=run, code="MISSING_DOCUMENTS").values_list("agreement_id", "txn_ref"))
+    assert flagged == without
+    assert 0 < len(without) < len(above) // 5
+    assert all(t.files == len(_DOCUMENTS.get(t.category, ("증빙서류",))) for t in above if t.files)
+    assert flag_source("MISSING_DOCUMENTS").startswith("국가연구개발혁신법")
     assert {a.current_run_id for a in Agreement.objects.all()} == {run.pk}
 
 

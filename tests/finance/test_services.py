@@ -45,14 +45,15 @@ def test_import_csv_adds_every_row_and_checks_the_agreement(institution, django_
     with django_capture_on_commit_callbacks(execute=True):
         count = transactions_import(actor=user, agreement_id=agreement.pk, name="ledger.csv",
                                     content=(HEADER + "".join(GOOD)).encode())
-    # then every row is in the ledger with its sign, and a check run flagged the missing evidence
+    # then every row is in the ledger with its sign, and a check run flagged the reagents of 4M that have neither a
+    # payment record nor supporting documents
     assert count == 3
     assert list(Transaction.objects.filter(agreement=agreement).order_by("txn_id")
                 .values_list("txn_id", "amount_krw", "description")) == [
         ("T1", 120_000, "펜"), ("T2", -30_000, "취소"), ("T3", 4_000_000, "시약")]
     agreement.refresh_from_db()
     assert list(Flag.objects.filter(run=agreement.current_run).values_list("txn_ref", "code")) == [
-        ("T3", "MISSING_EVIDENCE")]
+        ("T3", "MISSING_DOCUMENTS"), ("T3", "MISSING_EVIDENCE")]
 
 
 def test_import_cp949_csv_reads_korean(institution):
@@ -123,13 +124,16 @@ def _ledger_of_every_rule(make_agreement, add_txn, count: int) -> list[Agreement
     for i in range(count):
         agreement = make_agreement(budget={"materials": 5_000_000, "activities": 1_000_000, "personnel": 10_000_000,
                                            "allowance": 3_000_000}, self_settlement=i % 2 == 1)
-        add_txn(agreement, "A1", amount=4_000_000, evidence="none")                      # missing evidence
+        add_txn(agreement, "A1", amount=2_500_000, evidence="none")                      # missing evidence
         add_txn(agreement, "A2", amount=90_000, category="activities", mtype="bar")      # ineligible merchant
-        add_txn(agreement, "A3", amount=6_000_000 + i, when=at("2026-03-05"))              # over budget
+        add_txn(agreement, "A3", amount=6_000_000 + i, when=at("2026-03-05"), documents=2)  # over budget
         add_txn(agreement, "A4", amount=50_000, category="activities", when=at("2026-03-08"))  # Sunday
-        add_txn(agreement, "A5", amount=5_000_000, category="personnel", mtype="payroll", evidence="transfer")
-        add_txn(agreement, "A6", amount=2_000_000, category="allowance", mtype="payroll", evidence="transfer")
+        add_txn(agreement, "A5", amount=5_000_000, category="personnel", mtype="payroll", evidence="transfer",
+                documents=1)
+        add_txn(agreement, "A6", amount=2_000_000, category="allowance", mtype="payroll", evidence="transfer",
+                documents=1)
         add_txn(agreement, "A7", amount=-20_000, when=at("2026-03-06"))
+        add_txn(agreement, "A8", amount=3_200_000, merchant="M8", when=at("2026-03-10"))  # missing documents
         agreements.append(agreement)
     return agreements
 
@@ -177,22 +181,23 @@ def test_settlement_killed_mid_run_and_resumed_equals_a_clean_run(make_agreement
     assert resumed_flags == clean_flags
     assert len(resumed_flags) == len(set(resumed_flags))
     assert {code for _a, _t, code, _v in clean_flags} == {
-        "MISSING_EVIDENCE", "INELIGIBLE_MERCHANT", "OVER_BUDGET", "HOLIDAY_USE", "ALLOWANCE_CAP"}
+        "MISSING_EVIDENCE", "MISSING_DOCUMENTS", "INELIGIBLE_MERCHANT", "OVER_BUDGET", "HOLIDAY_USE", "ALLOWANCE_CAP"}
     # re-running a finished run changes nothing
     settlement_run_execute(run_id=crashing.pk)
     assert _snapshot(crashing) == (clean_results, clean_flags)
 
 
 def test_explain_accept_and_close_records_clawback(make_agreement, add_txn, make_user, manager):
-    # given an agreement (government share 75%) with two ineligible transactions, settled
+    # given an agreement (government share 75%) with two ineligible transactions (materials of 2.5M, within the
+    # documents exemption, without a payment record; a bar bill), settled
     agreement = make_agreement(budget={"materials": 50_000_000, "activities": 5_000_000})
-    add_txn(agreement, "X1", amount=4_000_000, evidence="none")
+    add_txn(agreement, "X1", amount=2_500_000, evidence="none")
     add_txn(agreement, "X2", amount=90_000, category="activities", mtype="bar")
     institution = make_user(role="applicant", organization=agreement.proposal.lead_organization)
     run = settlement_run_start(actor=manager, agreement_ids=[agreement.pk])
     settlement_run_execute(run_id=run.pk)
     result = SettlementResult.objects.get(run=run)
-    assert (result.ineligible_krw, result.government_share_permille, result.clawback_krw) == (4_090_000, 750, 3_067_500)
+    assert (result.ineligible_krw, result.government_share_permille, result.clawback_krw) == (2_590_000, 750, 1_942_500)
     missing = Flag.objects.get(run=run, txn_ref="X1")
     # when the institution explains the missing evidence and the manager accepts it
     flag_explain(actor=institution, flag_id=missing.pk, explanation="영수증 재발급 받음",
@@ -267,25 +272,25 @@ def _summary(run) -> list[tuple]:
 
 
 def test_run_and_every_decision_keep_the_flag_summary_in_step(make_agreement, add_txn, make_user, manager):
-    # given an agreement with a missing-evidence and a bar transaction, settled
+    # given an agreement with a missing-evidence (within the documents exemption) and a bar transaction, settled
     agreement = make_agreement(budget={"materials": 50_000_000, "activities": 5_000_000})
-    add_txn(agreement, "X1", amount=4_000_000, evidence="none")
+    add_txn(agreement, "X1", amount=2_500_000, evidence="none")
     add_txn(agreement, "X2", amount=90_000, category="activities", mtype="bar")
     institution = make_user(role="applicant", organization=agreement.proposal.lead_organization)
     run = settlement_run_start(actor=manager, agreement_ids=[agreement.pk])
     settlement_run_execute(run_id=run.pk)
     # then the run stored the counts per code and status, and the ineligible amount after decisions
-    assert _summary(run) == [("INELIGIBLE_MERCHANT", "open", 1, 90_000), ("MISSING_EVIDENCE", "open", 1, 4_000_000)]
-    assert SettlementResult.objects.get(run=run).ineligible_after_decisions_krw == 4_090_000
+    assert _summary(run) == [("INELIGIBLE_MERCHANT", "open", 1, 90_000), ("MISSING_EVIDENCE", "open", 1, 2_500_000)]
+    assert SettlementResult.objects.get(run=run).ineligible_after_decisions_krw == 2_590_000
     # when the institution explains the missing evidence and the manager accepts it
     missing = Flag.objects.get(run=run, txn_ref="X1")
     flag_explain(actor=institution, flag_id=missing.pk, explanation="영수증 재발급 받음")
     assert _summary(run) == [("INELIGIBLE_MERCHANT", "open", 1, 90_000),
-                             ("MISSING_EVIDENCE", "explained", 1, 4_000_000)]
+                             ("MISSING_EVIDENCE", "explained", 1, 2_500_000)]
     flag_decide(actor=manager, flag_id=missing.pk, accept=True)
     # then the summary and the stored amount follow each decision
     assert _summary(run) == [("INELIGIBLE_MERCHANT", "open", 1, 90_000),
-                             ("MISSING_EVIDENCE", "accepted", 1, 4_000_000)]
+                             ("MISSING_EVIDENCE", "accepted", 1, 2_500_000)]
     assert SettlementResult.objects.get(run=run).ineligible_after_decisions_krw == 90_000
     assert services.settlement_ineligible_after_decisions(agreement=agreement, run_id=run.pk) == 90_000
 

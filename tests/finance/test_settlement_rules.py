@@ -43,9 +43,7 @@ def _settle(agreement, manager):
 
 def test_evidence_files_are_the_documents_once_the_check_is_switched_on(make_agreement, add_txn, manager, client,
                                                                        make_user):
-    # given supporting documents switched on, and materials of ₩3,000,000 and ₩3,000,001 paid by card, no files
-    policy_change(actor=SYSTEM, key="settlement.documents_required", value=True, effective_from=dt.date(2021, 1, 1),
-                  source="시험")
+    # given supporting documents checked (as seeded), and materials of ₩3,000,000 and ₩3,000,001 paid by card, no files
     agreement = make_agreement(budget={"materials": 50_000_000, "equipment": 100_000_000})
     add_txn(agreement, "T1", amount=3_000_000, merchant="A")
     big = add_txn(agreement, "T2", amount=3_000_001, merchant="B")
@@ -73,12 +71,13 @@ def test_equipment_outside_the_approved_plan_is_reviewed(make_agreement, add_txn
     agreement = make_agreement(budget={"materials": 50_000_000, "equipment": 100_000_000})
     ApprovedBudget.objects.filter(agreement=agreement, category="equipment").update(
         items=[{"description": "질량분석기", "amount_krw": 35_000_000}])
+    # (each with its quotation and inspection record)
     add_txn(agreement, "T1", amount=30_000_000, category="equipment", merchant="A", evidence="tax_invoice",
-            when=at("2026-03-09"))
+            when=at("2026-03-09"), documents=2)
     add_txn(agreement, "T2", amount=30_000_000, category="equipment", merchant="B", evidence="tax_invoice",
-            when=at("2026-03-09"))
+            when=at("2026-03-09"), documents=2)
     add_txn(agreement, "T3", amount=29_999_999, category="equipment", merchant="C", evidence="tax_invoice",
-            when=at("2026-03-09"))
+            when=at("2026-03-09"), documents=2)
     Transaction.objects.filter(txn_id="T1").update(description="질량분석기")
     Transaction.objects.filter(txn_id="T2").update(description="현미경")
     # when settled

@@ -28,7 +28,7 @@ def settled(make_agreement, add_txn, manager):
     agreement = make_agreement(budget={"materials": 50_000_000, "activities": 5_000_000})
     add_txn(agreement, "X1", amount=400_000, category="activities", evidence="none", merchant="M1")  # within 500k
     add_txn(agreement, "X2", amount=90_000, category="activities", mtype="bar")
-    add_txn(agreement, "X3", amount=800_000, category="activities", evidence="none", merchant="M2")
+    add_txn(agreement, "X3", amount=800_000, category="activities", evidence="none", merchant="M2")  # no minutes either
     add_txn(agreement, "X4", amount=2_500_000, evidence="tax_invoice", when=at("2026-04-01"))
     run = settlement_run_start(actor=manager, agreement_ids=[agreement.pk])
     settlement_run_execute(run_id=run.pk)
@@ -42,7 +42,8 @@ def test_institution_sees_its_ledger_with_flags(client, settled, make_user):
     response = client.get(reverse("finance:ledger", args=[agreement.pk]))
     assert response.status_code == 200
     assert "X3" in response.content.decode()
-    assert [f.txn_ref for f in response.context["flags"]] == ["X3", "X2"]
+    assert [(f.txn_ref, f.code) for f in response.context["flags"]] == [
+        ("X3", "MISSING_DOCUMENTS"), ("X3", "MISSING_EVIDENCE"), ("X2", "INELIGIBLE_MERCHANT")]
     assert response.context["page_obj"].count == 4
 
 
@@ -67,7 +68,7 @@ def test_dashboard_sums_amount_at_risk_by_flag(client, settled, manager):
     response = client.get(reverse("finance:dashboard"), {"call": agreement.proposal.call_id})
     assert response.status_code == 200
     assert [(r["code"], r["at_risk"], r["n"]) for r in response.context["by_flag"]] == [
-        ("MISSING_EVIDENCE", 800_000, 1), ("INELIGIBLE_MERCHANT", 90_000, 1)]
+        ("MISSING_DOCUMENTS", 800_000, 1), ("MISSING_EVIDENCE", 800_000, 1), ("INELIGIBLE_MERCHANT", 90_000, 1)]
     assert response.context["totals"]["ineligible"] == 890_000
 
 
@@ -94,10 +95,11 @@ def test_what_if_raising_the_activities_exemption(settled, manager):
     # when the activities exemption is raised to 1,000,000 won
     result = settlement_what_if_for_scope(user=manager, call_id=agreement.proposal.call_id, program_id=None,
                                           exemptions={"activities": 1_000_000}, organization_ids=[])
-    # then one document fewer is needed (the 800k one) and the missing-evidence finding disappears
+    # then the 800k one needs no payment record any more and its missing-evidence finding disappears, but it stays
+    # ineligible: above the activities' documents exemption (500k) its minutes are still missing
     assert result.evidence_documents_removed == 1
     assert result.transactions_no_longer_needing_evidence == 1
-    assert (result.before.ineligible, result.after.ineligible) == (890_000, 90_000)
+    assert (result.before.ineligible, result.after.ineligible) == (890_000, 890_000)
     assert result.spend_moved_to_sampled == 0
 
 
@@ -133,12 +135,13 @@ def test_what_if_page_raising_the_activities_exemption_gives_exact_figures(clien
     client.force_login(manager)
     # when the manager asks what raising the activities exemption to 1,000,000 won would change
     response, figures = _what_if_page(client, agreement, exemption_activities="1,000,000")
-    # then the 800k transaction no longer needs a document and its missing-evidence finding disappears
+    # then the 800k transaction no longer needs a payment record and its missing-evidence finding disappears; its
+    # missing minutes (MISSING_DOCUMENTS) remain, so the ineligible amount and the clawback do not move
     assert figures == {
         "projects": (1, 1, 0), "transactions": (4, 4, 0), "spend": (3_790_000, 3_790_000, 0),
         "checked_transactions": (4, 4, 0), "checked_spend": (3_790_000, 3_790_000, 0), "sampled_spend": (0, 0, 0),
-        "evidence_documents": (1, 0, -1), "evidence_exempt": (3, 4, 1), "flagged_transactions": (2, 1, -1),
-        "flags": (2, 1, -1), "ineligible": (890_000, 90_000, -800_000), "clawback": (667_500, 67_500, -600_000),
+        "evidence_documents": (1, 0, -1), "evidence_exempt": (3, 4, 1), "flagged_transactions": (2, 2, 0),
+        "flags": (3, 2, -1), "ineligible": (890_000, 890_000, 0), "clawback": (667_500, 667_500, 0),
     }
     page = response.content.decode()
     assert 'data-testid="wi-documents">1<' in page
@@ -171,7 +174,7 @@ def test_what_if_page_extending_self_settlement_moves_spend_to_sampled(client, m
         "projects": (1, 1, 0), "transactions": (4, 4, 0), "spend": (1_690_000, 1_690_000, 0),
         "checked_transactions": (4, 3, -1), "checked_spend": (1_690_000, 1_290_000, -400_000),
         "sampled_spend": (0, 1_690_000, 1_690_000), "evidence_documents": (4, 3, -1), "evidence_exempt": (0, 0, 0),
-        "flagged_transactions": (2, 2, 0), "flags": (2, 2, 0), "ineligible": (890_000, 890_000, 0),
+        "flagged_transactions": (2, 2, 0), "flags": (3, 3, 0), "ineligible": (890_000, 890_000, 0),
         "clawback": (667_500, 667_500, 0),
     }
     assert response.context["org_ids"] == {agreement.proposal.lead_organization_id}
@@ -210,17 +213,17 @@ def test_what_if_page_denied_to_applicants_and_changes_nothing(client, settled, 
 
 
 def test_ledger_flags_are_paged_and_counted_from_the_summary(client, settled, manager, monkeypatch):
-    # given a settled ledger with two flags still to settle, shown one a page
+    # given a settled ledger with three flags still to settle (X3 twice: no payment record, no minutes), one a page
     agreement, _run = settled
     monkeypatch.setattr("doyak.finance.views.LEDGER_FLAG_ROWS", 1)
     client.force_login(manager)
-    # when the manager opens the second page of flags
-    response = client.get(reverse("finance:ledger", args=[agreement.pk]), {"flags_page": "2"})
-    # then that page holds the second flag and the pager links back with the ledger's own page kept apart
+    # when the manager opens the last page of flags
+    response = client.get(reverse("finance:ledger", args=[agreement.pk]), {"flags_page": "3"})
+    # then that page holds the third flag and the pager links back with the ledger's own page kept apart
     assert response.status_code == 200
     page = response.context["flags_page"]
-    assert (page.number, page.num_pages, page.count, [f.txn_ref for f in page.rows]) == (2, 2, 2, ["X2"])
-    assert 'href="?flags_page=1"' in response.content.decode()
+    assert (page.number, page.num_pages, page.count, [f.txn_ref for f in page.rows]) == (3, 3, 3, ["X2"])
+    assert 'href="?flags_page=2"' in response.content.decode()
 
 
 def test_import_page_lists_every_bad_row_on_the_ledger(client, settled, make_user):

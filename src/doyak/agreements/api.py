@@ -36,6 +36,7 @@ class AgreementRecordOut(Schema):
     end_date: dt.date
     gov_funds_krw: int
     cash_funds_krw: int
+    other_cash_funds_krw: int = 0
 
 
 class VersionOut(Schema):
@@ -88,6 +89,7 @@ class BudgetLineIn(Schema):
     organization_id: Id
     gov_krw: Won = 0
     cash_krw: Won = 0
+    other_cash_krw: Won = 0
     in_kind_krw: Won = 0
     items: Annotated[list[dict[str, Text(200) | Won]], Field(max_length=100)] = []
 

@@ -11,6 +11,7 @@ from doyak.proposals.enums import CostCategory
 from .enums import PartyRole
 from .models import Agreement, AgreementVersion
 from .presentation import won
+from .terms import other_cash_of
 
 
 def agreement_pdf(*, agreement: Agreement, version: AgreementVersion) -> bytes:
@@ -61,22 +62,24 @@ def _render(*, agreement: Agreement, version: AgreementVersion) -> bytes:
              f"{' (' + str(kpi['year']) + '년)' if kpi.get('year') else ''}")
     heading("4. 연구개발비 (연차 × 기관 × 비목 × 재원)")
     pdf.set_font("Pretendard", "B", 9)
-    columns = (14, 44, 34, 26, 26, 30)
-    for text, w in zip(("연차", "기관", "비목", "정부지원금", "기관부담 현금", "현물"), columns, strict=True):
+    columns = (12, 40, 30, 24, 24, 22, 22)
+    for text, w in zip(("연차", "기관", "비목", "정부지원금", "기관부담 현금", "기타 현금", "현물"), columns,
+                       strict=True):
         pdf.cell(w, 7, text, border=1, align="C")
     pdf.ln()
     pdf.set_font("Pretendard", "", 9)
     for budget in terms["budget"]:
         category = str(CostCategory(budget["category"]).label) if budget["category"] in CostCategory.values else (
             budget["category"])
-        cells = (str(budget["year"]), budget["organization"][:18], category, won(budget["gov_krw"]),
-                 won(budget["cash_krw"]), won(budget["in_kind_krw"]))
+        cells = (str(budget["year"]), budget["organization"][:16], category, won(budget["gov_krw"]),
+                 won(budget["cash_krw"]), won(other_cash_of(budget)), won(budget["in_kind_krw"]))
         for index, (text, w) in enumerate(zip(cells, columns, strict=True)):
             pdf.cell(w, 7, text, border=1, align="R" if index >= 3 else "L")
         pdf.ln()
     gov = sum(b["gov_krw"] for b in terms["budget"])
     cash = sum(b["cash_krw"] for b in terms["budget"])
-    line(f"합계: 정부지원연구개발비 {won(gov)}, 기관부담 현금 {won(cash)}")
+    other = sum(other_cash_of(b) for b in terms["budget"])
+    line(f"합계: 정부지원연구개발비 {won(gov)}, 기관부담 현금 {won(cash)}, 기타 현금 {won(other)}")
     heading("5. 서명")
     for signature in agreement.signatures.select_related("signed_by").order_by("signed_at"):
         line(f"{signature.get_side_display()}: {signature.signed_by} "

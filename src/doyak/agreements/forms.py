@@ -11,6 +11,7 @@ from doyak.organizations.models import Organization, Researcher
 from doyak.proposals.enums import CostCategory
 
 from .enums import PartyRole
+from .terms import other_cash_of
 
 # How many rows a person may send in one formset (a bound on the edge, not a policy number).
 ROWS_MAX = 50
@@ -79,14 +80,19 @@ class ChangeForm(forms.Form):
             category = str(CostCategory(line["category"]).label) if line["category"] in CostCategory.values else (
                 line["category"])
             label = f"{line['year']} · {line['organization']} · {category}"
-            for source, source_label in (("gov", _("government funds")), ("cash", _("institution cash"))):
+            for source, source_label in (("gov", _("government funds")), ("cash", _("institution cash")),
+                                         ("other", _("other cash"))):
                 name = f"{source}_{index}"
-                self.fields[name] = WonField(label=f"{label} · {source_label}", initial=line[f"{source}_krw"])
-            self.budget_rows.append({"label": label, "gov": self[f"gov_{index}"], "cash": self[f"cash_{index}"]})
+                initial = other_cash_of(line) if source == "other" else line[f"{source}_krw"]
+                self.fields[name] = WonField(label=f"{label} · {source_label}", initial=initial,
+                                             required=source != "other")
+            self.budget_rows.append({"label": label, "gov": self[f"gov_{index}"], "cash": self[f"cash_{index}"],
+                                     "other": self[f"other_{index}"]})
 
     def edits(self) -> dict:
         data = self.cleaned_data
-        budget = [{**line, "gov_krw": data[f"gov_{i}"], "cash_krw": data[f"cash_{i}"]}
+        budget = [{**line, "gov_krw": data[f"gov_{i}"], "cash_krw": data[f"cash_{i}"],
+                   "other_cash_krw": data[f"other_{i}"] or 0}
                   for i, line in enumerate(self.terms["budget"])]
         return {"lead_institution_id": data["lead_institution"].pk, "pi_id": data["pi"].pk,
                 "staff_ids": [r.pk for r in data["staff"]], "start_date": data["start_date"],

@@ -30,6 +30,9 @@ class Agreement(TimeStampedModel):
     end_date = models.DateField(_("end date"))
     gov_funds_krw = models.BigIntegerField(_("government funds (won)"))
     cash_funds_krw = models.BigIntegerField(_("institution cash (won)"))
+    # cash from other sources than the government and the institutions (a local government's matching funds …):
+    # the settlement's government share is gov / (gov + cash + other cash), DOMAIN §4
+    other_cash_funds_krw = models.BigIntegerField(_("other cash (won)"), default=0)
     self_settlement = models.BooleanField(_("self-settlement"), default=False)
     status = models.CharField(_("status"), max_length=10, choices=AgreementStatus.choices,
                               default=AgreementStatus.DRAFT, db_index=True)
@@ -47,7 +50,9 @@ class Agreement(TimeStampedModel):
         verbose_name = _("agreement")
         verbose_name_plural = _("agreements")
         constraints = [models.CheckConstraint(condition=models.Q(end_date__gte=models.F("start_date")),
-                                              name="agreement_period_valid")]
+                                              name="agreement_period_valid"),
+                       models.CheckConstraint(condition=models.Q(other_cash_funds_krw__gte=0),
+                                              name="agreement_other_cash_non_negative")]
 
     def __str__(self) -> str:
         return self.number
@@ -58,8 +63,9 @@ class Agreement(TimeStampedModel):
 
 
 class ApprovedBudget(models.Model):
-    """Approved budget per year × cost category × institution, by source. ``approved_krw`` (government funds
-    plus institution cash) is what settlement checks spending against; in-kind is never spent as money."""
+    """Approved budget per year × cost category × institution, by source. ``approved_krw`` (government funds,
+    institution cash and other cash) is what settlement checks spending against; in-kind is never spent as
+    money."""
 
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="budgets")
     year = models.PositiveSmallIntegerField(_("project year"))
@@ -69,6 +75,7 @@ class ApprovedBudget(models.Model):
     approved_krw = models.BigIntegerField(_("approved (won)"))
     gov_krw = models.BigIntegerField(_("government funds (won)"), default=0)
     cash_krw = models.BigIntegerField(_("institution cash (won)"), default=0)
+    other_cash_krw = models.BigIntegerField(_("other cash (won)"), default=0)
     in_kind_krw = models.BigIntegerField(_("in-kind (won)"), default=0)
     # [{"description": str, "amount_krw": int}]: the equipment plan (rnd_act.equipment_plan_threshold_krw)
     items = models.JSONField(_("items"), default=list, blank=True)
@@ -84,6 +91,7 @@ class ApprovedBudget(models.Model):
             models.CheckConstraint(condition=models.Q(approved_krw__gte=0), name="approved_budget_non_negative"),
             models.CheckConstraint(condition=models.Q(gov_krw__gte=0, cash_krw__gte=0, in_kind_krw__gte=0),
                                    name="approved_budget_sources_non_negative"),
+            models.CheckConstraint(condition=models.Q(other_cash_krw__gte=0), name="approved_budget_other_cash_non_negative"),
         ]
 
     def __str__(self) -> str:

@@ -58,6 +58,10 @@ def value_text(value: Any) -> str:
         return _("Yes") if value else _("No")
     if isinstance(value, int):
         return won(value)
+    if isinstance(value, dict) and "gov_krw" in value and value.get("other_cash_krw"):
+        return _("government %(gov)s · cash %(cash)s · other cash %(other)s · in-kind %(in_kind)s") % {
+            "gov": won(value["gov_krw"]), "cash": won(value["cash_krw"]), "other": won(value["other_cash_krw"]),
+            "in_kind": won(value["in_kind_krw"])}
     if isinstance(value, dict) and "gov_krw" in value:
         return _("government %(gov)s · cash %(cash)s · in-kind %(in_kind)s") % {
             "gov": won(value["gov_krw"]), "cash": won(value["cash_krw"]), "in_kind": won(value["in_kind_krw"])}

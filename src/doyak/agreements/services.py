@@ -51,7 +51,7 @@ from .rules import (
     can_view_change,
     is_lead_applicant_of,
 )
-from .terms import budget_line_sort_key, terms_of, terms_write
+from .terms import budget_line_sort_key, other_cash_of, terms_of, terms_write
 from .workflow import TARGETS, TRANSITIONS, Owner
 
 AUDIT_ACTIONS = audit_actions_register({
@@ -312,9 +312,12 @@ def _terms_edited(*, agreement: Agreement, base: dict, edits: dict) -> dict:
                           "organization_id": line["organization_id"], "organization": orgs[key[1]].name,
                           "gov_krw": line["gov_krw"], "cash_krw": line["cash_krw"],
                           "in_kind_krw": line.get("in_kind_krw", 0), "items": list(line.get("items") or [])}
-        terms["budget"] = sorted((line for line in lines.values()
-                                  if line["gov_krw"] or line["cash_krw"] or line["in_kind_krw"] or line["items"]),
-                                 key=budget_line_sort_key)
+            if other_cash_of(line) < 0:
+                raise ValidationFailed(_("Other cash cannot be negative."), code="other_cash_negative",
+                                       field="budget")
+            if other_cash_of(line):
+                lines[key]["other_cash_krw"] = other_cash_of(line)
+        terms["budget"] = sorted((line for line in lines.values() if _line_has_money(line)), key=budget_line_sort_key)
     if edits.get("equipment") is not None:
         terms["budget"] = _equipment_placed(terms["budget"], edits["equipment"])
     return terms
@@ -369,9 +372,12 @@ def _equipment_placed(budget: list[dict], equipment: list[dict]) -> list[dict]:
                                       "organization": org.name, "gov_krw": 0, "cash_krw": 0, "in_kind_krw": 0,
                                       "items": []})
         line["items"].append({"description": description, "amount_krw": int(item["amount_krw"])})
-    return sorted((line for line in lines.values()
-                   if line["gov_krw"] or line["cash_krw"] or line["in_kind_krw"] or line["items"]),
-                  key=budget_line_sort_key)
+    return sorted((line for line in lines.values() if _line_has_money(line)), key=budget_line_sort_key)
+
+
+def _line_has_money(line: dict) -> bool:
+    """A budget line worth keeping: some money from any source, or planned items."""
+    return bool(line["gov_krw"] or line["cash_krw"] or other_cash_of(line) or line["in_kind_krw"] or line["items"])
 
 
 def _version_in_force(agreement: Agreement) -> AgreementVersion:

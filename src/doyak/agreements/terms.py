@@ -9,7 +9,10 @@ makes the rows say what ``terms`` says (when a change is applied). The shape::
      "stages": [{"number", "start_date", "end_date"}], "goals": [str],
      "kpis": [{"name", "unit", "baseline", "target", "year"}], "method": str,
      "budget": [{"year", "category", "organization_id", "organization", "gov_krw", "cash_krw", "in_kind_krw",
-                 "items": [{"description", "amount_krw"}]}]}
+                 "other_cash_krw", "items": [{"description", "amount_krw"}]}]}
+
+``other_cash_krw`` (cash from other sources) is written only when it is not zero, so the snapshots frozen before
+it existed and those without other cash read alike (``other_cash_of``).
 
 Lists are in a stable order (ids, then names) so that two snapshots of equal terms are equal.
 """
@@ -34,6 +37,11 @@ from .models import (
 
 def _decimal(value: Decimal | None) -> str | None:
     return None if value is None else format(value.normalize(), "f")
+
+
+def other_cash_of(line: dict) -> int:
+    """A budget line's other cash (0 for a line frozen before the field existed)."""
+    return int(line.get("other_cash_krw") or 0)
 
 
 def budget_line_sort_key(line: dict) -> tuple:
@@ -61,7 +69,9 @@ def terms_of(agreement: Agreement) -> dict[str, Any]:
         "method": agreement.method,
         "budget": sorted(({"year": b.year, "category": b.category, "organization_id": b.organization_id,
                            "organization": b.organization.name, "gov_krw": b.gov_krw, "cash_krw": b.cash_krw,
-                           "in_kind_krw": b.in_kind_krw, "items": list(b.items or [])}
+                           "in_kind_krw": b.in_kind_krw, **({"other_cash_krw": b.other_cash_krw}
+                                                            if b.other_cash_krw else {}),
+                           "items": list(b.items or [])}
                           for b in agreement.budgets.select_related("organization")), key=budget_line_sort_key),
     }
 
@@ -73,8 +83,9 @@ def terms_write(agreement: Agreement, terms: dict[str, Any]) -> None:
     agreement.method = terms.get("method", "")
     agreement.gov_funds_krw = sum(line["gov_krw"] for line in terms["budget"])
     agreement.cash_funds_krw = sum(line["cash_krw"] for line in terms["budget"])
+    agreement.other_cash_funds_krw = sum(other_cash_of(line) for line in terms["budget"])
     agreement.save(update_fields=["start_date", "end_date", "method", "gov_funds_krw", "cash_funds_krw",
-                                  "updated_at"])
+                                  "other_cash_funds_krw", "updated_at"])
     agreement.parties.all().delete()
     AgreementParty.objects.bulk_create(
         [AgreementParty(agreement=agreement, organization_id=terms["lead_institution"]["id"], role=PartyRole.LEAD)]
@@ -102,5 +113,6 @@ def terms_write(agreement: Agreement, terms: dict[str, Any]) -> None:
     ApprovedBudget.objects.bulk_create([
         ApprovedBudget(agreement=agreement, year=b["year"], category=b["category"],
                        organization_id=b["organization_id"], gov_krw=b["gov_krw"], cash_krw=b["cash_krw"],
-                       in_kind_krw=b["in_kind_krw"], approved_krw=b["gov_krw"] + b["cash_krw"],
+                       other_cash_krw=other_cash_of(b), in_kind_krw=b["in_kind_krw"],
+                       approved_krw=b["gov_krw"] + b["cash_krw"] + other_cash_of(b),
                        items=b.get("items", [])) for b in terms["budget"]])

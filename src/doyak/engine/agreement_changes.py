@@ -8,7 +8,8 @@ Differences (``field`` names are stable, shown with a label by the app):
 
 * ``lead_institution``, ``pi``, ``parties``, ``staff``, ``method``, ``goals``, ``kpis``, ``stages``,
   ``period.start_date``, ``period.end_date``: the value before and after;
-* ``budget.<year>.<organization id>.<category>``: the line's government, cash and in-kind amounts;
+* ``budget.<year>.<organization id>.<category>``: the line's government, cash, in-kind and (when not zero)
+  other cash amounts;
 * ``gov_funds.total`` and ``gov_funds.<year>``: government funds in total and per year;
 * ``indirect.total`` and ``allowance.total``: indirect cost and research allowance in total (all sources);
 * ``equipment.<year>.<organization id>.<description>``: an equipment item at or above the threshold that the
@@ -107,11 +108,15 @@ def _line_key(line: Mapping[str, Any]) -> tuple[int, int, str]:
 def _amounts(line: Mapping[str, Any] | None) -> dict[str, int] | None:
     if line is None:
         return None
-    return {"gov_krw": int(line["gov_krw"]), "cash_krw": int(line["cash_krw"]), "in_kind_krw": int(line["in_kind_krw"])}
+    amounts = {"gov_krw": int(line["gov_krw"]), "cash_krw": int(line["cash_krw"]),
+               "in_kind_krw": int(line["in_kind_krw"])}
+    if line.get("other_cash_krw"):  # written only when not zero (snapshots before it read alike)
+        amounts["other_cash_krw"] = int(line["other_cash_krw"])
+    return amounts
 
 
 def _money(line: Mapping[str, Any]) -> int:
-    return int(line["gov_krw"]) + int(line["cash_krw"])
+    return int(line["gov_krw"]) + int(line["cash_krw"]) + int(line.get("other_cash_krw") or 0)
 
 
 def terms_differences(before: Mapping[str, Any], after: Mapping[str, Any], *,

@@ -17,6 +17,7 @@ from .selectors import (
     flag_get_for_user_or_raise,
     flag_list_current,
     run_get_for_user_or_raise,
+    run_list_for_user_or_raise,
 )
 from .services import flag_decide, flag_explain, settlement_run_resume, settlement_run_start
 
@@ -31,6 +32,7 @@ class AgreementOut(Schema):
     end_date: dt.date
     gov_funds_krw: int
     cash_funds_krw: int
+    other_cash_funds_krw: int = 0
     self_settlement: bool
     status: str
     current_run_id: int | None = None
@@ -77,6 +79,19 @@ class SettlementRunIn(Schema):
     agreement_ids: Annotated[list[Id], Field(max_length=100_000)] | None = None
 
 
+class SettlementRunPartOut(Schema):
+    """One part (project range) of a partitioned run: which worker holds it, since when, and how it ended."""
+
+    index: int
+    agreement_ids: list[int]
+    status: str
+    worker: str = Field("", validation_alias="lease_owner")
+    attempts: int
+    started_at: dt.datetime | None = None
+    finished_at: dt.datetime | None = None
+    error: str
+
+
 class SettlementRunOut(Schema):
     id: int
     scope: str
@@ -87,6 +102,12 @@ class SettlementRunOut(Schema):
     chunks_total: int
     agreement_ids: list[int]
     error: str
+    partitioned: bool = False
+    parts: list[SettlementRunPartOut] = []
+
+    @staticmethod
+    def resolve_parts(obj) -> list:
+        return list(obj.parts.all()) if getattr(obj, "partitioned", False) else []  # Meta orders by index
 
 
 @router.get("/agreements", response=list[AgreementOut])
@@ -131,6 +152,13 @@ def flag_decision(request, flag_id: Id, payload: DecisionIn):
 def run_create(request, payload: SettlementRunIn):
     return 201, settlement_run_start(actor=request.user, call_id=payload.call_id, program_id=payload.program_id,
                                      agreement_ids=payload.agreement_ids)
+
+
+@router.get("/runs", response=list[SettlementRunOut])
+@paginate(BoundedPageNumberPagination, page_size=20)
+def run_list_api(request):
+    """The latest settlement runs, newest first, each with its parts (only those who see the dashboard)."""
+    return run_list_for_user_or_raise(user=request.user)
 
 
 @router.get("/runs/{run_id}", response=SettlementRunOut)

@@ -7,7 +7,8 @@ instances.
 
 The optional engine columns (issue #15): ``documents`` is the number of evidence files attached to the
 transaction; ``equipment_item`` is an equipment purchase's description, matched against the equipment plan
-(the approved budget's equipment items); ``stopped_on`` is the stop notice date of a stopped agreement.
+(the approved budget's equipment items); ``stopped_on`` is the stop notice date of a stopped agreement; ``other_cash_funds`` is the agreement's other cash
+(the government share is gov / (gov + cash + other cash)).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 
 from doyak.agreements.models import Agreement, AgreementVersion, ApprovedBudget
+from doyak.agreements.terms import other_cash_of
 from doyak.engine.self_settlement import ProjectFacts, SelfSettlementRules, self_settlement_route
 from doyak.engine.settlement import (
     BUDGET_SCHEMA,
@@ -36,8 +38,8 @@ from doyak.organizations.enums import OrganizationType
 from .models import EvidenceFile, Transaction
 
 _TRANSACTION_SCHEMA = {**TRANSACTION_SCHEMA, "documents": pl.Int64(), "equipment_item": pl.String()}
-_PROJECT_SCHEMA = {**PROJECT_SCHEMA, "stopped_on": pl.Date(), "report_due_on": pl.Date(),
-                   "report_submitted_on": pl.Date()}
+_PROJECT_SCHEMA = {**PROJECT_SCHEMA, "stopped_on": pl.Date(), "other_cash_funds": pl.Int64(),
+                   "report_due_on": pl.Date(), "report_submitted_on": pl.Date()}
 
 
 def engine_txn_id(agreement_id: int, txn_id: str) -> str:
@@ -54,7 +56,8 @@ def ledger_for_agreements(*, agreement_ids: Sequence[int], documents_required: b
     ids = sorted(set(agreement_ids))
     projects = list(
         Agreement.objects.filter(pk__in=ids).order_by("pk").values_list(
-            "pk", "start_date", "end_date", "self_settlement", "gov_funds_krw", "cash_funds_krw")
+            "pk", "start_date", "end_date", "self_settlement", "gov_funds_krw", "cash_funds_krw",
+            "other_cash_funds_krw")
     )
     # a stopped project's eligible period ends on the stop notice date (the engine's stopped_on)
     stopped = stop_dates_for(ids)
@@ -103,6 +106,7 @@ def ledger_for_agreements(*, agreement_ids: Sequence[int], documents_required: b
                 "self_settlement": [p[3] for p in projects],
                 "gov_funds": [p[4] for p in projects],
                 "cash_funds": [p[5] for p in projects],
+                "other_cash_funds": [p[6] for p in projects],
                 "stopped_on": [stopped.get(p[0]) for p in projects],
                 "report_due_on": [reports.get(p[0], (None, None))[0] for p in projects],
                 "report_submitted_on": [reports.get(p[0], (None, None))[1] for p in projects],
@@ -172,7 +176,8 @@ def _budgets_by_version(*, ids: list[int], versioned: set[int], current: list[tu
         totals: dict[str, int] = {}
         for line in terms["budget"]:
             if line["category"] in CATEGORIES:
-                totals[line["category"]] = totals.get(line["category"], 0) + line["gov_krw"] + line["cash_krw"]
+                totals[line["category"]] = (totals.get(line["category"], 0) + line["gov_krw"] + line["cash_krw"]
+                                            + other_cash_of(line))
         rows = [r for r in rows if not (r[0] == str(agreement_id) and r[3] == effective_from)]  # same day: later wins
         rows.extend((str(agreement_id), category, total, effective_from) for category, total in sorted(totals.items()))
     return pl.DataFrame(

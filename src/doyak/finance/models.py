@@ -163,6 +163,8 @@ class SettlementRunPart(LeasedRun):
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     error = models.TextField(_("error"), blank=True)
     task_id = models.CharField(max_length=64, blank=True)
+    # when its latest attempt began (a worker took it): the run page's "running since" and the part's duration
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:

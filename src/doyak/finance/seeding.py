@@ -1,6 +1,9 @@
 """Demo ledgers: the agreement drafts that the approved portfolio made are concluded and a few get a few hundred
 transactions that trigger every settlement rule (the demo ``applicant`` user's institution's first, when it was
-selected). Deterministic per seed; running it again adds nothing."""
+selected). Most transactions above the supporting-documents exemption have their documents attached as evidence
+files (a quotation, an inspection record, minutes …, tiny generated PDFs), as an institution keeps them; a few
+do not, so the settlement shows MISSING_DOCUMENTS with its legal source. Deterministic per seed; running it
+again adds nothing."""
 
 from __future__ import annotations
 
@@ -22,10 +25,17 @@ from doyak.agreements.services import agreements_conclude_for_call
 
 from .enums import Evidence, MerchantType, RunPurpose, TransactionSource
 from .models import Transaction
-from .services import settlement_run_execute, settlement_run_start
+from .policies import settlement_policy_current
+from .services import evidence_attach, settlement_run_execute, settlement_run_start
 
 SEOUL = ZoneInfo("Asia/Seoul")
 _AGREEMENTS_PER_SCALE = {"demo": 8, "small": 8, "national": 60}
+# The demo's share of transactions above the documents exemption whose documents were never uploaded.
+_DOCUMENTS_MISSING_SHARE = 0.04
+# The supporting documents an institution keeps per cost category (Korean file names, as uploaded).
+_DOCUMENTS = {"materials": ("견적서", "검수조서"), "equipment": ("견적서", "검수조서"), "activities": ("회의록",),
+              "personnel": ("급여명세서",), "student_personnel": ("급여명세서",), "allowance": ("연구수당 지급내역",),
+              "subcontract": ("위탁계약서",)}
 
 
 def _workday(day: dt.date) -> dt.date:
@@ -89,6 +99,49 @@ def ledger_rows(*, agreement: Agreement, count: int, rng: random.Random, prefix:
     return rows
 
 
+def evidence_pdf(*lines: str) -> bytes:
+    """A one-page PDF of ASCII ``lines`` (a few hundred bytes): the demo's stand-in for a scanned document."""
+    safe = [line.replace("\\", "/").replace("(", "[").replace(")", "]") for line in lines]
+    text = "".join(f"({line}) Tj 0 -16 Td " for line in safe)
+    stream = f"BT /F1 11 Tf 50 790 Td {text}ET".encode("ascii", "replace")
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+               b"/Resources << /Font << /F1 5 0 R >> >> >>",
+               b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def supporting_documents_attach(*, agreement: Agreement, rng: random.Random) -> tuple[int, int]:
+    """Attach the supporting documents of the agreement's transactions above the documents exemption (the policy
+    in force), as the institution would upload them through the ledger; a few (``_DOCUMENTS_MISSING_SHARE``)
+    were never uploaded. A transaction without a payment record has none (its slip was lost). Returns (files
+    attached, transactions left without documents)."""
+    policy = settlement_policy_current()
+    attached = missing = 0
+    for txn in Transaction.objects.filter(agreement=agreement).order_by("txn_id"):
+        if txn.amount_krw <= policy.documents_exemption_for(txn.category) or txn.evidence == Evidence.NONE:
+            continue
+        if rng.random() < _DOCUMENTS_MISSING_SHARE:
+            missing += 1
+            continue
+        day = timezone.localtime(txn.occurred_at).date().isoformat()
+        for kind in _DOCUMENTS.get(txn.category, ("증빙서류",)):
+            content = evidence_pdf(f"doyak demo evidence: {agreement.number} {txn.txn_id}", f"date {day}",
+                                   f"amount {txn.amount_krw:,} KRW", f"merchant {txn.merchant_id}")
+            evidence_attach(actor=SYSTEM, transaction_id=txn.pk, name=f"{txn.txn_id}_{kind}.pdf", content=content)
+            attached += 1
+    return attached, missing
+
+
 def finance_seed(*, scale: str, seed: int, progress: Callable[[str, int, int], None] | None = None) -> dict[str, int]:
     """Conclude the agreement drafts the approved portfolio made and fill a few ledgers (the demo applicant's
     institution's first among them), then settle them once."""
@@ -111,6 +164,7 @@ def finance_seed(*, scale: str, seed: int, progress: Callable[[str, int, int], N
         for index, agreement in enumerate(chosen):
             rows = ledger_rows(agreement=agreement, count=rng.randrange(150, 300), rng=rng)
             Transaction.objects.bulk_create(rows, batch_size=2000)
+            supporting_documents_attach(agreement=agreement, rng=rng)
             added["agreements"] += 1
             added["transactions"] += len(rows)
             if progress:

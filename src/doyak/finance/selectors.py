@@ -27,7 +27,11 @@ from doyak.engine.settlement_whatif import WhatIfResult, WhatIfScenario, settlem
 from .enums import Category, Evidence, FlagCode, FlagStatus, RunStatus
 from .ledger import ledger_for_agreements
 from .models import AuditSampleMonth, Flag, FlagSummary, SettlementResult, SettlementRun, Transaction
-from .policies import settlement_policy_current, settlement_policy_from_snapshot
+from .policies import (
+    settlement_policy_from_snapshot,
+    settlement_policy_snapshot,
+    snapshot_documents_required,
+)
 from .rules import can_manage_settlement, can_view_dashboard, reads_all_ledgers
 
 LEDGER_PAGE_SIZE = 50
@@ -279,6 +283,15 @@ def run_list(*, user: Actor, limit: int = 20) -> QuerySet[SettlementRun]:
     return SettlementRun.objects.select_related("call", "program", "created_by").order_by("-created_at", "-id")[:limit]
 
 
+def run_list_for_user_or_raise(*, user: Actor) -> QuerySet[SettlementRun]:
+    """Every settlement run, newest first, with their parts: only for those who see the settlement dashboard."""
+    if not can_view_dashboard(user):
+        raise AccessDenied(_("Only program managers and auditors see the settlement dashboard."),
+                           code="dashboard_forbidden")
+    return (SettlementRun.objects.select_related("call", "program").prefetch_related("parts")
+            .order_by("-created_at", "-id"))
+
+
 def run_get_for_user_or_raise(*, user: Actor, run_id: int) -> SettlementRun:
     run = SettlementRun.objects.select_related("call", "program").filter(pk=run_id).first()
     if run is None:
@@ -329,8 +342,11 @@ def settlement_what_if_for_scope(*, user: Actor, call_id: int | None, program_id
                 .values_list("pk", flat=True)} if orgs else set()
     try:
         scenario = WhatIfScenario(evidence_exemption=exemptions, self_settlement_project_ids=frozenset(switched))
-        return settlement_what_if(ledger=ledger_for_agreements(agreement_ids=ids),
-                                  policy=settlement_policy_current(), scenario=scenario)
+        # the ledger as a run today reads it: with its supporting documents when the policy checks them, so
+        # "before" is what a settlement run finds
+        snapshot = settlement_policy_snapshot()
+        ledger = ledger_for_agreements(agreement_ids=ids, documents_required=snapshot_documents_required(snapshot))
+        return settlement_what_if(ledger=ledger, policy=settlement_policy_from_snapshot(snapshot), scenario=scenario)
     except EngineError as exc:
         raise ValidationFailed(str(exc), code=exc.code) from exc
 

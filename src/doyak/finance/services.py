@@ -553,7 +553,8 @@ def settlement_part_execute(*, part_id: int) -> SettlementRunPart:
         logger.info("settlement run part %s is held by %s", part.pk, part.lease_owner)
         return part
     now = timezone.now()
-    SettlementRunPart.objects.filter(pk=part.pk).update(status=RunStatus.RUNNING, attempts=F("attempts") + 1)
+    SettlementRunPart.objects.filter(pk=part.pk).update(status=RunStatus.RUNNING, attempts=F("attempts") + 1,
+                                                        started_at=now, finished_at=None)
     SettlementRun.objects.filter(pk=part.run_id, status=RunStatus.QUEUED).update(
         status=RunStatus.RUNNING, attempts=F("attempts") + 1, started_at=part.run.started_at or now)
     policy = settlement_policy_from_snapshot(part.run.policy_snapshot)

@@ -27,7 +27,7 @@ from .enums import Category, RunStatus
 from .forms import DecideForm, EvidenceForm, ExplainForm, ImportForm, TransactionForm
 from .models import EvidenceFile, Transaction
 from .policies import settlement_policy_current
-from .presentation import flag_source, what_if_threshold_rows
+from .presentation import flag_source, run_part_rows, what_if_threshold_rows
 from .rules import (
     can_close_settlement,
     can_decide_flag,
@@ -288,7 +288,9 @@ def run_detail(request, run_id: int):
     poll = run.status in (RunStatus.QUEUED, RunStatus.RUNNING)
     template = "finance/_run.html" if request.headers.get("HX-Request") else "finance/run.html"
     month = text_param(request.GET, "month", max_length=7)
+    parts = run_part_rows(run=run) if run.partitioned else []
     return render(request, template, {"run": run, "poll": poll, "manager": can_manage_settlement(request.user),
+                                      "parts": parts, "parts_failed": any(p["resumable"] for p in parts),
                                       "sample": run_audit_sample(user=request.user, run=run, month=month)})
 
 

@@ -27,7 +27,8 @@ NTIS_COLUMNS = [
     ("과제명(국문)", "title_ko"), ("과제명(영문)", "title_en"), ("주관기관", "lead_organization"),
     ("사업자등록번호", "business_registration_number"), ("지역코드", "region_code"), ("5극3특", "region_group"),
     ("유형", "track"), ("정부연구비(원)", "gov_funds_krw"), ("민간현금(원)", "cash_funds_krw"),
-    ("민간현물(원)", "in_kind_krw"), ("총연구비(원)", "total_krw"), ("연구시작일", "start_date"),
+    ("기타현금(원)", "other_cash_funds_krw"), ("민간현물(원)", "in_kind_krw"), ("총연구비(원)", "total_krw"),
+    ("연구시작일", "start_date"),
     ("연구종료일", "end_date"), ("상태", "status"),
 ]
 

@@ -321,7 +321,8 @@ def agreements_public(*, as_of: dt.date | None = None) -> Iterator[dict]:
             "lead_organization_en": org.name_en, "business_registration_number": org.business_registration_number,
             "region_code": org.region.code if org.region else "", "region_group": org.region.group if org.region else "",
             "track": p.call.track, "gov_funds_krw": a.gov_funds_krw, "cash_funds_krw": a.cash_funds_krw,
-            "in_kind_krw": p.in_kind_total_krw, "total_krw": a.gov_funds_krw + a.cash_funds_krw + p.in_kind_total_krw,
+            "other_cash_funds_krw": a.other_cash_funds_krw, "in_kind_krw": p.in_kind_total_krw,
+            "total_krw": a.gov_funds_krw + a.cash_funds_krw + a.other_cash_funds_krw + p.in_kind_total_krw,
             "start_date": a.start_date, "end_date": a.end_date, "award_date": _local_date(a.created_at),
             "status": a.status,
         }
