@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from doyak.engine.errors import EngineError
 from doyak.engine.settlement import (
@@ -31,6 +32,8 @@ from doyak.engine.settlement import (
     EVIDENCE_ENUM,
     TIMESTAMP,
     Ledger,
+    ledger_with_project_codes,
+    value_codes,
 )
 from doyak.engine.settlement_policy import CATEGORIES, EVIDENCE_KINDS
 
@@ -421,6 +424,8 @@ def _integer(checks: _Checks, frame: pl.DataFrame, column: str, *, minimum: int 
 def _choice(
     checks: _Checks, frame: pl.DataFrame, column: str, *, enum: pl.Enum, what: str, kind: str
 ) -> pl.Series:
+    if frame[column].dtype == enum and not frame[column].null_count():  # decoded from a Parquet dictionary
+        return frame[column]
     series = _text(checks, frame, column, keep_categorical=True)
     values = series.cast(enum, strict=False)
     if not values.null_count():  # every cell is a known value
@@ -575,9 +580,13 @@ def transactions_read(*, path: Path, part: pl.DataFrame | None = None, rows: np.
     by project range), checked instead of the whole file; ``rows`` are their 0-based rows in the file, so a
     problem names the file's row. A duplicate ``txn_id`` is then found only within the part (the streamed
     settlement checks the whole file's ids itself)."""
-    frame = part if part is not None else table_read(
-        path=path, required=TRANSACTION_COLUMNS, optional=TRANSACTION_OPTIONAL_COLUMNS,
-        categorical=("category", "evidence", "merchant_type"))
+    clean: tuple[str, ...] = ()
+    if part is not None:
+        frame = part
+    elif path.suffix.lower() in _PARQUET_SUFFIXES:
+        frame, clean = _parquet_transactions(path)
+    else:
+        frame = table_read(path=path, required=TRANSACTION_COLUMNS, optional=TRANSACTION_OPTIONAL_COLUMNS)
     checks = _Checks(str(path), rows=rows)
     txn_id = _text(checks, frame, "txn_id")
     project_id = _text(checks, frame, "project_id")
@@ -587,7 +596,8 @@ def transactions_read(*, path: Path, part: pl.DataFrame | None = None, rows: np.
     amount = _integer(checks, frame, "amount")
     occurred_at = _timestamp(checks, frame, "occurred_at")
     merchant_id = _text(checks, frame, "merchant_id")
-    merchant_type = _text(checks, frame, "merchant_type", keep_categorical=True)
+    merchant_type = frame["merchant_type"] if "merchant_type" in clean else _text(
+        checks, frame, "merchant_type", keep_categorical=True)
     evidence = _choice(
         checks, frame, "evidence", enum=EVIDENCE_ENUM, what="known evidence kind", kind="unknown_evidence"
     )
@@ -612,6 +622,65 @@ def transactions_read(*, path: Path, part: pl.DataFrame | None = None, rows: np.
             evidence.alias("evidence"),
         ]
     ).select(*TRANSACTION_COLUMNS, *(series.name for series in optional))
+
+
+# Text columns of few distinct values, read from a Parquet file's dictionaries: each distinct value is checked and
+# mapped once, a row carries only its index (no per-row text, no per-row cast).
+_DICTIONARY_COLUMNS = ("category", "evidence", "merchant_type")
+
+
+def _parquet_transactions(path: Path) -> tuple[pl.DataFrame, tuple[str, ...]]:
+    """The transaction columns of a Parquet file, and those of them already checked. Category and evidence come
+    as their Enum when every cell is a known value, merchant type as text checked per distinct value; a column
+    with an empty cell or an unknown value comes as text, for the per-row checks to name the rows."""
+    columns = parquet_columns(path=path, required=TRANSACTION_COLUMNS, optional=TRANSACTION_OPTIONAL_COLUMNS)
+    name = str(path)
+    try:
+        schema = pl.read_parquet_schema(path)
+        coded = [column for column in _DICTIONARY_COLUMNS if schema[column] == pl.String]
+        frame = pl.read_parquet(path, columns=[column for column in columns if column not in coded])
+        table = pq.read_table(path, columns=coded, read_dictionary=coded) if coded else None
+    except OSError as error:
+        raise LedgerFileError(f"{name}: cannot read ({error.strerror or error})", path=name,
+                              code="unreadable_file") from None
+    except (pl.exceptions.PolarsError, ValueError) as error:  # pyarrow's ArrowInvalid is a ValueError
+        raise LedgerFileError(f"{name}: not a readable file ({error})", path=name) from None
+    clean: list[str] = []
+    decoded: list[pl.Series] = []
+    for column in coded:
+        assert table is not None
+        values, index = _dictionary_codes(table[column])
+        text = pl.Series(values, dtype=pl.String)
+        enum = {"category": CATEGORY_ENUM, "evidence": EVIDENCE_ENUM}.get(column)
+        if index is not None and enum is not None and text.is_in(enum.categories.implode()).all():
+            lookup = np.array([enum.categories.to_list().index(value) for value in values], dtype=np.int64)
+            decoded.append(_gathered(pl.Series(enum.categories, dtype=enum), lookup[index], column))
+            continue
+        if index is not None and enum is None and _text_clean(text, limit=TEXT_LIMITS.get(column), required=True):
+            clean.append(column)
+        # text, from the dictionary: nulls where the file has empty cells (the checks name them)
+        decoded.append(_gathered(text, index, column) if index is not None else pl.from_arrow(
+            table[column].cast(pa.large_string())).alias(column))
+    frame = frame.with_columns(decoded) if decoded else frame
+    return frame.select(columns), tuple(clean)
+
+
+def _dictionary_codes(array: pa.ChunkedArray) -> tuple[list[str], np.ndarray | None]:
+    """The distinct values of a dictionary column and each row's position among them (None: empty cells)."""
+    positions: dict[str, int] = {}
+    parts = []
+    for chunk in array.chunks:  # one dictionary a row group, mapped onto the file's distinct values
+        lookup = np.array([positions.setdefault(value, len(positions)) for value in chunk.dictionary.to_pylist()],
+                          dtype=np.int32)
+        parts.append(lookup[chunk.indices.to_numpy(zero_copy_only=False)] if len(chunk) else
+                     np.zeros(0, dtype=np.int32))
+    if array.null_count:
+        return list(positions), None
+    return list(positions), np.concatenate(parts) if parts else np.zeros(0, dtype=np.int32)
+
+
+def _gathered(values: pl.Series, index: np.ndarray, name: str) -> pl.Series:
+    return pl.select(pl.lit(values).gather(pl.Series(index)).alias(name)).to_series()
 
 
 def projects_read(*, path: Path) -> pl.DataFrame:
@@ -740,13 +809,17 @@ def ledger_read(
             projects_path=projects_path,
         )
     transactions = transactions_read(path=transactions_path)
-    _unknown_projects(
-        path=transactions_path,
-        values=transactions["project_id"],
-        known=projects["project_id"],
-        projects_path=projects_path,
-    )
-    return Ledger(transactions=transactions, projects=projects, budgets=budgets, equipment=equipment)
+    # the engine's project lookup, done here once: when every project is known, the ledger keeps it
+    codes = value_codes(values=transactions["project_id"], keys=projects["project_id"].sort())
+    if (codes < 0).any():
+        _unknown_projects(
+            path=transactions_path,
+            values=transactions["project_id"],
+            known=projects["project_id"],
+            projects_path=projects_path,
+        )
+    ledger = Ledger(transactions=transactions, projects=projects, budgets=budgets, equipment=equipment)
+    return ledger_with_project_codes(ledger, codes.astype(np.int32)) if (codes >= 0).all() else ledger
 
 
 def project_ids_read(*, path: Path, known: pl.Series) -> list[str]:

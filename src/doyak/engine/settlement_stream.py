@@ -22,7 +22,7 @@ import math
 from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 import numpy as np
@@ -41,7 +41,16 @@ from doyak.engine.ledger_io import (
     projects_read,
     transactions_read,
 )
-from doyak.engine.settlement import Ledger, SettlementResult, SettlementTotals, _settle, ledger_settle
+from doyak.engine.settlement import (
+    Ledger,
+    SettlementResult,
+    SettlementTotals,
+    _codes_in,
+    _columns,
+    _settle_columns,
+    ledger_settle,
+    project_codes,
+)
 from doyak.engine.settlement_policy import SettlementPolicy
 
 # Transactions settled at once: the engine's working arrays for a part this size take about 150 MiB, and
@@ -160,41 +169,44 @@ def results_merge(parts: Sequence[SettlementResult]) -> SettlementResult:
 
 
 def ledger_settle_ranges(
-    *, ledger: Ledger, policy: SettlementPolicy, rows_per_part: int = ROWS_PER_PART
+    *, ledger: Ledger, policy: SettlementPolicy, rows_per_part: int = ROWS_PER_PART, workers: int = 2
 ) -> SettlementResult:
     """:func:`~doyak.engine.settlement.ledger_settle` of a ledger already in memory, settled range of
     projects by range: the same result, with the engine's working arrays the size of one range instead of
-    the whole ledger (the in-memory path's peak memory is mostly those arrays)."""
+    the whole ledger (the in-memory path's peak memory is mostly those arrays). ``workers`` ranges are
+    settled at once, on threads (numpy's and Polars' large kernels release the GIL)."""
     tx = ledger.transactions
     if tx.height <= rows_per_part:
         return ledger_settle(ledger=ledger, policy=policy)
-    ids = ledger.projects["project_id"].sort()
+    projects = ledger.projects.sort("project_id")
+    ids = projects["project_id"]
     step = math.ceil(ids.len() / math.ceil(tx.height / rows_per_part))
-    # the position of each row's project in id order, computed once and handed to every range's run (in a
-    # range of ids the position less the range's first is the engine's own project code)
-    code = tx["project_id"].cast(pl.Enum(ids.to_list()), strict=False).to_physical()
-    if code.null_count():  # an unknown project: the engine refuses it as it refuses it in one run
-        return ledger_settle(ledger=ledger, policy=policy)
-    code = code.to_numpy().astype(np.int64)
+    # the position of each row's project in id order, found once (by the reader when it could): in a range of
+    # ids the position less the range's first is the engine's own project code
+    code = ledger.project_codes if ledger.project_codes is not None else project_codes(
+        transactions=tx, project_ids=ids)
+    # the numbers of every row, taken once; each range gathers its rows' numbers and no text
+    columns = _columns(transactions=tx, project_codes=code, policy=policy)
     part_of = code // step
-    # one stable radix sort by range (the rows of a range keep the ledger's order), then one gather per
-    # range, instead of a filter of the whole ledger per range
+    # one stable radix sort by range (the rows of a range keep the ledger's order), then one gather per range
     order = np.argsort(part_of.astype(np.uint8 if part_of.max() < 256 else np.int64), kind="stable")
     bounds = np.searchsorted(part_of[order], np.arange(0, ids.len() // step + 2))
-    project_code = ledger.projects["project_id"].cast(pl.Enum(ids.to_list())).to_physical().to_numpy()
-    budget_code = ledger.budgets["project_id"].cast(pl.Enum(ids.to_list())).to_physical().to_numpy()
-    parts = []
-    for index, first in enumerate(range(0, ids.len(), step)):
-        def within(codes: np.ndarray, first: int = first) -> pl.Series:
-            return pl.Series((codes >= first) & (codes < first + step))
+    del part_of
+    budget_code = _codes_in(ledger.budgets["project_id"], ids)
 
-        rows = order[bounds[index]:bounds[index + 1]]
-        part = replace(ledger, transactions=tx[rows],
-                       projects=ledger.projects.filter(within(project_code)),
-                       budgets=ledger.budgets.filter(within(budget_code)))
-        parts.append(_settle(ledger=part, policy=policy, project_codes=code[rows] - first))
-        del part, rows
-    return results_merge(parts)
+    def settle(index: int) -> SettlementResult:
+        first = index * step
+        in_range = (budget_code >= first) & (budget_code < first + step)
+        return _settle_columns(
+            columns=columns.take(order[bounds[index]:bounds[index + 1]], first_project=first),
+            projects=projects.slice(first, step), budgets=ledger.budgets.filter(pl.Series(in_range)),
+            equipment=ledger.equipment, policy=policy)
+
+    ranges = range(math.ceil(ids.len() / step))
+    if workers <= 1:
+        return results_merge([settle(index) for index in ranges])
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="doyak-settle") as pool:
+        return results_merge(list(pool.map(settle, ranges)))
 
 
 def ledger_settle_stream(
