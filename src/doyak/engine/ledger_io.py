@@ -426,6 +426,12 @@ def _choice(
 ) -> pl.Series:
     if frame[column].dtype == enum and not frame[column].null_count():  # decoded from a Parquet dictionary
         return frame[column]
+    if frame[column].dtype == pl.String:
+        # every cell one of the few known values (the usual case; such cells pass every text check): looked up
+        # by hash, with no per-row cast
+        codes = value_codes(values=frame[column], keys=enum.categories)
+        if (codes >= 0).all():
+            return _gathered(pl.Series(enum.categories, dtype=enum), codes, column)
     series = _text(checks, frame, column, keep_categorical=True)
     values = series.cast(enum, strict=False)
     if not values.null_count():  # every cell is a known value
@@ -609,19 +615,20 @@ def transactions_read(*, path: Path, part: pl.DataFrame | None = None, rows: np.
         optional.append(item.str.strip_chars().replace("", None).alias("equipment_item"))
     _first_duplicate(checks, "txn_id", txn_id, "txn_id")
     checks.raise_first()
+    # built in its order, not selected into it: a select would rechunk (copy) every text column
     return pl.DataFrame(
         [
-            *optional,
             txn_id.alias("txn_id"),
             project_id.alias("project_id"),
             category.alias("category"),
-            amount.alias("amount"),
-            occurred_at.alias("occurred_at"),
+            amount.rechunk().alias("amount"),  # contiguous: the engine's numpy view of it is then no copy
+            occurred_at.rechunk().alias("occurred_at"),
             merchant_id.alias("merchant_id"),
             merchant_type.cast(pl.String).alias("merchant_type"),
             evidence.alias("evidence"),
+            *optional,
         ]
-    ).select(*TRANSACTION_COLUMNS, *(series.name for series in optional))
+    )
 
 
 # Text columns of few distinct values, read from a Parquet file's dictionaries: each distinct value is checked and
@@ -638,8 +645,8 @@ def _parquet_transactions(path: Path) -> tuple[pl.DataFrame, tuple[str, ...]]:
     try:
         schema = pl.read_parquet_schema(path)
         coded = [column for column in _DICTIONARY_COLUMNS if schema[column] == pl.String]
+        dictionaries = _dictionaries_read(path, coded)  # first, so its buffers are gone before the big read
         frame = pl.read_parquet(path, columns=[column for column in columns if column not in coded])
-        table = pq.read_table(path, columns=coded, read_dictionary=coded) if coded else None
     except OSError as error:
         raise LedgerFileError(f"{name}: cannot read ({error.strerror or error})", path=name,
                               code="unreadable_file") from None
@@ -648,35 +655,55 @@ def _parquet_transactions(path: Path) -> tuple[pl.DataFrame, tuple[str, ...]]:
     clean: list[str] = []
     decoded: list[pl.Series] = []
     for column in coded:
-        assert table is not None
-        values, index = _dictionary_codes(table[column])
+        values, index = dictionaries[column]
         text = pl.Series(values, dtype=pl.String)
         enum = {"category": CATEGORY_ENUM, "evidence": EVIDENCE_ENUM}.get(column)
         if index is not None and enum is not None and text.is_in(enum.categories.implode()).all():
-            lookup = np.array([enum.categories.to_list().index(value) for value in values], dtype=np.int64)
+            lookup = np.array([enum.categories.to_list().index(value) for value in values], dtype=np.uint32)
             decoded.append(_gathered(pl.Series(enum.categories, dtype=enum), lookup[index], column))
             continue
         if index is not None and enum is None and _text_clean(text, limit=TEXT_LIMITS.get(column), required=True):
             clean.append(column)
-        # text, from the dictionary: nulls where the file has empty cells (the checks name them)
-        decoded.append(_gathered(text, index, column) if index is not None else pl.from_arrow(
-            table[column].cast(pa.large_string())).alias(column))
-    frame = frame.with_columns(decoded) if decoded else frame
-    return frame.select(columns), tuple(clean)
+        # as text: from the dictionary, or read again when the file has empty cells (the checks name them)
+        decoded.append(_gathered(text, index, column) if index is not None else
+                       pl.read_parquet(path, columns=[column]).to_series())
+    by_name = {series.name: series for series in (*frame.get_columns(), *decoded)}
+    # built column by column: a select would rechunk (copy) the read's text columns to match the decoded ones
+    return pl.DataFrame([by_name[column] for column in columns]), tuple(clean)
 
 
-def _dictionary_codes(array: pa.ChunkedArray) -> tuple[list[str], np.ndarray | None]:
-    """The distinct values of a dictionary column and each row's position among them (None: empty cells)."""
-    positions: dict[str, int] = {}
-    parts = []
-    for chunk in array.chunks:  # one dictionary a row group, mapped onto the file's distinct values
-        lookup = np.array([positions.setdefault(value, len(positions)) for value in chunk.dictionary.to_pylist()],
-                          dtype=np.int32)
-        parts.append(lookup[chunk.indices.to_numpy(zero_copy_only=False)] if len(chunk) else
-                     np.zeros(0, dtype=np.int32))
-    if array.null_count:
-        return list(positions), None
-    return list(positions), np.concatenate(parts) if parts else np.zeros(0, dtype=np.int32)
+def _dictionaries_read(path: Path, columns: list[str]) -> dict[str, tuple[list[str], np.ndarray | None]]:
+    """Each of ``columns`` (text) of a Parquet file as its distinct values and each row's position among them,
+    read row group by row group (one group's buffers at a time); a column with an empty cell comes with no
+    positions (its caller reads it as text, for the per-row checks)."""
+    if not columns:
+        return {}
+    file = pq.ParquetFile(path, read_dictionary=columns)
+    positions: dict[str, dict[str, int]] = {column: {} for column in columns}
+    parts: dict[str, list[np.ndarray] | None] = {column: [] for column in columns}
+    for group in range(file.num_row_groups):
+        table = file.read_row_group(group, columns=columns)
+        for column in columns:
+            found = parts[column]
+            if found is None:
+                continue
+            for chunk in table[column].chunks:  # one dictionary a row group, mapped onto the file's values
+                if chunk.null_count:
+                    parts[column] = found = None
+                    break
+                seen = positions[column]
+                lookup = np.array([seen.setdefault(value, len(seen)) for value in chunk.dictionary.to_pylist()],
+                                  dtype=np.int32)
+                found.append(lookup[chunk.indices.to_numpy(zero_copy_only=False)] if lookup.size else
+                             np.zeros(len(chunk), dtype=np.int32))
+        del table
+    pa.default_memory_pool().release_unused()
+    read: dict[str, tuple[list[str], np.ndarray | None]] = {}
+    for column in columns:
+        found = parts[column]
+        index = None if found is None else np.concatenate(found) if found else np.zeros(0, dtype=np.int32)
+        read[column] = (list(positions[column]), index)
+    return read
 
 
 def _gathered(values: pl.Series, index: np.ndarray, name: str) -> pl.Series:

@@ -612,7 +612,7 @@ def project_codes(*, transactions: pl.DataFrame, project_ids: pl.Series) -> np.n
     if (code < 0).any():
         unknown = transactions["project_id"][int(np.argmax(code < 0))]
         raise LedgerError(f"transactions: project {unknown!r} is not in projects", code="unknown_project")
-    return code.astype(np.int32)
+    return code
 
 
 _LOOKUP_SEED = 0x10C4
@@ -623,36 +623,43 @@ def value_codes(*, values: pl.Series, keys: pl.Series) -> np.ndarray:
 
     Exact, and cheaper than a cast to an Enum of the keys: one 64-bit hash a value, a numpy table of the keys'
     hashes (16–32 slots a key; the values of a slot two keys share are found by binary search), and every hit
-    confirmed on the text (a hash shared by two different texts sends the lookup to the cast)."""
+    confirmed on the text (a hash shared by two different texts sends the lookup to the cast). Values are
+    looked up by slices of a million, so the working arrays stay small."""
     count = values.len()
+    code = np.full(count, -1, dtype=np.int32 if keys.len() < 2**31 else np.int64)
     if count == 0 or keys.len() == 0:
-        return np.full(count, -1, dtype=np.int64)
-    key_hash = keys.hash(seed=_LOOKUP_SEED).to_numpy()
-    value_hash = values.hash(seed=_LOOKUP_SEED).to_numpy()
+        return code
+    texts = keys.cast(pl.String)
+    key_hash = texts.hash(seed=_LOOKUP_SEED).to_numpy()
     bits = max(16, keys.len().bit_length() + 4)
     shift = np.uint64(64 - bits)
     slot = (key_hash >> shift).astype(np.int64)
-    table = np.full(1 << bits, -1, dtype=np.int32)
-    table[slot] = np.arange(keys.len(), dtype=np.int32)
+    table = np.full(1 << bits, -1, dtype=np.int64)
+    table[slot] = np.arange(keys.len())
     table[np.bincount(slot, minlength=1 << bits) > 1] = -2
-    code = table[value_hash >> shift].astype(np.int64)
-    shared = np.flatnonzero(code == -2)
-    if shared.size:
-        order = np.argsort(key_hash)
-        position = np.minimum(np.searchsorted(key_hash[order], value_hash[shared]), keys.len() - 1)
-        code[shared] = np.where(key_hash[order][position] == value_hash[shared], order[position], -1)
-    code[key_hash[code] != value_hash] = -1  # (-1, not found, reads the last key's hash: never this value's)
-    if values.null_count():
-        code[values.is_null().to_numpy()] = -1
-    hit = code >= 0
-    everywhere = bool(hit.all())
-    if everywhere or hit.any():
-        found = pl.Series(code if everywhere else code[hit])
-        texts = values if everywhere else values.filter(pl.Series(hit))
-        if not pl.select((pl.lit(keys.cast(pl.String)).gather(found) == pl.lit(texts.cast(pl.String))).all()).item():
-            exact = values.cast(pl.String).cast(pl.Enum(keys.cast(pl.String).to_list()), strict=False)
-            return exact.to_physical().cast(pl.Int64).fill_null(-1).to_numpy()
+    order = np.argsort(key_hash)
+    for start in range(0, count, _CONFIRM_SLICE):
+        part = values.slice(start, _CONFIRM_SLICE).cast(pl.String)
+        value_hash = part.hash(seed=_LOOKUP_SEED).to_numpy()
+        found = table[value_hash >> shift]
+        shared = np.flatnonzero(found == -2)
+        if shared.size:
+            position = np.minimum(np.searchsorted(key_hash[order], value_hash[shared]), keys.len() - 1)
+            found[shared] = np.where(key_hash[order][position] == value_hash[shared], order[position], -1)
+        found[key_hash[found] != value_hash] = -1  # (-1, not found, reads the last key's hash: never this value's)
+        if part.null_count():
+            found[part.is_null().to_numpy()] = -1
+        hit = found >= 0
+        if hit.any() and not pl.select(
+                (pl.lit(texts).gather(pl.Series(found[hit])) == pl.lit(part.filter(pl.Series(hit)))).all()).item():
+            # two texts with one 64-bit hash: the cast decides
+            exact = values.cast(pl.String).cast(pl.Enum(texts.to_list()), strict=False)
+            return exact.to_physical().cast(pl.Int64).fill_null(-1).to_numpy().astype(code.dtype)
+        code[start:start + found.size] = found
     return code
+
+
+_CONFIRM_SLICE = 1 << 20
 
 
 def _settle(*, ledger: Ledger, policy: SettlementPolicy) -> SettlementResult:
@@ -1146,7 +1153,7 @@ def _over_budget_versioned(
 
 def _codes_in(values: pl.Series, project_ids: pl.Series) -> np.ndarray:
     """Position of each value among ``project_ids`` (sorted), -1 for a value not among them."""
-    return value_codes(values=values, keys=project_ids)
+    return value_codes(values=values, keys=project_ids).astype(np.int64)
 
 
 def _group_sums(

@@ -49,7 +49,9 @@ from doyak.engine.settlement import (
     _columns,
     _settle_columns,
     ledger_settle,
+    ledger_with_project_codes,
     project_codes,
+    value_codes,
 )
 from doyak.engine.settlement_policy import SettlementPolicy
 
@@ -103,7 +105,7 @@ def ledger_parts_settle(
     budgets_path: Path,
     policy: SettlementPolicy,
     rows_per_part: int = ROWS_PER_PART,
-    workers: int = 1,
+    workers: int = 2,
 ) -> Iterator[SettlementResult]:
     """The settlement of each project range in order (see the module docstring); together they are
     :func:`ledger_settle` of the whole ledger. The file-wide ``txn_id`` check runs after the last range,
@@ -130,10 +132,14 @@ def ledger_parts_settle(
         transactions = transactions_read(path=transactions_path, part=part.drop(_ROW), rows=rows)
         del part
         in_range = projects.filter(project_range.predicate())
-        _unknown_projects(path=transactions_path, values=transactions["project_id"],
-                          known=in_range["project_id"], projects_path=projects_path, rows=rows)
+        codes = value_codes(values=transactions["project_id"], keys=in_range["project_id"].sort())
+        if (codes < 0).any():
+            _unknown_projects(path=transactions_path, values=transactions["project_id"],
+                              known=in_range["project_id"], projects_path=projects_path, rows=rows)
         ledger = Ledger(transactions=transactions, projects=in_range,
                         budgets=budgets.filter(project_range.predicate()))
+        if (codes >= 0).all():  # the lookup is the engine's: it is not done twice
+            ledger = ledger_with_project_codes(ledger, codes.astype(np.int32))
         return ledger_settle(ledger=ledger, policy=policy), transactions["txn_id"].hash(seed=_HASH_SEED).to_numpy()
 
     # ``workers`` ranges in flight at once, on threads: Polars and numpy's large kernels release the GIL.
@@ -191,6 +197,7 @@ def ledger_settle_ranges(
     # one stable radix sort by range (the rows of a range keep the ledger's order), then one gather per range
     order = np.argsort(part_of.astype(np.uint8 if part_of.max() < 256 else np.int64), kind="stable")
     bounds = np.searchsorted(part_of[order], np.arange(0, ids.len() // step + 2))
+    order = order.astype(np.int32 if tx.height < 2**31 else np.int64)  # half the memory, gathers alike
     del part_of
     budget_code = _codes_in(ledger.budgets["project_id"], ids)
 
