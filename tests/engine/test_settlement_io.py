@@ -91,6 +91,68 @@ def test_transactions_read_accepts_typed_parquet(tmp_path):
 
 
 @pytest.mark.parametrize(
+    ("column", "cells", "message"),
+    [
+        ("category", ["materials", None, "snacks"], "data row 2, column category: is empty"),
+        ("category", ["materials", "materials", "snacks"], "data row 3, column category: 'snacks' is not a known "
+         "category (personnel, student_personnel, equipment, materials, activities, allowance, subcontract, "
+         "international, innovation, indirect)"),
+        ("evidence", ["none", "photo", "none"], "data row 2, column evidence: 'photo' is not a known evidence kind "
+         "(none, card_slip, tax_invoice, receipt, transfer)"),
+        ("merchant_type", ["cafe", "cafe", ""], "data row 3, column merchant_type: is empty"),
+        ("merchant_type", ["cafe", None, "cafe"], "data row 2, column merchant_type: is empty"),
+    ],
+)
+def test_transactions_read_parquet_dictionary_columns_name_the_bad_row(tmp_path, column, cells, message):
+    # given a Parquet file in two row groups whose few-valued text column (read from its dictionaries) has a bad
+    # cell
+    path = tmp_path / "t.parquet"
+    frame = pl.DataFrame(
+        {
+            "txn_id": ["T1", "T2", "T3"],
+            "project_id": ["P1"] * 3,
+            "category": ["materials"] * 3,
+            "amount": [1000, 2000, 3000],
+            "occurred_at": [dt.datetime(2026, 3, 3, 10, 0, tzinfo=dt.UTC)] * 3,
+            "merchant_id": ["M1"] * 3,
+            "merchant_type": ["cafe"] * 3,
+            "evidence": ["none"] * 3,
+        }
+    ).with_columns(pl.Series(column, cells, dtype=pl.String))
+    frame.write_parquet(path, row_group_size=2)
+    # when read, then the error names the file's row and column
+    with pytest.raises(LedgerFileError) as raised:
+        transactions_read(path=path)
+    assert str(raised.value) == f"{path} {message}"
+
+
+def test_transactions_read_parquet_dictionary_columns_decode_every_row_group(tmp_path):
+    # given a Parquet file in three row groups, each with its own dictionary of the few-valued columns
+    path = tmp_path / "t.parquet"
+    categories = ["materials", "activities", "materials", "equipment", "indirect"]
+    types = ["cafe", "bar", "cafe", "lab_supply", "bar"]
+    pl.DataFrame(
+        {
+            "txn_id": [f"T{i}" for i in range(5)],
+            "project_id": ["P1"] * 5,
+            "category": categories,
+            "amount": [10, 20, 30, 40, 50],
+            "occurred_at": [dt.datetime(2026, 3, 3, 10, 0, tzinfo=dt.UTC)] * 5,
+            "merchant_id": ["M1"] * 5,
+            "merchant_type": types,
+            "evidence": ["none", "card_slip", "receipt", "none", "transfer"],
+        }
+    ).write_parquet(path, row_group_size=2)
+    # when read
+    frame = transactions_read(path=path)
+    # then every row keeps its own values, in the engine's schema
+    assert frame.schema == pl.Schema(TRANSACTION_SCHEMA)
+    assert frame["category"].cast(pl.String).to_list() == categories
+    assert frame["merchant_type"].to_list() == types
+    assert frame["evidence"].cast(pl.String).to_list() == ["none", "card_slip", "receipt", "none", "transfer"]
+
+
+@pytest.mark.parametrize(
     ("bad_row", "message"),
     [
         (

@@ -140,3 +140,33 @@ def _generator_policy(tmp_path: Path) -> Path:
     path = tmp_path / "policy.toml"
     path.write_text(_generator().POLICY, encoding="utf-8")
     return path
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_ranges_with_documents_and_equipment_equal_one_run(tmp_path, workers):
+    # given the generated ledger with the optional documents and equipment columns, a plan of equipment items,
+    # and a policy that reads them (documents exemption, split window over two days, equipment threshold)
+    files = _generator().generate(tmp_path, rows=30_000, projects=100)
+    policy_text = files["policy"].read_text().replace(
+        "[evidence_exemption]", "split_window_days = 2\nequipment_plan_threshold = 20000000\n"
+        "[documents_exemption]\ndefault = 100000\ninnovation = 3000000\n[evidence_exemption]")
+    files["policy"].write_text(policy_text)
+    policy = policy_read(path=files["policy"])
+    ledger = ledger_read(**_paths(files))
+    tx = ledger.transactions
+    tx = tx.with_columns(
+        documents=(pl.int_range(pl.len()) % 3).cast(pl.Int64),
+        equipment_item=pl.when(pl.int_range(pl.len()) % 4 == 0).then(None)
+        .otherwise(pl.concat_str(pl.lit("item-"), (pl.int_range(pl.len()) % 5).cast(pl.String))),
+    )
+    planned = tx.filter(pl.col("equipment_item").is_not_null()).select("project_id", "equipment_item").unique()
+    equipment = planned.filter(pl.col("equipment_item") != "item-3").with_columns(
+        planned_amount=pl.lit(30_000_000, dtype=pl.Int64)).sort("project_id", "equipment_item")
+    ledger = type(ledger)(transactions=tx, projects=ledger.projects, budgets=ledger.budgets, equipment=equipment)
+    whole = ledger_settle(ledger=ledger, policy=policy)
+    # when it is settled in ranges of about 5,000 rows, on one thread or two
+    ranged = ledger_settle_ranges(ledger=ledger, policy=policy, rows_per_part=5_000, workers=workers)
+    # then every flag (the documents and equipment ones among them), summary row and sample is one run's
+    assert {"MISSING_DOCUMENTS", "UNPLANNED_EQUIPMENT", "SPLIT_PURCHASE"} <= set(whole.flags["flag"])
+    assert (ranged.flags.equals(whole.flags), ranged.summary.equals(whole.summary),
+            ranged.sample.equals(whole.sample), ranged.totals) == (True, True, True, whole.totals)

@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from doyak.engine.errors import EngineError
 from doyak.engine.settlement import (
@@ -31,6 +32,8 @@ from doyak.engine.settlement import (
     EVIDENCE_ENUM,
     TIMESTAMP,
     Ledger,
+    ledger_with_project_codes,
+    value_codes,
 )
 from doyak.engine.settlement_policy import CATEGORIES, EVIDENCE_KINDS
 
@@ -421,6 +424,14 @@ def _integer(checks: _Checks, frame: pl.DataFrame, column: str, *, minimum: int 
 def _choice(
     checks: _Checks, frame: pl.DataFrame, column: str, *, enum: pl.Enum, what: str, kind: str
 ) -> pl.Series:
+    if frame[column].dtype == enum and not frame[column].null_count():  # decoded from a Parquet dictionary
+        return frame[column]
+    if frame[column].dtype == pl.String:
+        # every cell one of the few known values (the usual case; such cells pass every text check): looked up
+        # by hash, with no per-row cast
+        codes = value_codes(values=frame[column], keys=enum.categories)
+        if (codes >= 0).all():
+            return _gathered(pl.Series(enum.categories, dtype=enum), codes, column)
     series = _text(checks, frame, column, keep_categorical=True)
     values = series.cast(enum, strict=False)
     if not values.null_count():  # every cell is a known value
@@ -575,9 +586,13 @@ def transactions_read(*, path: Path, part: pl.DataFrame | None = None, rows: np.
     by project range), checked instead of the whole file; ``rows`` are their 0-based rows in the file, so a
     problem names the file's row. A duplicate ``txn_id`` is then found only within the part (the streamed
     settlement checks the whole file's ids itself)."""
-    frame = part if part is not None else table_read(
-        path=path, required=TRANSACTION_COLUMNS, optional=TRANSACTION_OPTIONAL_COLUMNS,
-        categorical=("category", "evidence", "merchant_type"))
+    clean: tuple[str, ...] = ()
+    if part is not None:
+        frame = part
+    elif path.suffix.lower() in _PARQUET_SUFFIXES:
+        frame, clean = _parquet_transactions(path)
+    else:
+        frame = table_read(path=path, required=TRANSACTION_COLUMNS, optional=TRANSACTION_OPTIONAL_COLUMNS)
     checks = _Checks(str(path), rows=rows)
     txn_id = _text(checks, frame, "txn_id")
     project_id = _text(checks, frame, "project_id")
@@ -587,7 +602,8 @@ def transactions_read(*, path: Path, part: pl.DataFrame | None = None, rows: np.
     amount = _integer(checks, frame, "amount")
     occurred_at = _timestamp(checks, frame, "occurred_at")
     merchant_id = _text(checks, frame, "merchant_id")
-    merchant_type = _text(checks, frame, "merchant_type", keep_categorical=True)
+    merchant_type = frame["merchant_type"] if "merchant_type" in clean else _text(
+        checks, frame, "merchant_type", keep_categorical=True)
     evidence = _choice(
         checks, frame, "evidence", enum=EVIDENCE_ENUM, what="known evidence kind", kind="unknown_evidence"
     )
@@ -599,19 +615,99 @@ def transactions_read(*, path: Path, part: pl.DataFrame | None = None, rows: np.
         optional.append(item.str.strip_chars().replace("", None).alias("equipment_item"))
     _first_duplicate(checks, "txn_id", txn_id, "txn_id")
     checks.raise_first()
+    # built in its order, not selected into it: a select would rechunk (copy) every text column
     return pl.DataFrame(
         [
-            *optional,
             txn_id.alias("txn_id"),
             project_id.alias("project_id"),
             category.alias("category"),
-            amount.alias("amount"),
-            occurred_at.alias("occurred_at"),
+            amount.rechunk().alias("amount"),  # contiguous: the engine's numpy view of it is then no copy
+            occurred_at.rechunk().alias("occurred_at"),
             merchant_id.alias("merchant_id"),
             merchant_type.cast(pl.String).alias("merchant_type"),
             evidence.alias("evidence"),
+            *optional,
         ]
-    ).select(*TRANSACTION_COLUMNS, *(series.name for series in optional))
+    )
+
+
+# Text columns of few distinct values, read from a Parquet file's dictionaries: each distinct value is checked and
+# mapped once, a row carries only its index (no per-row text, no per-row cast).
+_DICTIONARY_COLUMNS = ("category", "evidence", "merchant_type")
+
+
+def _parquet_transactions(path: Path) -> tuple[pl.DataFrame, tuple[str, ...]]:
+    """The transaction columns of a Parquet file, and those of them already checked. Category and evidence come
+    as their Enum when every cell is a known value, merchant type as text checked per distinct value; a column
+    with an empty cell or an unknown value comes as text, for the per-row checks to name the rows."""
+    columns = parquet_columns(path=path, required=TRANSACTION_COLUMNS, optional=TRANSACTION_OPTIONAL_COLUMNS)
+    name = str(path)
+    try:
+        schema = pl.read_parquet_schema(path)
+        coded = [column for column in _DICTIONARY_COLUMNS if schema[column] == pl.String]
+        dictionaries = _dictionaries_read(path, coded)  # first, so its buffers are gone before the big read
+        frame = pl.read_parquet(path, columns=[column for column in columns if column not in coded])
+    except OSError as error:
+        raise LedgerFileError(f"{name}: cannot read ({error.strerror or error})", path=name,
+                              code="unreadable_file") from None
+    except (pl.exceptions.PolarsError, ValueError) as error:  # pyarrow's ArrowInvalid is a ValueError
+        raise LedgerFileError(f"{name}: not a readable file ({error})", path=name) from None
+    clean: list[str] = []
+    decoded: list[pl.Series] = []
+    for column in coded:
+        values, index = dictionaries[column]
+        text = pl.Series(values, dtype=pl.String)
+        enum = {"category": CATEGORY_ENUM, "evidence": EVIDENCE_ENUM}.get(column)
+        if index is not None and enum is not None and text.is_in(enum.categories.implode()).all():
+            lookup = np.array([enum.categories.to_list().index(value) for value in values], dtype=np.uint32)
+            decoded.append(_gathered(pl.Series(enum.categories, dtype=enum), lookup[index], column))
+            continue
+        if index is not None and enum is None and _text_clean(text, limit=TEXT_LIMITS.get(column), required=True):
+            clean.append(column)
+        # as text: from the dictionary, or read again when the file has empty cells (the checks name them)
+        decoded.append(_gathered(text, index, column) if index is not None else
+                       pl.read_parquet(path, columns=[column]).to_series())
+    by_name = {series.name: series for series in (*frame.get_columns(), *decoded)}
+    # built column by column: a select would rechunk (copy) the read's text columns to match the decoded ones
+    return pl.DataFrame([by_name[column] for column in columns]), tuple(clean)
+
+
+def _dictionaries_read(path: Path, columns: list[str]) -> dict[str, tuple[list[str], np.ndarray | None]]:
+    """Each of ``columns`` (text) of a Parquet file as its distinct values and each row's position among them,
+    read row group by row group (one group's buffers at a time); a column with an empty cell comes with no
+    positions (its caller reads it as text, for the per-row checks)."""
+    if not columns:
+        return {}
+    file = pq.ParquetFile(path, read_dictionary=columns)
+    positions: dict[str, dict[str, int]] = {column: {} for column in columns}
+    parts: dict[str, list[np.ndarray] | None] = {column: [] for column in columns}
+    for group in range(file.num_row_groups):
+        table = file.read_row_group(group, columns=columns)
+        for column in columns:
+            found = parts[column]
+            if found is None:
+                continue
+            for chunk in table[column].chunks:  # one dictionary a row group, mapped onto the file's values
+                if chunk.null_count:
+                    parts[column] = found = None
+                    break
+                seen = positions[column]
+                lookup = np.array([seen.setdefault(value, len(seen)) for value in chunk.dictionary.to_pylist()],
+                                  dtype=np.int32)
+                found.append(lookup[chunk.indices.to_numpy(zero_copy_only=False)] if lookup.size else
+                             np.zeros(len(chunk), dtype=np.int32))
+        del table
+    pa.default_memory_pool().release_unused()
+    read: dict[str, tuple[list[str], np.ndarray | None]] = {}
+    for column in columns:
+        found = parts[column]
+        index = None if found is None else np.concatenate(found) if found else np.zeros(0, dtype=np.int32)
+        read[column] = (list(positions[column]), index)
+    return read
+
+
+def _gathered(values: pl.Series, index: np.ndarray, name: str) -> pl.Series:
+    return pl.select(pl.lit(values).gather(pl.Series(index)).alias(name)).to_series()
 
 
 def projects_read(*, path: Path) -> pl.DataFrame:
@@ -740,13 +836,17 @@ def ledger_read(
             projects_path=projects_path,
         )
     transactions = transactions_read(path=transactions_path)
-    _unknown_projects(
-        path=transactions_path,
-        values=transactions["project_id"],
-        known=projects["project_id"],
-        projects_path=projects_path,
-    )
-    return Ledger(transactions=transactions, projects=projects, budgets=budgets, equipment=equipment)
+    # the engine's project lookup, done here once: when every project is known, the ledger keeps it
+    codes = value_codes(values=transactions["project_id"], keys=projects["project_id"].sort())
+    if (codes < 0).any():
+        _unknown_projects(
+            path=transactions_path,
+            values=transactions["project_id"],
+            known=projects["project_id"],
+            projects_path=projects_path,
+        )
+    ledger = Ledger(transactions=transactions, projects=projects, budgets=budgets, equipment=equipment)
+    return ledger_with_project_codes(ledger, codes.astype(np.int32)) if (codes >= 0).all() else ledger
 
 
 def project_ids_read(*, path: Path, known: pl.Series) -> list[str]:

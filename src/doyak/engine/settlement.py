@@ -64,8 +64,9 @@ rows for those projects (:func:`ledger_settle_projects`, for chunked background 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 import holidays
@@ -213,6 +214,9 @@ class Ledger:
     projects: pl.DataFrame
     budgets: pl.DataFrame
     equipment: pl.DataFrame | None = None  # planned equipment items (EQUIPMENT_SCHEMA), for UNPLANNED_EQUIPMENT
+    # each transaction's position among the project ids, sorted (int32), when the reader already found it
+    # (:func:`ledger_with_project_codes`); a copy made with ``dataclasses.replace`` does not keep it
+    project_codes: np.ndarray | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         _check_frame("transactions", self.transactions, TRANSACTION_SCHEMA)
@@ -252,6 +256,15 @@ class Ledger:
             equipment=None if self.equipment is None else self.equipment.filter(
                 pl.col("project_id").is_in(wanted.implode())),
         )
+
+
+def ledger_with_project_codes(ledger: Ledger, codes: np.ndarray) -> Ledger:
+    """``ledger`` carrying ``codes`` (what :func:`project_codes` gives for it), so the engine does not look the
+    projects up again."""
+    if codes.shape != (ledger.transactions.height,):
+        raise ValueError("one project code per transaction")
+    object.__setattr__(ledger, "project_codes", codes)
+    return ledger
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -385,6 +398,14 @@ def audit_rank(*, txn_ids: pl.Series, seed: int) -> np.ndarray:
     basis = np.uint64(0xCBF29CE484222325) ^ _splitmix64(np.array([seed & 0xFFFFFFFFFFFFFFFF], np.uint64))[0]
     hashes = np.full(count, basis, dtype=np.uint64)
     prime = np.uint64(0x100000001B3)
+    width = int(lengths[0])
+    if width and (lengths == width).all():
+        # ids of one length (the usual case) are a count × width byte matrix: one strided column per byte
+        matrix = data[int(offsets[0]) : int(offsets[0]) + count * width].reshape(count, width)
+        for position in range(width):
+            hashes ^= matrix[:, position]
+            hashes *= prime
+        return (_splitmix64(hashes) >> np.uint64(64 - _AUDIT_RANK_BITS)).astype(np.int64)
     for position in range(int(lengths.max())):
         if lengths.min() > position:
             hashes ^= data[starts + position]
@@ -422,7 +443,7 @@ def _check_frame(name: str, frame: pl.DataFrame, schema: dict[str, pl.DataType],
 
 
 def _sorted_rows(
-    *, rows: np.ndarray, keys: Sequence[np.ndarray], txn_ids: pl.Series, packable: bool = True
+    *, rows: np.ndarray, keys: Sequence[np.ndarray], txn_ids: pl.Series | _Text, packable: bool = True
 ) -> np.ndarray:
     """``rows`` ordered by ``keys`` (integers, most significant first), ties by ``txn_id``."""
     if rows.size <= 1:
@@ -474,15 +495,16 @@ def _pack(keys: Sequence[np.ndarray]) -> np.ndarray | None:
     return packed
 
 
-def _local_days(ts_us: np.ndarray, occurred_at: pl.Series) -> np.ndarray:
+def _local_days(ts_us: np.ndarray, occurred_at: _Text) -> np.ndarray:
     """Asia/Seoul calendar day (days since 1970-01-01) of each UTC timestamp."""
     if ts_us.size == 0 or int(ts_us.min()) >= _SEOUL_FIXED_SINCE_US:
         return (ts_us + _SEOUL_OFFSET_US) // _US_PER_DAY
-    local = occurred_at.dt.convert_time_zone("Asia/Seoul").dt.date()
+    local = occurred_at.all().dt.convert_time_zone("Asia/Seoul").dt.date()
     return local.to_physical().to_numpy().astype(np.int64)
 
 
 def _holiday_days(days: np.ndarray) -> np.ndarray:
+    """Korean public holidays (days since 1970-01-01, sorted) of the years ``days`` fall in."""
     if days.size == 0:
         return np.zeros(0, dtype=np.int64)
     first, last = (
@@ -498,8 +520,16 @@ def _holiday_days(days: np.ndarray) -> np.ndarray:
         ]
     else:
         years = list(range(first, last + 1))
-    calendar = holidays.country_holidays("KR", years=years)
-    return np.array(sorted((day - _EPOCH).days for day in calendar), dtype=np.int64)
+    return _holidays_of(tuple(years))
+
+
+@functools.lru_cache(maxsize=64)
+def _holidays_of(years: tuple[int, ...]) -> np.ndarray:
+    # cached: the calendar takes ~40 ms to build, and a ledger settled range by range asks for it per range
+    calendar = holidays.country_holidays("KR", years=list(years))
+    days = np.array(sorted((day - _EPOCH).days for day in calendar), dtype=np.int64)
+    days.flags.writeable = False
+    return days
 
 
 def _group_starts(group: np.ndarray) -> np.ndarray:
@@ -509,31 +539,159 @@ def _group_starts(group: np.ndarray) -> np.ndarray:
     return np.maximum.accumulate(np.where(first, np.arange(group.size), 0))
 
 
-def _settle(
-    *, ledger: Ledger, policy: SettlementPolicy, project_codes: np.ndarray | None = None
-) -> SettlementResult:
-    """``project_codes``: when the caller already knows it, each transaction's position among the ledger's
-    project ids in sorted order (every transaction's project known), so it is not looked up again."""
+class _Text:
+    """One text column of the transactions a run settles, read only at the rows asked for."""
+
+    def __init__(self, series: pl.Series, rows: np.ndarray | None) -> None:
+        self.series = series
+        self.rows = rows
+
+    def gather(self, indices: np.ndarray) -> pl.Series:
+        return self.series.gather(indices if self.rows is None else self.rows[indices])
+
+    def all(self) -> pl.Series:
+        return self.series if self.rows is None else self.series.gather(self.rows)
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Columns:
+    """The transactions a run settles as numpy arrays, one entry a transaction. A range of a ledger takes
+    its entries from the whole ledger's (:meth:`take`): numbers are gathered, text is read through
+    :meth:`text` only at the rows a rule or the output needs."""
+
+    frame: pl.DataFrame  # the ledger's transactions (all of them, for a range)
+    rows: np.ndarray | None  # the rows of ``frame`` these entries are; None: every row, in order
+    p: np.ndarray  # project code: position of the transaction's project among the run's ids, sorted
+    cat: np.ndarray
+    evidence: np.ndarray
+    amount: np.ndarray
+    ts: np.ndarray
+    merchant: np.ndarray  # 64-bit hash of merchant_id: groups candidates, matches are checked on the text
+    bad_merchant: np.ndarray  # merchant type in the policy's list
+    documents: np.ndarray | None
+
+    @property
+    def size(self) -> int:
+        return int(self.p.size)
+
+    def text(self, column: str) -> _Text:
+        return _Text(self.frame[column], self.rows)
+
+    def take(self, rows: np.ndarray, *, first_project: int) -> _Columns:
+        """The entries ``rows``, whose projects are the run's from ``first_project`` on."""
+        return _Columns(
+            frame=self.frame, rows=rows if self.rows is None else self.rows[rows],
+            p=self.p[rows].astype(np.int64) - first_project, cat=self.cat[rows], evidence=self.evidence[rows],
+            amount=self.amount[rows], ts=self.ts[rows], merchant=self.merchant[rows],
+            bad_merchant=self.bad_merchant[rows], documents=None if self.documents is None else self.documents[rows])
+
+
+_MERCHANT_HASH_SEED = 0x5E77
+
+
+def _columns(*, transactions: pl.DataFrame, project_codes: np.ndarray, policy: SettlementPolicy) -> _Columns:
+    """The numeric view of ``transactions`` (``project_codes``: each row's position among the ids, sorted)."""
+    tx = transactions
+    return _Columns(
+        frame=tx, rows=None, p=project_codes,
+        cat=tx["category"].to_physical().to_numpy(), evidence=tx["evidence"].to_physical().to_numpy(),
+        amount=tx["amount"].to_numpy(), ts=tx["occurred_at"].to_physical().to_numpy(),
+        merchant=tx["merchant_id"].hash(seed=_MERCHANT_HASH_SEED).to_numpy(),
+        bad_merchant=_merchant_type_in(tx["merchant_type"], policy.ineligible_merchant_types),
+        documents=tx["documents"].to_numpy() if "documents" in tx.columns else None,
+    )
+
+
+def _merchant_type_in(types: pl.Series, listed: Iterable[str]) -> np.ndarray:
+    return value_codes(values=types, keys=pl.Series(sorted(set(listed)), dtype=pl.String)) >= 0
+
+
+def project_codes(*, transactions: pl.DataFrame, project_ids: pl.Series) -> np.ndarray:
+    """Each transaction's position among ``project_ids`` in sorted order (int32); raises on an unknown project."""
+    code = value_codes(values=transactions["project_id"], keys=project_ids.sort())
+    if (code < 0).any():
+        unknown = transactions["project_id"][int(np.argmax(code < 0))]
+        raise LedgerError(f"transactions: project {unknown!r} is not in projects", code="unknown_project")
+    return code
+
+
+_LOOKUP_SEED = 0x10C4
+
+
+def value_codes(*, values: pl.Series, keys: pl.Series) -> np.ndarray:
+    """Position of each of ``values`` among ``keys`` (distinct text), -1 for a value not among them or empty.
+
+    Exact, and cheaper than a cast to an Enum of the keys: one 64-bit hash a value, a numpy table of the keys'
+    hashes (16–32 slots a key; the values of a slot two keys share are found by binary search), and every hit
+    confirmed on the text (a hash shared by two different texts sends the lookup to the cast). Values are
+    looked up by slices of a million, so the working arrays stay small."""
+    count = values.len()
+    code = np.full(count, -1, dtype=np.int32 if keys.len() < 2**31 else np.int64)
+    if count == 0 or keys.len() == 0:
+        return code
+    texts = keys.cast(pl.String)
+    key_hash = texts.hash(seed=_LOOKUP_SEED).to_numpy()
+    bits = max(16, keys.len().bit_length() + 4)
+    shift = np.uint64(64 - bits)
+    slot = (key_hash >> shift).astype(np.int64)
+    table = np.full(1 << bits, -1, dtype=np.int64)
+    table[slot] = np.arange(keys.len())
+    table[np.bincount(slot, minlength=1 << bits) > 1] = -2
+    order = np.argsort(key_hash)
+    for start in range(0, count, _CONFIRM_SLICE):
+        part = values.slice(start, _CONFIRM_SLICE).cast(pl.String)
+        value_hash = part.hash(seed=_LOOKUP_SEED).to_numpy()
+        found = table[value_hash >> shift]
+        shared = np.flatnonzero(found == -2)
+        if shared.size:
+            position = np.minimum(np.searchsorted(key_hash[order], value_hash[shared]), keys.len() - 1)
+            found[shared] = np.where(key_hash[order][position] == value_hash[shared], order[position], -1)
+        found[key_hash[found] != value_hash] = -1  # (-1, not found, reads the last key's hash: never this value's)
+        if part.null_count():
+            found[part.is_null().to_numpy()] = -1
+        hit = found >= 0
+        if hit.any() and not pl.select(
+                (pl.lit(texts).gather(pl.Series(found[hit])) == pl.lit(part.filter(pl.Series(hit)))).all()).item():
+            # two texts with one 64-bit hash: the cast decides
+            exact = values.cast(pl.String).cast(pl.Enum(texts.to_list()), strict=False)
+            return exact.to_physical().cast(pl.Int64).fill_null(-1).to_numpy().astype(code.dtype)
+        code[start:start + found.size] = found
+    return code
+
+
+_CONFIRM_SLICE = 1 << 20
+
+
+def _settle(*, ledger: Ledger, policy: SettlementPolicy) -> SettlementResult:
     projects = ledger.projects.sort("project_id")
+    codes = ledger.project_codes if ledger.project_codes is not None else project_codes(
+        transactions=ledger.transactions, project_ids=projects["project_id"])
+    columns = _columns(transactions=ledger.transactions, project_codes=codes, policy=policy)
+    return _settle_columns(columns=columns, projects=projects, budgets=ledger.budgets, equipment=ledger.equipment,
+                           policy=policy)
+
+
+def _settle_columns(
+    *,
+    columns: _Columns,
+    projects: pl.DataFrame,
+    budgets: pl.DataFrame,
+    equipment: pl.DataFrame | None,
+    policy: SettlementPolicy,
+) -> SettlementResult:
+    """The rules over ``columns`` (their ``p`` index ``projects``, sorted by id; ``budgets`` and ``equipment``
+    may hold other projects' lines too)."""
     project_ids = projects["project_id"]
     project_count = projects.height
-    tx = ledger.transactions
-    count = tx.height
-    txn_ids = tx["txn_id"]
-
-    if project_codes is not None:
-        p = np.asarray(project_codes, dtype=np.int64)
-    else:
-        project_code = tx["project_id"].cast(pl.Enum(project_ids.to_list()), strict=False)
-        if project_code.null_count():
-            unknown = tx["project_id"].filter(project_code.is_null())[0]
-            raise LedgerError(f"transactions: project {unknown!r} is not in projects", code="unknown_project")
-        p = project_code.to_physical().to_numpy().astype(np.int64)
-    cat = tx["category"].to_physical().to_numpy().astype(np.int64)
-    evidence = tx["evidence"].to_physical().to_numpy()
-    amount = tx["amount"].to_numpy()
-    ts = tx["occurred_at"].to_physical().to_numpy()
-    day = _local_days(ts, tx["occurred_at"])
+    count = columns.size
+    txn_ids = columns.text("txn_id")
+    merchants = columns.text("merchant_id")
+    p = np.asarray(columns.p, dtype=np.int64)
+    cat = columns.cat.astype(np.int64)
+    evidence = columns.evidence
+    amount = columns.amount
+    ts = columns.ts
+    day = _local_days(ts, columns.text("occurred_at"))
     positive = amount > 0
 
     threshold_by_cat = np.array([policy.exemption_for(c) for c in CATEGORIES], dtype=np.int64)
@@ -551,12 +709,12 @@ def _settle(
 
     # Per-transaction ineligibility.
     out_of_period = positive & ((day < start_day[p]) | (day > end_day[p] + grace_by_cat[cat]))
-    bad_merchant = positive & tx["merchant_type"].is_in(list(policy.ineligible_merchant_types)).to_numpy()
+    bad_merchant = positive & columns.bad_merchant
     no_evidence = evidence == _EVIDENCE_NONE
     missing = positive & no_evidence & (amount > threshold)
     documents_threshold = documents_by_cat[cat]
-    if "documents" in tx.columns:
-        no_documents = tx["documents"].to_numpy() == 0
+    if columns.documents is not None:
+        no_documents = columns.documents == 0
         missing_documents = positive & no_documents & (amount > documents_threshold)
         documents_candidates = np.flatnonzero(positive & no_documents & (amount <= documents_threshold))
     else:
@@ -564,11 +722,12 @@ def _settle(
         documents_candidates = np.zeros(0, dtype=np.int64)
     split = _split_purchases(
         rows=np.flatnonzero(positive & no_evidence & (amount <= threshold)),
-        p=p, tx=tx, day=day, cat=cat, amount=amount, threshold=threshold, window_days=policy.split_window_days,
+        p=p, merchants=merchants, day=day, cat=cat, amount=amount, threshold=threshold,
+        window_days=policy.split_window_days,
     )
     split |= _split_purchases(
-        rows=documents_candidates, p=p, tx=tx, day=day, cat=cat, amount=amount, threshold=documents_threshold,
-        window_days=policy.split_window_days,
+        rows=documents_candidates, p=p, merchants=merchants, day=day, cat=cat, amount=amount,
+        threshold=documents_threshold, window_days=policy.split_window_days,
     )
     ineligible_txn = out_of_period | bad_merchant | missing | missing_documents | split
 
@@ -580,14 +739,15 @@ def _settle(
         weekend = (holiday_day + 3) % 7 >= 5  # 1970-01-01 was a Thursday; Monday = 0
         holiday[holiday_rows] = weekend | np.isin(holiday_day, _holiday_days(holiday_day))
     duplicate = _duplicates(
-        p=p, amount=amount, ts=ts, positive=positive, tx=tx, window_minutes=policy.duplicate_window_minutes
+        p=p, amount=amount, ts=ts, positive=positive, merchant_hash=columns.merchant, merchants=merchants,
+        txn_ids=txn_ids, window_minutes=policy.duplicate_window_minutes,
     )
-    unplanned = _unplanned_equipment(ledger=ledger, project_ids=project_ids, p=p, cat=cat, amount=amount,
-                                     positive=positive, policy=policy)
+    unplanned = _unplanned_equipment(columns=columns, equipment=equipment, project_ids=project_ids, p=p, cat=cat,
+                                     amount=amount, positive=positive, policy=policy)
 
     # Budget runs: transactions no per-transaction rule made ineligible.
     at_risk = _over_budget(
-        ledger=ledger,
+        budgets=budgets,
         project_ids=project_ids,
         p=p,
         cat=cat,
@@ -710,7 +870,7 @@ def _split_purchases(
     *,
     rows: np.ndarray,
     p: np.ndarray,
-    tx: pl.DataFrame,
+    merchants: _Text,
     day: np.ndarray,
     cat: np.ndarray,
     amount: np.ndarray,
@@ -727,7 +887,7 @@ def _split_purchases(
         {
             "row": rows,
             "p": p[rows],
-            "merchant": tx["merchant_id"].gather(rows),
+            "merchant": merchants.gather(rows),
             "cat": cat[rows],
             "day": day[rows],
             "amount": amount[rows],
@@ -752,7 +912,8 @@ def _split_purchases(
 
 def _unplanned_equipment(
     *,
-    ledger: Ledger,
+    columns: _Columns,
+    equipment: pl.DataFrame | None,
     project_ids: pl.Series,
     p: np.ndarray,
     cat: np.ndarray,
@@ -767,12 +928,11 @@ def _unplanned_equipment(
     rows = np.flatnonzero(positive & (cat == _CAT["equipment"]) & (amount >= policy.equipment_plan_threshold))
     if rows.size == 0:
         return unplanned
-    tx = ledger.transactions
-    items = tx["equipment_item"].gather(rows) if "equipment_item" in tx.columns else pl.Series(
+    items = columns.text("equipment_item").gather(rows) if "equipment_item" in columns.frame.columns else pl.Series(
         [None] * rows.size, dtype=pl.String)
     bought = pl.DataFrame({"row": rows, "project_id": project_ids.gather(p[rows]), "item": items})
-    planned = (ledger.equipment.select("project_id", pl.col("equipment_item").alias("item"), planned=pl.lit(True))
-               .unique(["project_id", "item"]) if ledger.equipment is not None
+    planned = (equipment.select("project_id", pl.col("equipment_item").alias("item"), planned=pl.lit(True))
+               .unique(["project_id", "item"]) if equipment is not None
                else pl.DataFrame(schema={"project_id": pl.String, "item": pl.String, "planned": pl.Boolean}))
     judged = bought.join(planned, on=["project_id", "item"], how="left")
     not_planned = judged.filter((pl.col("item").fill_null("") == "") | pl.col("planned").is_null())
@@ -786,7 +946,9 @@ def _duplicates(
     amount: np.ndarray,
     ts: np.ndarray,
     positive: np.ndarray,
-    tx: pl.DataFrame,
+    merchant_hash: np.ndarray,
+    merchants: _Text,
+    txn_ids: _Text,
     window_minutes: int,
 ) -> np.ndarray:
     """DUPLICATE: same project, merchant and amount as the previous such transaction, ≤ window."""
@@ -795,8 +957,6 @@ def _duplicates(
     rows = np.flatnonzero(positive)
     if rows.size < 2:
         return duplicate
-    merchant = tx["merchant_id"]
-    merchant_hash = merchant.hash(seed=0x5E77).to_numpy()
 
     def group_key(selected: np.ndarray) -> np.ndarray:
         # Only groups candidates (every match is verified below), so a cheap mix will do.
@@ -816,7 +976,7 @@ def _duplicates(
     ordered = _sorted_rows(
         rows=rows,
         keys=[keys.view(np.int64), ts[rows]],
-        txn_ids=tx["txn_id"],
+        txn_ids=txn_ids,
         packable=False,
     )
     # The mixed key only groups candidates; the previous row must match on the real values.
@@ -825,12 +985,13 @@ def _duplicates(
     same = (ordered_p[1:] == ordered_p[:-1]) & (ordered_amount[1:] == ordered_amount[:-1])
     same &= ordered_hash[1:] == ordered_hash[:-1]
     ordered_key = key_of_row[ordered]
-    names = merchant.gather(ordered)
+    names = merchants.gather(ordered)
     name_same = (names.slice(1) == names.slice(0, names.len() - 1)).to_numpy()
     key_collision = (ordered_key[1:] == ordered_key[:-1]) & ~same
     if (same & ~name_same).any() or key_collision.any():
         return _duplicates_exact(
-            p=p, amount=amount, ts=ts, positive=positive, tx=tx, window_minutes=window_minutes
+            p=p, amount=amount, ts=ts, positive=positive, merchants=merchants, txn_ids=txn_ids,
+            window_minutes=window_minutes,
         )
     within = (ts[ordered][1:] - ts[ordered][:-1]) <= window_minutes * _US_PER_MINUTE
     duplicate[ordered[1:][same & within]] = True
@@ -859,15 +1020,16 @@ def _duplicates_exact(
     amount: np.ndarray,
     ts: np.ndarray,
     positive: np.ndarray,
-    tx: pl.DataFrame,
+    merchants: _Text,
+    txn_ids: _Text,
     window_minutes: int,
 ) -> np.ndarray:
     rows = np.flatnonzero(positive)
-    merchant_code = tx["merchant_id"].gather(rows).rank("dense").to_numpy().astype(np.int64)
+    merchant_code = merchants.gather(rows).rank("dense").to_numpy().astype(np.int64)
     code = np.zeros(p.size, dtype=np.int64)
     code[rows] = merchant_code
     ordered = _sorted_rows(
-        rows=rows, keys=[p[rows], code[rows], amount[rows], ts[rows]], txn_ids=tx["txn_id"], packable=False
+        rows=rows, keys=[p[rows], code[rows], amount[rows], ts[rows]], txn_ids=txn_ids, packable=False
     )
     same = (p[ordered][1:] == p[ordered][:-1]) & (code[ordered][1:] == code[ordered][:-1])
     same &= amount[ordered][1:] == amount[ordered][:-1]
@@ -879,7 +1041,7 @@ def _duplicates_exact(
 
 def _over_budget(
     *,
-    ledger: Ledger,
+    budgets: pl.DataFrame,
     project_ids: pl.Series,
     p: np.ndarray,
     cat: np.ndarray,
@@ -887,29 +1049,25 @@ def _over_budget(
     ts: np.ndarray,
     day: np.ndarray,
     counted: np.ndarray,
-    txn_ids: pl.Series,
+    txn_ids: pl.Series | _Text,
     policy: SettlementPolicy,
 ) -> np.ndarray:
     """Amount at risk of OVER_BUDGET per transaction (0 when not flagged)."""
-    if "valid_from" in ledger.budgets.columns and ledger.budgets["valid_from"].n_unique() > 1:
-        return _over_budget_versioned(ledger=ledger, project_ids=project_ids, p=p, cat=cat, amount=amount, ts=ts,
+    if "valid_from" in budgets.columns and budgets["valid_from"].n_unique() > 1:
+        return _over_budget_versioned(budgets=budgets, project_ids=project_ids, p=p, cat=cat, amount=amount, ts=ts,
                                       day=day, counted=counted, txn_ids=txn_ids, policy=policy)
     count = p.size
     at_risk = np.zeros(count, dtype=np.int64)
     category_count = len(CATEGORIES)
     group_count = project_ids.len() * category_count
     limits = np.zeros(group_count, dtype=np.int64)
-    if ledger.budgets.height:
-        budget_project = (
-            ledger.budgets["project_id"]
-            .cast(pl.Enum(project_ids.to_list()))
-            .to_physical()
-            .to_numpy()
-            .astype(np.int64)
-        )
-        budget_cat = ledger.budgets["category"].to_physical().to_numpy().astype(np.int64)
+    if budgets.height:
+        budget_project = _codes_in(budgets["project_id"], project_ids)
+        known = budget_project >= 0  # lines of projects outside this run are not its
+        budget_project = budget_project[known]
+        budget_cat = budgets["category"].to_physical().to_numpy().astype(np.int64)[known]
         limits[budget_project * category_count + budget_cat] = budget_limits(
-            approved=ledger.budgets["approved"].to_numpy(), transfer_share=policy.budget_transfer_share)
+            approved=budgets["approved"].to_numpy()[known], transfer_share=policy.budget_transfer_share)
     group = p * category_count + cat
     spend_rows = np.flatnonzero(counted & (amount > 0))
     if spend_rows.size == 0:
@@ -939,7 +1097,7 @@ def _over_budget(
 
 def _over_budget_versioned(
     *,
-    ledger: Ledger,
+    budgets: pl.DataFrame,
     project_ids: pl.Series,
     p: np.ndarray,
     cat: np.ndarray,
@@ -947,16 +1105,14 @@ def _over_budget_versioned(
     ts: np.ndarray,
     day: np.ndarray,
     counted: np.ndarray,
-    txn_ids: pl.Series,
+    txn_ids: pl.Series | _Text,
     policy: SettlementPolicy,
 ) -> np.ndarray:
     """OVER_BUDGET when budgets have versions: the limit of each transaction is its date's version's."""
     at_risk = np.zeros(p.size, dtype=np.int64)
     category_count = len(CATEGORIES)
-    budgets = ledger.budgets
-    budget_project = (
-        budgets["project_id"].cast(pl.Enum(project_ids.to_list())).to_physical().to_numpy().astype(np.int64)
-    )
+    budgets = budgets.filter(pl.Series(_codes_in(budgets["project_id"], project_ids) >= 0))
+    budget_project = _codes_in(budgets["project_id"], project_ids)
     budget_day = budgets["valid_from"].to_physical().to_numpy().astype(np.int64)
     budget_cat = budgets["category"].to_physical().to_numpy().astype(np.int64)
     # the versions: distinct (project, valid_from), in order; a version's code indexes its limits
@@ -993,6 +1149,11 @@ def _over_budget_versioned(
     over = (ordered_amount > 0) & np.array([x > 0 for x in over_amount.tolist()], dtype=bool)
     at_risk[ordered[over]] = np.minimum(ordered_amount[over], over_amount[over].astype(np.int64))
     return at_risk
+
+
+def _codes_in(values: pl.Series, project_ids: pl.Series) -> np.ndarray:
+    """Position of each value among ``project_ids`` (sorted), -1 for a value not among them."""
+    return value_codes(values=values, keys=project_ids).astype(np.int64)
 
 
 def _group_sums(
@@ -1056,7 +1217,7 @@ def _audit_sample(
     flagged: np.ndarray,
     self_settled: np.ndarray,
     counts: np.ndarray,
-    txn_ids: pl.Series,
+    txn_ids: pl.Series | _Text,
     policy: SettlementPolicy,
 ) -> tuple[np.ndarray, list[str]]:
     """Rows of the audit sample of self-settlement projects, with the reason of each."""
@@ -1079,7 +1240,7 @@ def _audit_sample(
 
 def _flag_frame(
     *,
-    txn_ids: pl.Series,
+    txn_ids: pl.Series | _Text,
     project_ids: pl.Series,
     p: np.ndarray,
     amount: np.ndarray,

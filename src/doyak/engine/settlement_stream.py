@@ -22,7 +22,7 @@ import math
 from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 import numpy as np
@@ -41,7 +41,18 @@ from doyak.engine.ledger_io import (
     projects_read,
     transactions_read,
 )
-from doyak.engine.settlement import Ledger, SettlementResult, SettlementTotals, _settle, ledger_settle
+from doyak.engine.settlement import (
+    Ledger,
+    SettlementResult,
+    SettlementTotals,
+    _codes_in,
+    _columns,
+    _settle_columns,
+    ledger_settle,
+    ledger_with_project_codes,
+    project_codes,
+    value_codes,
+)
 from doyak.engine.settlement_policy import SettlementPolicy
 
 # Transactions settled at once: the engine's working arrays for a part this size take about 150 MiB, and
@@ -94,7 +105,7 @@ def ledger_parts_settle(
     budgets_path: Path,
     policy: SettlementPolicy,
     rows_per_part: int = ROWS_PER_PART,
-    workers: int = 1,
+    workers: int = 2,
 ) -> Iterator[SettlementResult]:
     """The settlement of each project range in order (see the module docstring); together they are
     :func:`ledger_settle` of the whole ledger. The file-wide ``txn_id`` check runs after the last range,
@@ -121,10 +132,14 @@ def ledger_parts_settle(
         transactions = transactions_read(path=transactions_path, part=part.drop(_ROW), rows=rows)
         del part
         in_range = projects.filter(project_range.predicate())
-        _unknown_projects(path=transactions_path, values=transactions["project_id"],
-                          known=in_range["project_id"], projects_path=projects_path, rows=rows)
+        codes = value_codes(values=transactions["project_id"], keys=in_range["project_id"].sort())
+        if (codes < 0).any():
+            _unknown_projects(path=transactions_path, values=transactions["project_id"],
+                              known=in_range["project_id"], projects_path=projects_path, rows=rows)
         ledger = Ledger(transactions=transactions, projects=in_range,
                         budgets=budgets.filter(project_range.predicate()))
+        if (codes >= 0).all():  # the lookup is the engine's: it is not done twice
+            ledger = ledger_with_project_codes(ledger, codes.astype(np.int32))
         return ledger_settle(ledger=ledger, policy=policy), transactions["txn_id"].hash(seed=_HASH_SEED).to_numpy()
 
     # ``workers`` ranges in flight at once, on threads: Polars and numpy's large kernels release the GIL.
@@ -160,41 +175,45 @@ def results_merge(parts: Sequence[SettlementResult]) -> SettlementResult:
 
 
 def ledger_settle_ranges(
-    *, ledger: Ledger, policy: SettlementPolicy, rows_per_part: int = ROWS_PER_PART
+    *, ledger: Ledger, policy: SettlementPolicy, rows_per_part: int = ROWS_PER_PART, workers: int = 2
 ) -> SettlementResult:
     """:func:`~doyak.engine.settlement.ledger_settle` of a ledger already in memory, settled range of
     projects by range: the same result, with the engine's working arrays the size of one range instead of
-    the whole ledger (the in-memory path's peak memory is mostly those arrays)."""
+    the whole ledger (the in-memory path's peak memory is mostly those arrays). ``workers`` ranges are
+    settled at once, on threads (numpy's and Polars' large kernels release the GIL)."""
     tx = ledger.transactions
     if tx.height <= rows_per_part:
         return ledger_settle(ledger=ledger, policy=policy)
-    ids = ledger.projects["project_id"].sort()
+    projects = ledger.projects.sort("project_id")
+    ids = projects["project_id"]
     step = math.ceil(ids.len() / math.ceil(tx.height / rows_per_part))
-    # the position of each row's project in id order, computed once and handed to every range's run (in a
-    # range of ids the position less the range's first is the engine's own project code)
-    code = tx["project_id"].cast(pl.Enum(ids.to_list()), strict=False).to_physical()
-    if code.null_count():  # an unknown project: the engine refuses it as it refuses it in one run
-        return ledger_settle(ledger=ledger, policy=policy)
-    code = code.to_numpy().astype(np.int64)
+    # the position of each row's project in id order, found once (by the reader when it could): in a range of
+    # ids the position less the range's first is the engine's own project code
+    code = ledger.project_codes if ledger.project_codes is not None else project_codes(
+        transactions=tx, project_ids=ids)
+    # the numbers of every row, taken once; each range gathers its rows' numbers and no text
+    columns = _columns(transactions=tx, project_codes=code, policy=policy)
     part_of = code // step
-    # one stable radix sort by range (the rows of a range keep the ledger's order), then one gather per
-    # range, instead of a filter of the whole ledger per range
+    # one stable radix sort by range (the rows of a range keep the ledger's order), then one gather per range
     order = np.argsort(part_of.astype(np.uint8 if part_of.max() < 256 else np.int64), kind="stable")
     bounds = np.searchsorted(part_of[order], np.arange(0, ids.len() // step + 2))
-    project_code = ledger.projects["project_id"].cast(pl.Enum(ids.to_list())).to_physical().to_numpy()
-    budget_code = ledger.budgets["project_id"].cast(pl.Enum(ids.to_list())).to_physical().to_numpy()
-    parts = []
-    for index, first in enumerate(range(0, ids.len(), step)):
-        def within(codes: np.ndarray, first: int = first) -> pl.Series:
-            return pl.Series((codes >= first) & (codes < first + step))
+    order = order.astype(np.int32 if tx.height < 2**31 else np.int64)  # half the memory, gathers alike
+    del part_of
+    budget_code = _codes_in(ledger.budgets["project_id"], ids)
 
-        rows = order[bounds[index]:bounds[index + 1]]
-        part = replace(ledger, transactions=tx[rows],
-                       projects=ledger.projects.filter(within(project_code)),
-                       budgets=ledger.budgets.filter(within(budget_code)))
-        parts.append(_settle(ledger=part, policy=policy, project_codes=code[rows] - first))
-        del part, rows
-    return results_merge(parts)
+    def settle(index: int) -> SettlementResult:
+        first = index * step
+        in_range = (budget_code >= first) & (budget_code < first + step)
+        return _settle_columns(
+            columns=columns.take(order[bounds[index]:bounds[index + 1]], first_project=first),
+            projects=projects.slice(first, step), budgets=ledger.budgets.filter(pl.Series(in_range)),
+            equipment=ledger.equipment, policy=policy)
+
+    ranges = range(math.ceil(ids.len() / step))
+    if workers <= 1:
+        return results_merge([settle(index) for index in ranges])
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="doyak-settle") as pool:
+        return results_merge(list(pool.map(settle, ranges)))
 
 
 def ledger_settle_stream(
