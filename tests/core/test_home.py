@@ -62,7 +62,8 @@ make_call = _proposal_factories.make_call
 make_proposal = _proposal_factories.make_proposal
 
 CARD = re.compile(r'<section class="dy-card">\s*<h2>(?P<label>[^<]*)</h2>\s*<div class="dy-figure">'
-                  r'(?:<a href="(?P<url>[^"]*)"[^>]*>)?(?P<value>[^<]*)(?:</a>)?</div>\s*'
+                  r'(?:<a href="(?P<url>[^"]*)"[^>]*>)?(?:<data value="(?P<number>\d+)">)?(?P<value>[^<]*)(?:</data>)?'
+                  r'(?:</a>)?</div>\s*'
                   r'(?:<div class="dy-sub">(?P<sub>[^<]*)</div>)?')
 
 
@@ -158,7 +159,7 @@ def test_home_content_follows_the_providers_order_cards_before_sections(make_use
     content = home_content_for_user(user=admin, lang="ko")
     # then each provider's cards come in the listed order, then each one's sections
     assert [card.label for card in content.cards] == ["감사 이벤트", f"{timezone.localdate().year}년 사업"]
-    assert content.cards[0] == HomeCard(label="감사 이벤트", value="1")
+    assert content.cards[0] == HomeCard(label="감사 이벤트", value="1", number=1)
     assert [section.template for section in content.sections] == [
         "core/_home_recent_events.html", "programs/_home_programs.html"]
     assert content.sections[1].data == {"programs": [program]}
@@ -174,3 +175,18 @@ def test_home_content_empty_for_a_role_no_provider_serves(make_user, settings, d
     # when the home content is collected, then it is empty and no query ran
     with django_assert_num_queries(0):
         assert home_content_for_user(user=user, lang="ko") == HomeContent()
+
+
+def test_a_count_card_marks_its_figure_up_as_a_quantity(client, make_user):
+    # given an administrator, whose home counts the audit events
+    user = make_user(role="administrator")
+    client.force_login(user)
+    # when the home page is shown
+    body = client.get("/").content.decode()
+    card = _cards(client)["감사 이벤트"]
+    # then the figure is a <data> element whose value is the count without separators (a quantity, not a year)
+    from doyak.core.models import AuditEvent
+
+    n = AuditEvent.objects.count()
+    assert card["value"] == f"{n:,}"
+    assert f'<data value="{n}">{n:,}</data>' in body

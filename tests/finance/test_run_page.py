@@ -124,3 +124,15 @@ def test_runs_api_lists_runs_with_their_parts(client, four_parts, make_user):
     listed = next(item for item in body["items"] if item["id"] == run.pk)
     assert [(p["index"], p["agreement_ids"], p["status"], p["attempts"]) for p in listed["parts"]] == [
         (i, [a.pk], "queued", 0) for i, a in enumerate(agreements)]
+
+
+def test_run_of_a_list_of_agreements_names_them_by_number(client, four_parts, manager):
+    # given a run started on a list of four agreements
+    run, agreements = four_parts
+    # when its manager opens the run page
+    client.force_login(manager)
+    html = client.get(reverse("finance:run", args=[run.pk])).content.decode()
+    # then its scope names the agreements by their numbers, in the run's order, not by row ids
+    numbers = ", ".join(a.number for a in agreements)
+    assert run.scope_label == numbers
+    assert numbers in html

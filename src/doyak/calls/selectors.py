@@ -154,7 +154,7 @@ def home_content(*, user: Actor, lang: str) -> HomeContent:
         return HomeContent()
     now = timezone.now()
     n = Call.objects.filter(status=CallStatus.OPEN, opens_at__lte=now, closes_at__gt=now).count()
-    return HomeContent(cards=(HomeCard(
-        label=_("Open calls"), value=f"{n:,}",
+    return HomeContent(cards=(HomeCard.count(
+        label=_("Open calls"), n=n,
         sub=_("Calls accepting proposals now.") if n else _("Calls appear here when a program opens them."),
         url=f"{reverse('calls:list')}?status={CallStatus.OPEN}"),))

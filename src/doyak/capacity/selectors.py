@@ -326,7 +326,7 @@ def home_content(*, user: Actor, lang: str):
     figures = fund_figures_for(funds).values()
     url = reverse("capacity:home")
     return HomeContent(cards=(
-        HomeCard(label=_("Open demand surveys"), value=f"{survey_list_for_user(user=user).count():,}", url=url),
+        HomeCard.count(label=_("Open demand surveys"), n=survey_list_for_user(user=user).count(), url=url),
         HomeCard(label=_("Committed by your funds"), value=format_won_short(sum(f.committed_krw for f in figures),
                                                                             lang=lang), url=url),
         HomeCard(label=_("Invested by your funds"), value=format_won_short(sum(f.invested_krw for f in figures),

@@ -27,6 +27,11 @@ class HomeCard:
     value: str
     sub: str = ""
     url: str = ""
+    number: int | None = None  # a count: the page marks the figure up as a quantity (<data value>), not a year
+
+    @classmethod
+    def count(cls, *, label: str, n: int, sub: str = "", url: str = "") -> HomeCard:
+        return cls(label=label, value=f"{n:,}", sub=sub, url=url, number=n)
 
 
 @dataclass(frozen=True)

@@ -69,7 +69,7 @@ def home_content(*, user: Actor, lang: str) -> HomeContent:
     events = audit_event_list_for_user(user=user)
     recent = list(events[:HOME_RECENT_EVENTS])
     return HomeContent(
-        cards=(HomeCard(label=_("Audit events"), value=f"{events.count():,}"),),
+        cards=(HomeCard.count(label=_("Audit events"), n=events.count()),),
         sections=(HomeSection(template="core/_home_recent_events.html", data={"recent_events": recent}),)
         if recent else (),
     )

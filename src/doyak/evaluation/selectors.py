@@ -401,5 +401,5 @@ def home_content(*, user: Actor, lang: str) -> HomeContent:
         sub = _("%(n)s waiting for your conflict-of-interest pledge.") % {"n": f"{counts['unsigned']:,}"}
     else:
         sub = _("Pledges signed; scores to submit.")
-    return HomeContent(cards=(HomeCard(label=_("Assigned proposals"), value=f"{counts['open']:,}", sub=sub,
+    return HomeContent(cards=(HomeCard.count(label=_("Assigned proposals"), n=counts["open"], sub=sub,
                                        url=reverse("evaluation:home")),))

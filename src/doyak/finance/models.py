@@ -3,6 +3,7 @@ budget live in ``doyak.agreements``."""
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -147,7 +148,10 @@ class SettlementRun(BackgroundRun):
             return self.call.reference
         if self.program_id:
             return str(self.program)
-        return ", ".join(str(pk) for pk in self.agreement_ids[:5]) + ("…" if len(self.agreement_ids) > 5 else "")
+        # agreements by their numbers (a person reads AG-2026-0012, not a row id)
+        shown = self.agreement_ids[:5]
+        numbers = dict(apps.get_model("agreements", "Agreement").objects.filter(pk__in=shown).values_list("pk", "number"))
+        return ", ".join(numbers.get(pk, "–") for pk in shown) + ("…" if len(self.agreement_ids) > 5 else "")
 
 
 class SettlementRunPart(LeasedRun):

@@ -68,16 +68,16 @@ def home_content(*, user: Actor, lang: str) -> HomeContent:
         orgs = Organization.objects.aggregate(n=Count("pk"), anchors=Count("pk", filter=Q(is_demand_anchor=True)))
         people = Researcher.objects.aggregate(n=Count("pk"), stars=Count("pk", filter=Q(star_engineer_since__isnull=False)))
         return HomeContent(cards=(
-            HomeCard(label=_("Organizations"), value=f"{orgs['n']:,}",
+            HomeCard.count(label=_("Organizations"), n=orgs["n"],
                      sub=_("%(n)s demand-anchor companies") % {"n": f"{orgs['anchors']:,}"}),
-            HomeCard(label=_("Researchers"), value=f"{people['n']:,}",
+            HomeCard.count(label=_("Researchers"), n=people["n"],
                      sub=_("%(n)s star engineers") % {"n": f"{people['stars']:,}"}),
         ))
     if user.role == Role.APPLICANT and user.organization_id:
         organization = Organization.objects.select_related("region").get(pk=user.organization_id)
         team = Researcher.objects.filter(organization_id=user.organization_id).count()
         return HomeContent(
-            cards=(HomeCard(label=_("Researchers in my organization"), value=f"{team:,}"),),
+            cards=(HomeCard.count(label=_("Researchers in my organization"), n=team),),
             sections=(HomeSection(template="organizations/_home_organization.html",
                                   data={"organization": organization}),),
         )

@@ -24,7 +24,7 @@ def home_content(*, user: Actor, lang: str) -> HomeContent:
     year = timezone.localdate().year
     programs = Program.objects.filter(year=year).order_by("code")
     budget = programs.aggregate(total=Sum("budget_krw"))["total"] or 0
-    card = HomeCard(label=_("Programs in %(year)s") % {"year": year}, value=f"{programs.count():,}",
+    card = HomeCard.count(label=_("Programs in %(year)s") % {"year": year}, n=programs.count(),
                     sub=format_won_short(budget, lang=lang))
     rows = list(programs[:HOME_PROGRAM_ROWS])
     sections = (HomeSection(template="programs/_home_programs.html", data={"programs": rows}),) if rows else ()

@@ -161,9 +161,9 @@ def home_content(*, user: Actor, lang: str) -> HomeContent:
         submitted=Count("pk", filter=Q(status=ProposalStatus.SUBMITTED)),
         under_review=Count("pk", filter=Q(status=ProposalStatus.UNDER_REVIEW)))
     return HomeContent(cards=(
-        HomeCard(label=_("Submitted proposals"), value=f"{counts['submitted']:,}",
+        HomeCard.count(label=_("Submitted proposals"), n=counts["submitted"],
                  sub=_("Waiting for an evaluation panel."),
                  url=f"{reverse('proposals:list')}?status={ProposalStatus.SUBMITTED}"),
-        HomeCard(label=_("Proposals under review"), value=f"{counts['under_review']:,}",
+        HomeCard.count(label=_("Proposals under review"), n=counts["under_review"],
                  sub=_("On evaluation panels."), url=reverse("evaluation:home")),
     ))
