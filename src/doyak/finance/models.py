@@ -142,16 +142,23 @@ class SettlementRun(BackgroundRun):
             return 100 if self.status == RunStatus.DONE else 0
         return self.chunks_done * 100 // self.chunks_total
 
+    SCOPE_AGREEMENTS_SHOWN = 5  # a run over a list of agreements names this many of them
+
     @property
     def scope_label(self) -> str:
         if self.call_id:
             return self.call.reference
         if self.program_id:
             return str(self.program)
-        # agreements by their numbers (a person reads AG-2026-0012, not a row id)
-        shown = self.agreement_ids[:5]
-        numbers = dict(apps.get_model("agreements", "Agreement").objects.filter(pk__in=shown).values_list("pk", "number"))
-        return ", ".join(numbers.get(pk, "–") for pk in shown) + ("…" if len(self.agreement_ids) > 5 else "")
+        # agreements by their numbers (a person reads AG-2026-0012, not a row id); a list of runs looks them up
+        # for all its runs at once (``selectors.run_list`` sets ``agreement_numbers``)
+        shown = self.agreement_ids[:self.SCOPE_AGREEMENTS_SHOWN]
+        numbers = getattr(self, "agreement_numbers", None)
+        if numbers is None:
+            numbers = dict(apps.get_model("agreements", "Agreement").objects.filter(pk__in=shown)
+                           .values_list("pk", "number"))
+        return ", ".join(numbers.get(pk, "–") for pk in shown) + (
+            "…" if len(self.agreement_ids) > self.SCOPE_AGREEMENTS_SHOWN else "")
 
 
 class SettlementRunPart(LeasedRun):
