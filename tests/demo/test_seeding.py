@@ -51,14 +51,23 @@ def test_seed_demo_counts_and_idempotent():
     assert selected == set(Selection.objects.filter(scenario__in=approved, selected=True).values_list(
         "proposal_id", flat=True))
     assert set(Agreement.objects.values_list("proposal_id", flat=True)) == selected
-    # the demo applicant's agreement was signed in the application; a major change waits, a notice is applied
+    # the demo applicant's agreement was signed in the application; a major change waits; on another agreement
+    # the PM rejected one major request and approved the next (in force: version 2), then a notice applied (3)
     from doyak.agreements.models import ChangeRequest
 
     own = Agreement.objects.filter(proposal__lead_organization=applicant.organization).order_by("pk").first()
     assert (own.signatures.count(), own.status in ("signed", "active"), own.versions.count()) == (2, True, 1)
     assert sorted(ChangeRequest.objects.values_list("classification", "status")) == [
-        ("major", "submitted"), ("minor", "applied")]
-    assert Agreement.objects.filter(version=2).count() == 1
+        ("major", "applied"), ("major", "rejected"), ("major", "submitted"), ("minor", "applied")]
+    assert list(Agreement.objects.filter(version__gt=1).values_list("version", flat=True)) == [3]
+    # the answered requests were answered in the past, days after their submission (the board's answer days;
+    # squeezed into a younger agreement's days, as in January)
+    from django.utils import timezone
+
+    answered = list(ChangeRequest.objects.filter(decided_at__isnull=False).order_by("submitted_at"))
+    assert all(c.submitted_at <= c.decided_at <= timezone.now() for c in answered)
+    if (timezone.localdate() - answered[0].agreement.start_date).days > 26:
+        assert [(c.decided_at - c.submitted_at).days for c in answered] == [4, 7]
     # no proposal is decided without its evaluation; the demo applicant's strong one was selected
     assert not Proposal.objects.filter(status__in=["evaluated", "selected"], evaluation_decision=None).exists()
     assert Proposal.objects.filter(status="selected", lead_organization=applicant.organization).exists()
@@ -116,6 +125,7 @@ def _assert_plausible(applicant):
 
     states = {state.key: state for state in board()}
     assert states["regional.growth_engine_package"].actual > 0
+    assert states["fake_work.change_answer_days"].actual is not None  # the requests the PM answered (agreements)
     assert any(state.status in ("behind", "at_risk") and state.actual for state in states.values())
     # the on-device chip and the chemical transition count the agreements of their earlier round (kpi.seeding), and
     # their drill-downs list exactly the records that sum to the card

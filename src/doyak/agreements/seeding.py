@@ -1,14 +1,19 @@
 """Demo agreements, through the services: the demo applicant's institution signs its agreement in the
 application with the program manager (before the finance seed concludes the other drafts on paper); then, once
-agreements are in force, a pending major change (a longer period, proposed by the institution) and an applied
-notice (a budget move between direct categories, by the program manager). Running it again adds nothing."""
+agreements are in force, a pending major change (a longer period, proposed by the institution), and on another
+agreement two major requests the program manager answered in the past weeks (a year's extension rejected, then
+three months approved and in force: the board's change-answer days count them) before an applied notice (a
+budget move between direct categories, by the program manager). Running it again adds nothing."""
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 from collections.abc import Callable
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from doyak.accounts.enums import Role
 from doyak.accounts.models import User
@@ -85,9 +90,44 @@ def agreements_changes_seed(*, scale: str, seed: int,
             budget = _moved_budget(agreement) if agreement != major else None
             if budget is None:
                 continue
+            added["change_requests"] += _answered_changes(agreement, pm=pm)
             change = change_propose(actor=pm, agreement_id=agreement.pk, edits={"budget": budget},
                                     reason="재료 구매 대신 외부 시험 의뢰")
             change_transition(actor=pm, change_id=change.pk, name="submit")
             added["change_requests"] += 1
             break
     return added
+
+
+# The answered requests' moments, in days before the seed runs: (submitted, answered) of the rejected request,
+# then of the approved one; squeezed into the days since the agreement started when it started later.
+ANSWERED_DAYS_AGO = ((26, 22), (18, 11))
+
+
+def _answered_changes(agreement: Agreement, *, pm: User) -> int:
+    """The institution asks for a year's extension, which the program manager rejects; then for three months,
+    which the program manager approves (in force at once, as the next version)."""
+    owner = _lead_applicant(agreement) or pm
+    now = timezone.now()
+    started = timezone.make_aware(dt.datetime.combine(agreement.start_date, dt.time(9)))
+    span = max(dt.timedelta(0), now - started)
+
+    def moment(days_ago: int) -> dt.datetime:
+        return now - min(dt.timedelta(days=days_ago), span * (days_ago / ANSWERED_DAYS_AGO[0][0]))
+
+    end = agreement.end_date
+    asks = [(_months_later(end, 12), "양산 라인 시험 일정 지연으로 12개월 연장", "reject",
+             "연장 기간이 남은 과제 기간과 단계 평가 일정에 비해 깁니다. 필요한 기간으로 다시 신청해 주십시오."),
+            (_months_later(end, 3), "양산 라인 시험 일정 지연으로 3개월 연장", "approve", "")]
+    for (end_date, reason, answer, note), (submitted, answered) in zip(asks, ANSWERED_DAYS_AGO, strict=True):
+        change = change_propose(actor=owner, agreement_id=agreement.pk, reason=reason, edits={"end_date": end_date})
+        change_transition(actor=owner, change_id=change.pk, name="submit", now=moment(submitted))
+        change_transition(actor=pm, change_id=change.pk, name=answer, note=note, now=moment(answered))
+    return len(asks)
+
+
+def _months_later(day: dt.date, months: int) -> dt.date:
+    """The same day ``months`` later, or that month's last day (31 December + 3 months: 31 March)."""
+    year, month = divmod(day.month - 1 + months, 12)
+    year, month = day.year + year, month + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))

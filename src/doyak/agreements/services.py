@@ -456,8 +456,9 @@ def change_items(*, before: dict, after: dict, on: dt.date | None = None) -> lis
 
 @transaction.atomic
 def change_transition(*, actor: Actor, change_id: int, name: str, note: str = "",
-                      today: dt.date | None = None) -> ChangeRequest:
-    """Fire transition ``name`` (``workflow.TRANSITIONS``): permission first, then state."""
+                      today: dt.date | None = None, now: dt.datetime | None = None) -> ChangeRequest:
+    """Fire transition ``name`` (``workflow.TRANSITIONS``): permission first, then state. ``now`` is the moment
+    of the submission or the answer (by default the present; ``today`` defaults to its date in Seoul)."""
     change = _change_locked_or_raise(change_id)
     transition = TRANSITIONS.get(name)
     if transition is None:
@@ -476,7 +477,8 @@ def change_transition(*, actor: Actor, change_id: int, name: str, note: str = ""
                        code="change_wrong_state")
     if transition.needs_note and not note.strip():
         raise ValidationFailed(_("Give your comments."), code="change_note_required", field="note")
-    today = today or timezone.localdate()
+    now = now or timezone.now()
+    today = today or timezone.localdate(now)
     before = change.status
     if name == "submit":
         base = _version_in_force(agreement)
@@ -488,7 +490,7 @@ def change_transition(*, actor: Actor, change_id: int, name: str, note: str = ""
             raise ValidationFailed(_("The request changes nothing."), code="change_empty")
         change.items = items
         change.classification = request_class_of(items)
-        change.submitted_at = timezone.now()
+        change.submitted_at = now
         change.decided_by, change.decided_at, change.decision_note = None, None, ""
         if change.classification == ChangeClass.MAJOR:
             change.status = ChangeStatus.SUBMITTED
@@ -503,7 +505,7 @@ def change_transition(*, actor: Actor, change_id: int, name: str, note: str = ""
         change.status = TARGETS[name]
     else:
         change.status = TARGETS[name]
-        change.decided_by, change.decided_at, change.decision_note = _user_or_none(actor), timezone.now(), note.strip()
+        change.decided_by, change.decided_at, change.decision_note = _user_or_none(actor), now, note.strip()
         if name == "approve":  # the day it takes effect: never before the decision, nor before the start
             change.effective_date = max(change.effective_date or today, today)
     change.save()
@@ -514,7 +516,7 @@ def change_transition(*, actor: Actor, change_id: int, name: str, note: str = ""
     if change.status == ChangeStatus.APPLIED:
         _change_apply(actor=actor, change=change, today=today)
     elif change.status == ChangeStatus.APPROVED and change.effective_date <= today:
-        return change_transition(actor=SYSTEM, change_id=change.pk, name="apply", today=today)
+        return change_transition(actor=SYSTEM, change_id=change.pk, name="apply", today=today, now=now)
     return change
 
 
