@@ -159,3 +159,30 @@ def test_assignment_run_whose_worker_died_is_run_again_with_the_same_pairs(revie
     assert AuditEvent.objects.filter(action="assignment_run.recovered", object_id=str(run.pk),
                                      actor_label="system").count() == 1
     assert run.finished_at <= timezone.now()
+
+
+def test_two_live_workers_that_saw_the_same_dead_run_recover_it_once(review_setup):
+    import datetime as dt
+
+    from doyak.core import runs
+    from doyak.evaluation import services
+    from doyak.evaluation.models import AssignmentRun
+
+    # given a run whose worker took it and died, seen stale by two live workers before either took its lock
+    run = services.assignment_run_start(actor=review_setup["pm"], panel_id=review_setup["panel"].pk)
+    runs.worker_id_set("dead-host:7")
+    try:
+        assert runs.lease_acquire(run)
+    finally:
+        runs.worker_id_set(None)
+    run.refresh_from_db()
+    later = run.lease_expires_at + dt.timedelta(seconds=1)
+    kind = next(k for k in runs.run_kinds() if k.model is AssignmentRun)
+    # when each recovers it in turn (the second waited on the first's lock)
+    first = runs._recover_one(kind=kind, pk=run.pk, now=later, owner="dead-host:7")
+    second = runs._recover_one(kind=kind, pk=run.pk, now=later, owner="dead-host:7")
+    run.refresh_from_db()
+    # then it was queued again once: one recovery note, one audit event
+    assert (first is not None, second) == (True, None)
+    assert [note["worker"] for note in run.recoveries] == ["dead-host:7"]
+    assert AuditEvent.objects.filter(action="assignment_run.recovered", object_id=str(run.pk)).count() == 1

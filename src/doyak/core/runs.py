@@ -183,22 +183,30 @@ def runs_recover(*, now: dt.datetime | None = None) -> list[Recovery]:
     recovered: list[Recovery] = []
     for kind in run_kinds():
         stale = (kind.model.objects.filter(kind.active).exclude(lease_owner="")
-                 .filter(lease_expires_at__lt=now).values_list("pk", flat=True))
-        for pk in list(stale):
-            done = _recover_one(kind=kind, pk=pk, now=now)
+                 .filter(lease_expires_at__lt=now).values_list("pk", "lease_owner"))
+        for pk, owner in list(stale):
+            done = _recover_one(kind=kind, pk=pk, now=now, owner=owner)
             if done is not None:
                 recovered.append(done)
     recovered.extend(_orphaned_tasks_fail(now=now))
     return recovered
 
 
-def _recover_one(*, kind: RunKind, pk: int, now: dt.datetime, lost_task_id: str = "") -> Recovery | None:
+def _recover_one(*, kind: RunKind, pk: int, now: dt.datetime, lost_task_id: str = "",
+                 owner: str | None = None) -> Recovery | None:
+    """Queue the run again, once: ``owner`` is the dead worker seen holding it, ``lost_task_id`` the task row seen
+    running; when another live worker, which saw the same before either took the lock, has recovered it first,
+    the run no longer has that owner or that task row is no longer running, and nothing is recorded twice."""
     with transaction.atomic():
         run = kind.model.objects.select_for_update().filter(kind.active, pk=pk).first()
         if run is None:
             return None
         if run.lease_owner and run.lease_expires_at and run.lease_expires_at >= now:
             return None  # its worker renewed meanwhile
+        if owner is not None and run.lease_owner != owner:
+            return None
+        if lost_task_id and not _task_row_running(lost_task_id):
+            return None
         stopped_at = run.heartbeat_at
         note = {"worker": run.lease_owner, "stopped_at": stopped_at.isoformat() if stopped_at else None,
                 "detected_at": now.isoformat(), "detected_by": worker_id()}
@@ -223,6 +231,13 @@ def _task_rows_fail(*, task_ids: set[str], now: dt.datetime) -> int:
     return DBTaskResult.objects.filter(pk__in=sorted(task_ids), status=TaskResultStatus.RUNNING).update(
         status=TaskResultStatus.FAILED, finished_at=now, exception_class_path="doyak.core.runs.WorkerLost",
         traceback=_("The worker stopped while running this task; the run was queued again."))
+
+
+def _task_row_running(task_id: str) -> bool:
+    from django_tasks_db.compat import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.filter(pk=task_id, status=TaskResultStatus.RUNNING).exists()
 
 
 def _orphaned_tasks_fail(*, now: dt.datetime) -> list[Recovery]:
