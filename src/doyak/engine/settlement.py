@@ -628,10 +628,10 @@ def value_codes(*, values: pl.Series, keys: pl.Series) -> np.ndarray:
     """Position of each of ``values`` among ``keys`` (distinct text), -1 for a value not among them or empty.
 
     Values may be text or an Enum (a compact ledger's ``project_id`` and ``merchant_type``: each category is
-    looked up once). Exact, and cheaper than a cast to an Enum of the keys: one 64-bit hash a value, a numpy table of the keys'
-    hashes (16–32 slots a key; the values of a slot two keys share are found by binary search), and every hit
-    confirmed on the text (a hash shared by two different texts sends the lookup to the cast). Values are
-    looked up by slices of a million, so the working arrays stay small."""
+    looked up once). Exact, and cheaper than a cast to an Enum of the keys: one 64-bit hash a value, a numpy
+    table of the keys' hashes (16–32 slots a key; the values of a slot two keys share are found by binary
+    search), and every hit confirmed on the text (a hash shared by two different texts sends the lookup to the
+    cast). Values are looked up by slices of a million, so the working arrays stay small."""
     count = values.len()
     code = np.full(count, -1, dtype=np.int32 if keys.len() < 2**31 else np.int64)
     if count == 0 or keys.len() == 0:
