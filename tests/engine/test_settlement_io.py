@@ -90,6 +90,24 @@ def test_transactions_read_accepts_typed_parquet(tmp_path):
     assert frame["occurred_at"].to_list() == [dt.datetime(2026, 3, 3, 1, 0, tzinfo=dt.UTC)]
 
 
+@pytest.mark.parametrize(("project", "message"), [
+    ("P7", "data row 2, column project_id: 'P7' is not in"),
+    (None, "data row 2, column project_id: is empty"),
+])
+def test_ledger_read_parquet_of_unknown_or_empty_project_is_named(tmp_path, project, message):
+    # given a Parquet file whose second transaction has an unknown or no project (the reader keeps the projects
+    # as an Enum of the known ids when every cell is one)
+    files = _ledger_files(tmp_path, GOOD_ROWS)
+    path = tmp_path / "t.parquet"
+    pl.read_csv(files["transactions_path"], infer_schema=False).with_columns(
+        project_id=pl.Series(["P1", project, "P1"], dtype=pl.String)).write_parquet(path)
+    # when the ledger is read
+    with pytest.raises(LedgerFileError) as error:
+        ledger_read(**{**files, "transactions_path": path})
+    # then the row is named as for a CSV file
+    assert str(error.value).startswith(f"{path} {message}")
+
+
 @pytest.mark.parametrize(
     ("column", "cells", "message"),
     [

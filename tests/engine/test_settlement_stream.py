@@ -159,7 +159,8 @@ def test_ranges_with_documents_and_equipment_equal_one_run(tmp_path, workers):
         equipment_item=pl.when(pl.int_range(pl.len()) % 4 == 0).then(None)
         .otherwise(pl.concat_str(pl.lit("item-"), (pl.int_range(pl.len()) % 5).cast(pl.String))),
     )
-    planned = tx.filter(pl.col("equipment_item").is_not_null()).select("project_id", "equipment_item").unique()
+    planned = tx.filter(pl.col("equipment_item").is_not_null()).select(
+        pl.col("project_id").cast(pl.String), "equipment_item").unique()  # the read ledger's ids are an Enum
     equipment = planned.filter(pl.col("equipment_item") != "item-3").with_columns(
         planned_amount=pl.lit(30_000_000, dtype=pl.Int64)).sort("project_id", "equipment_item")
     ledger = type(ledger)(transactions=tx, projects=ledger.projects, budgets=ledger.budgets, equipment=equipment)
@@ -170,3 +171,23 @@ def test_ranges_with_documents_and_equipment_equal_one_run(tmp_path, workers):
     assert {"MISSING_DOCUMENTS", "UNPLANNED_EQUIPMENT", "SPLIT_PURCHASE"} <= set(whole.flags["flag"])
     assert (ranged.flags.equals(whole.flags), ranged.summary.equals(whole.summary),
             ranged.sample.equals(whole.sample), ranged.totals) == (True, True, True, whole.totals)
+
+
+def test_parquet_ledger_keeps_projects_and_merchant_types_as_enums_and_settles_as_text(tmp_path):
+    # given a generated Parquet ledger, read from its files
+    files = _generator().generate(tmp_path, rows=20_000, projects=50)
+    policy = policy_read(path=files["policy"])
+    ledger = ledger_read(**_paths(files))
+    # when it is settled as read, and with its transactions as text (as the app builds them)
+    as_text = type(ledger)(
+        transactions=ledger.transactions.with_columns(pl.col("project_id", "merchant_type").cast(pl.String)),
+        projects=ledger.projects, budgets=ledger.budgets)
+    read, text = ledger_settle(ledger=ledger, policy=policy), ledger_settle(ledger=as_text, policy=policy)
+    # then the read ledger holds the project as the Enum of the sorted ids and the merchant type as an Enum (4 bytes
+    # a row), and both settle alike, ineligible merchant types included
+    schema = ledger.transactions.schema
+    assert (schema["project_id"], schema["merchant_type"].categories.sort().to_list()) == (
+        pl.Enum(ledger.projects["project_id"].sort()), sorted(set(as_text.transactions["merchant_type"])))
+    assert "INELIGIBLE_MERCHANT" in set(read.flags["flag"])
+    assert (read.flags.equals(text.flags), read.summary.equals(text.summary), read.sample.equals(text.sample),
+            read.totals) == (True, True, True, text.totals)

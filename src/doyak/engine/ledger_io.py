@@ -579,8 +579,16 @@ def _first_duplicate(checks: _Checks, column: str, values: pl.Series, what: str)
     )
 
 
-def transactions_read(*, path: Path, part: pl.DataFrame | None = None, rows: np.ndarray | None = None) -> pl.DataFrame:
+def transactions_read(
+    *, path: Path, part: pl.DataFrame | None = None, rows: np.ndarray | None = None,
+    project_ids: pl.Series | None = None,
+) -> pl.DataFrame:
     """Transactions in the engine's schema (see ``TRANSACTION_SCHEMA``).
+
+    ``project_ids`` (the known projects, sorted): a Parquet file's ``project_id`` then comes as the Enum of them
+    (its physical value is the engine's project code) and ``merchant_type`` as the Enum of its values, 4 bytes a
+    row instead of a string's 16 (``TRANSACTION_COMPACT``); a file with an empty or unknown project comes as text,
+    for the checks to name the row.
 
     ``part``: some rows already read from the file (``engine.settlement_stream`` reads a file project range
     by project range), checked instead of the whole file; ``rows`` are their 0-based rows in the file, so a
@@ -590,12 +598,13 @@ def transactions_read(*, path: Path, part: pl.DataFrame | None = None, rows: np.
     if part is not None:
         frame = part
     elif path.suffix.lower() in _PARQUET_SUFFIXES:
-        frame, clean = _parquet_transactions(path)
+        frame, clean = _parquet_transactions(path, project_ids=project_ids)
     else:
         frame = table_read(path=path, required=TRANSACTION_COLUMNS, optional=TRANSACTION_OPTIONAL_COLUMNS)
     checks = _Checks(str(path), rows=rows)
     txn_id = _text(checks, frame, "txn_id")
-    project_id = _text(checks, frame, "project_id")
+    # an Enum of the known projects holds only ids the projects file's checks passed
+    project_id = frame["project_id"] if "project_id" in clean else _text(checks, frame, "project_id")
     category = _choice(
         checks, frame, "category", enum=CATEGORY_ENUM, what="known category", kind="unknown_category"
     )
@@ -624,7 +633,8 @@ def transactions_read(*, path: Path, part: pl.DataFrame | None = None, rows: np.
             amount.rechunk().alias("amount"),  # contiguous: the engine's numpy view of it is then no copy
             occurred_at.rechunk().alias("occurred_at"),
             merchant_id.alias("merchant_id"),
-            merchant_type.cast(pl.String).alias("merchant_type"),
+            (merchant_type if project_ids is not None and merchant_type.dtype != pl.Categorical else
+             merchant_type.cast(pl.String)).alias("merchant_type"),
             evidence.alias("evidence"),
             *optional,
         ]
@@ -636,24 +646,32 @@ def transactions_read(*, path: Path, part: pl.DataFrame | None = None, rows: np.
 _DICTIONARY_COLUMNS = ("category", "evidence", "merchant_type")
 
 
-def _parquet_transactions(path: Path) -> tuple[pl.DataFrame, tuple[str, ...]]:
+def _parquet_transactions(path: Path, *, project_ids: pl.Series | None = None) -> tuple[pl.DataFrame, tuple[str, ...]]:
     """The transaction columns of a Parquet file, and those of them already checked. Category and evidence come
-    as their Enum when every cell is a known value, merchant type as text checked per distinct value; a column
-    with an empty cell or an unknown value comes as text, for the per-row checks to name the rows."""
+    as their Enum when every cell is a known value, merchant type as the Enum of its values checked per distinct
+    value; with ``project_ids`` (sorted), project_id as their Enum when every cell is one; a column with an empty
+    cell or an unknown value comes as text, for the per-row checks to name the rows."""
     columns = parquet_columns(path=path, required=TRANSACTION_COLUMNS, optional=TRANSACTION_OPTIONAL_COLUMNS)
     name = str(path)
     try:
         schema = pl.read_parquet_schema(path)
         coded = [column for column in _DICTIONARY_COLUMNS if schema[column] == pl.String]
         dictionaries = _dictionaries_read(path, coded)  # first, so its buffers are gone before the big read
-        frame = pl.read_parquet(path, columns=[column for column in columns if column not in coded])
+        project = None
+        if project_ids is not None and schema["project_id"] == pl.String:
+            project = pl.scan_parquet(path).select(
+                pl.col("project_id").cast(pl.Enum(project_ids), strict=False)).collect().to_series()
+            if project.null_count():  # an empty or unknown project: read as text, for the checks
+                project = None
+        frame = pl.read_parquet(path, columns=[column for column in columns if column not in coded and not (
+            column == "project_id" and project is not None)])
     except OSError as error:
         raise LedgerFileError(f"{name}: cannot read ({error.strerror or error})", path=name,
                               code="unreadable_file") from None
     except (pl.exceptions.PolarsError, ValueError) as error:  # pyarrow's ArrowInvalid is a ValueError
         raise LedgerFileError(f"{name}: not a readable file ({error})", path=name) from None
-    clean: list[str] = []
-    decoded: list[pl.Series] = []
+    clean: list[str] = [] if project is None else ["project_id"]
+    decoded: list[pl.Series] = [] if project is None else [project]
     for column in coded:
         values, index = dictionaries[column]
         text = pl.Series(values, dtype=pl.String)
@@ -664,6 +682,9 @@ def _parquet_transactions(path: Path) -> tuple[pl.DataFrame, tuple[str, ...]]:
             continue
         if index is not None and enum is None and _text_clean(text, limit=TEXT_LIMITS.get(column), required=True):
             clean.append(column)
+            if project_ids is not None:  # the compact ledger's column: the Enum of its distinct values
+                decoded.append(_gathered(pl.Series(values, dtype=pl.Enum(values)), index, column))
+                continue
         # as text: from the dictionary, or read again when the file has empty cells (the checks name them)
         decoded.append(_gathered(text, index, column) if index is not None else
                        pl.read_parquet(path, columns=[column]).to_series())
@@ -694,7 +715,7 @@ def _dictionaries_read(path: Path, columns: list[str]) -> dict[str, tuple[list[s
                 seen = positions[column]
                 lookup = np.array([seen.setdefault(value, len(seen)) for value in chunk.dictionary.to_pylist()],
                                   dtype=np.int32)
-                found.append(lookup[chunk.indices.to_numpy(zero_copy_only=False)] if lookup.size else
+                found.append(lookup[_indices(chunk.indices)] if lookup.size else
                              np.zeros(len(chunk), dtype=np.int32))
         del table
     pa.default_memory_pool().release_unused()
@@ -704,6 +725,13 @@ def _dictionaries_read(path: Path, columns: list[str]) -> dict[str, tuple[list[s
         index = None if found is None else np.concatenate(found) if found else np.zeros(0, dtype=np.int32)
         read[column] = (list(positions[column]), index)
     return read
+
+
+def _indices(indices: pa.Array) -> np.ndarray:
+    """A dictionary chunk's indices (signed integers, no nulls) as numpy, from its buffer: pyarrow's ``to_numpy``
+    imports pandas, half a second of a run's CPU."""
+    dtype = np.dtype(f"int{indices.type.bit_width}")
+    return np.frombuffer(indices.buffers()[1], dtype=dtype)[indices.offset : indices.offset + len(indices)]
 
 
 def _gathered(values: pl.Series, index: np.ndarray, name: str) -> pl.Series:
@@ -835,9 +863,13 @@ def ledger_read(
             path=equipment_path, values=equipment["project_id"], known=projects["project_id"],
             projects_path=projects_path,
         )
-    transactions = transactions_read(path=transactions_path)
-    # the engine's project lookup, done here once: when every project is known, the ledger keeps it
-    codes = value_codes(values=transactions["project_id"], keys=projects["project_id"].sort())
+    known = projects["project_id"].sort()
+    transactions = transactions_read(path=transactions_path, project_ids=known)
+    # the engine's project lookup, done here once: when every project is known, the ledger keeps it (an Enum of
+    # the sorted ids is the lookup itself)
+    project = transactions["project_id"]
+    codes = project.to_physical().to_numpy().astype(np.int32) if project.dtype == pl.Enum(known) else value_codes(
+        values=project, keys=known)
     if (codes < 0).any():
         _unknown_projects(
             path=transactions_path,

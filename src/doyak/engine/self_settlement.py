@@ -121,8 +121,9 @@ def project_months(*, ledger: Ledger, result: SettlementResult) -> pl.DataFrame:
     if projects.height == 0:
         return pl.DataFrame(schema=PROJECT_MONTH_SCHEMA)
     ids = projects["project_id"]
-    tx = ledger.transactions.filter(pl.col("project_id").is_in(ids.implode())).select(
-        "txn_id", "project_id", month=pl.col("occurred_at").dt.convert_time_zone("Asia/Seoul").dt.strftime("%Y-%m"))
+    tx = ledger.transactions.filter(pl.col("project_id").cast(pl.String).is_in(ids.implode())).select(
+        "txn_id", pl.col("project_id").cast(pl.String),  # a read ledger's ids are an Enum
+        month=pl.col("occurred_at").dt.convert_time_zone("Asia/Seoul").dt.strftime("%Y-%m"))
     flags = result.flags.filter(pl.col("project_id").is_in(ids.implode()))
     flagged_txn = flags.filter(pl.col("txn_id") != "").select("txn_id").unique()
     flagged_months = set(tx.join(flagged_txn, on="txn_id").select("project_id", "month").unique().iter_rows())

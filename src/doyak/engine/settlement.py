@@ -153,6 +153,10 @@ PROJECT_SCHEMA: dict[str, pl.DataType] = {
 # ``documents``: supporting documents attached (≥ 0); ``equipment_item``: the planned item bought (may be empty).
 TRANSACTION_OPTIONAL_SCHEMA: dict[str, pl.DataType] = {"documents": pl.Int64(), "equipment_item": pl.String()}
 TRANSACTION_NULLABLE: tuple[str, ...] = ("equipment_item",)
+# Text columns of few distinct values that may also come as a ``pl.Enum`` (4 bytes a row instead of a string's 16):
+# the file reader gives ``project_id`` as the Enum of the sorted project ids and ``merchant_type`` as the Enum of
+# its values; the app gives text. The engine reads both alike.
+TRANSACTION_COMPACT: tuple[str, ...] = ("project_id", "merchant_type")
 # ``stopped_on``: the stop notice date; ``other_cash_funds``: other cash besides the institution's;
 # ``report_due_on`` / ``report_submitted_on``: the expense report, for the self-settlement sample.
 PROJECT_OPTIONAL_SCHEMA: dict[str, pl.DataType] = {
@@ -206,7 +210,8 @@ class Ledger:
     """Validated input: transactions, projects and budget lines as Polars frames.
 
     Columns and types are ``TRANSACTION_SCHEMA``, ``PROJECT_SCHEMA`` and ``BUDGET_SCHEMA``
-    (extra columns are ignored). ``txn_id`` must be unique: the file readers check it with
+    (extra columns are ignored; the ``TRANSACTION_COMPACT`` columns may be an Enum instead of text).
+    ``txn_id`` must be unique: the file readers check it with
     row numbers; database rows have it as a constraint.
     """
 
@@ -219,7 +224,7 @@ class Ledger:
     project_codes: np.ndarray | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        _check_frame("transactions", self.transactions, TRANSACTION_SCHEMA)
+        _check_frame("transactions", self.transactions, TRANSACTION_SCHEMA, compact=TRANSACTION_COMPACT)
         _check_frame("projects", self.projects, PROJECT_SCHEMA)
         _check_frame("budgets", self.budgets, BUDGET_SCHEMA)
         _check_frame("transactions", self.transactions, TRANSACTION_OPTIONAL_SCHEMA, optional=True,
@@ -250,7 +255,7 @@ class Ledger:
             missing = wanted.filter(~known)[0]
             raise LedgerError(f"project {missing!r} is not in the ledger", code="unknown_project")
         return Ledger(
-            transactions=self.transactions.filter(pl.col("project_id").is_in(wanted.implode())),
+            transactions=self.transactions.filter(pl.col("project_id").cast(pl.String).is_in(wanted.implode())),
             projects=self.projects.filter(pl.col("project_id").is_in(wanted.implode())),
             budgets=self.budgets.filter(pl.col("project_id").is_in(wanted.implode())),
             equipment=None if self.equipment is None else self.equipment.filter(
@@ -427,13 +432,14 @@ def _splitmix64(values: np.ndarray) -> np.ndarray:
 
 
 def _check_frame(name: str, frame: pl.DataFrame, schema: dict[str, pl.DataType], *, optional: bool = False,
-                 nullable: tuple[str, ...] = ()) -> None:
+                 nullable: tuple[str, ...] = (), compact: tuple[str, ...] = ()) -> None:
     for column, dtype in schema.items():
         if column not in frame.columns:
             if optional:
                 continue
             raise LedgerError(f"{name}: missing column {column!r}", code="ledger_schema")
-        if frame.schema[column] != dtype:
+        if frame.schema[column] != dtype and not (
+                column in compact and dtype == pl.String and isinstance(frame.schema[column], pl.Enum)):
             raise LedgerError(
                 f"{name}: column {column!r} is {frame.schema[column]}, expected {dtype}",
                 code="ledger_schema",
@@ -621,13 +627,23 @@ _LOOKUP_SEED = 0x10C4
 def value_codes(*, values: pl.Series, keys: pl.Series) -> np.ndarray:
     """Position of each of ``values`` among ``keys`` (distinct text), -1 for a value not among them or empty.
 
-    Exact, and cheaper than a cast to an Enum of the keys: one 64-bit hash a value, a numpy table of the keys'
-    hashes (16–32 slots a key; the values of a slot two keys share are found by binary search), and every hit
-    confirmed on the text (a hash shared by two different texts sends the lookup to the cast). Values are
-    looked up by slices of a million, so the working arrays stay small."""
+    Values may be text or an Enum (a compact ledger's ``project_id`` and ``merchant_type``: each category is
+    looked up once). Exact, and cheaper than a cast to an Enum of the keys: one 64-bit hash a value, a numpy
+    table of the keys' hashes (16–32 slots a key; the values of a slot two keys share are found by binary
+    search), and every hit confirmed on the text (a hash shared by two different texts sends the lookup to the
+    cast). Values are looked up by slices of a million, so the working arrays stay small."""
     count = values.len()
     code = np.full(count, -1, dtype=np.int32 if keys.len() < 2**31 else np.int64)
     if count == 0 or keys.len() == 0:
+        return code
+    if isinstance(values.dtype, pl.Enum):  # each category looked up once, each row by its category's position
+        physical = values.to_physical()
+        if physical.null_count() == count:
+            return code
+        entry = value_codes(values=pl.Series(values.dtype.categories, dtype=pl.String), keys=keys)
+        code = entry[physical.fill_null(0).to_numpy()].astype(code.dtype, copy=False)
+        if physical.null_count():
+            code[physical.is_null().to_numpy()] = -1
         return code
     texts = keys.cast(pl.String)
     key_hash = texts.hash(seed=_LOOKUP_SEED).to_numpy()
