@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -649,38 +650,45 @@ _DICTIONARY_COLUMNS = ("category", "evidence", "merchant_type")
 def _parquet_transactions(path: Path, *, project_ids: pl.Series | None = None) -> tuple[pl.DataFrame, tuple[str, ...]]:
     """The transaction columns of a Parquet file, and those of them already checked. Category and evidence come
     as their Enum when every cell is a known value, merchant type as the Enum of its values checked per distinct
-    value; with ``project_ids`` (sorted), project_id as their Enum when every cell is one; a column with an empty
-    cell or an unknown value comes as text, for the per-row checks to name the rows."""
+    value; with ``project_ids`` (sorted), project_id as their Enum when every cell is one (each distinct id looked
+    up once, from the file's dictionaries); a column with an empty cell or an unknown value comes as text, for the
+    per-row checks to name the rows."""
     columns = parquet_columns(path=path, required=TRANSACTION_COLUMNS, optional=TRANSACTION_OPTIONAL_COLUMNS)
     name = str(path)
     try:
         schema = pl.read_parquet_schema(path)
         coded = [column for column in _DICTIONARY_COLUMNS if schema[column] == pl.String]
-        dictionaries = _dictionaries_read(path, coded)  # first, so its buffers are gone before the big read
-        project = None
         if project_ids is not None and schema["project_id"] == pl.String:
-            project = pl.scan_parquet(path).select(
-                pl.col("project_id").cast(pl.Enum(project_ids), strict=False)).collect().to_series()
-            if project.null_count():  # an empty or unknown project: read as text, for the checks
-                project = None
-        frame = pl.read_parquet(path, columns=[column for column in columns if column not in coded and not (
-            column == "project_id" and project is not None)])
+            coded.insert(0, "project_id")
+        # the dictionaries (pyarrow) on a second thread while Polars reads the other columns: both release the GIL
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="doyak-read") as pool:
+            reading = pool.submit(_dictionaries_read, path, coded)
+            frame = pl.read_parquet(path, columns=[column for column in columns if column not in coded])
+            dictionaries = reading.result()
     except OSError as error:
         raise LedgerFileError(f"{name}: cannot read ({error.strerror or error})", path=name,
                               code="unreadable_file") from None
     except (pl.exceptions.PolarsError, ValueError) as error:  # pyarrow's ArrowInvalid is a ValueError
         raise LedgerFileError(f"{name}: not a readable file ({error})", path=name) from None
-    clean: list[str] = [] if project is None else ["project_id"]
-    decoded: list[pl.Series] = [] if project is None else [project]
+    clean: list[str] = []
+    decoded: list[pl.Series] = []
     for column in coded:
         values, index = dictionaries[column]
         text = pl.Series(values, dtype=pl.String)
         enum = {"category": CATEGORY_ENUM, "evidence": EVIDENCE_ENUM}.get(column)
-        if index is not None and enum is not None and text.is_in(enum.categories.implode()).all():
+        if index is not None and column == "project_id" and project_ids is not None:
+            # an Enum of the known projects holds only ids the projects file's checks passed
+            lookup = value_codes(values=text, keys=project_ids)
+            if (lookup >= 0).all():
+                clean.append(column)
+                decoded.append(_gathered(pl.Series(project_ids, dtype=pl.Enum(project_ids)), lookup[index], column))
+                continue
+        elif index is not None and enum is not None and text.is_in(enum.categories.implode()).all():
             lookup = np.array([enum.categories.to_list().index(value) for value in values], dtype=np.uint32)
             decoded.append(_gathered(pl.Series(enum.categories, dtype=enum), lookup[index], column))
             continue
-        if index is not None and enum is None and _text_clean(text, limit=TEXT_LIMITS.get(column), required=True):
+        elif index is not None and enum is None and _text_clean(
+                text, limit=TEXT_LIMITS.get(column), required=True):
             clean.append(column)
             if project_ids is not None:  # the compact ledger's column: the Enum of its distinct values
                 decoded.append(_gathered(pl.Series(values, dtype=pl.Enum(values)), index, column))

@@ -553,10 +553,38 @@ class _Text:
         self.rows = rows
 
     def gather(self, indices: np.ndarray) -> pl.Series:
-        return self.series.gather(indices if self.rows is None else self.rows[indices])
+        return _gathered(self.series, indices if self.rows is None else self.rows[indices])
 
     def all(self) -> pl.Series:
-        return self.series if self.rows is None else self.series.gather(self.rows)
+        return self.series if self.rows is None else _gathered(self.series, self.rows)
+
+
+_CHUNKED_GATHER_MIN = 4096
+
+
+def _gathered(series: pl.Series, indices: np.ndarray) -> pl.Series:
+    """``series.gather(indices)``, chunk by chunk when the series has several (a column read from Parquet has one
+    a row group): Polars' gather across chunks costs about three times the gathers within each chunk (measured on
+    the bench's 10M ledger, 280,000 ids of 10 chunks: 18 ms against 6.5 ms)."""
+    chunks = series.n_chunks()
+    if chunks == 1 or indices.size < _CHUNKED_GATHER_MIN:
+        return series.gather(indices)
+    starts = np.cumsum([0, *series.chunk_lengths()])
+    order = None
+    if (indices[1:] >= indices[:-1]).all():
+        cuts = np.searchsorted(indices, starts)
+    else:  # put in chunk order (a stable radix sort), then back
+        chunk = np.searchsorted(starts, indices, side="right") - 1
+        order = np.argsort(chunk.astype(np.uint8) if chunks < 256 else chunk, kind="stable")
+        indices = indices[order]
+        cuts = np.searchsorted(chunk[order], np.arange(chunks + 1))
+    gathered = pl.concat([piece.gather(indices[cuts[k]:cuts[k + 1]] - starts[k])
+                          for k, piece in enumerate(series.get_chunks()) if cuts[k + 1] > cuts[k]], rechunk=True)
+    if order is None:
+        return gathered
+    inverse = np.empty_like(order)
+    inverse[order] = np.arange(order.size)
+    return gathered.gather(inverse)
 
 
 @dataclass(frozen=True, kw_only=True)
