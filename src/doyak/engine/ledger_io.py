@@ -603,27 +603,43 @@ def transactions_read(
     else:
         frame = table_read(path=path, required=TRANSACTION_COLUMNS, optional=TRANSACTION_OPTIONAL_COLUMNS)
     checks = _Checks(str(path), rows=rows)
-    txn_id = _text(checks, frame, "txn_id")
-    # an Enum of the known projects holds only ids the projects file's checks passed
-    project_id = frame["project_id"] if "project_id" in clean else _text(checks, frame, "project_id")
-    category = _choice(
-        checks, frame, "category", enum=CATEGORY_ENUM, what="known category", kind="unknown_category"
-    )
-    amount = _integer(checks, frame, "amount")
-    occurred_at = _timestamp(checks, frame, "occurred_at")
-    merchant_id = _text(checks, frame, "merchant_id")
-    merchant_type = frame["merchant_type"] if "merchant_type" in clean else _text(
-        checks, frame, "merchant_type", keep_categorical=True)
-    evidence = _choice(
-        checks, frame, "evidence", enum=EVIDENCE_ENUM, what="known evidence kind", kind="unknown_evidence"
-    )
-    optional: list[pl.Series] = []
-    if "documents" in frame.columns:
-        optional.append(_integer(checks, frame, "documents", minimum=0).alias("documents"))
-    if "equipment_item" in frame.columns:
-        item = _text(checks, frame, "equipment_item", required=False)
-        optional.append(item.str.strip_chars().replace("", None).alias("equipment_item"))
-    _first_duplicate(checks, "txn_id", txn_id, "txn_id")
+    id_checks, duplicate_checks = _Checks(str(path), rows=rows), _Checks(str(path), rows=rows)
+
+    def ids_checked() -> pl.Series:
+        ids = _text(id_checks, frame, "txn_id")
+        _first_duplicate(duplicate_checks, "txn_id", ids, "txn_id")
+        return ids
+
+    # the ids' checks (the text, then the file-wide duplicates) on a second thread while this one checks the other
+    # columns: their kernels (numpy, Polars, Arrow) release the GIL. The problems are listed as when checked in turn.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="doyak-read") as pool:
+        checking_ids = pool.submit(ids_checked)
+        try:
+            # an Enum of the known projects holds only ids the projects file's checks passed
+            project_id = frame["project_id"] if "project_id" in clean else _text(checks, frame, "project_id")
+            category = _choice(
+                checks, frame, "category", enum=CATEGORY_ENUM, what="known category", kind="unknown_category"
+            )
+            amount = _integer(checks, frame, "amount")
+            occurred_at = _timestamp(checks, frame, "occurred_at")
+            merchant_id = _text(checks, frame, "merchant_id")
+            merchant_type = frame["merchant_type"] if "merchant_type" in clean else _text(
+                checks, frame, "merchant_type", keep_categorical=True)
+            evidence = _choice(
+                checks, frame, "evidence", enum=EVIDENCE_ENUM, what="known evidence kind", kind="unknown_evidence"
+            )
+            optional: list[pl.Series] = []
+            if "documents" in frame.columns:
+                optional.append(_integer(checks, frame, "documents", minimum=0).alias("documents"))
+            if "equipment_item" in frame.columns:
+                item = _text(checks, frame, "equipment_item", required=False)
+                optional.append(item.str.strip_chars().replace("", None).alias("equipment_item"))
+        except LedgerFileError:
+            checking_ids.result()  # an error of the ids comes first, as when the ids are checked first
+            raise
+        txn_id = checking_ids.result()
+    checks.problems[:0] = id_checks.problems
+    checks.problems.extend(duplicate_checks.problems)
     checks.raise_first()
     # built in its order, not selected into it: a select would rechunk (copy) every text column
     return pl.DataFrame(
@@ -704,35 +720,38 @@ def _parquet_transactions(path: Path, *, project_ids: pl.Series | None = None) -
 def _dictionaries_read(path: Path, columns: list[str]) -> dict[str, tuple[list[str], np.ndarray | None]]:
     """Each of ``columns`` (text) of a Parquet file as its distinct values and each row's position among them,
     read row group by row group (one group's buffers at a time); a column with an empty cell comes with no
-    positions (its caller reads it as text, for the per-row checks)."""
+    positions (its caller reads it as text, for the per-row checks). Each group's dictionary is looked up among
+    the values seen before as a whole (``value_codes``), new values taking the next positions in their order."""
     if not columns:
         return {}
     file = pq.ParquetFile(path, read_dictionary=columns)
-    positions: dict[str, dict[str, int]] = {column: {} for column in columns}
-    parts: dict[str, list[np.ndarray] | None] = {column: [] for column in columns}
+    values = {column: pl.Series(dtype=pl.String) for column in columns}
+    positions = {column: np.empty(file.metadata.num_rows, dtype=np.int32) for column in columns}
+    complete = list(columns)  # the columns with no empty cell so far
+    at = 0
     for group in range(file.num_row_groups):
         table = file.read_row_group(group, columns=columns)
-        for column in columns:
-            found = parts[column]
-            if found is None:
-                continue
+        for column in list(complete):
+            start = at
             for chunk in table[column].chunks:  # one dictionary a row group, mapped onto the file's values
                 if chunk.null_count:
-                    parts[column] = found = None
+                    complete.remove(column)
                     break
-                seen = positions[column]
-                lookup = np.array([seen.setdefault(value, len(seen)) for value in chunk.dictionary.to_pylist()],
-                                  dtype=np.int32)
-                found.append(lookup[_indices(chunk.indices)] if lookup.size else
-                             np.zeros(len(chunk), dtype=np.int32))
+                if len(chunk) == 0:
+                    continue
+                dictionary = pl.Series(pl.from_arrow(chunk.dictionary), dtype=pl.String)
+                lookup = value_codes(values=dictionary, keys=values[column])
+                new = lookup < 0
+                lookup[new] = values[column].len() + np.arange(int(new.sum()), dtype=lookup.dtype)
+                values[column] = pl.concat([values[column], dictionary.filter(pl.Series(new))])
+                np.take(lookup.astype(np.int32, copy=False), _indices(chunk.indices), mode="clip",
+                        out=positions[column][start : start + len(chunk)])
+                start += len(chunk)
+        at += table.num_rows
         del table
     pa.default_memory_pool().release_unused()
-    read: dict[str, tuple[list[str], np.ndarray | None]] = {}
-    for column in columns:
-        found = parts[column]
-        index = None if found is None else np.concatenate(found) if found else np.zeros(0, dtype=np.int32)
-        read[column] = (list(positions[column]), index)
-    return read
+    return {column: (values[column].to_list(), positions[column] if column in complete else None)
+            for column in columns}
 
 
 def _indices(indices: pa.Array) -> np.ndarray:
