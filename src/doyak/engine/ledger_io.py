@@ -676,16 +676,27 @@ def _parquet_transactions(path: Path, *, project_ids: pl.Series | None = None) -
         coded = [column for column in _DICTIONARY_COLUMNS if schema[column] == pl.String]
         if project_ids is not None and schema["project_id"] == pl.String:
             coded.insert(0, "project_id")
-        # the dictionaries (pyarrow) on a second thread while Polars reads the other columns: both release the GIL
+        # the dictionary columns (pyarrow) on a second thread while Polars reads the others: both release the GIL
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="doyak-read") as pool:
-            reading = pool.submit(_dictionaries_read, path, coded)
+            decoding = pool.submit(_dictionary_columns, path, coded, project_ids=project_ids)
             frame = pl.read_parquet(path, columns=[column for column in columns if column not in coded])
-            dictionaries = reading.result()
+            decoded, clean = decoding.result()
     except OSError as error:
         raise LedgerFileError(f"{name}: cannot read ({error.strerror or error})", path=name,
                               code="unreadable_file") from None
     except (pl.exceptions.PolarsError, ValueError) as error:  # pyarrow's ArrowInvalid is a ValueError
         raise LedgerFileError(f"{name}: not a readable file ({error})", path=name) from None
+    by_name = {series.name: series for series in (*frame.get_columns(), *decoded)}
+    # built column by column: a select would rechunk (copy) the read's text columns to match the decoded ones
+    return pl.DataFrame([by_name[column] for column in columns]), tuple(clean)
+
+
+def _dictionary_columns(
+    path: Path, coded: list[str], *, project_ids: pl.Series | None
+) -> tuple[list[pl.Series], list[str]]:
+    """The ``coded`` columns of a Parquet file from its dictionaries (see :func:`_parquet_transactions`), and those
+    of them already checked."""
+    dictionaries = _dictionaries_read(path, coded)
     clean: list[str] = []
     decoded: list[pl.Series] = []
     for column in coded:
@@ -697,24 +708,33 @@ def _parquet_transactions(path: Path, *, project_ids: pl.Series | None = None) -
             lookup = value_codes(values=text, keys=project_ids)
             if (lookup >= 0).all():
                 clean.append(column)
-                decoded.append(_gathered(pl.Series(project_ids, dtype=pl.Enum(project_ids)), lookup[index], column))
+                decoded.append(_enum_column(pl.Enum(project_ids), index, column, lookup=lookup))
                 continue
         elif index is not None and enum is not None and text.is_in(enum.categories.implode()).all():
             lookup = np.array([enum.categories.to_list().index(value) for value in values], dtype=np.uint32)
-            decoded.append(_gathered(pl.Series(enum.categories, dtype=enum), lookup[index], column))
+            decoded.append(_enum_column(enum, index, column, lookup=lookup))
             continue
         elif index is not None and enum is None and _text_clean(
                 text, limit=TEXT_LIMITS.get(column), required=True):
             clean.append(column)
             if project_ids is not None:  # the compact ledger's column: the Enum of its distinct values
-                decoded.append(_gathered(pl.Series(values, dtype=pl.Enum(values)), index, column))
+                decoded.append(_enum_column(pl.Enum(values), index, column))
                 continue
         # as text: from the dictionary, or read again when the file has empty cells (the checks name them)
         decoded.append(_gathered(text, index, column) if index is not None else
                        pl.read_parquet(path, columns=[column]).to_series())
-    by_name = {series.name: series for series in (*frame.get_columns(), *decoded)}
-    # built column by column: a select would rechunk (copy) the read's text columns to match the decoded ones
-    return pl.DataFrame([by_name[column] for column in columns]), tuple(clean)
+    return decoded, clean
+
+
+_PHYSICAL = {pl.UInt8: np.uint8, pl.UInt16: np.uint16, pl.UInt32: np.uint32}
+
+
+def _enum_column(enum: pl.Enum, index: np.ndarray, name: str, *, lookup: np.ndarray | None = None) -> pl.Series:
+    """The ``enum`` column whose row i is the category at ``lookup[index[i]]`` (``index[i]`` without a lookup),
+    made from its physical values at the Enum's own width: no gather of Polars values."""
+    physical = _PHYSICAL[pl.Series(dtype=enum).to_physical().dtype]
+    codes = index.astype(physical) if lookup is None else np.take(lookup.astype(physical), index)
+    return pl.Series(name, codes).cat.to(enum)
 
 
 def _dictionaries_read(path: Path, columns: list[str]) -> dict[str, tuple[list[str], np.ndarray | None]]:
