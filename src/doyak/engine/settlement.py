@@ -675,7 +675,11 @@ def _columns(*, transactions: pl.DataFrame, project_codes: np.ndarray, policy: S
 
 
 def _merchant_type_in(types: pl.Series, listed: Iterable[str]) -> np.ndarray:
-    return value_codes(values=types, keys=pl.Series(sorted(set(listed)), dtype=pl.String)) >= 0
+    keys = pl.Series(sorted(set(listed)), dtype=pl.String)
+    if isinstance(types.dtype, pl.Enum) and not types.null_count():  # each category looked up once
+        listed_category = value_codes(values=pl.Series(types.dtype.categories, dtype=pl.String), keys=keys) >= 0
+        return np.take(listed_category, types.to_physical().to_numpy())
+    return value_codes(values=types, keys=keys) >= 0
 
 
 def project_codes(*, transactions: pl.DataFrame, project_ids: pl.Series) -> np.ndarray:
