@@ -15,10 +15,11 @@ cells are wrong the earliest row is reported.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -595,52 +596,70 @@ def transactions_read(
     by project range), checked instead of the whole file; ``rows`` are their 0-based rows in the file, so a
     problem names the file's row. A duplicate ``txn_id`` is then found only within the part (the streamed
     settlement checks the whole file's ids itself)."""
-    clean: tuple[str, ...] = ()
-    if part is not None:
-        frame = part
-    elif path.suffix.lower() in _PARQUET_SUFFIXES:
-        frame, clean = _parquet_transactions(path, project_ids=project_ids)
-    else:
-        frame = table_read(path=path, required=TRANSACTION_COLUMNS, optional=TRANSACTION_OPTIONAL_COLUMNS)
-    checks = _Checks(str(path), rows=rows)
-    id_checks, duplicate_checks = _Checks(str(path), rows=rows), _Checks(str(path), rows=rows)
+    name = str(path)
+    # each column's problems apart, joined in the columns' order at the end: the columns are checked on two threads
+    checks = {column: _Checks(name, rows=rows) for column in (*_CHECKED_IN_ORDER, "duplicate")}
+    failed: dict[str, LedgerFileError] = {}  # a column of the wrong type: raised in the columns' order, as in turn
 
-    def ids_checked() -> pl.Series:
-        ids = _text(id_checks, frame, "txn_id")
-        _first_duplicate(duplicate_checks, "txn_id", ids, "txn_id")
+    def attempt(column: str, check: Callable[[], pl.Series]) -> pl.Series | None:
+        try:
+            return check()
+        except LedgerFileError as error:
+            failed[column] = error
+            return None
+
+    def ids_checked(frame: pl.DataFrame) -> pl.Series | None:
+        ids = attempt("txn_id", lambda: _text(checks["txn_id"], frame, "txn_id"))
+        if ids is not None:
+            _first_duplicate(checks["duplicate"], "txn_id", ids, "txn_id")
         return ids
 
-    # the ids' checks (the text, then the file-wide duplicates) on a second thread while this one checks the other
-    # columns: their kernels (numpy, Polars, Arrow) release the GIL. The problems are listed as when checked in turn.
+    # A second thread reads a Parquet file's dictionary columns, then checks the ids (their text, then the file-wide
+    # duplicates) while this one reads the other columns and checks them: the kernels (pyarrow, Polars, numpy)
+    # release the GIL, and the two threads' shares come out about even.
+    clean: tuple[str, ...] = ()
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="doyak-read") as pool:
-        checking_ids = pool.submit(ids_checked)
-        try:
-            # an Enum of the known projects holds only ids the projects file's checks passed
-            project_id = frame["project_id"] if "project_id" in clean else _text(checks, frame, "project_id")
-            category = _choice(
-                checks, frame, "category", enum=CATEGORY_ENUM, what="known category", kind="unknown_category"
-            )
-            amount = _integer(checks, frame, "amount")
-            occurred_at = _timestamp(checks, frame, "occurred_at")
-            merchant_id = _text(checks, frame, "merchant_id")
-            merchant_type = frame["merchant_type"] if "merchant_type" in clean else _text(
-                checks, frame, "merchant_type", keep_categorical=True)
-            evidence = _choice(
-                checks, frame, "evidence", enum=EVIDENCE_ENUM, what="known evidence kind", kind="unknown_evidence"
-            )
-            optional: list[pl.Series] = []
-            if "documents" in frame.columns:
-                optional.append(_integer(checks, frame, "documents", minimum=0).alias("documents"))
-            if "equipment_item" in frame.columns:
-                item = _text(checks, frame, "equipment_item", required=False)
-                optional.append(item.str.strip_chars().replace("", None).alias("equipment_item"))
-        except LedgerFileError:
-            checking_ids.result()  # an error of the ids comes first, as when the ids are checked first
-            raise
+        decoding = None
+        if part is not None:
+            frame = part
+        elif path.suffix.lower() in _PARQUET_SUFFIXES:
+            frame, decoding = _parquet_transactions(path, project_ids=project_ids, pool=pool)
+        else:
+            frame = table_read(path=path, required=TRANSACTION_COLUMNS, optional=TRANSACTION_OPTIONAL_COLUMNS)
+        checking_ids = pool.submit(ids_checked, frame)
+        amount = attempt("amount", lambda: _integer(checks["amount"], frame, "amount"))
+        occurred_at = attempt("occurred_at", lambda: _timestamp(checks["occurred_at"], frame, "occurred_at"))
+        merchant_id = attempt("merchant_id", lambda: _text(checks["merchant_id"], frame, "merchant_id"))
+        if decoding is not None:
+            frame, clean = _parquet_decoded(path, frame, decoding)
+        # an Enum of the known projects holds only ids the projects file's checks passed
+        project_id = frame["project_id"] if "project_id" in clean else attempt(
+            "project_id", lambda: _text(checks["project_id"], frame, "project_id"))
+        category = attempt("category", lambda: _choice(
+            checks["category"], frame, "category", enum=CATEGORY_ENUM, what="known category", kind="unknown_category"))
+        merchant_type = frame["merchant_type"] if "merchant_type" in clean else attempt(
+            "merchant_type", lambda: _text(checks["merchant_type"], frame, "merchant_type", keep_categorical=True))
+        evidence = attempt("evidence", lambda: _choice(
+            checks["evidence"], frame, "evidence", enum=EVIDENCE_ENUM, what="known evidence kind",
+            kind="unknown_evidence"))
+        optional: list[pl.Series | None] = []
+        if "documents" in frame.columns:
+            optional.append(attempt("documents", lambda: _integer(
+                checks["documents"], frame, "documents", minimum=0).alias("documents")))
+        if "equipment_item" in frame.columns:
+            optional.append(attempt("equipment_item", lambda: _text(
+                checks["equipment_item"], frame, "equipment_item", required=False
+            ).str.strip_chars().replace("", None).alias("equipment_item")))
         txn_id = checking_ids.result()
-    checks.problems[:0] = id_checks.problems
-    checks.problems.extend(duplicate_checks.problems)
-    checks.raise_first()
+    for column in _CHECKED_IN_ORDER:
+        if column in failed:
+            raise failed[column]
+    problems = _Checks(name, rows=rows)
+    for column in (*_CHECKED_IN_ORDER, "duplicate"):
+        problems.problems.extend(checks[column].problems)
+    problems.raise_first()
+    assert txn_id is not None and project_id is not None and category is not None and amount is not None
+    assert occurred_at is not None and merchant_id is not None and merchant_type is not None and evidence is not None
     # built in its order, not selected into it: a select would rechunk (copy) every text column
     return pl.DataFrame(
         [
@@ -653,42 +672,66 @@ def transactions_read(
             (merchant_type if project_ids is not None and merchant_type.dtype != pl.Categorical else
              merchant_type.cast(pl.String)).alias("merchant_type"),
             evidence.alias("evidence"),
-            *optional,
+            *(series for series in optional if series is not None),
         ]
     )
 
+
+# The order the columns were checked in when checked one after another: their problems are listed so.
+_CHECKED_IN_ORDER = ("txn_id", "project_id", "category", "amount", "occurred_at", "merchant_id", "merchant_type",
+                     "evidence", "documents", "equipment_item")
 
 # Text columns of few distinct values, read from a Parquet file's dictionaries: each distinct value is checked and
 # mapped once, a row carries only its index (no per-row text, no per-row cast).
 _DICTIONARY_COLUMNS = ("category", "evidence", "merchant_type")
 
 
-def _parquet_transactions(path: Path, *, project_ids: pl.Series | None = None) -> tuple[pl.DataFrame, tuple[str, ...]]:
-    """The transaction columns of a Parquet file, and those of them already checked. Category and evidence come
-    as their Enum when every cell is a known value, merchant type as the Enum of its values checked per distinct
-    value; with ``project_ids`` (sorted), project_id as their Enum when every cell is one (each distinct id looked
-    up once, from the file's dictionaries); a column with an empty cell or an unknown value comes as text, for the
-    per-row checks to name the rows."""
+def _parquet_transactions(
+    path: Path, *, project_ids: pl.Series | None, pool: ThreadPoolExecutor
+) -> tuple[pl.DataFrame, Future[tuple[list[pl.Series], list[str]]]]:
+    """The transaction columns of a Parquet file that are not read from its dictionaries, and (on ``pool``) those
+    that are (:func:`_dictionary_columns`, joined by :func:`_parquet_decoded`). Category and evidence come as their
+    Enum when every cell is a known value, merchant type as the Enum of its values checked per distinct value; with
+    ``project_ids`` (sorted), project_id as their Enum when every cell is one (each distinct id looked up once, from
+    the file's dictionaries); a column with an empty cell or an unknown value comes as text, for the per-row checks
+    to name the rows."""
     columns = parquet_columns(path=path, required=TRANSACTION_COLUMNS, optional=TRANSACTION_OPTIONAL_COLUMNS)
-    name = str(path)
-    try:
+    with _read_errors(path):
         schema = pl.read_parquet_schema(path)
         coded = [column for column in _DICTIONARY_COLUMNS if schema[column] == pl.String]
         if project_ids is not None and schema["project_id"] == pl.String:
             coded.insert(0, "project_id")
-        # the dictionary columns (pyarrow) on a second thread while Polars reads the others: both release the GIL
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="doyak-read") as pool:
-            decoding = pool.submit(_dictionary_columns, path, coded, project_ids=project_ids)
-            frame = pl.read_parquet(path, columns=[column for column in columns if column not in coded])
-            decoded, clean = decoding.result()
+        decoding = pool.submit(_dictionary_columns, path, coded, project_ids=project_ids)
+        try:
+            return pl.read_parquet(path, columns=[column for column in columns if column not in coded]), decoding
+        except BaseException:
+            decoding.cancel()
+            raise
+
+
+def _parquet_decoded(
+    path: Path, frame: pl.DataFrame, decoding: Future[tuple[list[pl.Series], list[str]]]
+) -> tuple[pl.DataFrame, tuple[str, ...]]:
+    """``frame`` with the dictionary columns ``decoding`` gives, in the file's order, and those already checked."""
+    columns = parquet_columns(path=path, required=TRANSACTION_COLUMNS, optional=TRANSACTION_OPTIONAL_COLUMNS)
+    with _read_errors(path):
+        decoded, clean = decoding.result()
+    by_name = {series.name: series for series in (*frame.get_columns(), *decoded)}
+    # built column by column: a select would rechunk (copy) the read's text columns to match the decoded ones
+    return pl.DataFrame([by_name[column] for column in columns]), tuple(clean)
+
+
+@contextlib.contextmanager
+def _read_errors(path: Path) -> Iterator[None]:
+    """A file that cannot be read raises :class:`LedgerFileError` naming it."""
+    name = str(path)
+    try:
+        yield
     except OSError as error:
         raise LedgerFileError(f"{name}: cannot read ({error.strerror or error})", path=name,
                               code="unreadable_file") from None
     except (pl.exceptions.PolarsError, ValueError) as error:  # pyarrow's ArrowInvalid is a ValueError
         raise LedgerFileError(f"{name}: not a readable file ({error})", path=name) from None
-    by_name = {series.name: series for series in (*frame.get_columns(), *decoded)}
-    # built column by column: a select would rechunk (copy) the read's text columns to match the decoded ones
-    return pl.DataFrame([by_name[column] for column in columns]), tuple(clean)
 
 
 def _dictionary_columns(
