@@ -219,7 +219,8 @@ class Ledger:
     projects: pl.DataFrame
     budgets: pl.DataFrame
     equipment: pl.DataFrame | None = None  # planned equipment items (EQUIPMENT_SCHEMA), for UNPLANNED_EQUIPMENT
-    # each transaction's position among the project ids, sorted (int32), when the reader already found it
+    # each transaction's position among the project ids, sorted (int32, or the u16/u32 physical values of a read
+    # Enum), when the reader already found it
     # (:func:`ledger_with_project_codes`); a copy made with ``dataclasses.replace`` does not keep it
     project_codes: np.ndarray | None = field(default=None, init=False, repr=False, compare=False)
 
