@@ -941,22 +941,31 @@ def ledger_read(
     """Read the three files (and the optional planned equipment), check every reference between them,
     return the ledger."""
     projects = projects_read(path=projects_path)
-    budgets = budgets_read(path=budgets_path)
-    _unknown_projects(
-        path=budgets_path,
-        values=budgets["project_id"],
-        known=projects["project_id"],
-        projects_path=projects_path,
-    )
-    equipment = None
-    if equipment_path is not None:
-        equipment = equipment_read(path=equipment_path)
-        _unknown_projects(
-            path=equipment_path, values=equipment["project_id"], known=projects["project_id"],
-            projects_path=projects_path,
-        )
-    known = projects["project_id"].sort()
-    transactions = transactions_read(path=transactions_path, project_ids=known)
+
+    def budgets_checked() -> pl.DataFrame:
+        lines = budgets_read(path=budgets_path)
+        _unknown_projects(path=budgets_path, values=lines["project_id"], known=projects["project_id"],
+                          projects_path=projects_path)
+        return lines
+
+    # the budgets on a thread of their own while the transactions are read; an error of theirs still comes first
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="doyak-budgets") as pool:
+        reading_budgets = pool.submit(budgets_checked)
+        equipment = None
+        if equipment_path is not None:
+            reading_budgets.result()  # the budgets' errors before the equipment's
+            equipment = equipment_read(path=equipment_path)
+            _unknown_projects(
+                path=equipment_path, values=equipment["project_id"], known=projects["project_id"],
+                projects_path=projects_path,
+            )
+        known = projects["project_id"].sort()
+        try:
+            transactions = transactions_read(path=transactions_path, project_ids=known)
+        except LedgerFileError:
+            reading_budgets.result()
+            raise
+        budgets = reading_budgets.result()
     # the engine's project lookup, done here once: when every project is known, the ledger keeps it (an Enum of
     # the sorted ids is the lookup itself)
     project = transactions["project_id"]
