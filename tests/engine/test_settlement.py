@@ -12,6 +12,7 @@ from fractions import Fraction
 from typing import Any
 
 import holidays
+import numpy as np
 import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -31,7 +32,10 @@ from doyak.engine.settlement import (
     audit_rank,
     budget_limit,
     clawback_amount,
+    clawback_from_share,
+    clawbacks_from_shares,
     government_share_permille,
+    government_shares_permille,
     ledger_settle,
     ledger_settle_projects,
 )
@@ -553,6 +557,29 @@ def test_clawback_truncates_share_to_one_decimal_of_a_percent_then_rounds_down()
     assert clawback_amount(ineligible=1_000_001, gov_funds=200, cash_funds=100) == 666_000
     assert clawback_amount(ineligible=999, gov_funds=1, cash_funds=0) == 999
     assert clawback_amount(ineligible=1_000, gov_funds=1, cash_funds=2) == 333
+
+
+
+@pytest.mark.parametrize("gov", [200, 10**18 * 7])  # the second overflows int64 products: exact Python ints
+def test_share_and_clawback_of_many_projects_equal_the_one_project_formula(gov):
+    # given projects' funds (no funds at all, 2:1, 1:2, one beyond int64 products) and their ineligible won
+    gov_funds = np.array([0, gov, 1, gov], dtype=np.int64)
+    cash_funds = np.array([0, gov // 2, 2, 3], dtype=np.int64)
+    other_cash_funds = np.array([0, 0, 0, 1], dtype=np.int64)
+    ineligible = np.array([5, 1_000_001, 1_000, 10**15], dtype=np.int64)
+    # when the shares and clawbacks are computed for all of them at once
+    shares = government_shares_permille(gov_funds=gov_funds, cash_funds=cash_funds, other_cash_funds=other_cash_funds)
+    clawbacks = clawbacks_from_shares(ineligible=ineligible, government_share_permille=shares)
+    # then each is the one-project formula's
+    expected = [government_share_permille(gov_funds=int(g), cash_funds=int(c), other_cash_funds=int(o))
+                for g, c, o in zip(gov_funds, cash_funds, other_cash_funds, strict=True)]
+    assert [int(share) for share in shares] == expected
+    assert expected[:3] == [0, 666, 333]
+    assert expected[3] == (999 if gov > 10**9 else 980)  # 7e18 of 7e18 + 4; 200 of 204
+    assert [int(amount) for amount in clawbacks] == [
+        clawback_from_share(ineligible=int(i), government_share_permille=share)
+        for i, share in zip(ineligible, expected, strict=True)]
+    assert [int(amount) for amount in clawbacks][:3] == [0, 666_000, 333]
 
 
 # --- summary ----------------------------------------------------------------------------------

@@ -15,9 +15,11 @@ cells are wrong the earliest row is reported.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -594,36 +596,72 @@ def transactions_read(
     by project range), checked instead of the whole file; ``rows`` are their 0-based rows in the file, so a
     problem names the file's row. A duplicate ``txn_id`` is then found only within the part (the streamed
     settlement checks the whole file's ids itself)."""
+    name = str(path)
+    # each column's problems apart, joined in the columns' order at the end: the columns are checked on two threads
+    checks = {column: _Checks(name, rows=rows) for column in (*_CHECKED_IN_ORDER, "duplicate")}
+    failed: dict[str, LedgerFileError] = {}  # a column of the wrong type: raised in the columns' order, as in turn
+
+    def attempt(column: str, check: Callable[[], pl.Series]) -> pl.Series | None:
+        try:
+            return check()
+        except LedgerFileError as error:
+            failed[column] = error
+            return None
+
+    def ids_checked(frame: pl.DataFrame) -> pl.Series | None:
+        return attempt("txn_id", lambda: _text(checks["txn_id"], frame, "txn_id"))
+
+    # A second thread reads a Parquet file's dictionary columns, then checks the ids' text, while this one reads the
+    # other columns, checks them and looks for repeated ids (file-wide): the kernels (pyarrow, Polars, numpy)
+    # release the GIL, and the two threads' shares come out about even (10M rows: about 1.3 s each).
     clean: tuple[str, ...] = ()
-    if part is not None:
-        frame = part
-    elif path.suffix.lower() in _PARQUET_SUFFIXES:
-        frame, clean = _parquet_transactions(path, project_ids=project_ids)
-    else:
-        frame = table_read(path=path, required=TRANSACTION_COLUMNS, optional=TRANSACTION_OPTIONAL_COLUMNS)
-    checks = _Checks(str(path), rows=rows)
-    txn_id = _text(checks, frame, "txn_id")
-    # an Enum of the known projects holds only ids the projects file's checks passed
-    project_id = frame["project_id"] if "project_id" in clean else _text(checks, frame, "project_id")
-    category = _choice(
-        checks, frame, "category", enum=CATEGORY_ENUM, what="known category", kind="unknown_category"
-    )
-    amount = _integer(checks, frame, "amount")
-    occurred_at = _timestamp(checks, frame, "occurred_at")
-    merchant_id = _text(checks, frame, "merchant_id")
-    merchant_type = frame["merchant_type"] if "merchant_type" in clean else _text(
-        checks, frame, "merchant_type", keep_categorical=True)
-    evidence = _choice(
-        checks, frame, "evidence", enum=EVIDENCE_ENUM, what="known evidence kind", kind="unknown_evidence"
-    )
-    optional: list[pl.Series] = []
-    if "documents" in frame.columns:
-        optional.append(_integer(checks, frame, "documents", minimum=0).alias("documents"))
-    if "equipment_item" in frame.columns:
-        item = _text(checks, frame, "equipment_item", required=False)
-        optional.append(item.str.strip_chars().replace("", None).alias("equipment_item"))
-    _first_duplicate(checks, "txn_id", txn_id, "txn_id")
-    checks.raise_first()
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="doyak-read") as pool:
+        decoding = None
+        if part is not None:
+            frame = part
+        elif path.suffix.lower() in _PARQUET_SUFFIXES:
+            frame, decoding = _parquet_transactions(path, project_ids=project_ids, pool=pool)
+        else:
+            frame = table_read(path=path, required=TRANSACTION_COLUMNS, optional=TRANSACTION_OPTIONAL_COLUMNS)
+        checking_ids = pool.submit(ids_checked, frame)
+        amount = attempt("amount", lambda: _integer(checks["amount"], frame, "amount"))
+        occurred_at = attempt("occurred_at", lambda: _timestamp(checks["occurred_at"], frame, "occurred_at"))
+        ids_are_text = frame["txn_id"].dtype == pl.String  # then the checked ids are these very values
+        if ids_are_text:
+            _first_duplicate(checks["duplicate"], "txn_id", frame["txn_id"], "txn_id")
+        merchant_id = attempt("merchant_id", lambda: _text(checks["merchant_id"], frame, "merchant_id"))
+        if decoding is not None:
+            frame, clean = _parquet_decoded(path, frame, decoding)
+        # an Enum of the known projects holds only ids the projects file's checks passed
+        project_id = frame["project_id"] if "project_id" in clean else attempt(
+            "project_id", lambda: _text(checks["project_id"], frame, "project_id"))
+        category = attempt("category", lambda: _choice(
+            checks["category"], frame, "category", enum=CATEGORY_ENUM, what="known category", kind="unknown_category"))
+        merchant_type = frame["merchant_type"] if "merchant_type" in clean else attempt(
+            "merchant_type", lambda: _text(checks["merchant_type"], frame, "merchant_type", keep_categorical=True))
+        evidence = attempt("evidence", lambda: _choice(
+            checks["evidence"], frame, "evidence", enum=EVIDENCE_ENUM, what="known evidence kind",
+            kind="unknown_evidence"))
+        optional: list[pl.Series | None] = []
+        if "documents" in frame.columns:
+            optional.append(attempt("documents", lambda: _integer(
+                checks["documents"], frame, "documents", minimum=0).alias("documents")))
+        if "equipment_item" in frame.columns:
+            optional.append(attempt("equipment_item", lambda: _text(
+                checks["equipment_item"], frame, "equipment_item", required=False
+            ).str.strip_chars().replace("", None).alias("equipment_item")))
+        txn_id = checking_ids.result()
+        if txn_id is not None and not ids_are_text:
+            _first_duplicate(checks["duplicate"], "txn_id", txn_id, "txn_id")
+    for column in _CHECKED_IN_ORDER:
+        if column in failed:
+            raise failed[column]
+    problems = _Checks(name, rows=rows)
+    for column in (*_CHECKED_IN_ORDER, "duplicate"):
+        problems.problems.extend(checks[column].problems)
+    problems.raise_first()
+    assert txn_id is not None and project_id is not None and category is not None and amount is not None
+    assert occurred_at is not None and merchant_id is not None and merchant_type is not None and evidence is not None
     # built in its order, not selected into it: a select would rechunk (copy) every text column
     return pl.DataFrame(
         [
@@ -636,95 +674,149 @@ def transactions_read(
             (merchant_type if project_ids is not None and merchant_type.dtype != pl.Categorical else
              merchant_type.cast(pl.String)).alias("merchant_type"),
             evidence.alias("evidence"),
-            *optional,
+            *(series for series in optional if series is not None),
         ]
     )
 
+
+# The order the columns were checked in when checked one after another: their problems are listed so.
+_CHECKED_IN_ORDER = ("txn_id", "project_id", "category", "amount", "occurred_at", "merchant_id", "merchant_type",
+                     "evidence", "documents", "equipment_item")
 
 # Text columns of few distinct values, read from a Parquet file's dictionaries: each distinct value is checked and
 # mapped once, a row carries only its index (no per-row text, no per-row cast).
 _DICTIONARY_COLUMNS = ("category", "evidence", "merchant_type")
 
 
-def _parquet_transactions(path: Path, *, project_ids: pl.Series | None = None) -> tuple[pl.DataFrame, tuple[str, ...]]:
-    """The transaction columns of a Parquet file, and those of them already checked. Category and evidence come
-    as their Enum when every cell is a known value, merchant type as the Enum of its values checked per distinct
-    value; with ``project_ids`` (sorted), project_id as their Enum when every cell is one; a column with an empty
-    cell or an unknown value comes as text, for the per-row checks to name the rows."""
+def _parquet_transactions(
+    path: Path, *, project_ids: pl.Series | None, pool: ThreadPoolExecutor
+) -> tuple[pl.DataFrame, Future[tuple[list[pl.Series], list[str]]]]:
+    """The transaction columns of a Parquet file that are not read from its dictionaries, and (on ``pool``) those
+    that are (:func:`_dictionary_columns`, joined by :func:`_parquet_decoded`). Category and evidence come as their
+    Enum when every cell is a known value, merchant type as the Enum of its values checked per distinct value; with
+    ``project_ids`` (sorted), project_id as their Enum when every cell is one (each distinct id looked up once, from
+    the file's dictionaries); a column with an empty cell or an unknown value comes as text, for the per-row checks
+    to name the rows."""
     columns = parquet_columns(path=path, required=TRANSACTION_COLUMNS, optional=TRANSACTION_OPTIONAL_COLUMNS)
-    name = str(path)
-    try:
+    with _read_errors(path):
         schema = pl.read_parquet_schema(path)
         coded = [column for column in _DICTIONARY_COLUMNS if schema[column] == pl.String]
-        dictionaries = _dictionaries_read(path, coded)  # first, so its buffers are gone before the big read
-        project = None
         if project_ids is not None and schema["project_id"] == pl.String:
-            project = pl.scan_parquet(path).select(
-                pl.col("project_id").cast(pl.Enum(project_ids), strict=False)).collect().to_series()
-            if project.null_count():  # an empty or unknown project: read as text, for the checks
-                project = None
-        frame = pl.read_parquet(path, columns=[column for column in columns if column not in coded and not (
-            column == "project_id" and project is not None)])
-    except OSError as error:
-        raise LedgerFileError(f"{name}: cannot read ({error.strerror or error})", path=name,
-                              code="unreadable_file") from None
-    except (pl.exceptions.PolarsError, ValueError) as error:  # pyarrow's ArrowInvalid is a ValueError
-        raise LedgerFileError(f"{name}: not a readable file ({error})", path=name) from None
-    clean: list[str] = [] if project is None else ["project_id"]
-    decoded: list[pl.Series] = [] if project is None else [project]
-    for column in coded:
-        values, index = dictionaries[column]
-        text = pl.Series(values, dtype=pl.String)
-        enum = {"category": CATEGORY_ENUM, "evidence": EVIDENCE_ENUM}.get(column)
-        if index is not None and enum is not None and text.is_in(enum.categories.implode()).all():
-            lookup = np.array([enum.categories.to_list().index(value) for value in values], dtype=np.uint32)
-            decoded.append(_gathered(pl.Series(enum.categories, dtype=enum), lookup[index], column))
-            continue
-        if index is not None and enum is None and _text_clean(text, limit=TEXT_LIMITS.get(column), required=True):
-            clean.append(column)
-            if project_ids is not None:  # the compact ledger's column: the Enum of its distinct values
-                decoded.append(_gathered(pl.Series(values, dtype=pl.Enum(values)), index, column))
-                continue
-        # as text: from the dictionary, or read again when the file has empty cells (the checks name them)
-        decoded.append(_gathered(text, index, column) if index is not None else
-                       pl.read_parquet(path, columns=[column]).to_series())
+            coded.insert(0, "project_id")
+        decoding = pool.submit(_dictionary_columns, path, coded, project_ids=project_ids)
+        try:
+            return pl.read_parquet(path, columns=[column for column in columns if column not in coded]), decoding
+        except BaseException:
+            decoding.cancel()
+            raise
+
+
+def _parquet_decoded(
+    path: Path, frame: pl.DataFrame, decoding: Future[tuple[list[pl.Series], list[str]]]
+) -> tuple[pl.DataFrame, tuple[str, ...]]:
+    """``frame`` with the dictionary columns ``decoding`` gives, in the file's order, and those already checked."""
+    columns = parquet_columns(path=path, required=TRANSACTION_COLUMNS, optional=TRANSACTION_OPTIONAL_COLUMNS)
+    with _read_errors(path):
+        decoded, clean = decoding.result()
     by_name = {series.name: series for series in (*frame.get_columns(), *decoded)}
     # built column by column: a select would rechunk (copy) the read's text columns to match the decoded ones
     return pl.DataFrame([by_name[column] for column in columns]), tuple(clean)
 
 
+@contextlib.contextmanager
+def _read_errors(path: Path) -> Iterator[None]:
+    """A file that cannot be read raises :class:`LedgerFileError` naming it."""
+    name = str(path)
+    try:
+        yield
+    except OSError as error:
+        raise LedgerFileError(f"{name}: cannot read ({error.strerror or error})", path=name,
+                              code="unreadable_file") from None
+    except (pl.exceptions.PolarsError, ValueError) as error:  # pyarrow's ArrowInvalid is a ValueError
+        raise LedgerFileError(f"{name}: not a readable file ({error})", path=name) from None
+
+
+def _dictionary_columns(
+    path: Path, coded: list[str], *, project_ids: pl.Series | None
+) -> tuple[list[pl.Series], list[str]]:
+    """The ``coded`` columns of a Parquet file from its dictionaries (see :func:`_parquet_transactions`), and those
+    of them already checked."""
+    dictionaries = _dictionaries_read(path, coded)
+    clean: list[str] = []
+    decoded: list[pl.Series] = []
+    for column in coded:
+        values, index = dictionaries[column]
+        text = pl.Series(values, dtype=pl.String)
+        enum = {"category": CATEGORY_ENUM, "evidence": EVIDENCE_ENUM}.get(column)
+        if index is not None and column == "project_id" and project_ids is not None:
+            # an Enum of the known projects holds only ids the projects file's checks passed
+            lookup = value_codes(values=text, keys=project_ids)
+            if (lookup >= 0).all():
+                clean.append(column)
+                decoded.append(_enum_column(pl.Enum(project_ids), index, column, lookup=lookup))
+                continue
+        elif index is not None and enum is not None and text.is_in(enum.categories.implode()).all():
+            lookup = np.array([enum.categories.to_list().index(value) for value in values], dtype=np.uint32)
+            decoded.append(_enum_column(enum, index, column, lookup=lookup))
+            continue
+        elif index is not None and enum is None and _text_clean(
+                text, limit=TEXT_LIMITS.get(column), required=True):
+            clean.append(column)
+            if project_ids is not None:  # the compact ledger's column: the Enum of its distinct values
+                decoded.append(_enum_column(pl.Enum(values), index, column))
+                continue
+        # as text: from the dictionary, or read again when the file has empty cells (the checks name them)
+        decoded.append(_gathered(text, index, column) if index is not None else
+                       pl.read_parquet(path, columns=[column]).to_series())
+    return decoded, clean
+
+
+_PHYSICAL = {pl.UInt8: np.uint8, pl.UInt16: np.uint16, pl.UInt32: np.uint32}
+
+
+def _enum_column(enum: pl.Enum, index: np.ndarray, name: str, *, lookup: np.ndarray | None = None) -> pl.Series:
+    """The ``enum`` column whose row i is the category at ``lookup[index[i]]`` (``index[i]`` without a lookup),
+    made from its physical values at the Enum's own width: no gather of Polars values."""
+    physical = _PHYSICAL[pl.Series(dtype=enum).to_physical().dtype]
+    codes = index.astype(physical) if lookup is None else np.take(lookup.astype(physical), index)
+    return pl.Series(name, codes).cat.to(enum)
+
+
 def _dictionaries_read(path: Path, columns: list[str]) -> dict[str, tuple[list[str], np.ndarray | None]]:
     """Each of ``columns`` (text) of a Parquet file as its distinct values and each row's position among them,
     read row group by row group (one group's buffers at a time); a column with an empty cell comes with no
-    positions (its caller reads it as text, for the per-row checks)."""
+    positions (its caller reads it as text, for the per-row checks). Each group's dictionary is looked up among
+    the values seen before as a whole (``value_codes``), new values taking the next positions in their order."""
     if not columns:
         return {}
     file = pq.ParquetFile(path, read_dictionary=columns)
-    positions: dict[str, dict[str, int]] = {column: {} for column in columns}
-    parts: dict[str, list[np.ndarray] | None] = {column: [] for column in columns}
+    values = {column: pl.Series(dtype=pl.String) for column in columns}
+    positions = {column: np.empty(file.metadata.num_rows, dtype=np.int32) for column in columns}
+    complete = list(columns)  # the columns with no empty cell so far
+    at = 0
     for group in range(file.num_row_groups):
         table = file.read_row_group(group, columns=columns)
-        for column in columns:
-            found = parts[column]
-            if found is None:
-                continue
+        for column in list(complete):
+            start = at
             for chunk in table[column].chunks:  # one dictionary a row group, mapped onto the file's values
                 if chunk.null_count:
-                    parts[column] = found = None
+                    complete.remove(column)
                     break
-                seen = positions[column]
-                lookup = np.array([seen.setdefault(value, len(seen)) for value in chunk.dictionary.to_pylist()],
-                                  dtype=np.int32)
-                found.append(lookup[_indices(chunk.indices)] if lookup.size else
-                             np.zeros(len(chunk), dtype=np.int32))
+                if len(chunk) == 0:
+                    continue
+                dictionary = pl.Series(pl.from_arrow(chunk.dictionary), dtype=pl.String)
+                lookup = value_codes(values=dictionary, keys=values[column])
+                new = lookup < 0
+                lookup[new] = values[column].len() + np.arange(int(new.sum()), dtype=lookup.dtype)
+                values[column] = pl.concat([values[column], dictionary.filter(pl.Series(new))])
+                np.take(lookup.astype(np.int32, copy=False), _indices(chunk.indices), mode="clip",
+                        out=positions[column][start : start + len(chunk)])
+                start += len(chunk)
+        at += table.num_rows
         del table
     pa.default_memory_pool().release_unused()
-    read: dict[str, tuple[list[str], np.ndarray | None]] = {}
-    for column in columns:
-        found = parts[column]
-        index = None if found is None else np.concatenate(found) if found else np.zeros(0, dtype=np.int32)
-        read[column] = (list(positions[column]), index)
-    return read
+    return {column: (values[column].to_list(), positions[column] if column in complete else None)
+            for column in columns}
 
 
 def _indices(indices: pa.Array) -> np.ndarray:
@@ -849,26 +941,36 @@ def ledger_read(
     """Read the three files (and the optional planned equipment), check every reference between them,
     return the ledger."""
     projects = projects_read(path=projects_path)
-    budgets = budgets_read(path=budgets_path)
-    _unknown_projects(
-        path=budgets_path,
-        values=budgets["project_id"],
-        known=projects["project_id"],
-        projects_path=projects_path,
-    )
-    equipment = None
-    if equipment_path is not None:
-        equipment = equipment_read(path=equipment_path)
-        _unknown_projects(
-            path=equipment_path, values=equipment["project_id"], known=projects["project_id"],
-            projects_path=projects_path,
-        )
-    known = projects["project_id"].sort()
-    transactions = transactions_read(path=transactions_path, project_ids=known)
+
+    def budgets_checked() -> pl.DataFrame:
+        lines = budgets_read(path=budgets_path)
+        _unknown_projects(path=budgets_path, values=lines["project_id"], known=projects["project_id"],
+                          projects_path=projects_path)
+        return lines
+
+    # the budgets on a thread of their own while the transactions are read; an error of theirs still comes first
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="doyak-budgets") as pool:
+        reading_budgets = pool.submit(budgets_checked)
+        equipment = None
+        if equipment_path is not None:
+            reading_budgets.result()  # the budgets' errors before the equipment's
+            equipment = equipment_read(path=equipment_path)
+            _unknown_projects(
+                path=equipment_path, values=equipment["project_id"], known=projects["project_id"],
+                projects_path=projects_path,
+            )
+        known = projects["project_id"].sort()
+        try:
+            transactions = transactions_read(path=transactions_path, project_ids=known)
+        except LedgerFileError:
+            reading_budgets.result()
+            raise
+        budgets = reading_budgets.result()
     # the engine's project lookup, done here once: when every project is known, the ledger keeps it (an Enum of
     # the sorted ids is the lookup itself)
     project = transactions["project_id"]
-    codes = project.to_physical().to_numpy().astype(np.int32) if project.dtype == pl.Enum(known) else value_codes(
+    # (an Enum's physical values are read in place: u16 for up to 65,535 projects, no copy at four bytes a row)
+    codes = project.to_physical().to_numpy() if project.dtype == pl.Enum(known) else value_codes(
         values=project, keys=known)
     if (codes < 0).any():
         _unknown_projects(
@@ -878,7 +980,7 @@ def ledger_read(
             projects_path=projects_path,
         )
     ledger = Ledger(transactions=transactions, projects=projects, budgets=budgets, equipment=equipment)
-    return ledger_with_project_codes(ledger, codes.astype(np.int32)) if (codes >= 0).all() else ledger
+    return ledger_with_project_codes(ledger, codes) if (codes >= 0).all() else ledger
 
 
 def project_ids_read(*, path: Path, known: pl.Series) -> list[str]:
