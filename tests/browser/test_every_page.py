@@ -153,7 +153,7 @@ def test_every_page_of_every_role(browser, live_server, client, demo, half):
     axe_before: dict[str, int] = {}
     axe_done: set[str] = set()  # axe runs once per view, for the first role of this half that reaches it
     shot: set[tuple[str, int]] = set()
-    timing = {"goto": 0.0, "check": 0.0, "axe": 0.0, "shot": 0.0, "links": 0.0}  # seconds, for the summary line (-s shows it)
+    timing = {"goto": 0.0, "check": 0.0, "axe": 0.0, "shot": 0.0}  # seconds, for the summary line (-s shows it)
 
     def report(user, lang, width, url, kind, detail, view_name):
         if any(view_name == v and kind.startswith(k) and re.search(t, detail) for v, k, t in KNOWN_ELSEWHERE):
