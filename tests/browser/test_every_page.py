@@ -153,23 +153,29 @@ def test_every_page_of_every_role(browser, live_server, client, demo, half):
     axe_before: dict[str, int] = {}
     axe_done: set[str] = set()  # axe runs once per view, for the first role of this half that reaches it
     shot: set[tuple[str, int]] = set()
-    timing = {"goto": 0.0, "check": 0.0, "axe": 0.0}  # seconds, for the summary line (-s shows it)
+    timing = {"goto": 0.0, "check": 0.0, "axe": 0.0, "shot": 0.0}  # seconds, for the summary line (-s shows it)
 
     def report(user, lang, width, url, kind, detail, view_name):
         if any(view_name == v and kind.startswith(k) and re.search(t, detail) for v, k, t in KNOWN_ELSEWHERE):
             return
         findings.append(f"{user.username} {lang} {width}px {url.removeprefix(base)} ({view_name}): {kind}: {detail}")
 
-    def context_for(user, lang):
+    # One browser context for the whole half, signed in as each role and language in turn by swapping its cookies:
+    # a new context per role and language started with an empty cache (every stylesheet, script and font fetched
+    # and parsed again) and a new profile in the browser process. Only static files are cached: the pages carry no
+    # validator or lifetime (``Vary: Cookie`` only), so each visit is rendered by the server for the role signed in.
+    context = browser.new_context(viewport={"width": DESKTOP, "height": 900}, locale="ko-KR")
+    page = context.new_page()
+
+    def sign_in(user, lang):
         client.force_login(user)
-        context = browser.new_context(viewport={"width": DESKTOP, "height": 900}, locale="ko-KR")
+        context.clear_cookies()
         context.add_cookies([
             {"name": "sessionid", "value": client.cookies["sessionid"].value, "url": base},
             {"name": "django_language", "value": lang, "url": base},
         ])
         # no page.route: routing turns the browser's cache off, and every page would fetch every stylesheet,
         # script and font again through this process
-        return context
 
     axe_source = AXE.read_text(encoding="utf-8")
 
@@ -197,7 +203,9 @@ def test_every_page_of_every_role(browser, live_server, client, demo, half):
             timing["check"] += time.monotonic() - t0
             if lang == "ko" and view_name in SCREENSHOT_VIEWS and (view_name, width) not in shot:
                 shot.add((view_name, width))
+                t1 = time.monotonic()
                 screenshot(page, f"sweep-{view_name.replace(':', '-')}-{user.username}-{width}")
+                timing["shot"] += time.monotonic() - t1
             for kind, detail in result["findings"]:
                 report(user, lang, width, url, kind, detail, view_name)
             if width == DESKTOP:
@@ -218,8 +226,7 @@ def test_every_page_of_every_role(browser, live_server, client, demo, half):
             "a[href]:not([download]):not([target=_blank])", "els => els.map(e => e.href)") if a.startswith(base)]
 
     for user in demo[half::2]:
-        context = context_for(user, "ko")
-        page = context.new_page()
+        sign_in(user, "ko")
         seen: set = set()
         queue = deque([f"{base}/"])
         order = []
@@ -235,13 +242,11 @@ def test_every_page_of_every_role(browser, live_server, client, demo, half):
             for link in links or []:
                 if (k := _page_key(link.split("#")[0])) is not None and k not in seen:
                     queue.append(link)
-        context.close()
         # the same pages in English (axe ran once per view, in Korean: the English page has the same markup)
-        context = context_for(user, "en")
-        page = context.new_page()
+        sign_in(user, "en")
         for url, view_name in order:
             check(page, user, "en", url, view_name, axe=False, links=False)
-        context.close()
+    context.close()
 
     print(f"sweep: {visits} page visits, {axe_runs} axe runs; serious/critical axe violations: {axe_before}; {timing}")
     assert not findings, f"{len(findings)} findings on {visits} page visits:\n" + "\n".join(findings)
